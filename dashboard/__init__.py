@@ -1,0 +1,1 @@
+"""Gunma elderly-care plan, Chapter 2: progress dashboard (data, queries, progress, pages)."""

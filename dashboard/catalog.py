@@ -1,0 +1,222 @@
+"""Indicators, targets, policy areas and places, read from the catalog and reference files."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from dashboard.config import NATIONAL, PREFECTURE, catalog_dir, reference_dir
+
+KINDS = ("count", "rate", "score", "flag")
+ROLLUPS = ("sum", "weighted_rate", "mean", "count_flag", "none")
+TARGET_KINDS = ("level", "cumulative", "period_total", "above_national")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalog indicator."""
+
+    id: str
+    policy_area: str
+    sort: int
+    name_ja: str
+    name_en: str
+    unit_ja: str
+    unit_en: str
+    kind: str
+    direction: str
+    rollup: str
+    numerator: str | None
+    denominator: str | None
+    scale: float | None
+    max_value: float | None
+    per_pop65: bool
+    definition_ja: str
+    definition_en: str
+    source: str
+
+    def name(self, lang: str) -> str:
+        """Name in the given language."""
+        return self.name_ja if lang == "ja" else self.name_en
+
+    def unit(self, lang: str) -> str:
+        """Unit in the given language."""
+        return self.unit_ja if lang == "ja" else self.unit_en
+
+    def definition(self, lang: str) -> str:
+        """Definition in the given language."""
+        return self.definition_ja if lang == "ja" else self.definition_en
+
+
+@dataclass(frozen=True)
+class Target:
+    """One plan target (data, from targets.csv)."""
+
+    id: str
+    indicator_id: str
+    scope: str
+    baseline_year: int
+    baseline_value: float
+    target_year: int
+    target_value: float | None
+    kind: str
+    period_start: int | None
+    period_end: int | None
+    plan_table: str
+    plan_section: str
+    label_ja: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        """Label in the given language."""
+        return self.label_ja if lang == "ja" else self.label_en
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the dashboard knows about indicators, targets, areas and places."""
+
+    indicators: dict[str, Indicator]
+    targets: tuple[Target, ...]
+    policy_areas: pl.DataFrame
+    municipalities: pl.DataFrame
+    areas: pl.DataFrame
+    indicators_csv: Path
+    municipalities_csv: Path
+
+    def indicators_in(self, policy_area: str) -> list[Indicator]:
+        """Indicators of one policy area in display order."""
+        return sorted((i for i in self.indicators.values() if i.policy_area == policy_area),
+                      key=lambda i: i.sort)
+
+    def targets_for(self, indicator_id: str | None = None, scope: str | None = None) -> list[Target]:
+        """Targets, optionally filtered by indicator and scope."""
+        return [t for t in self.targets
+                if (indicator_id is None or t.indicator_id == indicator_id)
+                and (scope is None or t.scope == scope)]
+
+    def municipality_codes(self) -> list[str]:
+        """The 35 municipality codes in code order."""
+        return self.municipalities["code5"].to_list()
+
+    def area_codes(self) -> list[str]:
+        """The 10 老人福祉圏域 codes."""
+        return self.areas["area_code"].to_list()
+
+    def place_codes(self) -> list[str]:
+        """Every place the dashboard can show: prefecture, areas, municipalities."""
+        return [PREFECTURE, *self.area_codes(), *self.municipality_codes()]
+
+    def place_kind(self, code: str) -> str:
+        """'prefecture', 'area', 'municipality', 'national' or 'unknown'."""
+        if code == PREFECTURE:
+            return "prefecture"
+        if code == NATIONAL:
+            return "national"
+        if code in self.area_codes():
+            return "area"
+        if code in self.municipality_codes():
+            return "municipality"
+        return "unknown"
+
+    def place_name(self, code: str, lang: str = "ja") -> str:
+        """Display name of a place."""
+        kind = self.place_kind(code)
+        if kind == "prefecture":
+            return "群馬県" if lang == "ja" else "Gunma Prefecture"
+        if kind == "national":
+            return "全国" if lang == "ja" else "Japan (national)"
+        if kind == "area":
+            row = self.areas.filter(pl.col("area_code") == code).row(0, named=True)
+            return f"{row['name_ja']}圏域" if lang == "ja" else f"{row['name_en']} area"
+        if kind == "municipality":
+            row = self.municipalities.filter(pl.col("code5") == code).row(0, named=True)
+            return str(row["name_ja"] if lang == "ja" else row["name_en"])
+        return code
+
+    def area_of(self, municipality_code: str) -> str:
+        """The 老人福祉圏域 code a municipality belongs to."""
+        return str(self.municipalities.filter(pl.col("code5") == municipality_code)["area_code"][0])
+
+    def members(self, place_code: str) -> list[str]:
+        """Municipality codes that make up a place."""
+        kind = self.place_kind(place_code)
+        if kind == "prefecture":
+            return self.municipality_codes()
+        if kind == "area":
+            return self.municipalities.filter(pl.col("area_code") == place_code)["code5"].to_list()
+        if kind == "municipality":
+            return [place_code]
+        return []
+
+
+def _opt_float(v: object) -> float | None:
+    return None if v is None or v == "" else float(v)  # type: ignore[arg-type]
+
+
+def _opt_int(v: object) -> int | None:
+    return None if v is None or v == "" else int(v)  # type: ignore[call-overload]
+
+
+def read_indicators(path: Path) -> dict[str, Indicator]:
+    """Parse indicators.csv, checking kinds, roll-ups and numerator references."""
+    df = pl.read_csv(path, infer_schema=False)
+    out: dict[str, Indicator] = {}
+    for r in df.iter_rows(named=True):
+        ind = Indicator(
+            id=r["indicator_id"], policy_area=r["policy_area"], sort=int(r["sort"]),
+            name_ja=r["name_ja"], name_en=r["name_en"], unit_ja=r["unit_ja"], unit_en=r["unit_en"],
+            kind=r["kind"], direction=r["direction"], rollup=r["rollup"],
+            numerator=r["numerator"] or None, denominator=r["denominator"] or None,
+            scale=_opt_float(r["scale"]), max_value=_opt_float(r["max_value"]),
+            per_pop65=(r["per_pop65"] or "").lower() == "true",
+            definition_ja=r["definition_ja"], definition_en=r["definition_en"], source=r["source"],
+        )
+        if ind.kind not in KINDS or ind.rollup not in ROLLUPS or ind.direction not in ("higher", "lower"):
+            raise ValueError(f"indicators.csv: bad kind/rollup/direction for {ind.id}")
+        out[ind.id] = ind
+    for ind in out.values():
+        if ind.rollup == "weighted_rate" and (ind.numerator not in out or ind.denominator not in out):
+            raise ValueError(f"indicators.csv: {ind.id} needs known numerator and denominator")
+    return out
+
+
+def read_targets(path: Path, indicators: dict[str, Indicator]) -> tuple[Target, ...]:
+    """Parse targets.csv, checking that each target names a known indicator and kind."""
+    df = pl.read_csv(path, infer_schema=False)
+    out = []
+    for r in df.iter_rows(named=True):
+        t = Target(
+            id=r["target_id"], indicator_id=r["indicator_id"], scope=r["scope"],
+            baseline_year=int(r["baseline_year"]), baseline_value=float(r["baseline_value"]),
+            target_year=int(r["target_year"]), target_value=_opt_float(r["target_value"]),
+            kind=r["kind"], period_start=_opt_int(r["period_start"]), period_end=_opt_int(r["period_end"]),
+            plan_table=r["plan_table"], plan_section=r["plan_section"],
+            label_ja=r["label_ja"], label_en=r["label_en"],
+        )
+        if t.indicator_id not in indicators or t.kind not in TARGET_KINDS:
+            raise ValueError(f"targets.csv: bad indicator or kind in {t.id}")
+        out.append(t)
+    return tuple(out)
+
+
+@functools.cache
+def _load(cat_dir: Path, ref_dir: Path) -> Catalog:
+    indicators = read_indicators(cat_dir / "indicators.csv")
+    return Catalog(
+        indicators=indicators,
+        targets=read_targets(cat_dir / "targets.csv", indicators),
+        policy_areas=pl.read_csv(cat_dir / "policy_areas.csv", infer_schema=False),
+        municipalities=pl.read_csv(ref_dir / "municipalities.csv", infer_schema=False),
+        areas=pl.read_csv(ref_dir / "areas.csv", infer_schema=False),
+        indicators_csv=cat_dir / "indicators.csv",
+        municipalities_csv=ref_dir / "municipalities.csv",
+    )
+
+
+def load_catalog() -> Catalog:
+    """The catalog from the configured folders (cached per folder pair)."""
+    return _load(catalog_dir(), reference_dir())

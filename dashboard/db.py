@@ -1,0 +1,60 @@
+"""The one SQL runner: loads queries/NAME.sql, checks its declared $params, returns Polars."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from dashboard.config import QUERIES_DIR
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Header lines look like:  -- $files  LIST<VARCHAR>  what it is
+_PARAM = re.compile(r"^--\s*\$([a-z_][a-z0-9_]*)\b", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One SQL file and the parameters its header declares."""
+
+    name: str
+    sql: str
+    params: frozenset[str]
+
+
+def query_names() -> list[str]:
+    """Names of all queries shipped in queries/ (the allow-list)."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+@functools.cache
+def load(name: str) -> Query:
+    """Load a named query; names outside queries/ are refused."""
+    if not _NAME.match(name) or name not in query_names():
+        raise ValueError(f"unknown query: {name!r}")
+    sql = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return Query(name, sql, frozenset(_PARAM.findall(sql)))
+
+
+def connect(memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """A process-wide in-memory DuckDB connection; callers take a cursor() per query."""
+    return duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """Run queries/NAME.sql with bound parameters on a fresh cursor and return a Polars frame."""
+    q = load(name)
+    given = set(params)
+    if given != q.params:
+        raise ValueError(
+            f"query {name}: missing {sorted(q.params - given)}, unexpected {sorted(given - q.params)}"
+        )
+    cur = con.cursor()  # a cursor per query: a shared connection is not thread-safe
+    try:
+        return cur.sql(q.sql, params=params).pl()
+    finally:
+        cur.close()

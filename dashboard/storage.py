@@ -1,0 +1,217 @@
+"""Snapshot storage: immutable Parquet files plus metadata, published atomically.
+
+A snapshot is visible once its metadata file exists. Publishing writes the Parquet file
+under a new name, flushes it, then links the metadata file into place in one step, so a
+crash leaves either the old state or the new one. Nothing is ever rewritten: withdrawal
+and restoration are recorded as new event files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+KINDS = ("official", "sample")
+
+
+class PublishBusy(RuntimeError):
+    """Another publish holds the lock for too long."""
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    """Metadata of one published snapshot."""
+
+    id: str
+    seq: int
+    label: str
+    kind: str
+    created_at: str
+    source_name: str
+    sha256: str
+    rows: int
+    publisher: str
+    file: str
+    withdrawn: bool = False
+
+
+class SnapshotStore(Protocol):
+    """What pages and the CLI need from storage; a shared object store can implement it later."""
+
+    def list(self) -> list[SnapshotMeta]:
+        """All published snapshots in publish order, with their withdrawn state."""
+        ...
+
+    def path(self, meta: SnapshotMeta) -> str:
+        """A location DuckDB can read the snapshot from."""
+        ...
+
+    def state_key(self) -> str:
+        """A short key that changes whenever anything is published, withdrawn or restored."""
+        ...
+
+    def publish(self, parquet: bytes, *, label: str, kind: str, source_name: str, rows: int,
+                publisher: str, created_at: str | None = None) -> SnapshotMeta:
+        """Publish a validated Parquet file as a new immutable snapshot."""
+        ...
+
+    def set_withdrawn(self, snapshot_id: str, withdrawn: bool, *, reason: str, who: str) -> None:
+        """Withdraw a snapshot from the view (or restore it), keeping its file."""
+        ...
+
+    def events(self) -> list[dict[str, str]]:
+        """Withdrawal and restoration records, oldest first."""
+        ...
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_new(final: Path, data: bytes) -> None:
+    """Write bytes to a brand-new file atomically; refuse to replace an existing one."""
+    tmp = final.with_name(f".tmp-{uuid.uuid4().hex}-{final.name}")
+    with open(tmp, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, final)  # fails with EEXIST instead of overwriting
+    finally:
+        tmp.unlink()
+    _fsync_dir(final.parent)
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class LocalStore:
+    """Snapshots in a local folder: NNNN-sha8.parquet + NNNN-sha8.json, events/ for withdrawals."""
+
+    def __init__(self, root: Path, lock_timeout: float = 30.0) -> None:
+        self.dir = Path(root) / "snapshots"
+        self.events_dir = self.dir / "events"
+        self.lock_timeout = lock_timeout
+
+    def _metas(self) -> list[SnapshotMeta]:
+        if not self.dir.is_dir():
+            return []
+        metas = []
+        for p in self.dir.glob("[0-9]*.json"):
+            d = json.loads(p.read_text(encoding="utf-8"))
+            d.pop("withdrawn", None)
+            metas.append(SnapshotMeta(**d))
+        return sorted(metas, key=lambda m: m.seq)
+
+    def events(self) -> list[dict[str, str]]:
+        """Withdrawal and restoration records, oldest first."""
+        if not self.events_dir.is_dir():
+            return []
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.events_dir.glob("*.json"))]
+
+    def list(self) -> list[SnapshotMeta]:
+        """All published snapshots in publish order, with their withdrawn state."""
+        withdrawn: dict[str, bool] = {}
+        for e in self.events():
+            withdrawn[e["snapshot_id"]] = e["action"] == "withdraw"
+        return [SnapshotMeta(**{**asdict(m), "withdrawn": withdrawn.get(m.id, False)}) for m in self._metas()]
+
+    def path(self, meta: SnapshotMeta) -> str:
+        """Absolute path of the snapshot's Parquet file."""
+        return str(self.dir / meta.file)
+
+    def state_key(self) -> str:
+        """Names of metadata and event files: cheap to list, changes on every publication."""
+        if not self.dir.is_dir():
+            return "empty"
+        names = sorted(p.name for p in self.dir.glob("[0-9]*.json"))
+        if self.events_dir.is_dir():
+            names += sorted(p.name for p in self.events_dir.glob("*.json"))
+        return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "a+b") as f:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as e:
+                    if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                        raise PublishBusy("another publication is in progress; try again shortly") from e
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+    def publish(self, parquet: bytes, *, label: str, kind: str, source_name: str, rows: int,
+                publisher: str, created_at: str | None = None) -> SnapshotMeta:
+        """Publish a validated Parquet file as a new immutable snapshot (serialised by a lock)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        sha = hashlib.sha256(parquet).hexdigest()
+        with self._lock():
+            seq = max((m.seq for m in self._metas()), default=0) + 1
+            sid = f"{seq:04d}-{sha[:8]}"
+            meta = SnapshotMeta(id=sid, seq=seq, label=label, kind=kind,
+                                created_at=created_at or now_iso(), source_name=source_name,
+                                sha256=sha, rows=rows, publisher=publisher, file=f"{sid}.parquet")
+            parquet_path = self.dir / meta.file
+            if parquet_path.exists():
+                # Left by a publish that died before its metadata landed. Same name means same
+                # sequence and hash prefix; keep it only if it holds exactly these bytes.
+                if hashlib.sha256(parquet_path.read_bytes()).hexdigest() != sha:
+                    raise FileExistsError(f"{parquet_path.name} exists with other content")
+            else:
+                _write_new(parquet_path, parquet)
+            body = {k: v for k, v in asdict(meta).items() if k != "withdrawn"}
+            _write_new(self.dir / f"{sid}.json",
+                       json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+        return meta
+
+    def set_withdrawn(self, snapshot_id: str, withdrawn: bool, *, reason: str, who: str) -> None:
+        """Record a withdrawal (or restoration) as a new event file; the snapshot file stays."""
+        current = {m.id: m for m in self.list()}
+        if snapshot_id not in current:
+            raise KeyError(f"no snapshot {snapshot_id}")
+        if current[snapshot_id].withdrawn == withdrawn:
+            raise ValueError("already withdrawn" if withdrawn else "not withdrawn")
+        if not reason.strip():
+            raise ValueError("a reason is required")
+        self.events_dir.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            event = {"snapshot_id": snapshot_id, "action": "withdraw" if withdrawn else "restore",
+                     "reason": reason, "who": who, "at": now_iso()}
+            name = f"{time.time_ns():020d}-{snapshot_id}-{event['action']}.json"
+            _write_new(self.events_dir / name, json.dumps(event, ensure_ascii=False).encode("utf-8"))
+
+
+def visible(metas: list[SnapshotMeta], as_of: str | None) -> list[SnapshotMeta]:
+    """Snapshots that count at the as-of point: published at or before it, not withdrawn."""
+    if as_of is not None:
+        cut = next((m.seq for m in metas if m.id == as_of), None)
+        if cut is None:
+            raise KeyError(f"no snapshot {as_of}")
+    else:
+        cut = max((m.seq for m in metas), default=0)
+    return [m for m in metas if m.seq <= cut and not m.withdrawn]
