@@ -11,7 +11,7 @@ the linear ratio: average change per year achieved / average change per year nee
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import polars as pl
 
@@ -102,6 +102,20 @@ def pace_ratio(b_year: int, b_val: float, a_year: int, a_val: float, t_year: int
     return got_per_year / need_per_year, proj_val, proj_year
 
 
+def _blank(target: Target, place: str, benchmark: bool,
+           replace_target: float | None = None) -> Progress:
+    """A not-available row for a target, filled in by the callers."""
+    return Progress(
+        target_id=target.id, indicator_id=target.indicator_id, place_code=place,
+        target_kind=target.kind, benchmark=benchmark, baseline_year=target.baseline_year,
+        baseline_value=target.baseline_value, target_year=target.target_year,
+        target_value=replace_target if replace_target is not None else target.target_value,
+        actual_year=None, actual_value=None, actual_is_sample=False, national_value=None,
+        baseline_national_value=None, share_of_way=None, expected_now=None, ratio=None,
+        status="not_available", projected_value=None, projected_year=None,
+        share_of_prefecture=None, per_1000_65=None)
+
+
 def _latest(series: Series, after: int, until: int) -> tuple[int, float] | None:
     years = [y for y in series if after < y <= until]
     return (max(years), series[max(years)]) if years else None
@@ -136,17 +150,13 @@ def evaluate(target: Target, ind: Indicator, series: Series, year: int, *, place
         known = [y for y in national if y <= until]
         t_val = national[max(known)] if known else None
 
-    base = dict(target_id=target.id, indicator_id=target.indicator_id, place_code=place,
-                target_kind=target.kind, benchmark=benchmark, baseline_year=b_year,
-                baseline_value=b_val, target_year=target.target_year, target_value=t_val,
-                share_of_prefecture=None, per_1000_65=None,
-                baseline_national_value=national.get(b_year) if b_year is not None else None)
+    base = _blank(target, place, benchmark, replace_target=t_val)
+    base = replace(base, baseline_year=b_year, baseline_value=b_val, national_value=nat_val,
+                   baseline_national_value=national.get(b_year) if b_year is not None else None)
     if latest is None or b_year is None or b_val is None or t_val is None:
-        return Progress(**base, actual_year=latest[0] if latest else None,
-                        actual_value=latest[1] if latest else None,
-                        actual_is_sample=bool(latest and latest[0] in sample_years),
-                        national_value=nat_val, share_of_way=None, expected_now=None, ratio=None,
-                        status="not_available", projected_value=None, projected_year=None)
+        return replace(base, actual_year=latest[0] if latest else None,
+                       actual_value=latest[1] if latest else None,
+                       actual_is_sample=bool(latest and latest[0] in sample_years))
     a_year, a_val = latest
     span = t_val - b_val
     # Share of the way means nothing when the baseline already met the target (benchmarks).
@@ -157,10 +167,10 @@ def evaluate(target: Target, ind: Indicator, series: Series, year: int, *, place
     if target.kind == "above_national" and nat_val is not None:
         done = done and a_val > nat_val
     status = "achieved" if done else classify(ratio)
-    return Progress(**base, actual_year=a_year, actual_value=a_val,
-                    actual_is_sample=a_year in sample_years, national_value=nat_val,
-                    share_of_way=share, expected_now=expected, ratio=ratio, status=status,
-                    projected_value=proj_val, projected_year=proj_year)
+    return replace(base, actual_year=a_year, actual_value=a_val,
+                   actual_is_sample=a_year in sample_years, share_of_way=share,
+                   expected_now=expected, ratio=ratio, status=status,
+                   projected_value=proj_val, projected_year=proj_year)
 
 
 def _period_total(target: Target, series: Series, until: int, *, place: str, benchmark: bool,
@@ -170,27 +180,22 @@ def _period_total(target: Target, series: Series, until: int, *, place: str, ben
     end = target.period_end or target.target_year
     years = [y for y in series if start <= y <= min(end, until)]
     t_val = target.target_value
-    base = dict(target_id=target.id, indicator_id=target.indicator_id, place_code=place,
-                target_kind=target.kind, benchmark=benchmark, baseline_year=start - 1,
-                baseline_value=0.0, target_year=end, target_value=t_val,
-                national_value=None, baseline_national_value=None, share_of_prefecture=None,
-                per_1000_65=None)
+    base = replace(_blank(target, place, benchmark), baseline_year=start - 1, baseline_value=0.0,
+                   target_year=end)
     if not years or not t_val:
-        return Progress(**base, actual_year=None, actual_value=None, actual_is_sample=False,
-                        share_of_way=None, expected_now=None, ratio=None, status="not_available",
-                        projected_value=None, projected_year=None)
+        return base
     a_year = max(years)
     total = sum(series[y] for y in years)
     elapsed = a_year - start + 1
     expected = t_val * elapsed / (end - start + 1)
     per_year = total / elapsed
     ratio = total / expected
-    return Progress(**base, actual_year=a_year, actual_value=total,
-                    actual_is_sample=any(y in sample_years for y in years),
-                    share_of_way=total / t_val, expected_now=expected, ratio=ratio,
-                    status="achieved" if total >= t_val else classify(ratio),
-                    projected_value=per_year * (end - start + 1),
-                    projected_year=start - 1 + t_val / per_year if per_year > 0 else None)
+    return replace(base, actual_year=a_year, actual_value=total,
+                   actual_is_sample=any(y in sample_years for y in years),
+                   share_of_way=total / t_val, expected_now=expected, ratio=ratio,
+                   status="achieved" if total >= t_val else classify(ratio),
+                   projected_value=per_year * (end - start + 1),
+                   projected_year=start - 1 + t_val / per_year if per_year > 0 else None)
 
 
 def _series(values: pl.DataFrame, indicator_id: str, place: str) -> tuple[Series, frozenset[int]]:

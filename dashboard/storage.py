@@ -46,10 +46,14 @@ class SnapshotMeta:
     withdrawn: bool = False
 
 
+MetaList = list[SnapshotMeta]  # (an alias: the stores' list() method shadows the builtin)
+EventList = list[dict[str, str]]
+
+
 class SnapshotStore(Protocol):
     """What pages and the CLI need from storage; a shared object store can implement it later."""
 
-    def list(self) -> list[SnapshotMeta]:
+    def list(self) -> MetaList:
         """All published snapshots in publish order, with their withdrawn state."""
         ...
 
@@ -70,7 +74,7 @@ class SnapshotStore(Protocol):
         """Withdraw a snapshot from the view (or restore it), keeping its file."""
         ...
 
-    def events(self) -> list[dict[str, str]]:
+    def events(self) -> EventList:
         """Withdrawal and restoration records, oldest first."""
         ...
 
@@ -110,7 +114,7 @@ class LocalStore:
         self.events_dir = self.dir / "events"
         self.lock_timeout = lock_timeout
 
-    def _metas(self) -> list[SnapshotMeta]:
+    def _metas(self) -> MetaList:
         if not self.dir.is_dir():
             return []
         metas = []
@@ -120,13 +124,13 @@ class LocalStore:
             metas.append(SnapshotMeta(**d))
         return sorted(metas, key=lambda m: m.seq)
 
-    def events(self) -> list[dict[str, str]]:
+    def events(self) -> EventList:
         """Withdrawal and restoration records, oldest first."""
         if not self.events_dir.is_dir():
             return []
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.events_dir.glob("*.json"))]
 
-    def list(self) -> list[SnapshotMeta]:
+    def list(self) -> MetaList:
         """All published snapshots in publish order, with their withdrawn state."""
         withdrawn: dict[str, bool] = {}
         for e in self.events():

@@ -20,8 +20,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard.storage import LocalStore  # noqa: E402
 from dashboard.contract import to_parquet_bytes  # noqa: E402
+from dashboard.storage import LocalStore  # noqa: E402
 
 PLAN = "群馬県高齢者保健福祉計画（第8期）第2章"
 JUKI = "総務省 住民基本台帳に基づく人口、人口動態及び世帯数調査"
@@ -47,7 +47,8 @@ def official_rows(pop: pl.DataFrame) -> list[Row]:
         ("kayoi_participants", "10000", 2020, 35660, f"{PLAN}1 通いの場の目標 令和2年度実績"),
         ("kayoi_participation_rate", "10000", 2020, 6.1, f"{PLAN}1 通いの場の目標 令和2年度実績"),
         ("kayoi_places_weekly", "10000", 2020, 644, f"{PLAN}1 通いの場の目標 令和2年度実績"),
-        ("supporters_cumulative", "10000", 2019, 10518, f"{PLAN}1 介護予防関連サポーターの養成目標 令和元年度養成実績（介護予防サポーター初級）"),
+        ("supporters_cumulative", "10000", 2019, 10518,
+         f"{PLAN}1 介護予防関連サポーターの養成目標 令和元年度養成実績（介護予防サポーター初級）"),
         ("ittaiteki_implemented", "10000", 2020, 13, f"{PLAN}4 一体的実施を行っている市町村数 令和2年度実績"),
         ("rehab_support_centre", "10000", 2020, 1, f"{PLAN}2 令和2年4月1日現在"),
         ("rehab_regional_centres", "10000", 2020, 11, f"{PLAN}2 令和2年4月1日現在"),
@@ -147,23 +148,23 @@ def sample_rows(pop: pl.DataFrame, codes: list[str], types: dict[str, str]) -> d
             out.append(("muni_score_rate", c, fy, v / 2475 * 100, SAMPLE_NOTE))
 
     # Prefecture-only series (sample) and national averages after the plan's FY2021 (sample).
-    pref = [("rehab_support_centre", y, 1) for y in range(2021, 2025)]
+    pref: list[tuple[str, int, float]] = [("rehab_support_centre", y, 1) for y in range(2021, 2025)]
     pref += [("rehab_regional_centres", y, 11) for y in range(2021, 2025)]
-    pref += [("care_meeting_trainings", y, v) for y, v in
+    pref += [("care_meeting_trainings", y, n) for y, n in
              {2019: 6, 2020: 3, 2021: 7, 2022: 8, 2023: 8, 2024: 9}.items()]
     pref += [("pref_score", 2022, 1905), ("pref_score_rate", 2022, 64.9),
              ("pref_score", 2023, 1968), ("pref_score_rate", 2023, 67.1),
              ("pref_score", 2024, 2012), ("pref_score_rate", 2024, 68.6)]
-    for ind, fy, v in pref:
-        out.append((ind, "10000", fy, float(v), SAMPLE_NOTE))
-    nat = [("pref_score", 2022, 2101), ("pref_score_rate", 2022, 71.6),
+    for ind, fy, val in pref:
+        out.append((ind, "10000", fy, float(val), SAMPLE_NOTE))
+    nat: list[tuple[str, int, float]] = [("pref_score", 2022, 2101), ("pref_score_rate", 2022, 71.6),
            ("pref_score", 2023, 2122), ("pref_score_rate", 2023, 72.3),
            ("pref_score", 2024, 2140), ("pref_score_rate", 2024, 72.9),
            ("muni_score", 2022, 1290), ("muni_score_rate", 2022, 52.1),
            ("muni_score", 2023, 1302), ("muni_score_rate", 2023, 52.6),
            ("muni_score", 2024, 1311), ("muni_score_rate", 2024, 53.0)]
-    for ind, fy, v in nat:
-        out.append((ind, "00000", fy, float(v), SAMPLE_NOTE))
+    for ind, fy, val in nat:
+        out.append((ind, "00000", fy, float(val), SAMPLE_NOTE))
 
     releases: dict[int, list[Row]] = {2021: [], 2022: [], 2024: []}
     for r in out:
