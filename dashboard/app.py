@@ -1,0 +1,53 @@
+"""Entry script: `streamlit run dashboard/app.py`.
+
+It sits outside pages/ on purpose (beside pages/, Streamlit falls back to file-name labels).
+Each run: apply URL filters, build the navigation, draw the filters, run the chosen page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first, not the root
+    sys.path.insert(0, str(ROOT))
+
+import polars as pl  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard.config import PAGES_DIR  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
+from dashboard.ui import filters, render, state  # noqa: E402
+
+
+def build_pages(lang: str) -> dict[str, st.Page]:
+    """The pages in menu order (upload only when its script exists), titles in the chosen language."""
+    cat = state.catalog()
+    pages = {"overview": st.Page(str(PAGES_DIR / "overview.py"), title=t("page_overview", lang),
+                                 url_path="overview", default=True)}
+    for r in cat.policy_areas.filter(pl.col("policy_area") != "context").iter_rows(named=True):
+        n = r["policy_area"]
+        pages[f"area{n}"] = st.Page(str(PAGES_DIR / f"area{n}.py"), url_path=f"area{n}",
+                                    title=t("page_area", lang, n=n, name=r["name_ja" if lang == "ja" else "name_en"]))
+    pages["profile"] = st.Page(str(PAGES_DIR / "profile.py"), title=t("page_profile", lang), url_path="profile")
+    pages["methodology"] = st.Page(str(PAGES_DIR / "methodology.py"), title=t("page_methodology", lang),
+                                   url_path="methodology")
+    upload = PAGES_DIR / "upload.py"
+    if upload.exists():
+        pages["upload"] = st.Page(str(upload), title=t("page_upload", lang), url_path="upload")
+    return pages
+
+
+def main() -> None:
+    """Run one script run of the app."""
+    st.set_page_config(page_title=t("app_title"), layout="wide", initial_sidebar_state="expanded")
+    lang = filters.prepare()
+    pages = build_pages(lang)
+    st.session_state[render.PAGES] = pages
+    nav = st.navigation(list(pages.values()))
+    filters.render()
+    nav.run()
+
+
+main()

@@ -1,0 +1,255 @@
+"""Plotly figure builders: pure functions from prepared data to go.Figure (no Streamlit here).
+
+One palette (Okabe-Ito, colour-blind safe), titles and axis titles with units everywhere,
+hover with exact values and units, and status always in words and symbols as well as colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import fmt
+from dashboard.catalog import Indicator
+from dashboard.i18n import t
+from dashboard.views import TrendView
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
+SEQUENTIAL = "Cividis"  # perceptually uniform and colour-blind safe
+GREY = "#999999"
+SHARE_MIN, SHARE_MAX = -50.0, 150.0  # progress bars are clipped here; their text shows the true value
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420, **kw: Any) -> go.Figure:
+    """Shared look: title, font, margins, legend under the plot."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        font={"family": FONT, "size": 14}, height=height, template="plotly_white",
+        margin={"l": 10, "r": 20, "t": 60, "b": 10}, colorway=list(OKABE_ITO),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}, hoverlabel={"font_size": 14},
+        **kw)
+    return fig
+
+
+def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
+    """Axis unit text: 人, % or 人（65歳以上1,000人あたり）."""
+    unit = ind.unit(lang)
+    if per_1000:
+        return f"{unit}（{t('per_1000', lang)}）" if lang == "ja" else f"{unit} {t('per_1000', lang)}"
+    return unit
+
+
+def _val(ind: Indicator, v: float | None, lang: str, per_1000: bool = False) -> str:
+    if per_1000:
+        return f"{fmt.number(v, 1, lang=lang)} {unit_label(ind, lang, True)}"
+    return fmt.with_unit(v, ind.unit(lang), ind.kind, lang=lang)
+
+
+# ---------------------------------------------------------------- progress bars
+
+def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
+    """Targets on one shared '% of the way' axis: bar to the latest actual, 0% baseline, 100% target,
+    a mark where a straight line would be by now; status coloured and written beside each bar."""
+    rows = table.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
+    labels = rows["label"].to_list()
+    share = [None if s is None else s * 100 for s in rows["share"].to_list()]
+    shown = [0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s)) for s in share]
+    colours = [fmt.STATUS_COLOURS[s] for s in rows["status"].to_list()]
+    texts = [f"{'－' if s is None else fmt.number(s, 0)}%  {st}" for s, st in
+             zip(share, rows["status_text"].to_list(), strict=True)]
+    custom = list(zip(rows["status_text"].to_list(), rows["baseline_text"].to_list(), rows["actual_text"].to_list(),
+                      rows["actual_year"].to_list(), rows["target_text"].to_list(), rows["data"].to_list(),
+                      [t("col_progress", lang) + f" {txt}" for txt in texts], strict=True))
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels, x=shown, orientation="h", marker={"color": colours, "line": {"color": "#333", "width": 0.5}},
+        text=texts, textposition="outside", cliponaxis=False, name=t("actual", lang), customdata=custom,
+        hovertemplate=("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
+                       + t("col_actual", lang) + ": %{customdata[2]}（%{customdata[3]}）<br>"
+                       + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
+                       + t("col_data", lang) + ": %{customdata[5]}<extra></extra>"))
+    exp = [None if e is None else max(SHARE_MIN, min(SHARE_MAX, e * 100)) for e in rows["expected_share"].to_list()]
+    fig.add_scatter(
+        y=labels, x=exp, mode="markers", name=t("expected_mark", lang),
+        marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
+        hovertemplate="%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>")
+    fig.add_vline(x=0, line={"color": "#333333", "width": 1.5})
+    fig.add_vline(x=100, line={"color": "#000000", "width": 2, "dash": "dash"},
+                  annotation={"text": t("target_line", lang), "yanchor": "bottom"}, annotation_position="top")
+    fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 45],
+                     ticksuffix="%", zeroline=False)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(fig, title, height=max(260, 120 + 52 * len(labels)), bargap=0.35)
+
+
+# ---------------------------------------------------------------- trends
+
+def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True) -> go.Figure:
+    """Actuals by year, target points, straight baseline→target paths and the current-pace projection."""
+    ind = view.indicator
+    fig = go.Figure()
+    kinds = [t("sample" if s else "official", lang) for s in view.sample]
+    fig.add_scatter(
+        x=view.years, y=view.values, mode="lines+markers", name=f"{t('actual', lang)}（{place_name}）",
+        line={"color": OKABE_ITO[0], "width": 3}, marker={"size": 9},
+        customdata=[[fmt.fy_label(y, lang), _val(ind, v, lang), k]
+                    for y, v, k in zip(view.years, view.values, kinds, strict=True)],
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>")
+    if view.national:
+        ny = sorted(view.national)
+        fig.add_scatter(
+            x=ny, y=[view.national[y] for y in ny], mode="lines+markers", name=t("national", lang),
+            line={"color": OKABE_ITO[1], "width": 2}, marker={"symbol": "square", "size": 8},
+            customdata=[[fmt.fy_label(y, lang), _val(ind, view.national[y], lang)] for y in ny],
+            hovertemplate=t("national", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
+    if marks:
+        for i, (by, bv, ty, tv) in enumerate(view.paths):
+            fig.add_scatter(x=[by, ty], y=[bv, tv], mode="lines", name=t("path", lang), showlegend=i == 0,
+                            line={"color": GREY, "width": 2, "dash": "dash"}, hoverinfo="skip")
+        if view.projection:
+            ay, av, ty, pv = view.projection
+            fig.add_scatter(
+                x=[ay, ty], y=[av, pv], mode="lines", name=f"{t('projection', lang)}：{view.reached}",
+                line={"color": OKABE_ITO[3], "width": 2, "dash": "dot"},
+                customdata=[[fmt.fy_label(ay, lang), _val(ind, av, lang)],
+                            [fmt.fy_label(ty, lang), _val(ind, pv, lang)]],
+                hovertemplate=t("projection", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
+        if view.targets:
+            fig.add_scatter(
+                x=[x[0] for x in view.targets], y=[x[1] for x in view.targets], mode="markers+text",
+                name=t("target_point", lang), marker={"symbol": "star", "size": 16, "color": OKABE_ITO[2],
+                                                      "line": {"color": "#000", "width": 1}},
+                text=[_val(ind, x[1], lang) for x in view.targets], textposition="top center",
+                customdata=[[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>")
+        for value, label in view.hlines:
+            fig.add_hline(y=value, line={"color": OKABE_ITO[2], "width": 2, "dash": "dash"},
+                          annotation={"text": label}, annotation_position="top left")
+    years = view.years + [x[0] for x in view.targets] + list(view.national)
+    if years:
+        fig.update_xaxes(tickmode="array", tickvals=sorted(set(years)),
+                         ticktext=[fmt.fy_label(y, lang).replace("（", "<br>（") for y in sorted(set(years))])
+    fig.update_xaxes(title=t("fiscal_year_axis", lang))
+    fig.update_yaxes(title=unit_label(ind, lang), tickformat=",", rangemode="tozero" if ind.kind != "rate" else None)
+    title = f"{ind.name(lang)}（{place_name}）"
+    if view.reached and marks:
+        title += f"<br><sup>{view.reached}</sup>"
+    return _layout(fig, title, height=400)
+
+
+def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
+                  lang: str) -> go.Figure:
+    """Several places on one comparable scale (rates, or counts per 1,000 aged 65+)."""
+    fig = go.Figure()
+    per = ind.per_pop65
+    for i, (code, (years, vals)) in enumerate(lines.items()):
+        fig.add_scatter(
+            x=years, y=vals, mode="lines+markers", name=names[code],
+            line={"color": OKABE_ITO[i % len(OKABE_ITO)], "width": 3 if i == 0 else 2},
+            marker={"symbol": ("circle", "square", "diamond", "triangle-up")[i % 4], "size": 8},
+            customdata=[[fmt.fy_label(y, lang), _val(ind, v, lang, per)] for y, v in zip(years, vals, strict=True)],
+            hovertemplate=names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
+    fig.update_xaxes(title=t("fiscal_year_axis", lang), dtick=1)
+    fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
+    return _layout(fig, ind.name(lang), height=340)
+
+
+# ---------------------------------------------------------------- municipal comparison
+
+def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlight: Sequence[str] = (),
+                benchmark: tuple[float, str] | None = None, prefecture: float | None = None) -> go.Figure:
+    """Municipalities ranked on one indicator (per 1,000 aged 65+ for counts), benchmark drawn as a line."""
+    col = str(df["rank_by"][0]) if df.height else "value"
+    per = col == "per_1000"
+    d = df.filter(pl.col(col).is_not_null()).sort(col, descending=ind.direction == "higher")
+    hl = set(highlight)
+    colours = [OKABE_ITO[3] if c in hl else OKABE_ITO[0] for c in d["code"].to_list()]
+    custom = [[n, a, _val(ind, v, lang), _val(ind, p, lang, True) if per else "", f"{r}"]
+              for n, a, v, p, r in zip(d["name"].to_list(), d["area"].to_list(), d["value"].to_list(),
+                                       d["per_1000"].to_list(), d["rank"].to_list(), strict=True)]
+    fig = go.Figure()
+    fig.add_bar(
+        x=d["name"].to_list(), y=d[col].to_list(), marker={"color": colours}, customdata=custom,
+        name=unit_label(ind, lang, per),
+        hovertemplate=("<b>%{customdata[0]}</b>（%{customdata[1]}）<br>%{customdata[2]}<br>%{customdata[3]}<br>"
+                       + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>"))
+    if benchmark and not per:
+        fig.add_hline(y=benchmark[0], line={"color": "#000", "width": 2, "dash": "dash"},
+                      annotation={"text": benchmark[1]}, annotation_position="top right")
+    if prefecture is not None and not per:
+        fig.add_hline(y=prefecture, line={"color": OKABE_ITO[1], "width": 2, "dash": "dot"},
+                      annotation={"text": f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang)}"},
+                      annotation_position="bottom right")
+    fig.update_xaxes(title=t("col_municipality", lang), tickangle=-60)
+    fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
+    return _layout(fig, title, height=460, showlegend=False)
+
+
+def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str = "value",
+             highlight: Sequence[str] = ()) -> go.Figure:
+    """One equal tile per municipality laid out like the map; value in colour and in text."""
+    per = col == "per_1000"
+    rows = max(int(x) for x in df["tile_row"].to_list()) + 1
+    cols = max(int(x) for x in df["tile_col"].to_list()) + 1
+    z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
+    text: list[list[str]] = [[""] * cols for _ in range(rows)]
+    hover: list[list[str]] = [[""] * cols for _ in range(rows)]
+    hl = set(highlight)
+    for r in df.iter_rows(named=True):
+        i, j = r["tile_row"], r["tile_col"]
+        v = r[col]
+        z[i][j] = v
+        mark = "★" if r["code"] in hl else ""
+        if ind.kind == "flag":
+            shown = "✓" if v and v >= 0.5 else ("－" if v is None else "×")
+        else:
+            shown = fmt.number(v, 1 if (per or ind.kind == "rate") else 0, lang=lang)
+        text[i][j] = f"{mark}{r['name']}<br>{shown}"
+        hover[i][j] = f"{r['name']}（{r['area']}）<br>{_val(ind, v, lang, per)}"
+    fig = go.Figure(go.Heatmap(
+        z=z, text=text, texttemplate="%{text}", textfont={"size": 11}, customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", colorscale=SEQUENTIAL, xgap=3, ygap=3,
+        colorbar={"title": {"text": unit_label(ind, lang, per)}}, hoverongaps=False))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return _layout(fig, title, height=560)
+
+
+def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lang: str, title: str,
+               col: str = "value") -> go.Figure:
+    """Geographic choropleth over municipal boundaries (properties.code5 keys the features)."""
+    per = col == "per_1000"
+    d = df.filter(pl.col(col).is_not_null())
+    fig = go.Figure(go.Choropleth(
+        geojson=dict(geojson), featureidkey="properties.code5", locations=d["code"].to_list(),
+        z=d[col].to_list(), colorscale=SEQUENTIAL, marker={"line": {"color": "#fff", "width": 0.8}},
+        customdata=[f"{n}（{a}）<br>{_val(ind, v, lang, per)}"
+                    for n, a, v in zip(d["name"].to_list(), d["area"].to_list(), d[col].to_list(), strict=True)],
+        hovertemplate="%{customdata}<extra></extra>", colorbar={"title": {"text": unit_label(ind, lang, per)}}))
+    fig.update_geos(fitbounds="locations", visible=False)
+    fig.add_annotation(text=t("choropleth_note", lang), showarrow=False, xref="paper", yref="paper",
+                       x=0, y=-0.02, font={"size": 11, "color": "#555"})
+    return _layout(fig, title, height=560)
+
+
+# ---------------------------------------------------------------- area 4
+
+def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str) -> go.Figure:
+    """Municipality × year grid of a yes/no measure; ✓ and × written in every cell."""
+    years = [c for c in matrix.columns if c not in ("place_code", "name")]
+    z = [[r[y] for y in years] for r in matrix.iter_rows(named=True)]
+    text = [["✓" if v == 1 else ("×" if v == 0 else "") for v in row] for row in z]
+    words = [[t("implemented", lang) if v == 1 else (t("not_implemented", lang) if v == 0 else "－") for v in row]
+             for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[fmt.fy_label(int(y), lang) for y in years], y=matrix["name"].to_list(), text=text,
+        texttemplate="%{text}", customdata=words, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
+        colorscale=[[0, "#F2F2F2"], [1, OKABE_ITO[2]]],
+        hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=t("col_municipality", lang))
+    fig.update_xaxes(title=t("fiscal_year_axis", lang), side="top")
+    return _layout(fig, title, height=max(420, 24 * matrix.height + 120))

@@ -1,0 +1,158 @@
+"""UI strings in Japanese and English (data-driven names come from the catalog, not from here)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("群馬県 高齢者保健福祉計画 第2章 進捗ダッシュボード",
+                  "Gunma elderly-care plan, Chapter 2: progress dashboard"),
+    "page_overview": ("トップ（全目標の進捗）", "Overview"),
+    "page_area": ("{n}. {name}", "{n}. {name}"),
+    "page_profile": ("市町村カルテ", "Municipality profile"),
+    "page_methodology": ("データと指標の説明", "Data and methodology"),
+    "page_upload": ("データ更新", "Data upload"),
+    "filters": ("表示条件", "Filters"),
+    "f_place": ("地域", "Place"),
+    "f_year": ("年度", "Fiscal year"),
+    "f_as_of": ("データ時点（スナップショット）", "Data as of (snapshot)"),
+    "f_lang": ("言語 / Language", "Language / 言語"),
+    "latest": ("最新", "Latest"),
+    "prefecture_suffix": ("（県全体）", " (whole prefecture)"),
+    "bad_param": ("URLの「{key}」の値「{value}」は使えないため、既定値（{default}）で表示しています。",
+                  "The URL value “{value}” for “{key}” is not valid; showing the default ({default})."),
+    "year_clamped": ("選択したデータ時点では{year}のデータがないため、{shown}までのデータで表示しています。",
+                     "The chosen snapshot has no data for {year}; showing data up to {shown}."),
+    "no_data": ("表示できるデータがありません。", "No data to show."),
+    "sample_banner": ("⚠ サンプル（架空）データを含みます：このページの数値の一部は説明用の架空の値で、"
+                      "実際の実績ではありません。",
+                      "⚠ Includes SAMPLE (fictional) data: some figures on this page are made up for "
+                      "demonstration and are not real results."),
+    "as_of_caption": ("データ時点：{label}（{id}）", "Data as of: {label} ({id})"),
+    "status_counts": ("状況別の目標数", "Targets by status"),
+    "targets_word": ("目標", "targets"),
+    "progress_title": ("目標に対する進捗（基準値＝0%、目標値＝100%）",
+                       "Progress to target (baseline = 0%, target = 100%)"),
+    "progress_axis": ("基準値から目標値までの進捗（%）", "Share of the way from baseline to target (%)"),
+    "expected_mark": ("現時点で見込まれる位置", "Expected by now"),
+    "target_line": ("目標（100%）", "Target (100%)"),
+    "col_target": ("目標", "Target"),
+    "col_status": ("状況", "Status"),
+    "col_baseline": ("基準値", "Baseline"),
+    "col_actual": ("最新実績", "Latest actual"),
+    "col_actual_year": ("実績年度", "Year of actual"),
+    "col_target_value": ("目標値", "Target value"),
+    "col_progress": ("進捗", "Progress"),
+    "col_data": ("データ", "Data"),
+    "official": ("公式", "Official"),
+    "sample": ("サンプル（架空）", "Sample (fictional)"),
+    "open_area": ("詳しく見る：{name}", "Details: {name}"),
+    "headline": ("目標の進捗", "Progress on targets"),
+    "no_targets_area": ("この分野には計画上の数値目標がありません。取組の実績を表示します。",
+                        "The plan sets no numeric targets for this area; activity figures are shown instead."),
+    "trends": ("推移", "Trends"),
+    "actual": ("実績", "Actual"),
+    "target_point": ("目標値", "Target"),
+    "path": ("基準値→目標値の直線", "Straight path baseline → target"),
+    "projection": ("現在のペースでの見通し", "Current pace projected"),
+    "national": ("全国平均", "National average"),
+    "reached_done": ("目標達成済み", "Target already met"),
+    "reached_in": ("このペースでは{fy}に到達", "At this pace reached in {fy}"),
+    "reached_late": ("このペースでは{fy}に到達（目標年度より後）",
+                     "At this pace reached in {fy} (after the target year)"),
+    "reached_never": ("このペースでは到達しない", "Not reached at this pace"),
+    "benchmark_note": ("県全体の目標を目安として表示（市町村別の目標はありません）",
+                       "The prefecture target is shown as a benchmark (no municipal targets)."),
+    "count_no_target_note": ("この地域には件数の目標がありません（県全体の目標のみ）。",
+                             "No count target for this place (the plan's targets are prefecture-wide)."),
+    "comparison": ("市町村比較", "Municipal comparison"),
+    "comparison_indicator": ("比較する指標", "Indicator to compare"),
+    "prefecture_only": ("この指標は県全体の値のみで、市町村別の値はありません。",
+                        "This indicator exists only for the prefecture as a whole."),
+    "per_1000": ("65歳以上1,000人あたり", "per 1,000 aged 65+"),
+    "col_municipality": ("市町村", "Municipality"),
+    "col_area": ("老人福祉圏域", "Elderly-welfare area"),
+    "col_value": ("値", "Value"),
+    "col_pop65": ("65歳以上人口", "Population 65+"),
+    "col_share": ("県全体に占める割合", "Share of prefecture"),
+    "col_vs_benchmark": ("目安に対する水準", "Level vs benchmark"),
+    "col_rank": ("順位", "Rank"),
+    "rank_title": ("{name}（{fy}）", "{name} ({fy})"),
+    "map": ("地図", "Map"),
+    "tile_map_note": ("1市町村＝1マス（おおよその位置）", "One tile per municipality (approximate position)"),
+    "choropleth_note": ("「国土数値情報（行政区域データ）」（国土交通省）を加工して作成",
+                        "Boundaries: 国土数値情報（行政区域データ）(MLIT), processed"),
+    "matrix_title": ("一体的実施を行っている市町村（年度別）",
+                     "Municipalities running integrated implementation, by year"),
+    "implemented": ("実施", "Yes"),
+    "not_implemented": ("未実施", "No"),
+    "scores_title": ("{name}：全国平均との比較", "{name}: compared with the national average"),
+    "profile_pick": ("市町村を選んでください", "Choose a municipality"),
+    "profile_pick_note": ("市町村カルテは市町村ごとの表示です。地域フィルタで市町村を選ぶか、下から選んでください。",
+                          "The profile shows one municipality: choose one in the place filter or below."),
+    "profile_side": ("市町村・圏域・県の比較（{fy}）", "Municipality, area and prefecture ({fy})"),
+    "profile_contrib": ("県の目標への寄与", "Contribution to prefecture targets"),
+    "profile_trends": ("推移（市町村・圏域・県）", "Trends (municipality, area, prefecture)"),
+    "col_indicator": ("指標", "Indicator"),
+    "col_unit": ("単位", "Unit"),
+    "col_definition": ("定義", "Definition"),
+    "col_source": ("出典", "Source"),
+    "meth_snapshots": ("使用しているデータ（スナップショット）", "Snapshots in use"),
+    "meth_indicators": ("指標の定義", "Indicator definitions"),
+    "meth_targets": ("計画の目標", "Plan targets"),
+    "meth_status": ("進捗と状況の判定方法", "How progress and status are computed"),
+    "meth_licence": ("出典・ライセンス", "Sources, licences and attribution"),
+    "col_id": ("ID", "ID"),
+    "col_label": ("名称", "Label"),
+    "col_kind": ("種類", "Kind"),
+    "col_created": ("作成日時", "Created"),
+    "col_rows": ("行数", "Rows"),
+    "col_in_view": ("この時点で使用", "Used at this point"),
+    "col_withdrawn": ("取り下げ", "Withdrawn"),
+    "yes": ("はい", "yes"),
+    "no": ("いいえ", "no"),
+    "status_method": (
+        "進捗率＝（最新実績－基準値）÷（目標値－基準値）。基準値が0%、目標値が100%です。"
+        "「現時点で見込まれる位置」は基準年度から目標年度までを直線で結んだときの最新実績年度の位置です。\n\n"
+        "状況は Open SDG／カナダ統計局の方式で判定します：基準年度から最新実績までの年平均伸び率（CAGR）を、"
+        "目標達成に必要な年平均伸び率で割った比が 0.95以上＝順調、0.6以上＝やや遅れ、0以上＝遅れ、0未満＝後退。"
+        "目標値に達していれば目標達成、基準年度より後の実績がなければ評価できない。"
+        "基準値が0の場合や期間合計の目標は、年あたりの増加量の比で同じ基準を使います。"
+        "「全国平均を上回る」目標は、全国平均を上回り、かつ目標得点率に達したときに達成です。\n\n"
+        "県の目標は県全体のものです。圏域・市町村では、率と得点の目標は目安として同じ方法で判定し、"
+        "件数の目標には市町村別の割り振りがないため、実績・県全体に占める割合・65歳以上1,000人あたりの値を示します。",
+        "Progress = (latest actual − baseline) ÷ (target − baseline): baseline is 0%, target is 100%. "
+        "“Expected by now” is where a straight line from baseline to target stands in the latest actual's year.\n\n"
+        "Status follows the Open SDG / Statistics Canada method: the compound annual growth rate achieved since "
+        "the baseline divided by the rate needed to reach the target on time: ≥ 0.95 substantial progress, "
+        "≥ 0.6 moderate, ≥ 0 limited, < 0 deterioration; target achieved once met; not available without an "
+        "actual after the baseline. With a zero baseline or period totals the same thresholds apply to the "
+        "ratio of average yearly change. “Above the national average” targets are met when the value is "
+        "above the national average and at the target rate.\n\n"
+        "The plan's targets are prefecture-wide. For an area or a municipality, rate and score targets serve as "
+        "benchmarks with the same method; count targets have no municipal split, so the place's actual, its "
+        "share of the prefecture and its rate per 1,000 aged 65+ are shown."),
+    "licence_text": (
+        "- 人口：出典　総務省「住民基本台帳に基づく人口、人口動態及び世帯数調査」（CC BY 4.0 互換の政府標準利用規約）\n"
+        "- 市町村コード・名称・位置：japancode（MIT License）、総務省 全国地方公共団体コード\n"
+        "- 市町村境界（設定時のみ）：「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
+        "- 目標値と計画の実績値：群馬県高齢者保健福祉計画（第8期）第2章\n"
+        "- サンプル（架空）スナップショットの市町村別の値は説明用に生成した架空の値です。",
+        "- Population: 総務省「住民基本台帳に基づく人口、人口動態及び世帯数調査」 "
+        "(MIC; terms compatible with CC BY 4.0)\n"
+        "- Municipality codes, names and positions: japancode (MIT License), MIC local government codes\n"
+        "- Boundaries (when configured): 「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
+        "- Targets and plan actuals: Gunma Prefecture elderly-care plan (8th period), Chapter 2\n"
+        "- Municipal values in sample (fictional) snapshots are generated for demonstration only."),
+    "kind_official": ("公式", "official"),
+    "kind_sample": ("サンプル（架空）", "sample (fictional)"),
+    "area_word": ("圏域", "area"),
+    "pop65_word": ("65歳以上人口", "Population 65+"),
+    "aging_word": ("高齢化率", "Ageing rate"),
+    "fiscal_year_axis": ("年度", "Fiscal year"),
+}
+
+
+def t(key: str, lang: str = "ja", /, **kwargs: object) -> str:
+    """The string for `key` in `lang`, formatted with kwargs."""
+    ja, en = STRINGS[key]
+    text = ja if lang == "ja" else en
+    return text.format(**kwargs) if kwargs else text

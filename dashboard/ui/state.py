@@ -1,0 +1,74 @@
+"""Cached resources and data for the pages.
+
+The DuckDB connection and the catalog are process-wide resources. Every cached data function
+takes the store's state_key() and the resolved as-of snapshot id as arguments, so a new upload,
+withdrawal or restoration changes the cache key and is never served stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboard import data, db
+from dashboard.catalog import Catalog, load_catalog
+from dashboard.config import PREFECTURE, catalog_dir, data_dir
+from dashboard.storage import LocalStore, SnapshotMeta, visible
+
+
+@st.cache_resource(show_spinner=False)
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process-wide DuckDB connection (queries take their own cursor)."""
+    return db.connect()
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog(folder: str) -> Catalog:
+    return load_catalog()
+
+
+def catalog() -> Catalog:
+    """The indicator catalog (one per catalog folder)."""
+    return _catalog(str(catalog_dir()))
+
+
+def store() -> LocalStore:
+    """The snapshot store of the configured data folder (cheap: it only lists files when asked)."""
+    return LocalStore(data_dir())
+
+
+def state_key() -> str:
+    """Changes whenever anything is published, withdrawn or restored (plus the data folder)."""
+    return f"{data_dir()}|{store().state_key()}"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def snapshots(key: str) -> list[SnapshotMeta]:
+    """All snapshots with their withdrawn state (keyed on the store state)."""
+    return store().list()
+
+
+def visible_snapshots(key: str, as_of_id: str | None) -> list[SnapshotMeta]:
+    """Snapshots counted at the as-of point (published at or before it, not withdrawn)."""
+    return visible(snapshots(key), as_of_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def values(key: str, as_of_id: str | None, indicator_ids: tuple[str, ...] = (),
+           places: tuple[str, ...] = ()) -> pl.DataFrame:
+    """As-of values (with roll-ups) for the given indicators and places; empty tuple = all."""
+    snaps = visible(snapshots(key), as_of_id)
+    return data.values_for(connection(), store(), catalog(), snaps, indicator_ids, places)
+
+
+def prefecture_values(key: str, as_of_id: str | None) -> pl.DataFrame:
+    """Every indicator at prefecture level (used for the year choices)."""
+    return values(key, as_of_id, (), (PREFECTURE,))
+
+
+def ids(items: Sequence[str]) -> tuple[str, ...]:
+    """A sorted, de-duplicated tuple (stable cache keys)."""
+    return tuple(sorted(set(items)))

@@ -1,0 +1,396 @@
+"""Page data, prepared without Streamlit: tables and series the pages and charts display.
+
+Everything here takes the catalog and an as-of values frame (see dashboard.data.values) and
+returns plain frames or dataclasses, so it is unit-tested without a server.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from dashboard import fmt
+from dashboard import progress as pg
+from dashboard.catalog import Catalog, Indicator, Target
+from dashboard.config import NATIONAL, PREFECTURE
+from dashboard.i18n import t
+
+LANGS = ("ja", "en")
+LATEST = "latest"
+
+
+# ---------------------------------------------------------------- filters (URL values)
+
+@dataclass(frozen=True)
+class Choices:
+    """What each filter accepts; the first entry of each is the default (year: `default_year`)."""
+
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+    default_year: int
+    as_of: tuple[str, ...]  # LATEST first, then snapshot ids newest first
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A URL value that could not be used."""
+
+    key: str
+    value: str
+
+
+def parse_param(key: str, raw: str, choices: Choices) -> object | None:
+    """A URL value converted to the filter's value, or None when it is not valid."""
+    raw = raw.strip()
+    if key == "place":
+        return raw if raw in choices.places else None
+    if key == "year":
+        digits = raw[2:] if raw.upper().startswith("FY") else raw
+        return int(digits) if digits.isdigit() and int(digits) in choices.years else None
+    if key == "as_of":
+        return raw if raw in choices.as_of else None
+    if key == "lang":
+        return raw if raw in LANGS else None
+    return None
+
+
+def parse_params(params: Mapping[str, str], choices: Choices) -> tuple[dict[str, object], list[Notice]]:
+    """Valid filter values found in URL params, and a notice for each invalid one."""
+    good: dict[str, object] = {}
+    bad: list[Notice] = []
+    for key in ("place", "year", "as_of", "lang"):
+        if key in params:
+            value = parse_param(key, params[key], choices)
+            if value is None:
+                bad.append(Notice(key, params[key]))
+            else:
+                good[key] = value
+    return good, bad
+
+
+def url_params(place: str, year: int, as_of: str, lang: str) -> dict[str, str]:
+    """The query parameters that reproduce a view (as_of left out when following the latest)."""
+    out = {"place": place, "year": str(year), "lang": lang}
+    if as_of != LATEST:
+        out["as_of"] = as_of
+    return out
+
+
+def place_label(catalog: Catalog, code: str, lang: str) -> str:
+    """Place name for the place picker, marking the prefecture and 圏域."""
+    name = catalog.place_name(code, lang)
+    if code == PREFECTURE:
+        return name + t("prefecture_suffix", lang)
+    return name
+
+
+def data_years(values: pl.DataFrame, catalog: Catalog) -> list[int]:
+    """Fiscal years with a value for any plan-area indicator (not the population context)."""
+    ids = [i.id for i in catalog.indicators.values() if i.policy_area != "context"]
+    years = values.filter(pl.col("indicator_id").is_in(ids))["fiscal_year"].unique().sort()
+    return [int(y) for y in years.to_list()]
+
+
+# ---------------------------------------------------------------- overview / headline progress
+
+def expected_share(p: pg.Progress) -> float | None:
+    """Where the straight line from baseline to target stands in the actual's year (0..1)."""
+    if p.expected_now is None or p.baseline_value is None or p.target_value is None:
+        return None
+    span = p.target_value - p.baseline_value
+    if p.target_kind == "period_total":
+        return p.expected_now / p.target_value if p.target_value else None
+    return (p.expected_now - p.baseline_value) / span if span else None
+
+
+def status_counts(rows: Sequence[pg.Progress]) -> dict[str, int]:
+    """Number of targets per status, in the method's order, statuses with none left out."""
+    counts = {s: 0 for s in pg.STATUSES}
+    for r in rows:
+        counts[r.status] += 1
+    return {s: n for s, n in counts.items() if n}
+
+
+def value_text(catalog: Catalog, indicator_id: str, value: float | None, lang: str) -> str:
+    """A value with its unit as the plan writes it (35,660人, 6.1%, 1,781点)."""
+    ind = catalog.indicators[indicator_id]
+    return fmt.with_unit(value, ind.unit(lang), ind.kind, lang=lang)
+
+
+def status_text(status: str, lang: str) -> str:
+    """Status as symbol plus words (never colour alone)."""
+    return f"{fmt.STATUS_SYMBOLS[status]} {fmt.status_name(status, lang)}"
+
+
+def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> pl.DataFrame:
+    """One row per target: label, status, shares, texts; the overview and headline bars use it."""
+    labels = {tg.id: tg.label(lang) for tg in catalog.targets}
+    recs = []
+    for p in rows:
+        recs.append({
+            "target_id": p.target_id,
+            "indicator_id": p.indicator_id,
+            "policy_area": catalog.indicators[p.indicator_id].policy_area,
+            "label": labels[p.target_id],
+            "status": p.status,
+            "status_text": status_text(p.status, lang),
+            "share": p.share_of_way,
+            "expected_share": expected_share(p),
+            "baseline_text": (f"{value_text(catalog, p.indicator_id, p.baseline_value, lang)}"
+                              f"（{fmt.fy_label(p.baseline_year, lang)}）" if p.baseline_year else "－"),
+            "actual_text": value_text(catalog, p.indicator_id, p.actual_value, lang),
+            "actual_year": fmt.fy_label(p.actual_year, lang),
+            "target_text": (f"{value_text(catalog, p.indicator_id, p.target_value, lang)}"
+                            f"（{fmt.fy_label(p.target_year, lang)}）"),
+            "data": t("sample" if p.actual_is_sample else "official", lang) if p.actual_year else "－",
+            "is_sample": p.actual_is_sample,
+            "benchmark": p.benchmark,
+            "share_of_prefecture": p.share_of_prefecture,
+            "per_1000_65": p.per_1000_65,
+        })
+    schema = {"target_id": pl.Utf8, "indicator_id": pl.Utf8, "policy_area": pl.Utf8, "label": pl.Utf8,
+              "status": pl.Utf8, "status_text": pl.Utf8, "share": pl.Float64, "expected_share": pl.Float64,
+              "baseline_text": pl.Utf8, "actual_text": pl.Utf8, "actual_year": pl.Utf8, "target_text": pl.Utf8,
+              "data": pl.Utf8, "is_sample": pl.Boolean, "benchmark": pl.Boolean,
+              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64}
+    return pl.DataFrame(recs, schema=schema)
+
+
+# ---------------------------------------------------------------- trends
+
+@dataclass
+class TrendView:
+    """Everything one trend chart shows for one indicator at one place."""
+
+    indicator: Indicator
+    place: str
+    years: list[int]
+    values: list[float]
+    sample: list[bool]
+    national: dict[int, float] = field(default_factory=dict)
+    targets: list[tuple[int, float, str]] = field(default_factory=list)  # (year, value, label)
+    paths: list[tuple[int, float, int, float]] = field(default_factory=list)  # baseline → target
+    projection: tuple[int, float, int, float] | None = None  # latest actual → target year
+    reached: str | None = None  # words for the year the target is reached at this pace
+    hlines: list[tuple[float, str]] = field(default_factory=list)  # rate targets drawn across
+    note: str | None = None
+
+
+def series(values: pl.DataFrame, indicator_id: str, place: str, until: int | None = None
+           ) -> pl.DataFrame:
+    """One indicator's values at one place by fiscal year (up to `until`)."""
+    df = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place))
+    if until is not None:
+        df = df.filter(pl.col("fiscal_year") <= until)
+    return df.sort("fiscal_year")
+
+
+def reached_words(p: pg.Progress, lang: str) -> str:
+    """The year the target is reached at the current pace, in words."""
+    if p.status == "achieved":
+        return t("reached_done", lang)
+    if p.projected_year is None or p.status == "not_available" or p.projected_year > 2060:
+        return t("reached_never", lang)
+    year = math.ceil(p.projected_year - 1e-9)
+    key = "reached_in" if year <= p.target_year else "reached_late"
+    return t(key, lang, fy=fmt.fy_label(year, lang))
+
+
+def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place: str, year: int,
+               lang: str) -> TrendView:
+    """Actuals, target points, straight paths and the current-pace projection for a chart."""
+    ind = catalog.indicators[indicator_id]
+    s = series(values, indicator_id, place, year)
+    nat = series(values, indicator_id, NATIONAL, year)
+    view = TrendView(indicator=ind, place=place, years=[int(y) for y in s["fiscal_year"]],
+                     values=s["value"].to_list(), sample=s["has_sample"].to_list(),
+                     national=dict(zip(nat["fiscal_year"].to_list(), nat["value"].to_list(), strict=True)))
+    targets = [tg for tg in catalog.targets_for(indicator_id) if tg.scope in (place, PREFECTURE)]
+    own = [tg for tg in targets if tg.scope == place]
+    if not own and ind.kind not in ("rate", "score"):
+        if targets:
+            view.note = t("count_no_target_note", lang)
+        return view
+    use = own or targets
+    if not own and use:
+        view.note = t("benchmark_note", lang)
+    sample_years = frozenset(int(y) for y, smp in zip(view.years, view.sample, strict=True) if smp)
+    ser = dict(zip(view.years, view.values, strict=True))
+    last: pg.Progress | None = None
+    for tg in sorted(use, key=lambda x: x.target_year):
+        p = pg.evaluate(tg, ind, ser, year, place=place, benchmark=not own,
+                        national=view.national, sample_years=sample_years)
+        tv = p.target_value
+        if tv is None or tg.kind == "period_total":
+            continue
+        view.targets.append((tg.target_year, tv, tg.label(lang)))
+        if tg.kind == "above_national" and tg.target_value is not None:
+            view.hlines.append((tg.target_value, f"{t('target_point', lang)} {fmt.number(tg.target_value, 1)}%"))
+        if p.baseline_year is not None and p.baseline_value is not None:
+            view.paths.append((p.baseline_year, p.baseline_value, tg.target_year, tv))
+        last = p
+    if last is not None and last.actual_year is not None and last.actual_value is not None:
+        if last.projected_value is not None and last.actual_year < last.target_year:
+            view.projection = (last.actual_year, last.actual_value, last.target_year, last.projected_value)
+        view.reached = reached_words(last, lang)
+    return view
+
+
+# ---------------------------------------------------------------- municipal comparison
+
+def pop65(values: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Population 65+ per place for `year` (or the nearest earlier year with a figure)."""
+    df = values.filter((pl.col("indicator_id") == "pop65") & (pl.col("fiscal_year") <= year))
+    return (df.sort("fiscal_year").group_by("place_code").agg(pl.col("value").last().alias("pop65")))
+
+
+def benchmark_for(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: int,
+                  lang: str = "ja") -> tuple[float, str] | None:
+    """The prefecture target value that municipal values can be compared with, and its label.
+
+    Rates and scores: the nearest prefecture target at or after `year` (or the last one), or the
+    national average where the target is "above the national average". Counts: none.
+    """
+    ind = catalog.indicators[indicator_id]
+    if ind.kind not in ("rate", "score"):
+        return None
+    tgs = sorted(catalog.targets_for(indicator_id, PREFECTURE), key=lambda x: x.target_year)
+    if not tgs:
+        return None
+    tg = next((x for x in tgs if x.target_year >= year), tgs[-1])
+    unit = ind.unit(lang)
+    if tg.target_value is not None:
+        text = fmt.with_unit(tg.target_value, unit, ind.kind, lang=lang)
+        return tg.target_value, f"{t('target_point', lang)} {text}（{fmt.fy_label(tg.target_year, lang)}）"
+    nat = series(values, indicator_id, NATIONAL, year)
+    if nat.height:
+        val = float(nat["value"][-1])
+        return val, f"{t('national', lang)} {fmt.with_unit(val, unit, ind.kind, lang=lang)}"
+    return None
+
+
+def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: int, lang: str
+               ) -> pl.DataFrame:
+    """The 35 municipalities for one indicator and year: value, per-65+ rate, share, rank."""
+    ind = catalog.indicators[indicator_id]
+    muni = catalog.municipalities.select(
+        pl.col("code5").alias("code"),
+        pl.col("name_ja" if lang == "ja" else "name_en").alias("name"),
+        pl.col("area_code"),
+        pl.col("tile_row").cast(pl.Int32), pl.col("tile_col").cast(pl.Int32))
+    areas = {a: catalog.place_name(a, lang) for a in catalog.area_codes()}
+    v = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("fiscal_year") == year)
+                      ).select(pl.col("place_code").alias("code"), "value", "has_sample")
+    pref = v.filter(pl.col("code") == PREFECTURE)["value"]
+    pref_total = float(pref[0]) if pref.len() else None
+    df = (muni.join(v, on="code", how="left")
+          .join(pop65(values, year).rename({"place_code": "code"}), on="code", how="left")
+          .with_columns(pl.col("area_code").replace_strict(areas, default=None).alias("area")))
+    df = df.with_columns(
+        (pl.col("value") / pl.col("pop65") * 1000).alias("per_1000") if ind.per_pop65
+        else pl.lit(None, dtype=pl.Float64).alias("per_1000"),
+        (pl.col("value") / pref_total).alias("share") if (pref_total and ind.rollup == "sum")
+        else pl.lit(None, dtype=pl.Float64).alias("share"),
+    )
+    bench = benchmark_for(catalog, values, indicator_id, year, lang)
+    df = df.with_columns((pl.col("value") / bench[0]).alias("vs_benchmark") if bench
+                         else pl.lit(None, dtype=pl.Float64).alias("vs_benchmark"))
+    rank_by = "per_1000" if ind.per_pop65 else "value"
+    desc = ind.direction == "higher"
+    df = df.with_columns(pl.col(rank_by).rank(method="min", descending=desc).cast(pl.Int32).alias("rank"))
+    return df.with_columns(pl.lit(rank_by).alias("rank_by")).sort(["rank", "code"], nulls_last=True)
+
+
+def has_municipal_values(values: pl.DataFrame, catalog: Catalog, indicator_id: str) -> bool:
+    """Whether an indicator has any municipal figures (prefecture-only ones do not)."""
+    codes = catalog.municipality_codes()
+    return values.filter((pl.col("indicator_id") == indicator_id) & pl.col("place_code").is_in(codes)).height > 0
+
+
+# ---------------------------------------------------------------- area 4: implementation matrix
+
+def implementation_matrix(catalog: Catalog, values: pl.DataFrame, indicator_id: str, until: int,
+                          lang: str) -> pl.DataFrame:
+    """Municipality × fiscal year of a flag indicator: 1 where implemented, 0 where not."""
+    muni = catalog.municipalities.select(pl.col("code5").alias("place_code"),
+                                         pl.col("name_ja" if lang == "ja" else "name_en").alias("name"))
+    v = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("fiscal_year") <= until)
+                      & pl.col("place_code").is_in(catalog.municipality_codes()))
+    wide = (v.with_columns((pl.col("value") >= 0.5).cast(pl.Int8).alias("flag"))
+            .pivot(on="fiscal_year", index="place_code", values="flag", sort_columns=True))
+    return muni.join(wide, on="place_code", how="left")
+
+
+def flag_counts(values: pl.DataFrame, indicator_id: str, until: int) -> dict[int, float]:
+    """Prefecture count of municipalities with a flag, by year."""
+    s = series(values, indicator_id, PREFECTURE, until)
+    return dict(zip(s["fiscal_year"].to_list(), s["value"].to_list(), strict=True))
+
+
+# ---------------------------------------------------------------- profile
+
+def comparable(ind: Indicator, value: float | None, pop: float | None) -> float | None:
+    """The value compared across places of different size: rate as is, counts per 1,000 aged 65+."""
+    if value is None:
+        return None
+    if ind.per_pop65:
+        return value / pop * 1000 if pop else None
+    return value
+
+
+def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, year: int, lang: str
+                  ) -> pl.DataFrame:
+    """Each indicator with municipal data: the municipality, its 圏域 and the prefecture side by side."""
+    area = catalog.area_of(municipality)
+    places = [municipality, area, PREFECTURE]
+    pops = {r["place_code"]: r["pop65"] for r in pop65(values, year).iter_rows(named=True)}
+    recs = []
+    for area_id in ("1", "2", "3", "4", "5", "context"):
+        for ind in catalog.indicators_in(area_id):
+            if ind.rollup == "none" or ind.id == "pop65":
+                continue
+            cur = values.filter((pl.col("indicator_id") == ind.id) & (pl.col("fiscal_year") == year))
+            vals = {r["place_code"]: r["value"] for r in cur.iter_rows(named=True)}
+            if municipality not in vals:
+                continue
+            unit = ind.unit(lang)
+            per = ind.per_pop65
+            rec: dict[str, object] = {
+                "indicator_id": ind.id, "policy_area": ind.policy_area, "indicator": ind.name(lang),
+                "unit": (f"{unit}（{t('per_1000', lang)}）" if lang == "ja" else f"{unit} {t('per_1000', lang)}")
+                if per else unit,
+                "value_municipality": vals.get(municipality),
+                "share_of_prefecture": (vals[municipality] / vals[PREFECTURE]
+                                        if ind.rollup == "sum" and vals.get(PREFECTURE) else None),
+                "is_sample": bool(cur.filter(pl.col("place_code") == municipality)["has_sample"].any()),
+            }
+            for key, code in zip(("municipality", "area", "prefecture"), places, strict=True):
+                rec[f"cmp_{key}"] = comparable(ind, vals.get(code), pops.get(code))
+            recs.append(rec)
+    schema = {"indicator_id": pl.Utf8, "policy_area": pl.Utf8, "indicator": pl.Utf8, "unit": pl.Utf8,
+              "value_municipality": pl.Float64, "share_of_prefecture": pl.Float64, "is_sample": pl.Boolean,
+              "cmp_municipality": pl.Float64, "cmp_area": pl.Float64, "cmp_prefecture": pl.Float64}
+    return pl.DataFrame(recs, schema=schema)
+
+
+def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, places: Sequence[str],
+                   until: int) -> dict[str, tuple[list[int], list[float]]]:
+    """Comparable series (rates; counts per 1,000 aged 65+) for several places."""
+    ind = catalog.indicators[indicator_id]
+    pop = values.filter(pl.col("indicator_id") == "pop65")
+    out: dict[str, tuple[list[int], list[float]]] = {}
+    for code in places:
+        s = series(values, indicator_id, code, until)
+        if ind.per_pop65:
+            p = pop.filter(pl.col("place_code") == code).select("fiscal_year", pl.col("value").alias("pop"))
+            s = s.join(p, on="fiscal_year", how="inner").with_columns(pl.col("value") / pl.col("pop") * 1000)
+        out[code] = ([int(y) for y in s["fiscal_year"]], s["value"].to_list())
+    return out
+
+
+def target_for(catalog: Catalog, target_id: str) -> Target:
+    """A target by id."""
+    return next(tg for tg in catalog.targets if tg.id == target_id)
