@@ -6,6 +6,7 @@ hover with exact values and units, and status always in words and symbols as wel
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,6 +44,11 @@ def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
     return unit
 
 
+def fy_tick(fy: int, lang: str) -> str:
+    """Short two-line fiscal-year tick: 2023 over （R5）; FY2023 in English. Hover has the full name."""
+    return f"{fy}<br>（R{fy - 2018}）" if lang == "ja" and fy >= 2019 else f"FY{fy}"
+
+
 def _val(ind: Indicator, v: float | None, lang: str, per_1000: bool = False) -> str:
     if per_1000:
         return f"{fmt.number(v, 1, lang=lang)} {unit_label(ind, lang, True)}"
@@ -59,15 +65,15 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     share = [None if s is None else s * 100 for s in rows["share"].to_list()]
     shown = [0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s)) for s in share]
     colours = [fmt.STATUS_COLOURS[s] for s in rows["status"].to_list()]
-    texts = [f"{'－' if s is None else fmt.number(s, 0)}%  {st}" for s, st in
-             zip(share, rows["status_text"].to_list(), strict=True)]
+    pct = [f"{'－' if s is None else fmt.number(s, 0)}%" for s in share]
+    texts = [f"{p}  {st}" for p, st in zip(pct, rows["status_text"].to_list(), strict=True)]
     custom = list(zip(rows["status_text"].to_list(), rows["baseline_text"].to_list(), rows["actual_text"].to_list(),
                       rows["actual_year"].to_list(), rows["target_text"].to_list(), rows["data"].to_list(),
                       [t("col_progress", lang) + f" {txt}" for txt in texts], strict=True))
     fig = go.Figure()
     fig.add_bar(
         y=labels, x=shown, orientation="h", marker={"color": colours, "line": {"color": "#333", "width": 0.5}},
-        text=texts, textposition="outside", cliponaxis=False, name=t("actual", lang), customdata=custom,
+        text=pct, textposition="auto", insidetextanchor="end", name=t("actual", lang), customdata=custom,
         hovertemplate=("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
                        + t("col_actual", lang) + ": %{customdata[2]}（%{customdata[3]}）<br>"
                        + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
@@ -77,11 +83,15 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
         y=labels, x=exp, mode="markers", name=t("expected_mark", lang),
         marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
         hovertemplate="%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>")
+    # Status in words beside every bar, in its own column right of the axis (never colour alone).
+    fig.add_scatter(y=labels, x=[SHARE_MAX + 8] * len(labels), mode="text", text=rows["status_text"].to_list(),
+                    textposition="middle right", showlegend=False, hoverinfo="skip",
+                    textfont={"color": "#1A1A1A", "size": 13})
     fig.add_vline(x=0, line={"color": "#333333", "width": 1.5})
     fig.add_vline(x=100, line={"color": "#000000", "width": 2, "dash": "dash"},
                   annotation={"text": t("target_line", lang), "yanchor": "bottom"}, annotation_position="top")
-    fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 45],
-                     ticksuffix="%", zeroline=False)
+    fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 120],
+                     ticksuffix="%", zeroline=False, tickvals=[-50, 0, 25, 50, 75, 100, 125, 150])
     fig.update_yaxes(autorange="reversed", automargin=True)
     return _layout(fig, title, height=max(260, 120 + 52 * len(labels)), bargap=0.35)
 
@@ -131,14 +141,14 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
                           annotation={"text": label}, annotation_position="top left")
     years = view.years + [x[0] for x in view.targets] + list(view.national)
     if years:
-        fig.update_xaxes(tickmode="array", tickvals=sorted(set(years)),
-                         ticktext=[fmt.fy_label(y, lang).replace("（", "<br>（") for y in sorted(set(years))])
+        fig.update_xaxes(tickmode="array", tickvals=sorted(set(years)), tickangle=0, tickfont={"size": 11},
+                         ticktext=[fy_tick(y, lang) for y in sorted(set(years))])
     fig.update_xaxes(title=t("fiscal_year_axis", lang))
     fig.update_yaxes(title=unit_label(ind, lang), tickformat=",", rangemode="tozero" if ind.kind != "rate" else None)
     title = f"{ind.name(lang)}（{place_name}）"
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
-    return _layout(fig, title, height=400)
+    return _layout(fig, title, height=460)
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
@@ -153,7 +163,9 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
             marker={"symbol": ("circle", "square", "diamond", "triangle-up")[i % 4], "size": 8},
             customdata=[[fmt.fy_label(y, lang), _val(ind, v, lang, per)] for y, v in zip(years, vals, strict=True)],
             hovertemplate=names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
-    fig.update_xaxes(title=t("fiscal_year_axis", lang), dtick=1)
+    years = sorted({y for ys, _ in lines.values() for y in ys})
+    fig.update_xaxes(title=t("fiscal_year_axis", lang), tickmode="array", tickvals=years, tickangle=0,
+                     ticktext=[fy_tick(y, lang) for y in years], tickfont={"size": 11})
     fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
     return _layout(fig, ind.name(lang), height=340)
 
@@ -215,8 +227,36 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
         hovertemplate="%{customdata}<extra></extra>", colorscale=SEQUENTIAL, xgap=3, ygap=3,
         colorbar={"title": {"text": unit_label(ind, lang, per)}}, hoverongaps=False))
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    fig.update_yaxes(visible=False, autorange="reversed")
     return _layout(fig, title, height=560)
+
+
+def _ring_area(ring: Sequence[Sequence[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring)) / 2
+
+
+def d3_winding(geojson: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy with rings wound the way d3-geo (Plotly's geo) expects: outer rings clockwise.
+
+    RFC 7946 files wind outer rings anticlockwise; d3 then reads each polygon as "the whole
+    globe minus the municipality" and the map stays empty.
+    """
+    def fix(poly: list[Any]) -> list[Any]:
+        out = []
+        for i, ring in enumerate(poly):
+            clockwise = _ring_area(ring) < 0
+            out.append(ring if clockwise == (i == 0) else list(reversed(ring)))
+        return out
+
+    features = []
+    for feat in geojson.get("features", []):
+        geom = dict(feat["geometry"])
+        if geom["type"] == "Polygon":
+            geom["coordinates"] = fix(geom["coordinates"])
+        elif geom["type"] == "MultiPolygon":
+            geom["coordinates"] = [fix(p) for p in geom["coordinates"]]
+        features.append({**feat, "geometry": geom})
+    return {**geojson, "features": features}
 
 
 def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lang: str, title: str,
@@ -225,7 +265,7 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
     per = col == "per_1000"
     d = df.filter(pl.col(col).is_not_null())
     fig = go.Figure(go.Choropleth(
-        geojson=dict(geojson), featureidkey="properties.code5", locations=d["code"].to_list(),
+        geojson=d3_winding(geojson), featureidkey="properties.code5", locations=d["code"].to_list(),
         z=d[col].to_list(), colorscale=SEQUENTIAL, marker={"line": {"color": "#fff", "width": 0.8}},
         customdata=[f"{n}（{a}）<br>{_val(ind, v, lang, per)}"
                     for n, a, v in zip(d["name"].to_list(), d["area"].to_list(), d[col].to_list(), strict=True)],

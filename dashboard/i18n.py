@@ -77,6 +77,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_rank": ("順位", "Rank"),
     "rank_title": ("{name}（{fy}）", "{name} ({fy})"),
     "map": ("地図", "Map"),
+    "map_tiles": ("タイル地図", "Tile map"),
+    "map_geo": ("行政区域の地図", "Boundary map"),
     "tile_map_note": ("1市町村＝1マス（おおよその位置）", "One tile per municipality (approximate position)"),
     "choropleth_note": ("「国土数値情報（行政区域データ）」（国土交通省）を加工して作成",
                         "Boundaries: 国土数値情報（行政区域データ）(MLIT), processed"),

@@ -84,11 +84,9 @@ def overview(f: Filters) -> None:
     widgets.status_counts(views.status_counts(rows), f.lang)
     _progress_section(f, rows, "overview", t("progress_title", f.lang))
     areas = cat.policy_areas.filter(pl.col("policy_area") != "context")
-    cols = st.columns(len(areas))
-    for col, r in zip(cols, areas.iter_rows(named=True), strict=True):
-        with col:
-            name = r["name_ja"] if f.lang == "ja" else r["name_en"]
-            page_link(f"area{r['policy_area']}", t("open_area", f.lang, name=f"{r['policy_area']}. {name}"), f)
+    for r in areas.iter_rows(named=True):
+        name = r["name_ja"] if f.lang == "ja" else r["name_en"]
+        page_link(f"area{r['policy_area']}", t("open_area", f.lang, name=f"{r['policy_area']}. {name}"), f)
 
 
 # ---------------------------------------------------------------- policy areas
@@ -171,7 +169,7 @@ def _comparison(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str]
     map_title = f"{ind.name(f.lang)}（{fmt.fy_label(f.data_year, f.lang)}）"
     geo = _geojson(str(boundary_geojson())) if boundary_geojson() else None
     if geo is not None:
-        left, right = st.columns(2)
+        left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])
         with left:
             widgets.chart(charts.tile_map(df, ind, f.lang, map_title, col, highlight), key=f"{key}_tiles", data=df, f=f)
         with right:

@@ -22,7 +22,7 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
 def sample_banner(shown: bool, lang: str) -> None:
     """A clear banner whenever anything on the page comes from sample (fictional) data."""
     if shown:
-        st.warning(t("sample_banner", lang), icon="🧪")
+        st.warning(t("sample_banner", lang), icon=":material/science:")
 
 
 def as_of_caption(f: Filters, label: str | None) -> None:

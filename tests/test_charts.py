@@ -1,0 +1,118 @@
+"""Chart builders: titles, axis titles with units, hover with units, status in words, palette."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+
+from dashboard import charts, data, db, fmt, views
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.storage import LocalStore
+
+CAT = load_catalog()
+GEOJSON = ROOT.parent / "shared" / "reference" / "gunma_municipalities.geojson"
+
+
+@pytest.fixture(scope="module")
+def vals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pl.DataFrame]:
+    dst = tmp_path_factory.mktemp("charts") / "data"
+    shutil.copytree(ROOT / "data", dst)
+    yield data.values(db.connect(), LocalStore(dst), CAT)
+
+
+def test_progress_bars_share_one_axis_with_target_line_and_status_words(vals: pl.DataFrame) -> None:
+    rows = pg.progress_for_place(CAT, vals, "10000", 2024)
+    tbl = views.progress_table(CAT, rows, "ja")
+    fig = charts.progress_bars(tbl, "ja", "進捗")
+    bar, expected, words = fig.data[0], fig.data[1], fig.data[2]
+    assert len(bar.y) == len(CAT.targets)
+    for share, x in zip(tbl["share"].to_list(), bar.x, strict=True):
+        assert x == pytest.approx(max(charts.SHARE_MIN, min(charts.SHARE_MAX, share * 100)))
+    assert set(bar.marker.color) <= set(fmt.STATUS_COLOURS.values())
+    assert all(any(sym in w for sym in fmt.STATUS_SYMBOLS.values()) for w in words.text)
+    assert expected.name == "現時点で見込まれる位置"
+    xs = sorted(s.x0 for s in fig.layout.shapes)
+    assert xs == [0, 100]  # baseline and target lines
+    assert fig.layout.xaxis.title.text.endswith("（%）")
+    assert "基準値" in bar.hovertemplate and "目標値" in bar.hovertemplate
+
+
+def test_trend_chart_has_all_layers_and_units(vals: pl.DataFrame) -> None:
+    view = views.trend_view(CAT, vals, "kayoi_participants", "10000", 2024, "ja")
+    fig = charts.trend_chart(view, "ja", "群馬県")
+    names = [tr.name for tr in fig.data]
+    assert names[0] == "実績（群馬県）"
+    assert "基準値→目標値の直線" in names and "目標値" in names
+    assert any(n.startswith("現在のペースでの見通し") for n in names)
+    assert fig.layout.yaxis.title.text == "人"
+    assert "35,660人" in json.dumps([list(c) for c in fig.data[0].customdata], ensure_ascii=False)
+    assert "通いの場への65歳以上参加者数" in fig.layout.title.text
+    no_marks = charts.trend_chart(view, "ja", "群馬県", marks=False)
+    assert [tr.name for tr in no_marks.data] == ["実績（群馬県）"]
+
+
+def test_score_trend_draws_national_and_rate_target(vals: pl.DataFrame) -> None:
+    view = views.trend_view(CAT, vals, "pref_score_rate", "10000", 2024, "en")
+    fig = charts.trend_chart(view, "en", "Gunma")
+    assert "National average" in [tr.name for tr in fig.data]
+    assert [s.y0 for s in fig.layout.shapes] == [71.0]
+
+
+def test_ranking_bar_uses_per_1000_and_benchmark_line(vals: pl.DataFrame) -> None:
+    ind = CAT.indicators["kayoi_participation_rate"]
+    df = views.comparison(CAT, vals, ind.id, 2024, "ja")
+    bench = views.benchmark_for(CAT, vals, ind.id, 2024, "ja")
+    fig = charts.ranking_bar(df, ind, "ja", "t", ["10383"], bench, 7.2)
+    assert len(fig.data[0].x) == 35
+    assert 8.0 in [s.y0 for s in fig.layout.shapes]
+    assert fig.data[0].marker.color[fig.data[0].x.index("南牧村")] == charts.OKABE_ITO[3]
+    counts = views.comparison(CAT, vals, "kayoi_participants", 2024, "ja")
+    fig2 = charts.ranking_bar(counts, CAT.indicators["kayoi_participants"], "ja", "t")
+    assert "1,000人あたり" in fig2.layout.yaxis.title.text
+
+
+def test_tile_map_one_labelled_tile_per_municipality(vals: pl.DataFrame) -> None:
+    df = views.comparison(CAT, vals, "kayoi_participants", 2024, "ja")
+    fig = charts.tile_map(df, CAT.indicators["kayoi_participants"], "ja", "地図", "per_1000", ["10201"])
+    z = fig.data[0].z
+    cells = [v for row in z for v in row if v is not None]
+    assert len(cells) == 35
+    texts = [x for row in fig.data[0].text for x in row if x]
+    assert any(x.startswith("★前橋市") for x in texts)
+    assert fig.data[0].colorscale is not None
+
+
+def test_choropleth_rewinds_rings_for_d3() -> None:
+    if not GEOJSON.exists():
+        pytest.skip("shared boundary file not present")
+    geo = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    fixed = charts.d3_winding(geo)
+    for feat in fixed["features"]:
+        polys = ([feat["geometry"]["coordinates"]] if feat["geometry"]["type"] == "Polygon"
+                 else feat["geometry"]["coordinates"])
+        for poly in polys:
+            assert charts._ring_area(poly[0]) < 0  # outer ring clockwise
+    df = pl.DataFrame({"code": ["10201"], "name": ["前橋市"], "area": ["前橋圏域"], "value": [1.0]})
+    fig = charts.choropleth(geo, df, CAT.indicators["kayoi_participants"], "ja", "t")
+    assert list(fig.data[0].locations) == ["10201"]
+    assert "国土数値情報" in fig.layout.annotations[0].text
+
+
+def test_implementation_matrix_writes_yes_no(vals: pl.DataFrame) -> None:
+    m = views.implementation_matrix(CAT, vals, "ittaiteki_implemented", 2024, "ja")
+    fig = charts.implementation_matrix(m, "ja", "一体的実施")
+    col2020 = [row[1] for row in fig.data[0].text]
+    assert col2020.count("✓") == 13 and col2020.count("×") == 22
+    assert fig.data[0].x[0] == "令和元年度（2019）"
+
+
+def test_palette_is_okabe_ito() -> None:
+    assert charts.OKABE_ITO[:3] == ("#0072B2", "#E69F00", "#009E73")
+    fig = charts._layout(charts.go.Figure(), "x")
+    assert list(fig.layout.colorway)[:3] == ["#0072B2", "#E69F00", "#009E73"]
