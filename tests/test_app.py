@@ -1,0 +1,234 @@
+"""Every page through Streamlit's AppTest over a grid of filters, checked against the query layer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import charts, data, db, views
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.storage import LocalStore, visible
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+CAT = load_catalog()
+GEOJSON = ROOT.parent / "shared" / "reference" / "gunma_municipalities.geojson"
+
+
+@dataclass(frozen=True)
+class Case:
+    place: str
+    year: int
+    as_of: str | None
+    lang: str
+
+    def params(self) -> dict[str, str]:
+        out = {"place": self.place, "year": str(self.year), "lang": self.lang}
+        if self.as_of:
+            out["as_of"] = self.as_of
+        return out
+
+
+# Prefecture, a 圏域, small villages (南牧村, 上野村), every fiscal year, an older snapshot, English.
+GRID = [
+    Case("10000", 2024, None, "ja"),
+    Case("K05", 2023, None, "ja"),
+    Case("10383", 2022, None, "en"),
+    Case("10366", 2021, "0002-cb47d870", "ja"),
+    Case("10000", 2020, "0002-cb47d870", "en"),
+    Case("K01", 2019, None, "ja"),
+]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private copy of data/ served to the app; boundaries configured when the shared file exists."""
+    dst = tmp_path_factory.mktemp("app") / "data"
+    shutil.copytree(ROOT / "data", dst)
+    old = {k: os.environ.get(k) for k in ("GUNMA_DATA_DIR", "GUNMA_BOUNDARY_GEOJSON")}
+    os.environ["GUNMA_DATA_DIR"] = str(dst)
+    if GEOJSON.exists():
+        os.environ["GUNMA_BOUNDARY_GEOJSON"] = str(GEOJSON)
+    yield dst
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _values(data_dir: Path, as_of: str | None) -> pl.DataFrame:
+    return data.values(db.connect(), LocalStore(data_dir), CAT, as_of)
+
+
+def _figures(at: AppTest) -> dict[str, dict[str, Any]]:
+    """Plotly specs by the key given in the page ($$ID-<hash>-<key>)."""
+    return {el.proto.id.split("-", 2)[2]: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+
+
+def _frame(at: AppTest, column: str) -> Any:
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _open(case: Case) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in case.params().items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _data_year(vals: pl.DataFrame, year: int) -> int:
+    return min(year, max(views.data_years(vals, CAT)))
+
+
+@pytest.mark.parametrize("case", GRID, ids=lambda c: f"{c.place}-{c.year}-{c.as_of or 'latest'}-{c.lang}")
+def test_every_page_renders_the_filters_and_the_query_layers_figures(case: Case, data_dir: Path) -> None:
+    vals = _values(data_dir, case.as_of)
+    year = _data_year(vals, case.year)
+    at = _open(case)
+    for page in PAGES:
+        if page != "overview":
+            at.switch_page(f"../pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        # The filters took the URL values and the URL still carries them after navigating.
+        assert [s.value for s in at.sidebar.selectbox] == [case.place, case.year, case.as_of or views.LATEST]
+        assert at.sidebar.radio[0].value == case.lang
+        assert dict(at.query_params) == case.params()
+        figs = _figures(at)
+        CHECKS[page](at, figs, vals, case, year)
+
+
+def _check_overview(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+    rows = pg.progress_for_place(CAT, vals, case.place, year)
+    shown = [r for r in rows if r.share_of_way is not None or r.status != "no_target"]
+    bars = figs["overview_bars"]["data"][0]
+    want = [0.0 if r.share_of_way is None else max(charts.SHARE_MIN, min(charts.SHARE_MAX, r.share_of_way * 100))
+            for r in shown]
+    assert bars["x"] == pytest.approx(want)
+    counts = views.status_counts(rows)
+    assert [m.value for m in at.metric] == [str(n) for n in counts.values()]
+    assert (_banner(at, case.lang)) == any(r.actual_is_sample for r in rows)
+
+
+def _banner(at: AppTest, lang: str) -> bool:
+    word = "サンプル（架空）データを含みます" if lang == "ja" else "SAMPLE (fictional)"
+    return any(word in w.value for w in at.warning)
+
+
+def _check_area1(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+    s = views.series(vals, "kayoi_participants", case.place, year)
+    trend = figs["area1_trend_kayoi_participants"]["data"][0]
+    assert trend["x"] == s["fiscal_year"].to_list()
+    assert trend["y"] == pytest.approx(s["value"].to_list())
+    table = _frame(at, "rank")
+    want = views.comparison(CAT, vals, "kayoi_participants", year, case.lang)
+    assert sorted(table["per_1000"].dropna()) == pytest.approx(sorted(want["per_1000"].drop_nulls().to_list()))
+    pref = views.series(vals, "kayoi_participants", "10000", year)["value"][-1]
+    assert table["value"].sum() == pytest.approx(pref)
+    assert "area1_tiles" in figs
+    assert ("area1_choropleth" in figs) == GEOJSON.exists()
+    assert _banner(at, case.lang)
+
+
+def _check_no_targets(area: str) -> Any:
+    def check(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+        trends = {k: v for k, v in figs.items() if k.startswith(f"area{area}_trend_")}
+        for spec in trends.values():  # activity only: no target points, paths or projections
+            assert len([tr for tr in spec["data"] if tr.get("name") != charts.t("national", case.lang)]) == 1
+        assert at.info  # "no numeric targets" notice
+    return check
+
+
+def _check_area4(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+    z = figs["area4_matrix_ittaiteki_implemented"]["data"][0]["z"]
+    counts = views.flag_counts(vals, "ittaiteki_implemented", year)
+    per_year = [sum(1 for row in z if row[j] == 1) for j in range(len(z[0]))]
+    assert per_year == [int(counts[y]) for y in sorted(counts)]
+    trend = figs["area4_trend_ittaiteki_implemented"]["data"]
+    if case.place == "10000":
+        stars = next(tr for tr in trend if tr["name"] == charts.t("target_point", case.lang))
+        assert stars["y"] == [22, 35]
+
+
+def _check_area5(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+    if case.place == "10000" and year >= 2021:
+        lines = [s["y0"] for s in figs["area5_trend_pref_score_rate"]["layout"]["shapes"]]
+        assert 71.0 in lines
+        nat = views.series(vals, "pref_score_rate", "00000", year)
+        national = next(tr for tr in figs["area5_trend_pref_score_rate"]["data"]
+                        if tr["name"] == charts.t("national", case.lang))
+        assert national["y"] == pytest.approx(nat["value"].to_list())
+    if views.series(vals, "muni_score_rate", case.place, year).height and year >= 2021:
+        assert 52.0 in [s["y0"] for s in figs["area5_trend_muni_score_rate"]["layout"]["shapes"]]
+
+
+def _check_profile(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+    if CAT.place_kind(case.place) != "municipality":
+        assert at.info and not figs
+        return
+    side = _frame(at, "cmp_area")
+    want = views.profile_table(CAT, vals, case.place, year, case.lang)
+    assert side["value_municipality"].tolist() == pytest.approx(want["value_municipality"].to_list())
+    assert side["cmp_prefecture"].tolist() == pytest.approx(want["cmp_prefecture"].to_list())
+    assert any(k.startswith("profile_trend_") for k in figs)
+
+
+def _check_methodology(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
+    snaps = _frame(at, "in_view")
+    metas = LocalStore(Path(os.environ["GUNMA_DATA_DIR"])).list()
+    assert snaps["label"].tolist() == [m.label for m in metas]
+    used = {m.id for m in visible(metas, case.as_of)}
+    yes = "はい" if case.lang == "ja" else "yes"
+    assert {i for i, u in zip(snaps["id"], snaps["in_view"], strict=True) if u == yes} == used
+    definitions = _frame(at, "definition")
+    assert len(definitions) == len(CAT.indicators)
+
+
+CHECKS = {"overview": _check_overview, "area1": _check_area1, "area2": _check_no_targets("2"),
+          "area3": _check_no_targets("3"), "area4": _check_area4, "area5": _check_area5,
+          "profile": _check_profile, "methodology": _check_methodology}
+
+
+def test_invalid_url_values_fall_back_with_a_notice(data_dir: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in {"place": "<script>", "year": "1999", "as_of": "../../etc/passwd", "lang": "fr"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    notices = [w.value for w in at.warning if "URL" in w.value]
+    assert len(notices) == 4
+    assert [s.value for s in at.sidebar.selectbox] == ["10000", 2024, views.LATEST]
+    assert dict(at.query_params) == {"place": "10000", "year": "2024", "lang": "ja"}
+    at.run()  # the notice was about that link; it does not repeat on the next interaction
+    assert not [w for w in at.warning if "URL" in w.value]
+
+
+def test_official_snapshot_alone_shows_no_sample_banner_and_year_falls_back(data_dir: Path) -> None:
+    at = _open(Case("10000", 2024, "0001-1b9cea0b", "ja"))
+    assert not at.exception
+    assert not _banner(at, "ja")
+    assert any("令和3年度" in i.value or "令和2年度" in i.value for i in at.info)  # shown up to the last year
+
+
+def test_changing_a_filter_updates_url_and_charts(data_dir: Path) -> None:
+    at = _open(Case("10000", 2024, None, "ja"))
+    at.switch_page("../pages/area1.py").run()
+    before = _figures(at)["area1_trend_kayoi_participants"]["data"][0]["y"]
+    at.sidebar.selectbox(key="flt_place").select("10201").run()
+    assert at.query_params["place"] == "10201"
+    after = _figures(at)["area1_trend_kayoi_participants"]["data"][0]["y"]
+    assert after != before
+    at.sidebar.radio(key="flt_lang").set_value("en").run()
+    assert at.query_params["lang"] == "en"
+    assert at.title[0].value.startswith("1. Care prevention")
