@@ -16,7 +16,7 @@ import polars as pl
 from dashboard import fmt
 from dashboard.catalog import Indicator
 from dashboard.i18n import t
-from dashboard.views import TrendView
+from dashboard.views import TrendView, paren
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
@@ -75,7 +75,7 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
         y=labels, x=shown, orientation="h", marker={"color": colours, "line": {"color": "#333", "width": 0.5}},
         text=pct, textposition="auto", insidetextanchor="end", name=t("actual", lang), customdata=custom,
         hovertemplate=("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
-                       + t("col_actual", lang) + ": %{customdata[2]}（%{customdata[3]}）<br>"
+                       + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang) + "<br>"
                        + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
                        + t("col_data", lang) + ": %{customdata[5]}<extra></extra>"))
     exp = [None if e is None else max(SHARE_MIN, min(SHARE_MAX, e * 100)) for e in rows["expected_share"].to_list()]
@@ -104,7 +104,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
     fig = go.Figure()
     kinds = [t("sample" if s else "official", lang) for s in view.sample]
     fig.add_scatter(
-        x=view.years, y=view.values, mode="lines+markers", name=f"{t('actual', lang)}（{place_name}）",
+        x=view.years, y=view.values, mode="lines+markers", name=t("actual", lang) + paren(place_name, lang),
         line={"color": OKABE_ITO[0], "width": 3}, marker={"size": 9},
         customdata=[[fmt.fy_label(y, lang), _val(ind, v, lang), k]
                     for y, v, k in zip(view.years, view.values, kinds, strict=True)],
@@ -145,7 +145,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
                          ticktext=[fy_tick(y, lang) for y in sorted(set(years))])
     fig.update_xaxes(title=t("fiscal_year_axis", lang))
     fig.update_yaxes(title=unit_label(ind, lang), tickformat=",", rangemode="tozero" if ind.kind != "rate" else None)
-    title = f"{ind.name(lang)}（{place_name}）"
+    title = ind.name(lang) + paren(place_name, lang)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
     return _layout(fig, title, height=460)
@@ -187,7 +187,8 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     fig.add_bar(
         x=d["name"].to_list(), y=d[col].to_list(), marker={"color": colours}, customdata=custom,
         name=unit_label(ind, lang, per),
-        hovertemplate=("<b>%{customdata[0]}</b>（%{customdata[1]}）<br>%{customdata[2]}<br>%{customdata[3]}<br>"
+        hovertemplate=("<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang)
+                       + "<br>%{customdata[2]}<br>%{customdata[3]}<br>"
                        + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>"))
     if benchmark and not per:
         fig.add_hline(y=benchmark[0], line={"color": "#000", "width": 2, "dash": "dash"},
@@ -221,7 +222,7 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
         else:
             shown = fmt.number(v, 1 if (per or ind.kind == "rate") else 0, lang=lang)
         text[i][j] = f"{mark}{r['name']}<br>{shown}"
-        hover[i][j] = f"{r['name']}（{r['area']}）<br>{_val(ind, v, lang, per)}"
+        hover[i][j] = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
     fig = go.Figure(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", textfont={"size": 11}, customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorscale=SEQUENTIAL, xgap=3, ygap=3,
@@ -267,7 +268,7 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
     fig = go.Figure(go.Choropleth(
         geojson=d3_winding(geojson), featureidkey="properties.code5", locations=d["code"].to_list(),
         z=d[col].to_list(), colorscale=SEQUENTIAL, marker={"line": {"color": "#fff", "width": 0.8}},
-        customdata=[f"{n}（{a}）<br>{_val(ind, v, lang, per)}"
+        customdata=[f"{n}{paren(a, lang)}<br>{_val(ind, v, lang, per)}"
                     for n, a, v in zip(d["name"].to_list(), d["area"].to_list(), d[col].to_list(), strict=True)],
         hovertemplate="%{customdata}<extra></extra>", colorbar={"title": {"text": unit_label(ind, lang, per)}}))
     fig.update_geos(fitbounds="locations", visible=False)

@@ -79,6 +79,11 @@ def url_params(place: str, year: int, as_of: str, lang: str) -> dict[str, str]:
     return out
 
 
+def paren(text: str, lang: str) -> str:
+    """Text in brackets: full-width in Japanese, ASCII with a space in English."""
+    return f"（{text}）" if lang == "ja" else f" ({text})"
+
+
 def place_label(catalog: Catalog, code: str, lang: str) -> str:
     """Place name for the place picker, marking the prefecture and 圏域."""
     name = catalog.place_name(code, lang)
@@ -140,11 +145,11 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "share": p.share_of_way,
             "expected_share": expected_share(p),
             "baseline_text": (f"{value_text(catalog, p.indicator_id, p.baseline_value, lang)}"
-                              f"（{fmt.fy_label(p.baseline_year, lang)}）" if p.baseline_year else "－"),
+                              f"{paren(fmt.fy_label(p.baseline_year, lang), lang)}" if p.baseline_year else "－"),
             "actual_text": value_text(catalog, p.indicator_id, p.actual_value, lang),
             "actual_year": fmt.fy_label(p.actual_year, lang),
             "target_text": (f"{value_text(catalog, p.indicator_id, p.target_value, lang)}"
-                            f"（{fmt.fy_label(p.target_year, lang)}）"),
+                            f"{paren(fmt.fy_label(p.target_year, lang), lang)}"),
             "data": t("sample" if p.actual_is_sample else "official", lang) if p.actual_year else "－",
             "is_sample": p.actual_is_sample,
             "benchmark": p.benchmark,
@@ -264,7 +269,7 @@ def benchmark_for(catalog: Catalog, values: pl.DataFrame, indicator_id: str, yea
     unit = ind.unit(lang)
     if tg.target_value is not None:
         text = fmt.with_unit(tg.target_value, unit, ind.kind, lang=lang)
-        return tg.target_value, f"{t('target_point', lang)} {text}（{fmt.fy_label(tg.target_year, lang)}）"
+        return tg.target_value, f"{t('target_point', lang)} {text}{paren(fmt.fy_label(tg.target_year, lang), lang)}"
     nat = series(values, indicator_id, NATIONAL, year)
     if nat.height:
         val = float(nat["value"][-1])

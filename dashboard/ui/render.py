@@ -150,7 +150,7 @@ def _comparison(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str]
     col = "per_1000" if ind.per_pop65 else "value"
     conf: dict[str, Any] = {
         "rank": t("col_rank", f.lang), "name": t("col_municipality", f.lang), "area": t("col_area", f.lang),
-        "value": st.column_config.NumberColumn(f"{t('col_value', f.lang)}（{ind.unit(f.lang)}）",
+        "value": st.column_config.NumberColumn(t("col_value", f.lang) + views.paren(ind.unit(f.lang), f.lang),
                                                format="%.1f" if ind.kind == "rate" else "localized"),
         "pop65": st.column_config.NumberColumn(t("col_pop65", f.lang), format="localized"),
         "per_1000": st.column_config.ProgressColumn(
@@ -159,14 +159,15 @@ def _comparison(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str]
         "share": st.column_config.ProgressColumn(t("col_share", f.lang), min_value=0,
                                                  max_value=float(df["share"].max() or 1), format="percent"),  # type: ignore[arg-type]
         "vs_benchmark": st.column_config.ProgressColumn(
-            t("col_vs_benchmark", f.lang) + (f"（{bench[1]}＝100%）" if bench else ""), min_value=0,
+            t("col_vs_benchmark", f.lang) + (views.paren(f"{bench[1]} = 100%", f.lang) if bench else ""),
+            min_value=0,
             max_value=1.5, format="percent"),
     }
     shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
                                                            if df[c].is_not_null().any()]
     widgets.table(df.select(shown), key=f"{key}_cmp_table", column_config=conf)
     st.markdown(f"**{t('map', f.lang)}**")
-    map_title = f"{ind.name(f.lang)}（{fmt.fy_label(f.data_year, f.lang)}）"
+    map_title = ind.name(f.lang) + views.paren(fmt.fy_label(f.data_year, f.lang), f.lang)
     geo = _geojson(str(boundary_geojson())) if boundary_geojson() else None
     if geo is not None:
         left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])
@@ -226,7 +227,7 @@ def profile(f: Filters) -> None:
     widgets.table(side.drop("indicator_id", "is_sample"), key="profile_side", column_config={
         "policy_area": "#", "indicator": t("col_indicator", f.lang),
         "unit": t("col_unit", f.lang),
-        "value_municipality": st.column_config.NumberColumn(f"{names[muni]}（{t('col_value', f.lang)}）",
+        "value_municipality": st.column_config.NumberColumn(names[muni] + views.paren(t("col_value", f.lang), f.lang),
                                                             format="localized"),
         "share_of_prefecture": st.column_config.ProgressColumn(t("col_share", f.lang), min_value=0,
                                                                max_value=0.5, format="percent"),
@@ -278,7 +279,7 @@ def methodology(f: Filters) -> None:
     tgs = pl.DataFrame([{
         "target": tg.label(lang),
         "baseline": (f"{views.value_text(cat, tg.indicator_id, tg.baseline_value, lang)}"
-                     f"（{fmt.fy_label(tg.baseline_year, lang)}）"),
+                     f"{views.paren(fmt.fy_label(tg.baseline_year, lang), lang)}"),
         "target_value": (views.value_text(cat, tg.indicator_id, tg.target_value, lang)
                          if tg.target_value is not None else t("national", lang)),
         "section": f"{tg.plan_section} {tg.plan_table}"} for tg in cat.targets])
