@@ -7,6 +7,7 @@ hover with exact values and units, and status always in words and symbols as wel
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,14 +26,42 @@ GREY = "#999999"
 SHARE_MIN, SHARE_MAX = -50.0, 150.0  # progress bars are clipped here; their text shows the true value
 
 
+def _cols(text: str) -> int:
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+def wrap(text: str, width: int = 50) -> str:
+    """Break a long chart title into lines (<br>) so it fits a half-width column.
+
+    Width is in half-width columns (a Japanese character counts two). English breaks at spaces,
+    Japanese before its last bracket, then by width.
+    """
+    if _cols(text) <= width:
+        return text
+    if text.isascii():
+        return "<br>".join(textwrap.wrap(text, width))
+    cut = text.rfind("（")
+    parts = [text[:cut], text[cut:]] if cut > 0 else [text]
+    lines: list[str] = []
+    for part in parts:
+        cur = ""
+        for ch in part:
+            if _cols(cur + ch) > width:
+                lines.append(cur)
+                cur = ""
+            cur += ch
+        lines.append(cur)
+    return "<br>".join(lines)
+
+
 def _layout(fig: go.Figure, title: str, height: int = 420, **kw: Any) -> go.Figure:
-    """Shared look: title, font, margins, legend under the plot."""
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
-        font={"family": FONT, "size": 14}, height=height, template="plotly_white",
-        margin={"l": 10, "r": 20, "t": 60, "b": 10}, colorway=list(OKABE_ITO),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}, hoverlabel={"font_size": 14},
-        **kw)
+    """Shared look: title, font, margins, legend under the plot (keyword arguments override)."""
+    base: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        "font": {"family": FONT, "size": 14}, "height": height, "template": "plotly_white",
+        "margin": {"l": 10, "r": 20, "t": 60, "b": 10}, "colorway": list(OKABE_ITO),
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}, "hoverlabel": {"font_size": 14}}
+    fig.update_layout(**{**base, **kw})
     return fig
 
 
@@ -93,7 +122,11 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 120],
                      ticksuffix="%", zeroline=False, tickvals=[-50, 0, 25, 50, 75, 100, 125, 150])
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return _layout(fig, title, height=max(260, 120 + 52 * len(labels)), bargap=0.35)
+    fig = _layout(fig, title, height=max(280, 150 + 52 * len(labels)), bargap=0.35)
+    # Legend above the bars, right-aligned: under the plot it collides with the axis title.
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+                      margin={"t": 90})
+    return fig
 
 
 # ---------------------------------------------------------------- trends
@@ -145,10 +178,11 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
                          ticktext=[fy_tick(y, lang) for y in sorted(set(years))])
     fig.update_xaxes(title=t("fiscal_year_axis", lang))
     fig.update_yaxes(title=unit_label(ind, lang), tickformat=",", rangemode="tozero" if ind.kind != "rate" else None)
-    title = ind.name(lang) + paren(place_name, lang)
+    title = wrap(ind.name(lang) + paren(place_name, lang), 52 if lang == "ja" else 50)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
-    return _layout(fig, title, height=460)
+    return _layout(fig, title, height=460, margin={"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1),
+                                                   "b": 10})
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
@@ -167,7 +201,9 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
     fig.update_xaxes(title=t("fiscal_year_axis", lang), tickmode="array", tickvals=years, tickangle=0,
                      ticktext=[fy_tick(y, lang) for y in years], tickfont={"size": 11})
     fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
-    return _layout(fig, ind.name(lang), height=340)
+    title = wrap(ind.name(lang), 52 if lang == "ja" else 50)
+    return _layout(fig, title, height=360, margin={"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1),
+                                                   "b": 10})
 
 
 # ---------------------------------------------------------------- municipal comparison
@@ -292,5 +328,5 @@ def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str) -> go.Fig
         colorscale=[[0, "#F2F2F2"], [1, OKABE_ITO[2]]],
         hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=t("col_municipality", lang))
-    fig.update_xaxes(title=t("fiscal_year_axis", lang), side="top")
-    return _layout(fig, title, height=max(420, 24 * matrix.height + 120))
+    fig.update_xaxes(side="top")
+    return _layout(fig, title, height=max(420, 24 * matrix.height + 140), margin={"l": 10, "r": 20, "t": 100, "b": 10})

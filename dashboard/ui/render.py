@@ -193,6 +193,11 @@ def _implementation(f: Filters, cat: Catalog, vals: pl.DataFrame, flag_ids: list
         if matrix.width > 2:
             widgets.chart(charts.implementation_matrix(matrix, f.lang, t("matrix_title", f.lang)),
                           key=f"area4_matrix_{ind_id}", data=matrix, f=f)
+        if f.place != PREFECTURE:
+            # The plan's count (13 → 22 → 35) is prefecture-wide: always show it beside a place's own view.
+            view = views.trend_view(cat, vals, ind_id, PREFECTURE, f.data_year, f.lang)
+            widgets.chart(charts.trend_chart(view, f.lang, cat.place_name(PREFECTURE, f.lang)),
+                          key=f"area4_count_{ind_id}", data=views.series(vals, ind_id, PREFECTURE, f.data_year), f=f)
 
 
 # ---------------------------------------------------------------- profile

@@ -1,0 +1,127 @@
+"""Every page in headless Chromium against the real server: deep links, URL-kept filters, navigation.
+
+Each page is opened from a deep link; the sidebar filters must show the URL's values; changing the
+place must change the URL and the charts. A screenshot per page goes to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser.conftest import screenshot, settle
+
+pytestmark = pytest.mark.browser
+
+# (url path, language of the deep link): both languages get a screenshot.
+PAGES = [("", "ja"), ("area1", "en"), ("area2", "ja"), ("area3", "en"), ("area4", "ja"), ("area5", "en"),
+         ("profile", "ja"), ("methodology", "en")]
+# A small village, an older snapshot and a past year: none of them is a default.
+DEEP = {"place": "10383", "year": "2022", "as_of": "0003-73a5dc56"}
+SHOWN = {"ja": ["南牧村", "令和4年度（2022）", "0003-73a5dc56"], "en": ["Nanmoku", "FY2022", "0003-73a5dc56"]}
+NEW_PLACE = {"ja": ("前橋市", "10201"), "en": ("Maebashi", "10201")}
+
+# Every Plotly graph on the page: its title and the data arrays it draws.
+CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => JSON.stringify({
+  title: (g.layout && g.layout.title && g.layout.title.text) || '',
+  data: (g.data || []).map(d => [d.x, d.y, d.z, d.locations])}))"""
+
+
+def _params(page: Any) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def _filters(page: Any) -> tuple[list[str], str]:
+    """What the sidebar shows: the three selectbox values and the checked language."""
+    boxes = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']")
+    values = [boxes.nth(i).input_value() for i in range(boxes.count())]
+    lang = page.locator("[data-testid='stSidebar'] [data-testid='stRadioOption'][data-selected='true']").inner_text()
+    return values, lang.strip()
+
+
+def _charts(page: Any) -> list[dict[str, Any]]:
+    return [json.loads(c) for c in page.evaluate(CHARTS_JS)]
+
+
+def _choose(page: Any, index: int, text: str) -> None:
+    """Pick an option in the index-th sidebar selectbox by typing it, then wait for the rerun."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']").nth(index)
+    box.click()
+    page.keyboard.type(text)
+    page.locator("[role='option']").filter(has_text=text).first.click()
+    settle(page)
+    page.wait_for_timeout(500)  # the URL is written after the rerun's widgets
+    settle(page)
+
+
+@pytest.mark.parametrize(("path", "lang"), PAGES, ids=[p or "overview" for p, _ in PAGES])
+def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
+        server: str, page: Any, path: str, lang: str) -> None:
+    page.goto(f"{server}/{path}?{'&'.join(f'{k}={v}' for k, v in {**DEEP, 'lang': lang}.items())}")
+    settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    values, shown_lang = _filters(page)
+    assert values[:2] == SHOWN[lang][:2]
+    assert values[2].startswith(SHOWN[lang][2])
+    assert shown_lang == ("日本語" if lang == "ja" else "English")
+    assert _params(page) == {**DEEP, "lang": lang}
+    assert page.get_by_text("サンプル（架空）データを含みます" if lang == "ja" else "Includes SAMPLE").count() >= 1
+    before = _charts(page)
+    if path != "methodology":
+        assert before, "the page draws charts"
+    screenshot(page, f"page-{path or 'overview'}-1280x720")
+    # The whole page at projector width, for review.
+    page.set_viewport_size({"width": 1280, "height": 3200})
+    page.wait_for_timeout(1200)
+    screenshot(page, f"page-{path or 'overview'}-full")
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+    name, code = NEW_PLACE[lang]
+    _choose(page, 0, name)
+    assert _filters(page)[0][0] == name
+    assert _params(page) == {**DEEP, "place": code, "lang": lang}
+    assert page.locator("[data-testid='stException']").count() == 0
+    after = _charts(page)
+    if path == "methodology":
+        assert page.locator("[data-testid='stMarkdownContainer']").filter(has_text=name).count() >= 1
+    else:
+        assert after and after != before
+
+
+def test_navigation_keeps_the_filters_in_the_url(server: str, page: Any) -> None:
+    query = "place=K05&year=2023&lang=en"
+    page.goto(f"{server}/?{query}")
+    settle(page)
+    # The in-page links of the overview carry the filters.
+    page.locator("[data-testid='stPageLink'] a").first.click()
+    settle(page)
+    page.wait_for_timeout(500)
+    assert urlparse(page.url).path == "/area1"
+    assert _params(page) == {"place": "K05", "year": "2023", "lang": "en"}
+    # So does the sidebar navigation (the app writes the filters back after each page switch).
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Municipality profile").click()
+    settle(page)
+    page.wait_for_timeout(500)
+    settle(page)
+    assert urlparse(page.url).path == "/profile"
+    assert _params(page) == {"place": "K05", "year": "2023", "lang": "en"}
+    assert _filters(page)[0][:2] == ["Tobu area", "FY2023"] or _filters(page)[0][1] == "FY2023"
+    # Switching language keeps the page and the other filters.
+    page.locator("[data-testid='stSidebar'] [data-testid='stRadioOption']").filter(has_text="日本語").click()
+    settle(page)
+    page.wait_for_timeout(500)
+    assert urlparse(page.url).path == "/profile"
+    assert _params(page) == {"place": "K05", "year": "2023", "lang": "ja"}
+    assert page.locator("h1").filter(has_text="市町村カルテ").count() == 1
+
+
+def test_invalid_url_values_show_a_notice_not_an_error(server: str, page: Any) -> None:
+    page.goto(f"{server}/area5?place=99999&year=abc&lang=en")
+    settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("is not valid").count() == 2
+    assert _params(page)["place"] == "10000"
+    assert _charts(page)
