@@ -41,8 +41,8 @@ def build_pages(lang: str) -> dict[str, st.Page]:
 
 def main() -> None:
     """Run one script run of the app."""
-    st.set_page_config(page_title=t("app_title"), layout="wide", initial_sidebar_state="expanded")
-    lang = filters.prepare()
+    lang = filters.prepare()  # draws nothing: reads the URL into the widget state
+    st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
     pages = build_pages(lang)
     st.session_state[render.PAGES] = pages
     nav = st.navigation(list(pages.values()))

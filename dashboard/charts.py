@@ -103,6 +103,7 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     fig.add_bar(
         y=labels, x=shown, orientation="h", marker={"color": colours, "line": {"color": "#333", "width": 0.5}},
         text=pct, textposition="auto", insidetextanchor="end", name=t("actual", lang), customdata=custom,
+        showlegend=False,  # bar colours are statuses, written beside each bar; a legend swatch would mislead
         hovertemplate=("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
                        + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang) + "<br>"
                        + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
@@ -112,10 +113,14 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
         y=labels, x=exp, mode="markers", name=t("expected_mark", lang),
         marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
         hovertemplate="%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>")
-    # Status in words beside every bar, in its own column right of the axis (never colour alone).
-    fig.add_scatter(y=labels, x=[SHARE_MAX + 8] * len(labels), mode="text", text=rows["status_text"].to_list(),
+    # Status in words beside every bar, in its own column right of the axis (never colour alone), with
+    # the year of the latest actual and whether it is official or sample data on a second line.
+    side = [f"<b>{st}</b><br>{yr}・{kind}" if lang == "ja" else f"<b>{st}</b><br>{yr} · {kind}"
+            for st, yr, kind in zip(rows["status_text"].to_list(), rows["actual_year"].to_list(),
+                                    rows["data"].to_list(), strict=True)]
+    fig.add_scatter(y=labels, x=[SHARE_MAX + 8] * len(labels), mode="text", text=side,
                     textposition="middle right", showlegend=False, hoverinfo="skip",
-                    textfont={"color": "#1A1A1A", "size": 13})
+                    textfont={"color": "#1A1A1A", "size": 12})
     fig.add_vline(x=0, line={"color": "#333333", "width": 1.5})
     fig.add_vline(x=100, line={"color": "#000000", "width": 2, "dash": "dash"},
                   annotation={"text": t("target_line", lang), "yanchor": "bottom"}, annotation_position="top")
@@ -178,7 +183,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
                          ticktext=[fy_tick(y, lang) for y in sorted(set(years))])
     fig.update_xaxes(title=t("fiscal_year_axis", lang))
     fig.update_yaxes(title=unit_label(ind, lang), tickformat=",", rangemode="tozero" if ind.kind != "rate" else None)
-    title = wrap(ind.name(lang) + paren(place_name, lang), 52 if lang == "ja" else 50)
+    title = wrap(ind.name(lang) + paren(place_name, lang), 44 if lang == "ja" else 48)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
     return _layout(fig, title, height=460, margin={"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1),
@@ -201,7 +206,7 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
     fig.update_xaxes(title=t("fiscal_year_axis", lang), tickmode="array", tickvals=years, tickangle=0,
                      ticktext=[fy_tick(y, lang) for y in years], tickfont={"size": 11})
     fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
-    title = wrap(ind.name(lang), 52 if lang == "ja" else 50)
+    title = wrap(ind.name(lang), 44 if lang == "ja" else 48)
     return _layout(fig, title, height=360, margin={"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1),
                                                    "b": 10})
 
@@ -259,10 +264,14 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
             shown = fmt.number(v, 1 if (per or ind.kind == "rate") else 0, lang=lang)
         text[i][j] = f"{mark}{r['name']}<br>{shown}"
         hover[i][j] = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
+    # Yes/no measures get two colours (and ✓/× in every tile), not a continuous scale.
+    colours: dict[str, Any] = (
+        {"colorscale": [[0, "#E8E8E8"], [1, OKABE_ITO[2]]], "zmin": 0, "zmax": 1, "showscale": False}
+        if ind.kind == "flag" else
+        {"colorscale": SEQUENTIAL, "colorbar": {"title": {"text": unit_label(ind, lang, per)}}})
     fig = go.Figure(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", textfont={"size": 11}, customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>", colorscale=SEQUENTIAL, xgap=3, ygap=3,
-        colorbar={"title": {"text": unit_label(ind, lang, per)}}, hoverongaps=False))
+        hovertemplate="%{customdata}<extra></extra>", xgap=3, ygap=3, hoverongaps=False, **colours))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
     return _layout(fig, title, height=560)

@@ -46,7 +46,7 @@ def _shown_sample(vals: pl.DataFrame, f: Filters) -> bool:
 
 def _progress_config(lang: str) -> dict[str, Any]:
     return {
-        "label": st.column_config.TextColumn(t("col_target", lang), width="large"),
+        "label": st.column_config.TextColumn(t("col_target", lang), width="medium"),
         "status_text": t("col_status", lang), "baseline_text": t("col_baseline", lang),
         "actual_text": t("col_actual", lang), "actual_year": t("col_actual_year", lang),
         "target_text": t("col_target_value", lang), "data": t("col_data", lang),
