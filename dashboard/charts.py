@@ -6,13 +6,14 @@ hover with exact values and units, and status always in words and symbols as wel
 
 from __future__ import annotations
 
-import itertools
+import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+from plotly.colors import sample_colorscale
 
 from dashboard import fmt
 from dashboard.catalog import Indicator
@@ -172,6 +173,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
                 name=t("target_point", lang), marker={"symbol": "star", "size": 16, "color": OKABE_ITO[2],
                                                       "line": {"color": "#000", "width": 1}},
                 text=[_val(ind, x[1], lang) for x in view.targets], textposition="top center",
+                cliponaxis=False,  # the label of the highest target sits above the plot area
                 customdata=[[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
                 hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>")
         for value, label in view.hlines:
@@ -277,46 +279,52 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
     return _layout(fig, title, height=560)
 
 
-def _ring_area(ring: Sequence[Sequence[float]]) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring)) / 2
-
-
-def d3_winding(geojson: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy with rings wound the way d3-geo (Plotly's geo) expects: outer rings clockwise.
-
-    RFC 7946 files wind outer rings anticlockwise; d3 then reads each polygon as "the whole
-    globe minus the municipality" and the map stays empty.
-    """
-    def fix(poly: list[Any]) -> list[Any]:
-        out = []
-        for i, ring in enumerate(poly):
-            clockwise = _ring_area(ring) < 0
-            out.append(ring if clockwise == (i == 0) else list(reversed(ring)))
-        return out
-
-    features = []
-    for feat in geojson.get("features", []):
-        geom = dict(feat["geometry"])
-        if geom["type"] == "Polygon":
-            geom["coordinates"] = fix(geom["coordinates"])
-        elif geom["type"] == "MultiPolygon":
-            geom["coordinates"] = [fix(p) for p in geom["coordinates"]]
-        features.append({**feat, "geometry": geom})
-    return {**geojson, "features": features}
+def _outer_rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"][0]]
+    if geometry["type"] == "MultiPolygon":
+        return [poly[0] for poly in geometry["coordinates"]]
+    return []
 
 
 def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lang: str, title: str,
                col: str = "value") -> go.Figure:
-    """Geographic choropleth over municipal boundaries (properties.code5 keys the features)."""
+    """Geographic choropleth over municipal boundaries (properties.code5 keys the features).
+
+    Drawn as filled SVG polygons on plain axes rather than go.Choropleth: Plotly's geo layer
+    fetches its base topojson from a CDN, and the dashboard must work offline.
+    """
     per = col == "per_1000"
     d = df.filter(pl.col(col).is_not_null())
-    fig = go.Figure(go.Choropleth(
-        geojson=d3_winding(geojson), featureidkey="properties.code5", locations=d["code"].to_list(),
-        z=d[col].to_list(), colorscale=SEQUENTIAL, marker={"line": {"color": "#fff", "width": 0.8}},
-        customdata=[f"{n}{paren(a, lang)}<br>{_val(ind, v, lang, per)}"
-                    for n, a, v in zip(d["name"].to_list(), d["area"].to_list(), d[col].to_list(), strict=True)],
-        hovertemplate="%{customdata}<extra></extra>", colorbar={"title": {"text": unit_label(ind, lang, per)}}))
-    fig.update_geos(fitbounds="locations", visible=False)
+    vals = dict(zip(d["code"].to_list(), d[col].to_list(), strict=True))
+    info = {r["code"]: r for r in df.iter_rows(named=True)}
+    lo, hi = (min(vals.values()), max(vals.values())) if vals else (0.0, 1.0)
+    span = (hi - lo) or 1.0
+    fig = go.Figure()
+    lats: list[float] = []
+    for feat in geojson.get("features", []):
+        code = str(feat.get("properties", {}).get("code5", ""))
+        if code not in info:
+            continue
+        v = vals.get(code)
+        colour = sample_colorscale(SEQUENTIAL, [(v - lo) / span])[0] if v is not None else "#DDDDDD"
+        r = info[code]
+        hover = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
+        for n, ring in enumerate(_outer_rings(feat["geometry"])):
+            xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+            lats += ys
+            fig.add_scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour, hoveron="fills",
+                            line={"color": "#FFFFFF", "width": 0.8}, name=r["name"], text=hover,
+                            hoverinfo="text", showlegend=False, legendgroup=code, customdata=[code] * len(xs),
+                            meta=code if n == 0 else None)
+    # An invisible trace carries the colour bar.
+    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                    marker={"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
+                            "colorbar": {"title": {"text": unit_label(ind, lang, per)}}})
+    mid = (min(lats) + max(lats)) / 2 if lats else 36.4
+    fig.update_xaxes(visible=False)
+    # Equal distances on the ground: a degree of longitude is cos(latitude) of a degree of latitude.
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)))
     fig.add_annotation(text=t("choropleth_note", lang), showarrow=False, xref="paper", yref="paper",
                        x=0, y=-0.02, font={"size": 11, "color": "#555"})
     return _layout(fig, title, height=560)
@@ -324,15 +332,28 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
 
 # ---------------------------------------------------------------- area 4
 
-def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str) -> go.Figure:
-    """Municipality × year grid of a yes/no measure; ✓ and × written in every cell."""
+def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str, counts: Mapping[int, float] | None = None,
+                          plan: Mapping[int, float] | None = None) -> go.Figure:
+    """Municipality × year grid of a yes/no measure; ✓ and × written in every cell.
+
+    Under each year: how many municipalities (`counts`) and, where the plan gives one, its figure
+    (`plan`, e.g. 13 → 22 → 35).
+    """
     years = [c for c in matrix.columns if c not in ("place_code", "name")]
     z = [[r[y] for y in years] for r in matrix.iter_rows(named=True)]
     text = [["✓" if v == 1 else ("×" if v == 0 else "") for v in row] for row in z]
     words = [[t("implemented", lang) if v == 1 else (t("not_implemented", lang) if v == 0 else "－") for v in row]
              for row in z]
+    ticks = []
+    for y in years:
+        tick = fmt.fy_label(int(y), lang)
+        if counts is not None and int(y) in counts:
+            tick += "<br>" + t("matrix_count", lang, n=fmt.number(counts[int(y)]))
+        if plan is not None and int(y) in plan:
+            tick += "<br>" + t("matrix_plan", lang, n=fmt.number(plan[int(y)]))
+        ticks.append(tick)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[fmt.fy_label(int(y), lang) for y in years], y=matrix["name"].to_list(), text=text,
+        z=z, x=ticks, y=matrix["name"].to_list(), text=text,
         texttemplate="%{text}", customdata=words, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
         colorscale=[[0, "#F2F2F2"], [1, OKABE_ITO[2]]],
         hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))

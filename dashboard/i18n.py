@@ -84,6 +84,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "Boundaries: 国土数値情報（行政区域データ）(MLIT), processed"),
     "matrix_title": ("一体的実施を行っている市町村（年度別）",
                      "Municipalities running integrated implementation, by year"),
+    "matrix_count": ("実施 {n}市町村", "{n} implementing"),
+    "matrix_plan": ("（計画 {n}）", "(plan: {n})"),
     "implemented": ("実施", "Yes"),
     "not_implemented": ("未実施", "No"),
     "scores_title": ("{name}：全国平均との比較", "{name}: compared with the national average"),

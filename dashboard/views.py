@@ -335,6 +335,17 @@ def flag_counts(values: pl.DataFrame, indicator_id: str, until: int) -> dict[int
     return dict(zip(s["fiscal_year"].to_list(), s["value"].to_list(), strict=True))
 
 
+def plan_points(catalog: Catalog, indicator_id: str) -> dict[int, float]:
+    """The plan's prefecture figures for an indicator by year: baselines and targets (13 → 22 → 35)."""
+    out: dict[int, float] = {}
+    for tg in catalog.targets_for(indicator_id, PREFECTURE):
+        if tg.kind in ("level", "cumulative"):
+            out[tg.baseline_year] = tg.baseline_value
+            if tg.target_value is not None:
+                out[tg.target_year] = tg.target_value
+    return dict(sorted(out.items()))
+
+
 # ---------------------------------------------------------------- profile
 
 def comparable(ind: Indicator, value: float | None, pop: float | None) -> float | None:

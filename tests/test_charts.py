@@ -88,20 +88,19 @@ def test_tile_map_one_labelled_tile_per_municipality(vals: pl.DataFrame) -> None
     assert fig.data[0].colorscale is not None
 
 
-def test_choropleth_rewinds_rings_for_d3() -> None:
+def test_choropleth_draws_every_municipality_offline(vals: pl.DataFrame) -> None:
     if not GEOJSON.exists():
         pytest.skip("shared boundary file not present")
     geo = json.loads(GEOJSON.read_text(encoding="utf-8"))
-    fixed = charts.d3_winding(geo)
-    for feat in fixed["features"]:
-        polys = ([feat["geometry"]["coordinates"]] if feat["geometry"]["type"] == "Polygon"
-                 else feat["geometry"]["coordinates"])
-        for poly in polys:
-            assert charts._ring_area(poly[0]) < 0  # outer ring clockwise
-    df = pl.DataFrame({"code": ["10201"], "name": ["前橋市"], "area": ["前橋圏域"], "value": [1.0]})
-    fig = charts.choropleth(geo, df, CAT.indicators["kayoi_participants"], "ja", "t")
-    assert list(fig.data[0].locations) == ["10201"]
+    df = views.comparison(CAT, vals, "kayoi_participants", 2024, "ja")
+    fig = charts.choropleth(geo, df, CAT.indicators["kayoi_participants"], "ja", "t", "per_1000")
+    polygons = [tr for tr in fig.data if tr.fill == "toself"]
+    assert {tr.customdata[0] for tr in polygons} == set(CAT.municipality_codes())
+    maebashi = next(tr for tr in polygons if tr.customdata[0] == "10201")
+    per = df.filter(pl.col("code") == "10201")["per_1000"][0]
+    assert maebashi.text.startswith("前橋市（前橋圏域）") and fmt.number(per, 1) in maebashi.text
     assert "国土数値情報" in fig.layout.annotations[0].text
+    assert not any(tr.type == "choropleth" for tr in fig.data)  # no CDN topojson needed
 
 
 def test_implementation_matrix_writes_yes_no(vals: pl.DataFrame) -> None:
@@ -116,3 +115,14 @@ def test_palette_is_okabe_ito() -> None:
     assert charts.OKABE_ITO[:3] == ("#0072B2", "#E69F00", "#009E73")
     fig = charts._layout(charts.go.Figure(), "x")
     assert list(fig.layout.colorway)[:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+
+def test_implementation_matrix_writes_counts_and_plan_under_each_year(vals: pl.DataFrame) -> None:
+    m = views.implementation_matrix(CAT, vals, "ittaiteki_implemented", 2024, "ja")
+    counts = views.flag_counts(vals, "ittaiteki_implemented", 2024)
+    plan = views.plan_points(CAT, "ittaiteki_implemented")
+    assert plan == {2020: 13, 2021: 22, 2024: 35}
+    ticks = charts.implementation_matrix(m, "ja", "一体的実施", counts, plan).data[0].x
+    assert "実施 13市町村" in ticks[1] and "（計画 13）" in ticks[1]  # FY2020: the plan's actual
+    assert "（計画 22）" in ticks[2] and "（計画 35）" in ticks[5]
+    assert all(f"実施 {int(counts[int(c)])}市町村" in tk for c, tk in zip(m.columns[2:], ticks, strict=True))

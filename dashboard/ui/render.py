@@ -191,8 +191,10 @@ def _implementation(f: Filters, cat: Catalog, vals: pl.DataFrame, flag_ids: list
     for ind_id in flag_ids:
         matrix = views.implementation_matrix(cat, vals, ind_id, f.data_year, f.lang)
         if matrix.width > 2:
-            widgets.chart(charts.implementation_matrix(matrix, f.lang, t("matrix_title", f.lang)),
-                          key=f"area4_matrix_{ind_id}", data=matrix, f=f)
+            counts = views.flag_counts(vals, ind_id, f.data_year)
+            fig = charts.implementation_matrix(matrix, f.lang, t("matrix_title", f.lang), counts,
+                                               views.plan_points(cat, ind_id))
+            widgets.chart(fig, key=f"area4_matrix_{ind_id}", data=matrix, f=f)
         if f.place != PREFECTURE:
             # The plan's count (13 → 22 → 35) is prefecture-wide: always show it beside a place's own view.
             view = views.trend_view(cat, vals, ind_id, PREFECTURE, f.data_year, f.lang)
