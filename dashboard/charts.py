@@ -233,12 +233,13 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
         hovertemplate=("<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang)
                        + "<br>%{customdata[2]}<br>%{customdata[3]}<br>"
                        + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>"))
-    if benchmark and not per:
+    if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
         fig.add_hline(y=benchmark[0], line={"color": "#000", "width": 2, "dash": "dash"},
                       annotation={"text": benchmark[1]}, annotation_position="top right")
-    if prefecture is not None and not per:
+    if prefecture is not None:
+        pref_text = f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang, per)}"
         fig.add_hline(y=prefecture, line={"color": OKABE_ITO[1], "width": 2, "dash": "dot"},
-                      annotation={"text": f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang)}"},
+                      annotation={"text": pref_text},
                       annotation_position="bottom right")
     fig.update_xaxes(title=t("col_municipality", lang), tickangle=-60)
     fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")

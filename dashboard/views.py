@@ -257,9 +257,21 @@ def benchmark_for(catalog: Catalog, values: pl.DataFrame, indicator_id: str, yea
     """The prefecture target value that municipal values can be compared with, and its label.
 
     Rates and scores: the nearest prefecture target at or after `year` (or the last one), or the
-    national average where the target is "above the national average". Counts: none.
+    national average where the target is "above the national average". Counts compared per 1,000
+    aged 65+: the target of the rate built from them, per 1,000 (participation 8.0% → 80.0). Other
+    counts: none (the plan does not split count targets by municipality).
     """
     ind = catalog.indicators[indicator_id]
+    if ind.kind == "count" and ind.per_pop65:
+        rate = next((r for r in catalog.indicators.values() if r.kind == "rate" and r.numerator == indicator_id
+                     and r.denominator == "pop65" and r.scale), None)
+        got = benchmark_for(catalog, values, rate.id, year, lang) if rate is not None and rate.scale else None
+        if rate is None or rate.scale is None or got is None:
+            return None
+        per = got[0] / rate.scale * 1000
+        per_text = (f"{fmt.number(per, 1)}{ind.unit(lang)}{paren(t('per_1000', lang), lang)}" if lang == "ja"
+                    else f"{fmt.number(per, 1)} {ind.unit(lang)} {t('per_1000', lang)}")
+        return per, f"{got[1]} = {per_text}"
     if ind.kind not in ("rate", "score"):
         return None
     tgs = sorted(catalog.targets_for(indicator_id, PREFECTURE), key=lambda x: x.target_year)
@@ -301,12 +313,28 @@ def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: 
         else pl.lit(None, dtype=pl.Float64).alias("share"),
     )
     bench = benchmark_for(catalog, values, indicator_id, year, lang)
-    df = df.with_columns((pl.col("value") / bench[0]).alias("vs_benchmark") if bench
-                         else pl.lit(None, dtype=pl.Float64).alias("vs_benchmark"))
     rank_by = "per_1000" if ind.per_pop65 else "value"
+    df = df.with_columns((pl.col(rank_by) / bench[0]).alias("vs_benchmark") if bench
+                         else pl.lit(None, dtype=pl.Float64).alias("vs_benchmark"))
     desc = ind.direction == "higher"
     df = df.with_columns(pl.col(rank_by).rank(method="min", descending=desc).cast(pl.Int32).alias("rank"))
     return df.with_columns(pl.lit(rank_by).alias("rank_by")).sort(["rank", "code"], nulls_last=True)
+
+
+def prefecture_reference(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: int) -> float | None:
+    """The prefecture's own figure on the comparison's scale: rates and scores as they are, counts per
+    1,000 aged 65+ where municipalities are compared that way; None for other counts."""
+    ind = catalog.indicators[indicator_id]
+    v = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == PREFECTURE)
+                      & (pl.col("fiscal_year") == year))["value"]
+    if not v.len():
+        return None
+    if ind.kind in ("rate", "score"):
+        return float(v[0])
+    if ind.kind == "count" and ind.per_pop65:
+        pop = pop65(values, year).filter(pl.col("place_code") == PREFECTURE)["pop65"]
+        return float(v[0]) / float(pop[0]) * 1000 if pop.len() and pop[0] else None
+    return None
 
 
 def has_municipal_values(values: pl.DataFrame, catalog: Catalog, indicator_id: str) -> bool:

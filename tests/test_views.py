@@ -153,7 +153,7 @@ def test_comparison_of_rates_is_measured_against_the_prefecture_target(vals: pl.
     assert row["vs_benchmark"] == pytest.approx(row["value"] / 8.0)
     assert df["per_1000"].is_null().all()
     assert views.benchmark_for(CAT, vals, "kayoi_participation_rate", 2022, "ja")[0] == 7.0  # type: ignore[index]
-    assert views.benchmark_for(CAT, vals, "kayoi_participants", 2022, "ja") is None
+    assert views.benchmark_for(CAT, vals, "kayoi_places_weekly", 2022, "ja") is None  # a count without a rate
 
 
 def test_prefecture_only_indicators_have_no_municipal_values(vals: pl.DataFrame) -> None:
@@ -196,3 +196,23 @@ def test_compare_series_per_1000(vals: pl.DataFrame) -> None:
 def test_data_years(vals: pl.DataFrame) -> None:
     assert views.data_years(vals, CAT) == [2019, 2020, 2021, 2022, 2023, 2024]
 
+
+
+def test_counts_compared_per_65_get_the_rate_target_per_1000(vals: pl.DataFrame) -> None:
+    # Participation 8.0% of people aged 65+ (FY2025 target) is 80 participants per 1,000 aged 65+.
+    value, label = views.benchmark_for(CAT, vals, "kayoi_participants", 2024, "ja") or (None, "")
+    assert value == pytest.approx(80.0)
+    assert "8.0%" in label and "80.0人（65歳以上1,000人あたり）" in label
+    df = views.comparison(CAT, vals, "kayoi_participants", 2024, "ja")
+    row = df.row(0, named=True)
+    assert row["vs_benchmark"] == pytest.approx(row["per_1000"] / 80.0)
+    assert views.benchmark_for(CAT, vals, "kayoi_places_weekly", 2024, "ja") is None  # no rate built on it
+
+
+def test_prefecture_reference_is_on_the_comparison_scale(vals: pl.DataFrame) -> None:
+    pref = views.series(vals, "kayoi_participants", "10000", 2024)["value"][-1]
+    pop = views.pop65(vals, 2024).filter(pl.col("place_code") == "10000")["pop65"][0]
+    assert views.prefecture_reference(CAT, vals, "kayoi_participants", 2024) == pytest.approx(pref / pop * 1000)
+    rate = views.series(vals, "kayoi_participation_rate", "10000", 2024)["value"][-1]
+    assert views.prefecture_reference(CAT, vals, "kayoi_participation_rate", 2024) == pytest.approx(rate)
+    assert views.prefecture_reference(CAT, vals, "care_meeting_trainings", 2024) is None  # not compared per 65+

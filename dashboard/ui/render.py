@@ -141,8 +141,7 @@ def _comparison(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str]
         return
     highlight = cat.members(f.place) if f.place != PREFECTURE else []
     bench = views.benchmark_for(cat, vals, ind_id, f.data_year, f.lang)
-    pref = views.series(vals, ind_id, PREFECTURE, f.data_year).filter(pl.col("fiscal_year") == f.data_year)
-    pref_val = float(pref["value"][0]) if pref.height and ind.kind in ("rate", "score") else None
+    pref_val = views.prefecture_reference(cat, vals, ind_id, f.data_year)
     title = t("rank_title", f.lang, name=ind.name(f.lang), fy=fmt.fy_label(f.data_year, f.lang))
     if ind.kind != "flag":
         widgets.chart(charts.ranking_bar(df, ind, f.lang, title, highlight, bench, pref_val),
