@@ -91,7 +91,8 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     """Targets on one shared '% of the way' axis: bar to the latest actual, 0% baseline, 100% target,
     a mark where a straight line would be by now; status coloured and written beside each bar."""
     rows = table.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
-    labels = rows["label"].to_list()
+    # Long target names wrap onto two lines so the bars and the status column keep their width.
+    labels = [wrap(x, 40) for x in rows["label"].to_list()]
     share = [None if s is None else s * 100 for s in rows["share"].to_list()]
     shown = [0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s)) for s in share]
     colours = [fmt.STATUS_COLOURS[s] for s in rows["status"].to_list()]
@@ -120,12 +121,12 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
             for st, yr, kind in zip(rows["status_text"].to_list(), rows["actual_year"].to_list(),
                                     rows["data"].to_list(), strict=True)]
     fig.add_scatter(y=labels, x=[SHARE_MAX + 8] * len(labels), mode="text", text=side,
-                    textposition="middle right", showlegend=False, hoverinfo="skip",
+                    textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False,
                     textfont={"color": "#1A1A1A", "size": 12})
     fig.add_vline(x=0, line={"color": "#333333", "width": 1.5})
     fig.add_vline(x=100, line={"color": "#000000", "width": 2, "dash": "dash"},
                   annotation={"text": t("target_line", lang), "yanchor": "bottom"}, annotation_position="top")
-    fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 120],
+    fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 130],
                      ticksuffix="%", zeroline=False, tickvals=[-50, 0, 25, 50, 75, 100, 125, 150])
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig = _layout(fig, title, height=max(280, 150 + 52 * len(labels)), bargap=0.35)
