@@ -146,6 +146,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "- Boundaries (when configured): 「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
         "- Targets and plan actuals: Gunma Prefecture elderly-care plan (8th period), Chapter 2\n"
         "- Municipal values in sample (fictional) snapshots are generated for demonstration only."),
+    "sources_file": ("参照データの出典の詳細（data/reference/SOURCES.md）",
+                     "Reference data sources in detail (data/reference/SOURCES.md)"),
     "kind_official": ("公式", "official"),
     "kind_sample": ("サンプル（架空）", "sample (fictional)"),
     "area_word": ("圏域", "area"),

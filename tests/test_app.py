@@ -136,6 +136,11 @@ def _check_area1(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Ca
     assert sorted(table["per_1000"].dropna()) == pytest.approx(sorted(want["per_1000"].drop_nulls().to_list()))
     pref = views.series(vals, "kayoi_participants", "10000", year)["value"][-1]
     assert table["value"].sum() == pytest.approx(pref)
+    # The rate target per 1,000 aged 65+ (7.0% → 70, 8.0% → 80) and the prefecture's own level are drawn.
+    lines = [sh["y0"] for sh in figs["area1_rank"]["layout"]["shapes"]]
+    bench = views.benchmark_for(CAT, vals, "kayoi_participants", year, case.lang)
+    assert bench is not None and bench[0] in (70.0, 80.0) and bench[0] in lines
+    assert views.prefecture_reference(CAT, vals, "kayoi_participants", year) == pytest.approx(lines[1])
     assert "area1_tiles" in figs
     assert ("area1_choropleth" in figs) == GEOJSON.exists()
     assert _banner(at, case.lang)
@@ -193,6 +198,7 @@ def _check_methodology(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, ca
     assert {i for i, u in zip(snaps["id"], snaps["in_view"], strict=True) if u == yes} == used
     definitions = _frame(at, "definition")
     assert len(definitions) == len(CAT.indicators)
+    assert any("SOURCES.md" in e.label for e in at.expander)  # licences and attribution in full
 
 
 CHECKS = {"overview": _check_overview, "area1": _check_area1, "area2": _check_no_targets("2"),

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import charts, fmt, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
-from dashboard.config import NATIONAL, PREFECTURE, boundary_geojson
+from dashboard.config import NATIONAL, PREFECTURE, boundary_geojson, reference_dir
 from dashboard.i18n import t
 from dashboard.ui import filters, state, widgets
 from dashboard.ui.filters import Filters
@@ -296,3 +296,7 @@ def methodology(f: Filters) -> None:
     st.markdown(t("status_method", lang))
     st.subheader(t("meth_licence", lang))
     st.markdown(t("licence_text", lang))
+    sources = reference_dir() / "SOURCES.md"
+    if sources.is_file():
+        with st.expander(t("sources_file", lang)):
+            st.markdown(sources.read_text(encoding="utf-8"))  # a file of the project, not user input
