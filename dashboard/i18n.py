@@ -97,6 +97,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "profile_trends": ("推移（市町村・圏域・県）", "Trends (municipality, area, prefecture)"),
     "col_indicator": ("指標", "Indicator"),
     "col_unit": ("単位", "Unit"),
+    "col_cmp_unit": ("比較の単位", "Compared as"),
     "col_definition": ("定義", "Definition"),
     "col_source": ("出典", "Source"),
     "meth_snapshots": ("使用しているデータ（スナップショット）", "Snapshots in use"),

@@ -404,19 +404,21 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
             per = ind.per_pop65
             rec: dict[str, object] = {
                 "indicator_id": ind.id, "policy_area": ind.policy_area, "indicator": ind.name(lang),
-                "unit": (f"{unit}（{t('per_1000', lang)}）" if lang == "ja" else f"{unit} {t('per_1000', lang)}")
-                if per else unit,
+                "unit": unit,
                 "value_municipality": vals.get(municipality),
                 "share_of_prefecture": (vals[municipality] / vals[PREFECTURE]
                                         if ind.rollup == "sum" and vals.get(PREFECTURE) else None),
                 "is_sample": bool(cur.filter(pl.col("place_code") == municipality)["has_sample"].any()),
+                # Unit of the side-by-side columns: counts become per 1,000 aged 65+ to compare sizes.
+                "cmp_unit": (f"{unit}／{t('per_1000', lang)}" if lang == "ja" else f"{unit} {t('per_1000', lang)}")
+                if per else unit,
             }
             for key, code in zip(("municipality", "area", "prefecture"), places, strict=True):
                 rec[f"cmp_{key}"] = comparable(ind, vals.get(code), pops.get(code))
             recs.append(rec)
     schema = {"indicator_id": pl.Utf8, "policy_area": pl.Utf8, "indicator": pl.Utf8, "unit": pl.Utf8,
               "value_municipality": pl.Float64, "share_of_prefecture": pl.Float64, "is_sample": pl.Boolean,
-              "cmp_municipality": pl.Float64, "cmp_area": pl.Float64, "cmp_prefecture": pl.Float64}
+              "cmp_unit": pl.Utf8, "cmp_municipality": pl.Float64, "cmp_area": pl.Float64, "cmp_prefecture": pl.Float64}
     return pl.DataFrame(recs, schema=schema)
 
 

@@ -237,6 +237,7 @@ def profile(f: Filters) -> None:
                                                             format="localized"),
         "share_of_prefecture": st.column_config.ProgressColumn(t("col_share", f.lang), min_value=0,
                                                                max_value=0.5, format="percent"),
+        "cmp_unit": t("col_cmp_unit", f.lang),
         "cmp_municipality": st.column_config.NumberColumn(names[muni], format="%.1f"),
         "cmp_area": st.column_config.NumberColumn(names[area_code], format="%.1f"),
         "cmp_prefecture": st.column_config.NumberColumn(names[PREFECTURE], format="%.1f")})
