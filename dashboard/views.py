@@ -424,10 +424,16 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
 
 def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, places: Sequence[str],
                    until: int) -> dict[str, tuple[list[int], list[float]]]:
-    """Comparable series (rates; counts per 1,000 aged 65+) for several places."""
+    """Comparable series (rates, scores; counts per 1,000 aged 65+) for several places.
+
+    Counts that are not compared per 65+ are only shown for the first place: a prefecture total
+    beside a village's count says nothing.
+    """
     ind = catalog.indicators[indicator_id]
     pop = values.filter(pl.col("indicator_id") == "pop65")
     out: dict[str, tuple[list[int], list[float]]] = {}
+    if ind.kind == "count" and not ind.per_pop65:
+        places = places[:1]
     for code in places:
         s = series(values, indicator_id, code, until)
         if ind.per_pop65:

@@ -216,3 +216,10 @@ def test_prefecture_reference_is_on_the_comparison_scale(vals: pl.DataFrame) -> 
     rate = views.series(vals, "kayoi_participation_rate", "10000", 2024)["value"][-1]
     assert views.prefecture_reference(CAT, vals, "kayoi_participation_rate", 2024) == pytest.approx(rate)
     assert views.prefecture_reference(CAT, vals, "care_meeting_trainings", 2024) is None  # not compared per 65+
+
+
+def test_compare_series_shows_counts_not_per_65_for_the_municipality_only(vals: pl.DataFrame) -> None:
+    lines = views.compare_series(CAT, vals, "care_meeting_advisers", ["10383", "K05", "10000"], 2024)
+    assert list(lines) == ["10383"]
+    rates = views.compare_series(CAT, vals, "muni_score_rate", ["10383", "K05", "10000"], 2024)
+    assert list(rates) == ["10383", "K05", "10000"]
