@@ -163,7 +163,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
         if view.projection:
             ay, av, ty, pv = view.projection
             fig.add_scatter(
-                x=[ay, ty], y=[av, pv], mode="lines", name=t("projection", lang),  # (the year reached is in the subtitle)
+                x=[ay, ty], y=[av, pv], mode="lines", name=t("projection", lang),  # (year reached: subtitle)
                 line={"color": OKABE_ITO[3], "width": 2, "dash": "dot"},
                 customdata=[[fmt.fy_label(ay, lang), _val(ind, av, lang)],
                             [fmt.fy_label(ty, lang), _val(ind, pv, lang)]],
