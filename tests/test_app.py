@@ -18,6 +18,7 @@ from dashboard import charts, data, db, views
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
+from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore, visible
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -238,3 +239,20 @@ def test_changing_a_filter_updates_url_and_charts(data_dir: Path) -> None:
     at.sidebar.radio(key="flt_lang").set_value("en").run()
     assert at.query_params["lang"] == "en"
     assert at.title[0].value.startswith("1. Care prevention")
+
+
+def test_a_new_publication_shows_on_the_next_interaction(data_dir: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    private = tmp_path / "data"
+    shutil.copytree(data_dir, private)
+    monkeypatch.setenv("GUNMA_DATA_DIR", str(private))
+    at = _open(Case("10201", 2024, None, "ja"))
+    before = _figures(at)["overview_bars"]["data"][0]["x"]
+    df = pl.DataFrame({"indicator_id": ["kayoi_participation_rate"], "municipality_code": ["10201"],
+                       "fiscal_year": [2024], "value": [1.0]})
+    meta = LocalStore(private).publish(to_parquet_bytes(df), label="<b>revision</b>", kind="official",
+                                       source_name="r.parquet", rows=1, publisher="test")
+    at.run()  # any interaction reruns the script: the store's state key changed, so no stale cache
+    assert meta.id in at.sidebar.selectbox(key="flt_as_of").options[1]
+    after = _figures(at)["overview_bars"]["data"][0]["x"]
+    assert after != before
