@@ -94,9 +94,14 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     # Long target names wrap onto two lines so the bars and the status column keep their width.
     labels = [wrap(x, 40) for x in rows["label"].to_list()]
     share = [None if s is None else s * 100 for s in rows["share"].to_list()]
-    shown = [0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s)) for s in share]
-    colours = [fmt.STATUS_COLOURS[s] for s in rows["status"].to_list()]
-    pct = [f"{'－' if s is None else fmt.number(s, 0)}%" for s in share]
+    status = rows["status"].to_list()
+    # A benchmark already met at the place's baseline has no "share of the way": draw it as met.
+    met_at_start = [s is None and st == "achieved" for s, st in zip(share, status, strict=True)]
+    shown = [100.0 if m else 0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s))
+             for s, m in zip(share, met_at_start, strict=True)]
+    colours = [fmt.STATUS_COLOURS[s] for s in status]
+    pct = [t("met_at_baseline", lang) if m else f"{'－' if s is None else fmt.number(s, 0)}%"
+           for s, m in zip(share, met_at_start, strict=True)]
     texts = [f"{p}  {st}" for p, st in zip(pct, rows["status_text"].to_list(), strict=True)]
     custom = list(zip(rows["status_text"].to_list(), rows["baseline_text"].to_list(), rows["actual_text"].to_list(),
                       rows["actual_year"].to_list(), rows["target_text"].to_list(), rows["data"].to_list(),

@@ -33,6 +33,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "Progress to target (baseline = 0%, target = 100%)"),
     "progress_axis": ("基準値から目標値までの進捗（%）", "Share of the way from baseline to target (%)"),
     "expected_mark": ("現時点で見込まれる位置", "Expected by now"),
+    "met_at_baseline": ("基準時点で達成", "met at baseline"),
     "target_line": ("目標（100%）", "Target (100%)"),
     "col_target": ("目標", "Target"),
     "col_status": ("状況", "Status"),

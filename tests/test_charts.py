@@ -126,3 +126,12 @@ def test_implementation_matrix_writes_counts_and_plan_under_each_year(vals: pl.D
     assert "実施 13市町村" in ticks[1] and "（計画 13）" in ticks[1]  # FY2020: the plan's actual
     assert "（計画 22）" in ticks[2] and "（計画 35）" in ticks[5]
     assert all(f"実施 {int(counts[int(c)])}市町村" in tk for c, tk in zip(m.columns[2:], ticks, strict=True))
+
+
+def test_progress_bar_of_a_benchmark_met_at_baseline_is_drawn_full_and_says_so(vals: pl.DataFrame) -> None:
+    rows = [r for r in pg.progress_for_place(CAT, vals, "10383", 2022)
+            if r.share_of_way is None and r.status == "achieved"]
+    assert rows, "南牧村 met the municipal score benchmark at its baseline"
+    fig = charts.progress_bars(views.progress_table(CAT, rows, "ja"), "ja", "進捗")
+    assert list(fig.data[0].x) == [100.0] * len(rows)
+    assert set(fig.data[0].text) == {"基準時点で達成"}
