@@ -7,6 +7,7 @@ returns plain frames or dataclasses, so it is unit-tested without a server.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -69,6 +70,15 @@ def parse_params(params: Mapping[str, str], choices: Choices) -> tuple[dict[str,
             else:
                 good[key] = value
     return good, bad
+
+
+def plain(text: str, limit: int = 40) -> str:
+    """User text (e.g. a URL value) made safe to show inside Markdown: shortened and put in a code
+    span, where nothing is interpreted (no links, autolinks, emphasis or HTML); the fence is longer
+    than any run of backticks in the text."""
+    short = (text if len(text) <= limit else text[: limit - 1] + "…").replace("\n", " ")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", short)), default=0) + 1)
+    return f"{fence} {short} {fence}"
 
 
 def url_params(place: str, year: int, as_of: str, lang: str) -> dict[str, str]:

@@ -223,3 +223,9 @@ def test_compare_series_shows_counts_not_per_65_for_the_municipality_only(vals: 
     assert list(lines) == ["10383"]
     rates = views.compare_series(CAT, vals, "muni_score_rate", ["10383", "K05", "10000"], 2024)
     assert list(rates) == ["10383", "K05", "10000"]
+
+
+def test_url_values_are_shown_as_typed_never_as_markdown() -> None:
+    assert views.plain("[click](http://x.example)") == "` [click](http://x.example) `"
+    assert views.plain("a``b`") == "``` a``b` ```"  # the fence outlasts any backticks inside
+    assert views.plain("x" * 100) == f"` {'x' * 39}… `"

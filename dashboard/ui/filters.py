@@ -131,7 +131,8 @@ def notices(f: Filters) -> None:
         shown = (fmt.fy_label(default, f.lang) if key == "year" else
                  views.place_label(state.catalog(), default, f.lang) if key == "place" else
                  t("latest", f.lang) if key == "as_of" else str(default))
-        st.warning(t("bad_param", f.lang, key=key, value=value, default=shown), icon=":material/warning:")
+        st.warning(t("bad_param", f.lang, key=t(f"f_{key}", f.lang), value=views.plain(value), default=shown),
+                   icon=":material/warning:")
     if f.data_year != f.year:
         st.info(t("year_clamped", f.lang, year=fmt.fy_label(f.year, f.lang), shown=fmt.fy_label(f.data_year, f.lang)))
 

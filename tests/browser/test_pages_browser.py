@@ -131,9 +131,14 @@ def test_navigation_keeps_the_filters_in_the_url(server: str, page: Any) -> None
 
 
 def test_invalid_url_values_show_a_notice_not_an_error(server: str, page: Any) -> None:
-    page.goto(f"{server}/area5?place=99999&year=abc&lang=en")
+    page.goto(f"{server}/area5?place=%5Bclick%5D(http%3A%2F%2Fx.example)&year=**2023**&lang=en")
     settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
-    assert page.get_by_text("is not valid").count() == 2
+    notices = page.locator("[data-testid='stAlert']").filter(has_text="is not valid")
+    assert notices.count() == 2
+    # The URL's text is shown as typed: no link, no bold.
+    assert notices.filter(has_text="[click](http://x.example)").count() == 1
+    assert notices.filter(has_text="**2023**").count() == 1
+    assert notices.locator("a, strong").count() == 0
     assert _params(page)["place"] == "10000"
     assert _drawn_charts(page)
