@@ -1,0 +1,193 @@
+"""Written summaries generated from the numbers (no language model), in Japanese and English.
+
+Every sentence is built from a Progress row (dashboard.progress) or an as-of values series and
+formatted with dashboard.fmt, so the words always agree with the charts and tables. Used on the
+pages, in presenter mode and in exports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import polars as pl
+
+from dashboard import fmt
+from dashboard import progress as pg
+from dashboard.catalog import Catalog
+from dashboard.config import PREFECTURE
+
+EN_SHORT = {"achieved": "achieved", "substantial": "on track", "moderate": "moderately behind",
+            "limited": "well behind", "deterioration": "moving away from the target",
+            "not_available": "not assessable", "no_target": "without a target"}
+SAMPLE_NOTE = ("※サンプル（架空）データを含みます。", "(Includes sample, fictional data.)")
+
+
+def _ja(lang: str) -> bool:
+    return lang == "ja"
+
+
+def _val(catalog: Catalog, indicator_id: str, value: float | None, lang: str) -> str:
+    ind = catalog.indicators[indicator_id]
+    return fmt.with_unit(value, ind.unit(lang), ind.kind, lang=lang)
+
+
+def _year(fy: int, lang: str) -> str:
+    return fmt.era_year(fy) if _ja(lang) else f"FY{fy}"
+
+
+def _subject(catalog: Catalog, place: str, indicator_id: str, lang: str) -> str:
+    """「前橋市の通いの場…」 / "Participants … in Maebashi" (the prefecture is left implicit)."""
+    name = catalog.indicators[indicator_id].name(lang)
+    if place == PREFECTURE:
+        return name
+    where = catalog.place_name(place, lang)
+    return f"{where}の{name}" if _ja(lang) else f"{name} in {where}"
+
+
+def reach_year(p: pg.Progress) -> int | None:
+    """The fiscal year the target is reached at the current pace (same rounding as the charts)."""
+    if p.projected_year is None or p.projected_year > 2060:
+        return None
+    return math.ceil(p.projected_year - 1e-9)
+
+
+def pace_sentence(p: pg.Progress, lang: str) -> str:
+    """Whether the target is reached on time at the current pace, in one sentence."""
+    ja = _ja(lang)
+    if p.status == "achieved":
+        return "目標を達成しています。" if ja else "The target has been met."
+    if p.status == "not_available":
+        return ("基準年度より後の実績がないため、進捗は評価できません。" if ja
+                else "There is no actual after the baseline year, so progress cannot be assessed.")
+    if p.actual_year is not None and p.actual_year >= p.target_year:
+        return ("目標年度の実績は目標に届きませんでした。" if ja
+                else "The target was not reached in the target year.")
+    year = reach_year(p)
+    if year is not None and year <= p.target_year:
+        return ("このペースなら目標年度までに目標に届く見込みです。" if ja
+                else "At this pace the target will be reached by the target year.")
+    if year is not None:
+        return (f"このペースでは目標年度に届きません（到達見込みは{fmt.era_year(year)}）。" if ja
+                else f"At this pace the target will not be reached by the target year (expected in FY{year}).")
+    return ("このペースでは目標年度に届きません。" if ja
+            else "At this pace the target will not be reached by the target year.")
+
+
+def target_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
+    """One target at one place, e.g. 「通いの場への65歳以上参加者数は令和6年度に43,120人で、
+    令和7年度目標47,500人に向けた進捗は基準年比で63%です。このペースでは目標年度に届きません…」."""
+    ja = _ja(lang)
+    subject = _subject(catalog, p.place_code, p.indicator_id, lang)
+    tail = (SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if p.actual_is_sample else ""
+    if p.actual_year is None or p.actual_value is None:
+        return (f"{subject}は、まだ実績がありません。" if ja else f"{subject}: no actual figure yet.")
+    actual = _val(catalog, p.indicator_id, p.actual_value, lang)
+    target = _val(catalog, p.indicator_id, p.target_value, lang)
+    if p.status == "no_target" and catalog.indicators[p.indicator_id].kind == "flag" \
+            and catalog.place_kind(p.place_code) == "municipality":
+        done = bool(p.actual_value)
+        if ja:
+            return f"{subject}は{_year(p.actual_year, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
+        return f"{subject}: {'in place' if done else 'not in place'} as of FY{p.actual_year}." + tail
+    if p.status == "no_target":
+        share = fmt.percent(p.share_of_prefecture, lang) if p.share_of_prefecture is not None else None
+        if ja:
+            s = f"{subject}は{_year(p.actual_year, lang)}に{actual}"
+            s += f"で、県全体の{share}を占めます。" if share else "です。"
+            return s + "この地域別の目標は計画にありません。" + tail
+        s = f"{subject} was {actual} in {_year(p.actual_year, lang)}"
+        s += f", {share} of the prefecture total." if share else "."
+        return s + " The plan sets no target for this place." + tail
+    if p.target_kind == "period_total":
+        start = p.baseline_year + 1 if p.baseline_year is not None else p.actual_year
+        if ja:
+            head = (f"{subject}は{fmt.era_year(start)}から{_year(p.actual_year, lang)}までの合計で{actual}で、"
+                    f"期間目標{target}に対する達成率は{fmt.percent(p.share_of_way, lang)}です。")
+        else:
+            head = (f"{subject} totalled {actual} from FY{start} to FY{p.actual_year}, "
+                    f"{fmt.percent(p.share_of_way, lang)} of the period target of {target}.")
+        return head + ("" if ja else " ") + pace_sentence(p, lang) + tail
+    share = fmt.percent(p.share_of_way, lang) if p.share_of_way is not None else None
+    bench = p.benchmark
+    if ja:
+        goal = f"{'県の' if bench else ''}{fmt.era_year(p.target_year)}目標{target}"
+        head = f"{subject}は{_year(p.actual_year, lang)}に{actual}で、"
+        head += (f"{goal}に向けた進捗は基準年比で{share}です。" if share is not None
+                 else f"{goal}と比べられます。")
+    else:
+        goal = f"the {'prefecture’s ' if bench else ''}FY{p.target_year} target of {target}"
+        head = f"{subject} was {actual} in FY{p.actual_year}; "
+        head += (f"progress towards {goal} is {share} of the way from the baseline." if share is not None
+                 else f"compare with {goal}.")
+    return head + ("" if ja else " ") + pace_sentence(p, lang) + tail
+
+
+def status_count_sentence(rows: Sequence[pg.Progress], lang: str = "ja") -> str:
+    """「目標5件のうち、目標達成1件、やや遅れ4件です。」 (context rows without a target left out)."""
+    judged = [r for r in rows if r.status != "no_target"]
+    counts = {s: sum(1 for r in judged if r.status == s) for s in pg.STATUSES}
+    parts = [(fmt.status_name(s, lang), n) for s, n in counts.items() if n]
+    if _ja(lang):
+        body = "、".join(f"{name}{n}件" for name, n in parts)
+        return f"目標{len(judged)}件のうち、{body}です。"
+    body = ", ".join(f"{n} {EN_SHORT[s]}" for s, n in counts.items() if n)
+    return f"of {len(judged)} targets, {body}."
+
+
+def _latest_targets(rows: Sequence[pg.Progress]) -> list[pg.Progress]:
+    """Per indicator, the target that is still ahead (or the last one): the one a reader cares about."""
+    by_ind: dict[str, pg.Progress] = {}
+    for r in sorted(rows, key=lambda r: r.target_year):
+        by_ind[r.indicator_id] = r
+    return list(by_ind.values())
+
+
+def area_summary(catalog: Catalog, rows: Sequence[pg.Progress], area_id: str, lang: str = "ja",
+                 ) -> list[str]:
+    """Sentences for one policy area: the status counts first (the takeaway), then the weakest target."""
+    info = catalog.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
+    name = info["name_ja"] if _ja(lang) else info["name_en"]
+    judged = [r for r in rows if r.status not in ("no_target",)]
+    if not judged:
+        context = [r for r in rows if r.actual_value is not None]
+        out = [f"{name}：この地域には計画の数値目標がありません。" if _ja(lang)
+               else f"{name}: the plan sets no numeric target for this place."]
+        out += [target_sentence(catalog, r, lang) for r in _latest_targets(context)[:2]]
+        return out
+    out = [f"{name}：{status_count_sentence(judged, lang)}" if _ja(lang)
+           else f"{name}: {status_count_sentence(judged, lang)}"]
+    assessed = [r for r in _latest_targets(judged) if r.ratio is not None and r.status != "achieved"]
+    if assessed:
+        worst = min(assessed, key=lambda r: r.ratio if r.ratio is not None else 0.0)
+        out.append(target_sentence(catalog, worst, lang))
+    return out
+
+
+def takeaway(catalog: Catalog, rows: Sequence[pg.Progress], area_id: str, lang: str = "ja") -> str:
+    """The one-sentence takeaway for a policy area's headline chart (presenter mode)."""
+    return area_summary(catalog, rows, area_id, lang)[0]
+
+
+def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place: str, year: int,
+                   lang: str = "ja") -> str | None:
+    """Latest value and change since the year before, for indicators without a target."""
+    s = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place)
+                      & (pl.col("fiscal_year") <= year)).sort("fiscal_year")
+    if not s.height:
+        return None
+    ja = _ja(lang)
+    subject = _subject(catalog, place, indicator_id, lang)
+    y, v = int(s["fiscal_year"][-1]), float(s["value"][-1])
+    sample = bool(s["has_sample"][-1])
+    tail = (SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if sample else ""
+    now = _val(catalog, indicator_id, v, lang)
+    if s.height < 2:
+        return (f"{subject}は{_year(y, lang)}に{now}です。" if ja else f"{subject} was {now} in FY{y}.") + tail
+    py, pv = int(s["fiscal_year"][-2]), float(s["value"][-2])
+    before = _val(catalog, indicator_id, pv, lang)
+    if ja:
+        change = "増えました" if v > pv else "減りました" if v < pv else "変わりませんでした"
+        return f"{subject}は{_year(y, lang)}に{now}で、{_year(py, lang)}の{before}から{change}。" + tail
+    change = "up from" if v > pv else "down from" if v < pv else "unchanged from"
+    return f"{subject} was {now} in FY{y}, {change} {before} in FY{py}." + tail
