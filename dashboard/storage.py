@@ -29,6 +29,10 @@ class PublishBusy(RuntimeError):
     """Another publish holds the lock for too long."""
 
 
+class PublishConflict(RuntimeError):
+    """Something was published after the state the caller reviewed (its preview is out of date)."""
+
+
 @dataclass(frozen=True)
 class SnapshotMeta:
     """Metadata of one published snapshot."""
@@ -66,8 +70,12 @@ class SnapshotStore(Protocol):
         ...
 
     def publish(self, parquet: bytes, *, label: str, kind: str, source_name: str, rows: int,
-                publisher: str, created_at: str | None = None) -> SnapshotMeta:
-        """Publish a validated Parquet file as a new immutable snapshot."""
+                publisher: str, created_at: str | None = None,
+                expected_last_seq: int | None = None) -> SnapshotMeta:
+        """Publish a validated Parquet file as a new immutable snapshot.
+
+        With expected_last_seq, refuse (PublishConflict) when the newest snapshot is no longer that one.
+        """
         ...
 
     def set_withdrawn(self, snapshot_id: str, withdrawn: bool, *, reason: str, who: str) -> None:
@@ -169,13 +177,21 @@ class LocalStore:
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
     def publish(self, parquet: bytes, *, label: str, kind: str, source_name: str, rows: int,
-                publisher: str, created_at: str | None = None) -> SnapshotMeta:
-        """Publish a validated Parquet file as a new immutable snapshot (serialised by a lock)."""
+                publisher: str, created_at: str | None = None,
+                expected_last_seq: int | None = None) -> SnapshotMeta:
+        """Publish a validated Parquet file as a new immutable snapshot (serialised by a lock).
+
+        With expected_last_seq (the newest seq the caller previewed against), a publication that
+        landed in between makes this one fail with PublishConflict instead of silently stacking.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         sha = hashlib.sha256(parquet).hexdigest()
         with self._lock():
-            seq = max((m.seq for m in self._metas()), default=0) + 1
+            last = max((m.seq for m in self._metas()), default=0)
+            if expected_last_seq is not None and last != expected_last_seq:
+                raise PublishConflict(f"snapshot {last:04d} was published after the preview was made")
+            seq = last + 1
             sid = f"{seq:04d}-{sha[:8]}"
             meta = SnapshotMeta(id=sid, seq=seq, label=label, kind=kind,
                                 created_at=created_at or now_iso(), source_name=source_name,
@@ -195,15 +211,15 @@ class LocalStore:
 
     def set_withdrawn(self, snapshot_id: str, withdrawn: bool, *, reason: str, who: str) -> None:
         """Record a withdrawal (or restoration) as a new event file; the snapshot file stays."""
-        current = {m.id: m for m in self.list()}
-        if snapshot_id not in current:
-            raise KeyError(f"no snapshot {snapshot_id}")
-        if current[snapshot_id].withdrawn == withdrawn:
-            raise ValueError("already withdrawn" if withdrawn else "not withdrawn")
         if not reason.strip():
             raise ValueError("a reason is required")
-        self.events_dir.mkdir(parents=True, exist_ok=True)
-        with self._lock():
+        with self._lock():  # checked under the lock: two people withdrawing at once record one event
+            current = {m.id: m for m in self.list()}
+            if snapshot_id not in current:
+                raise KeyError(f"no snapshot {snapshot_id}")
+            if current[snapshot_id].withdrawn == withdrawn:
+                raise ValueError("already withdrawn" if withdrawn else "not withdrawn")
+            self.events_dir.mkdir(parents=True, exist_ok=True)
             event = {"snapshot_id": snapshot_id, "action": "withdraw" if withdrawn else "restore",
                      "reason": reason, "who": who, "at": now_iso()}
             name = f"{time.time_ns():020d}-{snapshot_id}-{event['action']}.json"
