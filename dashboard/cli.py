@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     sn = sub.add_parser("snapshots", help="list published snapshots")
     sn.add_argument("--format", choices=("table", "json"), default="table")
     sn.set_defaults(func=_snapshots)
+    _add_upload_commands(sub)
     return p
 
 
@@ -96,3 +100,143 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = build_parser().parse_args(argv)
     return int(args.func(args))
+
+
+# ------------------------------------------------------------------------------ upload (issue 4)
+
+def _print_problems(result: Any, lang: str) -> None:
+    for p in result.errors:
+        print(f"{'エラー' if lang == 'ja' else 'ERROR'}: {p.message(lang)}")
+    for p in result.warnings:
+        print(f"{'警告' if lang == 'ja' else 'WARNING'}: {p.message(lang)}")
+    hidden = sum(result.counts.values()) - len(result.errors) - len(result.warnings)
+    if hidden > 0:
+        print(f"（ほかに同種の指摘が{hidden:,}件あります）" if lang == "ja"
+              else f"(and {hidden:,} more of the same kinds)")
+
+
+def _validated(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
+    from dashboard import ingest
+    from dashboard.validate import validate_file
+
+    cat = load_catalog()
+    store = LocalStore(data_dir())
+    con = db.connect()
+    path = Path(args.file)
+    if not path.is_file():
+        raise _CliError(f"ファイルがありません: {path}" if args.lang == "ja" else f"no such file: {path}")
+    result = validate_file(path, cat, published=ingest.current_rows(con, store))
+    return cat, store, con, result
+
+
+class _CliError(Exception):
+    """A user-facing error: printed without a traceback, exit 1."""
+
+
+def _guard(func: Any) -> Any:
+    """Run a command; user errors and unexpected failures print one line and exit 1 (never a traceback)."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(func(args))
+        except _CliError as e:
+            print(str(e), file=sys.stderr)
+        except Exception as e:  # the last line of defence for untrusted files
+            print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    return run
+
+
+def _check(args: argparse.Namespace) -> int:
+    _cat, _store, _con, result = _validated(args)
+    if args.format == "json":
+        print(json.dumps({"file": result.file_name, "format": result.file_format, "rows": result.rows,
+                          "ok": result.ok, "counts": dict(result.counts),
+                          "errors": [p.__dict__ for p in result.errors],
+                          "warnings": [p.__dict__ for p in result.warnings]}, ensure_ascii=False, indent=1))
+    else:
+        _print_problems(result, args.lang)
+        if result.ok:
+            print(f"OK: {result.file_name}（{result.frame.height:,}行）" if args.lang == "ja"
+                  else f"OK: {result.file_name} ({result.frame.height:,} rows)")
+        else:
+            n = sum(v for k, v in result.counts.items() if k in {p.rule for p in result.errors})
+            print(f"NG: {n:,}件の問題があります。" if args.lang == "ja" else f"INVALID: {n:,} problems.")
+    return 0 if result.ok else 1
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from dashboard import ingest
+    from dashboard.storage import PublishBusy
+
+    cat, store, con, result = _validated(args)
+    _print_problems(result, args.lang)
+    if not result.ok:
+        print("公開しませんでした（エラーを直してください）"
+              "。" if args.lang == "ja" else "Not published (fix the errors).")
+        return 1
+    pv = ingest.preview(con, store, cat, result.frame, args.lang)
+    print(f"preview: add {pv.adds:,}, revise {pv.revises:,}, unchanged {pv.same:,}, left alone {pv.untouched:,}")
+    try:
+        meta = ingest.publish(store, result.frame, label=args.label, kind=args.kind,
+                              publisher=args.publisher or f"{getpass.getuser()} (cli)", source_name=args.file)
+    except (ValueError, PublishBusy) as e:
+        raise _CliError(str(e)) from e
+    print(f"published {meta.id}  rows={meta.rows}  sha256={meta.sha256}")
+    return 0
+
+
+def _withdraw_or_restore(args: argparse.Namespace) -> int:
+    store = LocalStore(data_dir())
+    withdraw = args.command == "withdraw"
+    try:
+        store.set_withdrawn(args.snapshot_id, withdraw, reason=args.reason,
+                            who=args.who or f"{getpass.getuser()} (cli)")
+    except KeyError as e:
+        raise _CliError(f"unknown snapshot: {args.snapshot_id}") from e
+    except ValueError as e:
+        raise _CliError(f"{args.snapshot_id}: {e}") from e
+    print(f"{'withdrawn' if withdraw else 'restored'}: {args.snapshot_id}")
+    return 0
+
+
+def _hash_password(args: argparse.Namespace) -> int:
+    from dashboard.auth import hash_password
+
+    if args.stdin or not sys.stdin.isatty():
+        pw = sys.stdin.readline().rstrip("\n")
+    else:
+        pw = getpass.getpass("password: ")
+        if pw != getpass.getpass("again: "):
+            raise _CliError("the two passwords differ")
+    if len(pw) < 8:
+        raise _CliError("use at least 8 characters")
+    print("# .streamlit/secrets.toml")
+    print("[upload]")
+    print(f'password_hash = "{hash_password(pw)}"')
+    return 0
+
+
+def _add_upload_commands(sub: Any) -> None:
+    """Register check / publish / withdraw / restore / hash-password."""
+    ck = sub.add_parser("check", help="validate a snapshot file (Parquet, CSV, .xlsx) without publishing")
+    ck.add_argument("file")
+    ck.add_argument("--lang", choices=("ja", "en"), default="ja")
+    ck.add_argument("--format", choices=("text", "json"), default="text")
+    ck.set_defaults(func=_guard(_check))
+    pb = sub.add_parser("publish", help="validate, then publish a file as a new snapshot")
+    pb.add_argument("file")
+    pb.add_argument("--label", required=True, help="shown in the history and the as-of filter")
+    pb.add_argument("--kind", choices=("official", "sample"), default="official")
+    pb.add_argument("--publisher", help="recorded as who published (default: your user name)")
+    pb.add_argument("--lang", choices=("ja", "en"), default="ja")
+    pb.set_defaults(func=_guard(_publish))
+    for name, text in (("withdraw", "withdraw a snapshot from the view (its file is kept)"),
+                       ("restore", "restore a withdrawn snapshot")):
+        w = sub.add_parser(name, help=text)
+        w.add_argument("snapshot_id")
+        w.add_argument("--reason", required=True)
+        w.add_argument("--who", help="recorded as who did it (default: your user name)")
+        w.set_defaults(func=_guard(_withdraw_or_restore))
+    hp = sub.add_parser("hash-password", help="make a password hash for .streamlit/secrets.toml [upload]")
+    hp.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    hp.set_defaults(func=_guard(_hash_password))

@@ -208,8 +208,103 @@ TEMPLATE_README = [
     "Fill in the value column. Rows left without a value are skipped (a warning tells how many).",
     "indicator_name と municipality_name は確認用です。アップロード時には読み飛ばします（変更しても影響しません）。",
     "indicator_name and municipality_name are for people; they are accepted and ignored on upload.",
-    "municipality_code: 5桁（群馬県の35市町村、県全体 10000、全国 00000）。fiscal_year: 西暦の年度（令和6年度 = 2024）。",
+    "municipality_code: 5桁（群馬県の35市町村、県全体 10000、全国 00000）。fiscal_year: 西暦の年度（令和6年度 = 2024）"
+    "。",
     "municipality_code: 5 digits (35 municipalities, 10000 prefecture, 00000 national). fiscal_year: Western FY.",
     "率（%）は 0～100 の数値（6.1% は 6.1）。実施の有無は 0 か 1。点数は満点以下。人数・件数は 0 以上。",
     "Rates are 0–100 (6.1% is 6.1). Yes/no flags are 0 or 1. Scores at most the maximum. Counts 0 or more.",
 ]
+
+
+# ------------------------------------------------------------------------------ page text
+
+UI_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("データ更新", "Data upload"),
+    "intro": ("新しいデータをスナップショットとして公開します。公開済みのデータは変更・削除されず、"
+              "履歴からいつでも過去の時点を表示できます。",
+              "Publish new data as a snapshot. Published data is never changed or deleted; the history "
+              "keeps every earlier state viewable."),
+    "disabled": ("データ更新は無効です。分析担当者のログインが設定されていません。", "Uploads are disabled: no analyst "
+                 "login is configured."),
+    "how_enable": ("有効にするには、.streamlit/secrets.toml に [auth]（OIDCログイン、st.login）を設定するか、"
+                   "次のコマンドで作ったパスワードのハッシュを [upload] に書いてサーバーを再起動してください："
+                   "python -m dashboard hash-password",
+                   "To enable them, configure [auth] (OIDC login through st.login) in .streamlit/secrets.toml, "
+                   "or put a password hash made by `python -m dashboard hash-password` under [upload] and "
+                   "restart the server."),
+    "login": ("ログイン", "Log in"),
+    "logout": ("ログアウト", "Log out"),
+    "login_needed": ("このページは分析担当者のログインが必要です。", "This page needs an analyst login."),
+    "name": ("氏名（公開者として記録されます）", "Your name (recorded as the publisher)"),
+    "password": ("パスワード", "Password"),
+    "bad_login": ("氏名またはパスワードが違います。", "Wrong name or password."),
+    "throttled": ("試行回数が多すぎます。{s}秒後にもう一度お試しください。",
+                  "Too many attempts. Try again in {s} seconds."),
+    "signed_in": ("ログイン中：{who}", "Signed in as: {who}"),
+    "template": ("1. テンプレート", "1. Template"),
+    "template_help": ("指標IDと市町村コード（名前つき）を記入済みです。value列に値を入れてください。"
+                      "名前の列は読み飛ばします。",
+                      "Indicator ids and municipality codes (with names) are filled in; enter values in the "
+                      "value column. The name columns are ignored on upload."),
+    "template_year": ("年度（西暦）", "Fiscal year"),
+    "upload": ("2. ファイルのアップロード（Parquet・CSV・Excel .xlsx）",
+               "2. Upload a file (Parquet, CSV, Excel .xlsx)"),
+    "errors": ("{n}件の問題があるため公開できません。下の表の行・列・値を直してください。",
+               "{n} problems prevent publishing. Fix the rows, columns and values listed below."),
+    "warnings": ("{n}件の警告があります（公開はできます）。内容を確認してください。",
+                 "{n} warnings (publishing is allowed). Please check them."),
+    "valid": ("検査に合格しました：{rows}行（{fmt}）", "Validation passed: {rows} rows ({fmt})"),
+    "preview": ("3. 公開前の確認", "3. Preview"),
+    "adds": ("新規追加", "Adds"),
+    "revises": ("修正（旧→新）", "Revises (old → new)"),
+    "same": ("変更なし（同じ値）", "Unchanged (same value)"),
+    "untouched": ("対象外（そのまま）", "Left alone"),
+    "revisions": ("修正される値", "Values revised"),
+    "publish": ("4. 公開", "4. Publish"),
+    "label": ("ラベル（履歴と「データ時点」に表示）", "Label (shown in the history and the as-of filter)"),
+    "kind": ("種別", "Kind"),
+    "kind_official": ("公式", "official"),
+    "kind_sample": ("サンプル（架空）", "sample (fictional)"),
+    "publish_button": ("公開する", "Publish"),
+    "published": ("公開しました：{id}（{rows}行）。ダッシュボードの各ページに反映されています。",
+                  "Published {id} ({rows} rows). Every dashboard page now shows it."),
+    "conflict": ("確認中に別の公開（{msg}）がありました。確認内容を更新したので、"
+                 "もう一度確認してから公開してください。",
+                 "Someone else published meanwhile ({msg}). The preview has been refreshed; check it and publish "
+                 "again."),
+    "busy": ("別の公開が進行中です。少し待ってからもう一度押してください。",
+             "Another publication is in progress. Wait a moment and press again."),
+    "history": ("履歴", "History"),
+    "events": ("取り下げ・復元の記録", "Withdrawals and restorations"),
+    "withdraw_title": ("スナップショットの取り下げ・復元", "Withdraw or restore a snapshot"),
+    "snapshot": ("スナップショット", "Snapshot"),
+    "reason": ("理由（記録されます）", "Reason (recorded)"),
+    "withdraw": ("取り下げる", "Withdraw"),
+    "restore": ("復元する", "Restore"),
+    "done": ("記録しました：{id} {action}", "Recorded: {id} {action}"),
+    "reason_needed": ("理由を入力してください。", "Enter a reason."),
+}
+
+
+def text(key: str, lang: str = "ja", **kwargs: object) -> str:
+    """A page string in the given language."""
+    ja, en = UI_TEXT[key]
+    s = ja if lang == "ja" else en
+    return s.format(**kwargs) if kwargs else s
+
+
+def history_frame(store: SnapshotStore) -> pl.DataFrame:
+    """Every snapshot with its metadata and withdrawn state, newest first (shown as plain text)."""
+    rows = [{"id": m.id, "label": m.label, "kind": m.kind, "publisher": m.publisher, "created_at": m.created_at,
+             "rows": m.rows, "sha256": m.sha256, "source_name": m.source_name, "withdrawn": m.withdrawn}
+            for m in reversed(store.list())]
+    return pl.DataFrame(rows, schema={"id": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8, "publisher": pl.Utf8,
+                                      "created_at": pl.Utf8, "rows": pl.Int64, "sha256": pl.Utf8,
+                                      "source_name": pl.Utf8, "withdrawn": pl.Boolean})
+
+
+def events_frame(store: SnapshotStore) -> pl.DataFrame:
+    """Withdrawal and restoration records (who, when, why), newest first."""
+    ev = list(reversed(store.events()))
+    schema = {"at": pl.Utf8, "snapshot_id": pl.Utf8, "action": pl.Utf8, "who": pl.Utf8, "reason": pl.Utf8}
+    return pl.DataFrame([{k: e.get(k) for k in schema} for e in ev], schema=schema)

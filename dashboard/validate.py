@@ -289,11 +289,13 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         num_rows, num_cols = md.num_rows, md.num_columns
         declared = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
     except Exception as e:  # pyarrow raises several types for damaged footers
-        col.add("parquet_unreadable", f"Parquetファイルとして読めません（{_first_line(str(e))}）。書き出し直してください。",
+        col.add("parquet_unreadable", f"Parquetファイルとして読めません（{_first_line(str(e))}）。"
+                                      "書き出し直してください。",
                 f"Cannot read the file as Parquet ({_first_line(str(e))}). Export it again.")
         raise _Stop from e
     if num_rows > limits.max_rows:
-        col.add("too_many_rows", f"行数が多すぎます（{num_rows:,}行、上限{limits.max_rows:,}行）。ファイルを分けてください。",
+        col.add("too_many_rows", f"行数が多すぎます（{num_rows:,}行、上限{limits.max_rows:,}行）。"
+                                 "ファイルを分けてください。",
                 f"Too many rows ({num_rows:,}; the limit is {limits.max_rows:,}). Split the file.", value=num_rows)
         raise _Stop
     if num_cols > limits.max_columns:
@@ -331,11 +333,13 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         raise _Stop
     _check_header([h.strip() for h in header], col, limits)
     if not any(line.strip() for line in lines[1:]):
-        col.add("no_rows", "データ行がありません（見出し行だけです）。", "There are no data rows (only the header line).")
+        col.add("no_rows", "データ行がありません（見出し行だけです）"
+                           "。", "There are no data rows (only the header line).")
         raise _Stop
     n_lines = text.count("\n") + 1
     if n_lines > limits.max_rows + 2:
-        col.add("too_many_rows", f"行数が多すぎます（約{n_lines:,}行、上限{limits.max_rows:,}行）。ファイルを分けてください。",
+        col.add("too_many_rows", f"行数が多すぎます（約{n_lines:,}行、上限{limits.max_rows:,}行）。"
+                                 "ファイルを分けてください。",
                 f"Too many rows (about {n_lines:,}; the limit is {limits.max_rows:,}). Split the file.")
         raise _Stop
     with tempfile.TemporaryDirectory(prefix="gunma-upload-") as tmp:
@@ -348,7 +352,8 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
             m = re.search(r"[Ll]ine:?\s*(\d+)", str(e))
             where_ja = f"ファイルの{m.group(1)}行目付近、" if m else ""
             where_en = f"near line {m.group(1)}: " if m else ""
-            col.add("csv_malformed", f"CSVの形が崩れています（{where_ja}列の数が見出しと合わない、引用符が閉じていない等）。{detail}",
+            col.add("csv_malformed", f"CSVの形が崩れています（{where_ja}列の数が見出しと合わない、"
+                                     f"引用符が閉じていない等）。{detail}",
                     f"The CSV is malformed ({where_en}a row with more or fewer fields than the header, or an "
                     f"unclosed quote). {detail}")
             raise _Stop from e
@@ -424,7 +429,8 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     while rows and all(c is None for c in rows[-1]):
         rows.pop()
     if not rows:
-        col.add("no_rows", "データ行がありません（見出し行だけです）。", "There are no data rows (only the header row).")
+        col.add("no_rows", "データ行がありません（見出し行だけです）"
+                           "。", "There are no data rows (only the header row).")
         raise _Stop
     names = [h if h else f"(column {i + 1})" for i, h in enumerate(header)]
     seen: Counter[str] = Counter()
@@ -474,7 +480,8 @@ def _columns(df: pl.DataFrame, col: _Collector, fmt: str) -> set[str]:
     return {c for c in contract.COLUMNS if c in df.columns}
 
 
-EXPECTED = {"indicator_id": ("文字列", "text"), "municipality_code": ("5桁の文字列（先頭の0を含む）", "5-digit text (keep leading zeros)"),
+EXPECTED = {"indicator_id": ("文字列", "text"),
+            "municipality_code": ("5桁の文字列（先頭の0を含む）", "5-digit text (keep leading zeros)"),
             "note": ("文字列", "text"), "fiscal_year": ("整数（西暦の年度）", "an integer (Western fiscal year)"),
             "value": ("数値", "a number")}
 
@@ -528,21 +535,24 @@ def _kind_maps(cat: Catalog) -> tuple[dict[str, str], dict[str, float]]:
 
 def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, fmt: str) -> pl.DataFrame:
     """Row-level rules on the coerced frame; returns the frame without skipped template rows."""
+    skip = pl.lit(False)
     if fmt != "parquet" and "_given_value" in df.columns:
-        # Template rows left blank (no value) are skipped with one warning, not reported one by one.
-        empty = df.filter(~pl.col("_given_value"))
+        # Template rows left without a value are skipped with one warning (their other cells are
+        # still checked: a mistyped code in a half-filled row should not go unnoticed).
+        skip = ~pl.col("_given_value")
+        empty = df.filter(skip)
         if empty.height:
             first = ", ".join(str(r) for r in empty["_row"].head(10).to_list())
             col.add("empty_value_skipped",
-                    f"値が空の行が{empty.height:,}行あり、取り込みから除きました（テンプレートの未記入行）。例：{first}行目",
+                    f"値が空の行が{empty.height:,}行あり、取り込みから除きました（テンプレートの未記入行）。"
+                    f"例：{first}行目",
                     f"{empty.height:,} rows have no value and were skipped (template rows left empty), "
                     f"e.g. rows {first}.", severity="warning")
-            df = df.filter(pl.col("_given_value"))
     for c in contract.REQUIRED:
         if c in df.columns:
             # For numbers, a cell that failed to parse was reported as a type error already.
             empty_c = ~pl.col(f"_given_{c}") if f"_given_{c}" in df.columns else pl.col(c).is_null()
-            for r in df.filter(empty_c)["_row"].to_list():
+            for r in df.filter(empty_c & ~skip if c == "value" else empty_c)["_row"].to_list():
                 col.add("missing_value", "値が空です。必ず入力してください。", "The value is empty; it is required.",
                         row=r, column=c)
     kinds, maxes = _kind_maps(cat)
@@ -556,7 +566,8 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         codes = [*cat.municipality_codes(), PREFECTURE, NATIONAL]
         bad = df.filter(pl.col("municipality_code").is_not_null() & ~pl.col("municipality_code").is_in(codes))
         for r, v in bad.select("_row", "municipality_code").iter_rows():
-            col.add("unknown_municipality", "不明な市町村コードです（群馬県の35市町村の5桁コード、県全体は10000、全国は00000）。",
+            col.add("unknown_municipality", "不明な市町村コードです（群馬県の35市町村の5桁コード、県全体は10000、"
+                                            "全国は00000）。",
                     "Unknown municipality code (the 5-digit code of one of Gunma's 35 municipalities, 10000 for "
                     "the prefecture, 00000 for the national figure).", row=r, column="municipality_code", value=v)
     if "fiscal_year" in df.columns:
@@ -566,35 +577,36 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
             col.add("year_out_of_range", f"年度が範囲外です（{lo}～{hi}年度の西暦で入力してください）。",
                     f"Fiscal year out of range ({lo}–{hi}, Western calendar).", row=r, column="fiscal_year", value=v)
     if set(contract.KEY) <= set(df.columns):
-        keyed = df.filter(pl.all_horizontal(pl.col(contract.KEY).is_not_null()))
-        first = pl.col("_row").min().over(contract.KEY).alias("_first")
-        dups = keyed.with_columns(first).filter(pl.col("_row") != pl.col("_first"))
+        keyed = df.filter(pl.all_horizontal(pl.col(contract.KEY).is_not_null()) & ~skip)
+        first_row = pl.col("_row").min().over(contract.KEY).alias("_first")
+        dups = keyed.with_columns(first_row).filter(pl.col("_row") != pl.col("_first"))
         for r, f, i, m, y in dups.select("_row", "_first", *contract.KEY).iter_rows():
             col.add("duplicate_key", f"同じ指標・市町村・年度の行が{f}行目にもあります（1組に1行だけにしてください）。",
                     f"Row {f} has the same indicator, municipality and fiscal year (one row per combination).",
                     row=r, column="indicator_id / municipality_code / fiscal_year", value=f"{i} / {m} / {y}")
     if "value" in df.columns:
-        v = pl.col("value")
-        for r, x in df.filter(v.is_nan()).select("_row", "value").iter_rows():
+        val = pl.col("value")
+        for r, x in df.filter(val.is_nan()).select("_row", "value").iter_rows():
             col.add("nan", "値がNaN（非数）です。数値を入力するか、行を削除してください。",
                     "The value is NaN (not a number); enter a number or drop the row.", row=r, column="value", value=x)
-        for r, x in df.filter(v.is_infinite()).select("_row", "value").iter_rows():
+        for r, x in df.filter(val.is_infinite()).select("_row", "value").iter_rows():
             col.add("infinite", "値が無限大です。", "The value is infinite.", row=r, column="value", value=x)
         if "indicator_id" in df.columns:
             k = df.with_columns(pl.col("indicator_id").replace_strict(kinds, default=None).alias("_kind"),
                                 pl.col("indicator_id").replace_strict(maxes, default=None, return_dtype=pl.Float64)
-                                .alias("_max")).filter(v.is_finite())
-            for r, x in k.filter((pl.col("_kind") == "count") & (v < 0)).select("_row", "value").iter_rows():
+                                .alias("_max")).filter(val.is_finite())
+            for r, x in k.filter((pl.col("_kind") == "count") & (val < 0)).select("_row", "value").iter_rows():
                 col.add("negative_count", "人数・件数の指標に負の値は使えません。", "A count cannot be negative.",
                         row=r, column="value", value=x)
-            for r, x in k.filter((pl.col("_kind") == "rate") & ~v.is_between(0, 100)).select("_row", "value").iter_rows():
+            rates = k.filter((pl.col("_kind") == "rate") & ~val.is_between(0, 100))
+            for r, x in rates.select("_row", "value").iter_rows():
                 col.add("rate_range", "率（%）は0～100の範囲で入力してください（例：6.1%は6.1）。",
                         "A rate (%) must be between 0 and 100 (e.g. 6.1% is 6.1).", row=r, column="value", value=x)
-            sc = k.filter((pl.col("_kind") == "score") & ((v < 0) | (v > pl.col("_max"))))
+            sc = k.filter((pl.col("_kind") == "score") & ((val < 0) | (val > pl.col("_max"))))
             for r, x, mx in sc.select("_row", "value", "_max").iter_rows():
                 col.add("score_range", f"点数が0～満点（{mx:,.0f}点）の範囲外です。",
                         f"The score is outside 0 to the maximum ({mx:,.0f} points).", row=r, column="value", value=x)
-            for r, x in k.filter((pl.col("_kind") == "flag") & ~v.is_in([0.0, 1.0])
+            for r, x in k.filter((pl.col("_kind") == "flag") & ~val.is_in([0.0, 1.0])
                                  & (pl.col("municipality_code") != PREFECTURE if "municipality_code" in k.columns
                                     else pl.lit(True))).select("_row", "value").iter_rows():
                 col.add("flag_value", "実施の有無は0（なし）か1（あり）で入力してください。",
@@ -603,8 +615,9 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         long = df.filter(pl.col("note").str.len_chars() > limits.note_max_chars)
         for r, x in long.select("_row", "note").iter_rows():
             col.add("note_too_long", f"備考が長すぎます（上限{limits.note_max_chars:,}文字）。",
-                    f"The note is too long (limit {limits.note_max_chars:,} characters).", row=r, column="note", value=x)
-    return df
+                    f"The note is too long (limit {limits.note_max_chars:,} characters).",
+                    row=r, column="note", value=x)
+    return df.filter(~skip)
 
 
 def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.DataFrame | None) -> None:
@@ -612,13 +625,14 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
     kinds, _ = _kind_maps(cat)
     cand = df.select(*contract.KEY, "value", "_row")
     if published is not None and published.height:
-        pub = published.select(contract.KEY + ["value"]).cast({"fiscal_year": pl.Int64, "value": pl.Float64})
+        pub = published.select([*contract.KEY, "value"]).cast({"fiscal_year": pl.Int64, "value": pl.Float64})
         rev = cand.join(pub.rename({"value": "_old"}), on=contract.KEY, how="inner")
         rev = rev.filter(_big_change(pl.col("_old"), pl.col("value")))
-        for r, i, m, y, new, old in rev.select("_row", *contract.KEY, "value", "_old").iter_rows():
+        for r, i, new, old in rev.select("_row", "indicator_id", "value", "_old").iter_rows():
             if kinds.get(i) == "flag":
                 continue
-            col.add("large_revision", f"公開中の値{_shown(old)}を{_pct(old, new)}変更します。誤りでないか確認してください。",
+            col.add("large_revision", f"公開中の値{_shown(old)}を{_pct(old, new)}変更します。"
+                                      "誤りでないか確認してください。",
                     f"Revises the published value {_shown(old)} by {_pct(old, new)}. Please check.",
                     row=r, column="value", value=new, severity="warning")
         base = pl.concat([pub.join(cand.select(contract.KEY), on=contract.KEY, how="anti"),
@@ -630,7 +644,8 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
     for r, i, _m, y, new, old in jumps.select("_row", *contract.KEY, "value", "_prev").iter_rows():
         if kinds.get(i) == "flag":
             continue
-        col.add("large_jump", f"前年度（{y - 1}年度）の{_shown(old)}から{_pct(old, new)}変化しています。誤りでないか確認してください。",
+        col.add("large_jump", f"前年度（{y - 1}年度）の{_shown(old)}から{_pct(old, new)}変化しています。"
+                              "誤りでないか確認してください。",
                 f"Changes by {_pct(old, new)} from {_shown(old)} in the previous fiscal year ({y - 1}). Please check.",
                 row=r, column="value", value=new, severity="warning")
     sums = [i.id for i in cat.indicators.values() if i.rollup == "sum"]
@@ -676,7 +691,8 @@ def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: pl.D
             col.add("empty_file", "ファイルが空です（0バイト）。", "The file is empty (0 bytes).")
             raise _Stop
         if len(data) > limits.max_bytes:
-            col.add("too_large", f"ファイルが大きすぎます（{_fmt_size(len(data))}、上限{_fmt_size(limits.max_bytes)}）。"
+            col.add("too_large", f"ファイルが大きすぎます（{_fmt_size(len(data))}、上限{_fmt_size(limits.max_bytes)}）"
+                                 "。"
                     "ファイルを分けてください。", f"The file is too large ({_fmt_size(len(data))}; the limit is "
                     f"{_fmt_size(limits.max_bytes)}). Split the file.", value=len(data))
             raise _Stop
@@ -706,6 +722,9 @@ def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: pl.D
             result.frame = df.select(cols).cast({c: contract.SCHEMA[c] for c in cols})  # type: ignore[arg-type]
     except _Stop:
         pass
+    # File-level problems first, then by row, so a person can work down the file.
+    result.errors.sort(key=lambda p: (p.row or 0))
+    result.warnings.sort(key=lambda p: (p.row or 0))
     return result
 
 
@@ -718,13 +737,15 @@ def _format_for(ext: str, looks: str, col: _Collector) -> str:
         raise _Stop
     if want is None:
         col.add("unsupported_type", "対応していないファイル形式です。Parquet（.parquet）、CSV（.csv）、Excel（.xlsx）の"
-                "いずれかにしてください。", "Unsupported file type. Use Parquet (.parquet), CSV (.csv) or Excel (.xlsx).",
+                "いずれかにしてください。",
+                "Unsupported file type. Use Parquet (.parquet), CSV (.csv) or Excel (.xlsx).",
                 value=ext or "(no extension)")
         raise _Stop
     ja, en = LOOKS[looks]
     if want == "parquet" and looks != "parquet":
         if looks == "parquet_truncated":
-            col.add("parquet_truncated", "Parquetファイルが途中で切れているか壊れています（末尾の目印「PAR1」がありません）。"
+            col.add("parquet_truncated", "Parquetファイルが途中で切れているか壊れています"
+                    "（末尾の目印「PAR1」がありません）。"
                     "もう一度書き出してアップロードしてください。", "The Parquet file is truncated or damaged (its "
                     "closing “PAR1” marker is missing). Export and upload it again.")
         else:
@@ -751,7 +772,8 @@ def validate_file(path: Path, cat: Catalog, *, published: pl.DataFrame | None = 
     if size > limits.max_bytes:
         result = Result(file_name=path.name, file_format=None, rows=0)
         _Collector(result, limits, None).add(
-            "too_large", f"ファイルが大きすぎます（{_fmt_size(size)}、上限{_fmt_size(limits.max_bytes)}）。ファイルを分けてください。",
+            "too_large", f"ファイルが大きすぎます（{_fmt_size(size)}、上限{_fmt_size(limits.max_bytes)}）。"
+                         "ファイルを分けてください。",
             f"The file is too large ({_fmt_size(size)}; the limit is {_fmt_size(limits.max_bytes)}). Split the file.",
             value=size)
         return result
