@@ -81,6 +81,10 @@ def target_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
     subject = _subject(catalog, p.place_code, p.indicator_id, lang)
     tail = (SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if p.actual_is_sample else ""
     if p.actual_year is None or p.actual_value is None:
+        if p.baseline_year is not None and p.baseline_value is not None and p.target_kind != "period_total":
+            base = _val(catalog, p.indicator_id, p.baseline_value, lang)
+            return (f"{subject}は基準値が{_year(p.baseline_year, lang)}の{base}で、その後の実績はまだありません。" if ja
+                    else f"{subject}: baseline {base} in FY{p.baseline_year}; no later actual yet.")
         return (f"{subject}は、まだ実績がありません。" if ja else f"{subject}: no actual figure yet.")
     actual = _val(catalog, p.indicator_id, p.actual_value, lang)
     target = _val(catalog, p.indicator_id, p.target_value, lang)

@@ -1,0 +1,337 @@
+"""Exports for slides, spreadsheets and paper (no Streamlit here).
+
+- png(): a Plotly figure as PNG through kaleido and Debian chromium, Japanese in Noto Sans CJK JP.
+  One kaleido export server per process, started on first use (a cold export starts a browser,
+  ~2 s; with the server running ~0.15 s per image).
+- csv_bytes() / xlsx_bytes(): the data behind a chart or table; CSV is UTF-8 with a BOM so Excel
+  opens Japanese correctly. Sample (fictional) data is labelled in a column of its own.
+- deck(): a .pptx for the current filters: title slide, one slide per policy area with its
+  headline chart and written summary, source and as-of date on every slide.
+- briefing_html(): a one-page A4 briefing for a place as print-ready HTML (all text escaped).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import html
+import io
+import os
+import shutil
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import fmt, slides, summary
+from dashboard import progress as pg
+from dashboard.catalog import Catalog
+from dashboard.slides import Slide
+
+EXPORT_FONT = "Noto Sans CJK JP"
+SAMPLE_LABEL = ("サンプル（架空）", "SAMPLE (fictional)")
+OFFICIAL_LABEL = ("公式", "official")
+SAMPLE_WARNING = ("⚠ サンプル（架空）データを含みます。実際の実績ではありません。",
+                  "⚠ Includes SAMPLE (fictional) data: not real results.")
+SOURCE = ("出典：群馬県高齢者保健福祉計画（第8期）第2章、住民基本台帳人口（総務省）ほか",
+          "Source: Gunma Prefecture elderly-care plan (8th period), Chapter 2; resident register population (MIC)")
+DATA_COLUMN = ("データ区分", "data")
+
+_server_lock = threading.Lock()
+_server_started = False
+
+
+def _lang_pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "ja" else pair[1]
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """What every export says about itself: place, year, as-of snapshot, source, sample or not."""
+
+    title: str
+    place_name: str
+    year: int
+    snapshot_id: str | None
+    snapshot_label: str | None
+    sample: bool
+    lang: str = "ja"
+    url: str | None = None  # link to the view the export came from
+
+    def as_of_text(self) -> str:
+        """「データ時点：<label>（<id>）」 / "Data as of: <label> (<id>)"."""
+        if not self.snapshot_id:
+            return "データ時点：なし" if self.lang == "ja" else "Data as of: none"
+        label = self.snapshot_label or ""
+        if self.lang == "ja":
+            return f"データ時点：{label}（{self.snapshot_id}）"
+        return f"Data as of: {label} ({self.snapshot_id})"
+
+    def footer(self) -> str:
+        """Source, as-of snapshot and, for sample data, the sample label: on every slide and page."""
+        parts = [_lang_pick(SOURCE, self.lang), self.as_of_text()]
+        if self.sample:
+            parts.append(_lang_pick(SAMPLE_WARNING, self.lang))
+        return "　".join(parts) if self.lang == "ja" else "  |  ".join(parts)
+
+
+# ---------------------------------------------------------------- PNG
+
+def ensure_server() -> None:
+    """Start this process's kaleido export server once (later calls return at once)."""
+    global _server_started
+    with _server_lock:
+        if _server_started:
+            return
+        import kaleido
+
+        if not os.environ.get("BROWSER_PATH"):
+            chromium = shutil.which("chromium") or "/usr/bin/chromium"
+            if os.path.exists(chromium):
+                os.environ["BROWSER_PATH"] = chromium
+        kaleido.start_sync_server(silence_warnings=True)
+        _server_started = True
+
+
+def for_export(fig: go.Figure, font_family: str = EXPORT_FONT) -> go.Figure:
+    """A copy of the figure with the export font (the browser's CSS font list does not apply)."""
+    out = go.Figure(copy.deepcopy(fig.to_dict()))
+    out.update_layout(font_family=font_family)
+    return out
+
+
+def png(fig: go.Figure, width: int = 1200, height: int | None = None, scale: float = 1.0,
+        font_family: str = EXPORT_FONT) -> bytes:
+    """The figure as PNG bytes of width×height (times scale) pixels; height defaults to the figure's."""
+    ensure_server()
+    h = height or (int(fig.layout.height) if fig.layout.height else 600)
+    with warnings.catch_warnings():
+        # plotly passes kaleido options that a running server ignores; the warning is noise
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        data: bytes = for_export(fig, font_family).to_image(format="png", width=width, height=h, scale=scale)
+    return data
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG header (IHDR), checking the signature."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# ---------------------------------------------------------------- tables
+
+def labelled(df: pl.DataFrame, sample: bool, lang: str = "ja") -> pl.DataFrame:
+    """The frame with a data-kind column: per row where it says (has_sample / is_sample), else for all."""
+    col = _lang_pick(DATA_COLUMN, lang)
+    s_lab, o_lab = _lang_pick(SAMPLE_LABEL, lang), _lang_pick(OFFICIAL_LABEL, lang)
+    flag = next((c for c in ("has_sample", "is_sample", "actual_is_sample") if c in df.columns), None)
+    if col in df.columns:
+        return df
+    if flag is not None:
+        return df.with_columns(pl.when(pl.col(flag)).then(pl.lit(s_lab)).otherwise(pl.lit(o_lab)).alias(col))
+    return df.with_columns(pl.lit(s_lab if sample else o_lab).alias(col))
+
+
+def _plain(df: pl.DataFrame) -> pl.DataFrame:
+    """Nested or object columns as text (CSV and spreadsheets hold scalars)."""
+    casts = [pl.col(c).cast(pl.Utf8) for c, d in df.schema.items()
+             if isinstance(d, (pl.List, pl.Struct, pl.Array, pl.Object))]
+    return df.with_columns(casts) if casts else df
+
+
+def csv_bytes(df: pl.DataFrame, sample: bool = False, lang: str = "ja") -> bytes:
+    """CSV in UTF-8 with a BOM (Excel opens Japanese), sample data labelled in a column."""
+    text = _plain(labelled(df, sample, lang)).write_csv()
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "data") -> bytes:
+    """An .xlsx workbook: the data (sample labelled) and an 'about' sheet with source and as-of."""
+    from openpyxl import Workbook
+
+    lang = meta.lang if meta else "ja"
+    out = _plain(labelled(df, meta.sample if meta else False, lang))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append(out.columns)
+    for row in out.iter_rows():
+        ws.append(list(row))
+    if meta is not None:
+        about = wb.create_sheet("about")
+        for line in (meta.title, meta.place_name, fmt.fy_label(meta.year, lang), meta.as_of_text(),
+                     _lang_pick(SOURCE, lang), _lang_pick(SAMPLE_WARNING, lang) if meta.sample else "",
+                     meta.url or ""):
+            about.append([line])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def safe_name(text: str) -> str:
+    """A file name part from user-facing text (letters, digits, -, _; everything else '_')."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:80] or "export"
+
+
+# ---------------------------------------------------------------- slide deck
+
+def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> list[list[str]]:
+    """Target, latest actual, target value, share of the way: the numbers printed on a slide."""
+    head = (["目標", "最新実績", "目標値", "進捗", "状況"] if lang == "ja"
+            else ["Target", "Latest actual", "Target value", "Progress", "Status"])
+    out = [head]
+    for r in rows:
+        if r.status == "no_target":
+            continue
+        ind = catalog.indicators[r.indicator_id]
+        tgt = next(tg for tg in catalog.targets if tg.id == r.target_id)
+        actual = fmt.with_unit(r.actual_value, ind.unit(lang), ind.kind, lang=lang)
+        if r.actual_year is not None:
+            actual += f"（{fmt.era_year(r.actual_year)}）" if lang == "ja" else f" (FY{r.actual_year})"
+        out.append([tgt.label(lang), actual, fmt.with_unit(r.target_value, ind.unit(lang), ind.kind, lang=lang),
+                    fmt.percent(r.share_of_way, lang) if r.share_of_way is not None else "－",
+                    f"{fmt.STATUS_SYMBOLS[r.status]} {fmt.status_name(r.status, lang)}"])
+    return out
+
+
+def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None
+         ) -> bytes:
+    """A 16:9 .pptx: title slide, then one slide per screen (chart, takeaway, sentences, numbers),
+    the source and as-of date on every slide, SAMPLE marked on every slide when sample data is shown."""
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    lang = meta.lang
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+
+    def text(slide: object, x: float, y: float, w: float, h: float, lines: Sequence[str], size: int,
+             bold: bool = False, colour: str | None = None) -> None:
+        box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))  # type: ignore[attr-defined]
+        tf = box.text_frame
+        tf.word_wrap = True
+        for i, line in enumerate(lines):
+            para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            run = para.add_run()
+            run.text = line
+            run.font.size = Pt(size)
+            run.font.bold = bold
+            run.font.name = EXPORT_FONT
+            if colour:
+                run.font.color.rgb = RGBColor.from_string(colour)
+
+    def footer(slide: object) -> None:
+        text(slide, 0.4, 6.85, 12.5, 0.5, [meta.footer()], 10, colour="C00000" if meta.sample else "444444")
+
+    first = prs.slides.add_slide(blank)
+    text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
+    text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{fmt.fy_label(meta.year, lang)}", meta.as_of_text()], 20)
+    if meta.sample:
+        text(first, 0.6, 4.5, 12.1, 0.8, [_lang_pick(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
+    footer(first)
+
+    pics = list(images) if images is not None else [png(s.fig, 1200, 750) for s in slides]
+    for s, img in zip(slides, pics, strict=True):
+        sl = prs.slides.add_slide(blank)
+        text(sl, 0.4, 0.25, 12.5, 0.7, [s.title], 26, bold=True)
+        w_px, h_px = png_size(img)
+        box_w, box_h = 7.6, 5.6
+        scale = min(box_w / w_px, box_h / h_px)
+        sl.shapes.add_picture(io.BytesIO(img), Inches(0.4), Inches(1.1),
+                              Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
+        text(sl, 8.2, 1.1, 4.8, 1.6, [s.takeaway], 16, bold=True)
+        text(sl, 8.2, 2.7, 4.8, 1.8, s.details[:2], 11)
+        cells = _progress_cells(catalog, s.rows, lang)
+        if len(cells) > 1:
+            shape = sl.shapes.add_table(len(cells), 4, Inches(8.2), Inches(4.5), Inches(4.8),
+                                        Inches(0.22 * len(cells)))
+            for i, row in enumerate(cells):
+                for j, val in enumerate(row[:4]):
+                    cell = shape.table.cell(i, j)
+                    cell.text = val
+                    for para in cell.text_frame.paragraphs:
+                        for run in para.runs:
+                            run.font.size = Pt(8)
+                            run.font.name = EXPORT_FONT
+        footer(sl)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- one-page briefing
+
+BRIEFING_CSS = """
+@page { size: A4 portrait; margin: 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", sans-serif; font-size: 9.5pt; color: #1a1a1a;
+       margin: 0; }
+.sheet { width: 186mm; max-height: 271mm; overflow: hidden; }
+h1 { font-size: 15pt; margin: 0 0 2mm; }
+.meta { color: #444; margin-bottom: 2mm; }
+.sample { border: 2px solid #C00000; color: #C00000; font-weight: 700; padding: 1.5mm 3mm; margin: 2mm 0; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
+th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; vertical-align: top; }
+th { background: #eef2f7; text-align: left; }
+td.num { text-align: right; white-space: nowrap; }
+ul { margin: 1mm 0 2mm 5mm; padding: 0; }
+li { margin: 0.6mm 0; }
+img.chart { width: 100%; max-height: 80mm; object-fit: contain; }
+footer { border-top: 1px solid #999; color: #444; font-size: 8pt; padding-top: 1.5mm; margin-top: 2mm; }
+@media screen { body { background: #888; } .sheet { background: #fff; margin: 10mm auto; padding: 12mm;
+  width: 210mm; max-height: none; } }
+"""
+
+
+def briefing_html(catalog: Catalog, rows: Sequence[pg.Progress], sentences: Sequence[str], meta: ExportMeta,
+                  chart_png: bytes | None = None) -> str:
+    """A one-page A4 briefing (print-ready HTML): header, sample notice, summary, targets, source, as-of."""
+    e = html.escape
+    lang = meta.lang
+    cells = _progress_cells(catalog, rows, lang)
+    head = "".join(f"<th>{e(c)}</th>" for c in cells[0])
+    num = ' class="num"'
+    body = "".join("<tr>" + "".join(f"<td{num if j in (1, 2, 3) else ''}>{e(c)}</td>"
+                                    for j, c in enumerate(r)) + "</tr>" for r in cells[1:])
+    img = (f'<img class="chart" alt="" src="data:image/png;base64,{base64.b64encode(chart_png).decode()}">'
+           if chart_png else "")
+    sample = f'<div class="sample">{e(_lang_pick(SAMPLE_WARNING, lang))}</div>' if meta.sample else ""
+    items = "".join(f"<li>{e(s)}</li>" for s in sentences)
+    link = f"<br>{e(meta.url)}" if meta.url else ""
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if len(cells) > 1 else ""
+    return (f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">'
+            f"<title>{e(meta.title)}</title><style>{BRIEFING_CSS}</style></head><body><div class=\"sheet\">"
+            f"<h1>{e(meta.title)}</h1><div class=\"meta\">{e(meta.place_name)}　{e(fmt.fy_label(meta.year, lang))}"
+            f"　{e(meta.as_of_text())}</div>{sample}<ul>{items}</ul>{img}{table}"
+            f"<footer>{e(meta.footer())}{link}</footer></div></body></html>")
+
+
+# ---------------------------------------------------------------- builders for the current filters
+
+def deck_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta) -> bytes:
+    """The deck for a place and year: the same screens as presenter mode."""
+    return deck(catalog, slides.key_slides(catalog, values, place, year, meta.lang), meta)
+
+
+def briefing_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta,
+                 with_chart: bool = True) -> str:
+    """The one-page briefing for a place: status counts, one sentence per policy area, every target."""
+    lang = meta.lang
+    rows = pg.progress_for_place(catalog, values, place, year)
+    judged = [r for r in rows if r.status != "no_target"]
+    sentences = [summary.status_count_sentence(judged, lang)] if judged else []
+    for a in slides.area_ids(catalog):
+        area_rows = [r for r in rows if catalog.indicators[r.indicator_id].policy_area == a]
+        if area_rows:
+            sentences.append(summary.area_summary(catalog, area_rows, a, lang)[0])
+    chart = None
+    if with_chart and judged:
+        key = slides.key_slides(catalog, values, place, year, lang)[0]
+        chart = png(key.fig, 1100, min(int(key.fig.layout.height or 500), 620))
+    return briefing_html(catalog, rows, sentences, meta, chart)

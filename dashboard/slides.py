@@ -1,0 +1,93 @@
+"""The key screens of a presentation: one headline chart and its takeaway per policy area.
+
+Shared by presenter mode and the .pptx deck, so both show the same charts and sentences.
+Pure: catalog + as-of values in, figures and text out (no Streamlit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import charts, summary, views
+from dashboard import progress as pg
+from dashboard.catalog import Catalog
+from dashboard.i18n import t
+
+
+@dataclass
+class Slide:
+    """One screen: a headline chart with its one-sentence takeaway and supporting sentences."""
+
+    key: str  # stable id: "overview", "area1", ...
+    area_id: str | None
+    title: str
+    fig: go.Figure
+    takeaway: str
+    details: list[str] = field(default_factory=list)
+    rows: list[pg.Progress] = field(default_factory=list)  # the targets behind the chart (may be empty)
+    data: pl.DataFrame | None = None  # the table behind the chart (for exports)
+    sample: bool = False
+
+
+def _area_name(catalog: Catalog, area_id: str, lang: str) -> str:
+    info = catalog.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
+    return t("page_area", lang, n=area_id, name=info["name_ja" if lang == "ja" else "name_en"])
+
+
+def area_ids(catalog: Catalog) -> list[str]:
+    """The plan's policy areas in order (the population context is not one)."""
+    return [a for a in catalog.policy_areas["policy_area"].to_list() if a != "context"]
+
+
+def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, lang: str,
+               with_overview: bool = True) -> list[Slide]:
+    """Overview, then each policy area: its progress bars (or, without targets, its first trend)."""
+    place_name = catalog.place_name(place, lang)
+    out: list[Slide] = []
+    if with_overview:
+        rows = pg.progress_for_place(catalog, values, place, year)
+        tbl = views.progress_table(catalog, rows, lang)
+        title = f"{t('page_overview', lang)}：{place_name}" if lang == "ja" else f"Overview: {place_name}"
+        out.append(Slide("overview", None, title, charts.progress_bars(tbl, lang, t("progress_title", lang)),
+                         summary.status_count_sentence([r for r in rows if r.status != "no_target"], lang),
+                         rows=rows, data=tbl, sample=any(r.actual_is_sample for r in rows)))
+    for a in area_ids(catalog):
+        title = _area_name(catalog, a, lang)
+        rows = pg.progress_for_place(catalog, values, place, year, a)
+        tbl = views.progress_table(catalog, rows, lang)
+        drawable = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
+        sentences = summary.area_summary(catalog, rows, a, lang)
+        if drawable.height:
+            fig = charts.progress_bars(tbl, lang, t("progress_title", lang))
+            out.append(Slide(f"area{a}", a, title, fig, sentences[0], sentences[1:], rows=rows, data=tbl,
+                             sample=any(r.actual_is_sample for r in rows)))
+            continue
+        # No target to draw here: the area's first indicator that changes over time, as a trend.
+        ind_id = _trend_indicator(catalog, values, a, place, year)
+        if ind_id is None:
+            continue
+        s = views.series(values, ind_id, place, year)
+        view = views.trend_view(catalog, values, ind_id, place, year, lang)
+        fig = charts.trend_chart(view, lang, place_name, marks=bool(view.targets))
+        lines = [x for x in (summary.trend_sentence(catalog, values, i.id, place, year, lang)
+                             for i in sorted(catalog.indicators_in(a), key=lambda i: i.id != ind_id)
+                             if i.kind != "flag") if x]
+        if catalog.indicators[ind_id].kind == "flag" or not lines:
+            lines = [*sentences[1:], *lines] or sentences
+        else:
+            lines = [lines[0], *sentences[1:], *lines[1:3]]
+        out.append(Slide(f"area{a}", a, title, fig, lines[0], lines[1:4], rows=rows, data=s,
+                         sample=bool(s["has_sample"].any())))
+    return out
+
+
+def _trend_indicator(catalog: Catalog, values: pl.DataFrame, area_id: str, place: str, year: int) -> str | None:
+    """The area's first non-flag indicator whose values change at the place (else any with data)."""
+    with_data = [i for i in catalog.indicators_in(area_id) if views.series(values, i.id, place, year).height]
+    for ind in with_data:
+        if ind.kind != "flag" and views.series(values, ind.id, place, year)["value"].n_unique() > 1:
+            return ind.id
+    return with_data[0].id if with_data else None

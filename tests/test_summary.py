@@ -1,0 +1,111 @@
+"""Written summaries: the sentences say what the numbers say, in Japanese and English."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dashboard import data, db, slides, summary
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.storage import LocalStore
+
+CAT = load_catalog()
+
+
+@pytest.fixture()
+def vals(data_copy: Path) -> pl.DataFrame:
+    """As-of values at the newest (sample) snapshot for the prefecture, the nation and 前橋市."""
+    return data.values(db.connect(), LocalStore(data_copy), CAT, "0004-2fadb81b", (), ["10000", "00000", "10201"])
+
+
+def _row(rows: list[pg.Progress], target_id: str) -> pg.Progress:
+    return next(r for r in rows if r.target_id == target_id)
+
+
+def test_issue_example_sentence_from_the_query_layer(vals: pl.DataFrame) -> None:
+    r = _row(pg.progress_for_place(CAT, vals, "10000", 2023), "A1-2025")
+    assert summary.target_sentence(CAT, r, "ja") == (
+        "通いの場への65歳以上参加者数は令和5年度に41,060人で、令和7年度目標47,500人に向けた進捗は基準年比で46%です。"
+        "このペースでは目標年度に届きません（到達見込みは令和9年度）。※サンプル（架空）データを含みます。")
+    assert summary.target_sentence(CAT, r, "en") == (
+        "Participants aged 65+ in community gathering places (kayoi-no-ba) was 41,060 people in FY2023; "
+        "progress towards the FY2025 target of 47,500 people is 46% of the way from the baseline. "
+        "At this pace the target will not be reached by the target year (expected in FY2027). "
+        "(Includes sample, fictional data.)")
+    # 46% = (41,060 − 35,660) ÷ (47,500 − 35,660), by hand.
+    assert round((41060 - 35660) / (47500 - 35660) * 100) == 46
+
+
+def test_pace_words_follow_the_status() -> None:
+    base = pg.Progress("A1-2025", "kayoi_participants", "10000", "level", False, 2020, 35660.0, 2025, 47500.0,
+                       2024, 46000.0, False, None, None, 0.87, 45132.0, 1.0, "substantial", 48000.0, 2024.6,
+                       None, None)
+    assert summary.pace_sentence(base, "ja") == "このペースなら目標年度までに目標に届く見込みです。"
+    assert summary.pace_sentence(replace(base, status="achieved"), "en") == "The target has been met."
+    late = replace(base, status="limited", projected_year=2030.2)
+    assert summary.pace_sentence(late, "ja") == "このペースでは目標年度に届きません（到達見込みは令和13年度）。"
+    never = replace(base, status="deterioration", projected_year=None)
+    assert summary.pace_sentence(never, "en") == "At this pace the target will not be reached by the target year."
+    over = replace(base, actual_year=2025, status="moderate")
+    assert summary.pace_sentence(over, "ja") == "目標年度の実績は目標に届きませんでした。"
+    text = summary.target_sentence(CAT, base, "ja")
+    assert "46,000人" in text and "87%" in text and "サンプル" not in text  # official data: no sample note
+
+
+def test_period_total_benchmark_and_context_rows(vals: pl.DataFrame) -> None:
+    pref = pg.progress_for_place(CAT, vals, "10000", 2024)
+    b2 = summary.target_sentence(CAT, _row(pref, "B2-2021-23"), "ja")
+    assert b2.startswith("介護予防サポーター養成数（年度内新規）は令和3年度から令和5年度までの合計で906人で、"
+                         "期間目標1,200人")
+    muni = pg.progress_for_place(CAT, vals, "10201", 2024)
+    bench = _row(muni, "A2-2025")
+    assert bench.benchmark
+    s = summary.target_sentence(CAT, bench, "ja")
+    assert s.startswith("前橋市の通いの場への65歳以上参加率は") and "県の令和7年度目標8.0%" in s
+    ctx = _row(muni, "A1-2025")
+    assert ctx.status == "no_target" and ctx.share_of_prefecture is not None
+    s = summary.target_sentence(CAT, ctx, "en")
+    assert "in Maebashi" in s and "of the prefecture total" in s and "no target for this place" in s
+
+
+def test_no_actual_yet_mentions_the_baseline(data_copy: Path) -> None:
+    official = data.values(db.connect(), LocalStore(data_copy), CAT, "0001-1b9cea0b", (), ["10000", "00000"])
+    r = _row(pg.progress_for_place(CAT, official, "10000", 2020), "A1-2025")
+    assert r.status == "not_available"
+    assert summary.target_sentence(CAT, r, "ja") == (
+        "通いの場への65歳以上参加者数は基準値が令和2年度の35,660人で、その後の実績はまだありません。")
+
+
+def test_area_summary_counts_and_weakest_target(vals: pl.DataFrame) -> None:
+    rows = pg.progress_for_place(CAT, vals, "10000", 2024, "1")
+    counts = {s: sum(1 for r in rows if r.status == s) for s in pg.STATUSES}
+    lines = summary.area_summary(CAT, rows, "1", "ja")
+    head = f"介護予防・フレイル予防の推進：目標{len(rows)}件のうち、"
+    assert lines[0].startswith(head)
+    for status, n in counts.items():
+        if n:
+            assert f"{summary.fmt.status_name(status)}{n}件" in lines[0]
+    weakest = min((r for r in rows if r.ratio is not None and r.status != "achieved"
+                   and r.target_year == max(x.target_year for x in rows if x.indicator_id == r.indicator_id)),
+                  key=lambda r: r.ratio or 0)
+    assert lines[1] == summary.target_sentence(CAT, weakest, "ja")
+    en = summary.area_summary(CAT, rows, "1", "en")[0]
+    assert en.startswith(f"Care prevention and frailty prevention: of {len(rows)} targets, ")
+
+
+def test_takeaways_for_every_area_and_place_in_both_languages(vals: pl.DataFrame) -> None:
+    for place in ("10000", "10201"):
+        for lang in ("ja", "en"):
+            screens = slides.key_slides(CAT, vals, place, 2024, lang)
+            assert [s.key for s in screens] == ["overview", "area1", "area2", "area3", "area4", "area5"]
+            for s in screens:
+                assert s.takeaway and "None" not in s.takeaway and "nan" not in s.takeaway
+                assert s.sample  # the newest snapshot is sample data
+    trend = summary.trend_sentence(CAT, vals, "rehab_dispatch_kayoi", "10000", 2024, "ja")
+    got = vals.filter((pl.col("indicator_id") == "rehab_dispatch_kayoi") & (pl.col("place_code") == "10000")
+                      & pl.col("fiscal_year").is_in([2023, 2024])).sort("fiscal_year")["value"].to_list()
+    assert trend is not None and f"令和6年度に{got[1]:,.0f}回" in trend and f"令和5年度の{got[0]:,.0f}回" in trend
