@@ -51,7 +51,7 @@ class Limits:
     max_rows: int = 2_000_000  # Parquet and CSV data rows
     max_xlsx_rows: int = 200_000  # openpyxl is slow; larger files should come as Parquet or CSV
     max_columns: int = 50
-    max_uncompressed: int = 512 * 2**20  # Parquet row groups / xlsx zip members, as declared
+    max_uncompressed: int = 256 * 2**20  # decoded data (Parquet, CSV) / xlsx zip members, as declared
     memory_limit: str = "512MB"  # the validation DuckDB connection
     seconds: float = 60.0  # reading time before the DuckDB query is interrupted
     max_per_rule: int = 1000  # problem records kept per rule (counts are always complete)
@@ -177,7 +177,7 @@ class _Collector:
         if column is not None:
             ja.append(f"列「{column}」")
             en.append(f"column “{column}”")
-        if row is not None:
+        if row is not None or value is not None:
             ja.append("値「（空）」" if value is None else f"値「{value}」")
             en.append("value “(empty)”" if value is None else f"value “{value}”")
         return "・".join(ja), ", ".join(en)
@@ -257,12 +257,38 @@ def _deadline(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
         timer.cancel()
 
 
-def _run_bounded(col: _Collector, limits: Limits, path: Path, query: str) -> pl.DataFrame:
+def _bomb(col: _Collector, limits: Limits, size: float) -> None:
+    col.add("decompression_bomb",
+            f"展開後のデータが大きすぎます（{_fmt_size(size)}超、上限{_fmt_size(limits.max_uncompressed)}）。"
+            "圧縮率が極端に高いファイルのため読み込みを中止しました。",
+            f"The data expands to more than {_fmt_size(size)} (limit {_fmt_size(limits.max_uncompressed)}): "
+            "an extremely compressed file; reading was stopped.")
+
+
+def _run_bounded(col: _Collector, limits: Limits, query: str, **params: Any) -> pl.DataFrame:
+    """Run a validate_read_* query in a private bounded connection, streaming Arrow batches and
+    stopping once the decoded data passes max_uncompressed (DuckDB can hold repeated strings
+    compactly; the copy handed to Python is where a dictionary bomb would explode)."""
+    import pyarrow as pa
+
+    q = db.load(query)
+    if set(params) != q.params:
+        raise ValueError(f"query {query}: parameters {sorted(params)} != {sorted(q.params)}")
     with tempfile.TemporaryDirectory(prefix="gunma-validate-") as tmp:
         con = _connection(limits, tmp)
         try:
             with _deadline(con, limits.seconds):
-                return db.run(con, query, path=str(path))
+                cur = con.cursor()
+                reader = cur.sql(q.sql, params=params).to_arrow_reader(20_000)
+                batches, total = [], 0
+                for batch in reader:
+                    total += batch.nbytes
+                    if total > limits.max_uncompressed:
+                        _bomb(col, limits, total)
+                        raise _Stop
+                    batches.append(batch)
+                table = pa.Table.from_batches(batches, schema=reader.schema)
+                return pl.DataFrame(pl.from_arrow(table))
         except duckdb.OutOfMemoryException as e:
             col.add("memory_limit", f"読み込みに必要なメモリが上限（{limits.memory_limit}）を超えたため中止しました。"
                     "展開すると非常に大きくなるファイルです。ファイルを分けるか、内容を確認してください。",
@@ -303,17 +329,13 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                 f"Too many columns ({num_cols}; the limit is {limits.max_columns}).", value=num_cols)
         raise _Stop
     if declared > limits.max_uncompressed:
-        col.add("decompression_bomb",
-                f"展開後のデータが大きすぎます（約{_fmt_size(declared)}、上限{_fmt_size(limits.max_uncompressed)}）。"
-                "圧縮率が極端に高いファイルのため読み込みを中止しました。",
-                f"The data expands to {_fmt_size(declared)} (limit {_fmt_size(limits.max_uncompressed)}): an "
-                "extremely compressed file; reading was stopped.")
+        _bomb(col, limits, declared)
         raise _Stop
     with tempfile.TemporaryDirectory(prefix="gunma-upload-") as tmp:
         path = Path(tmp) / "upload.parquet"
         path.write_bytes(data)
         try:
-            return _run_bounded(col, limits, path, "validate_read_parquet")
+            return _run_bounded(col, limits, "validate_read_parquet", path=str(path))
         except duckdb.Error as e:
             col.add("parquet_unreadable", f"Parquetファイルのデータ部分が読めません（{_first_line(str(e))}）。",
                     f"The Parquet file's data cannot be read ({_first_line(str(e))}).")
@@ -331,6 +353,7 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     if not [h for h in header if h.strip()]:
         col.add("no_rows", "見出し行もデータ行もありません。", "There is neither a header line nor any data row.")
         raise _Stop
+    names = _unique_names([h.strip() for h in header])
     _check_header([h.strip() for h in header], col, limits)
     if not any(line.strip() for line in lines[1:]):
         col.add("no_rows", "データ行がありません（見出し行だけです）"
@@ -346,9 +369,11 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         path = Path(tmp) / "upload.csv"
         path.write_text(text, encoding="utf-8")
         try:
-            df = _run_bounded(col, limits, path, "validate_read_csv")
+            df = _run_bounded(col, limits, "validate_read_csv", path=str(path),
+                              columns=dict.fromkeys(names, "VARCHAR"))
         except duckdb.Error as e:
-            detail = _first_line(str(e))
+            # DuckDB's message: "CSV Error on Line: N", "Original Line: ...", "Expected Number of Columns ...".
+            detail = " / ".join(x.strip() for x in str(e).splitlines() if "Expected" in x or "Found" in x)[:200]
             m = re.search(r"[Ll]ine:?\s*(\d+)", str(e))
             where_ja = f"ファイルの{m.group(1)}行目付近、" if m else ""
             where_en = f"near line {m.group(1)}: " if m else ""
@@ -357,7 +382,18 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                     f"The CSV is malformed ({where_en}a row with more or fewer fields than the header, or an "
                     f"unclosed quote). {detail}")
             raise _Stop from e
-    return df.rename({c: c.strip() for c in df.columns})
+    return df
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Column names usable as frame columns: blanks named by position, repeats numbered (both reported)."""
+    names = [h if h else f"(column {i + 1})" for i, h in enumerate(header)]
+    seen: Counter[str] = Counter()
+    unique = []
+    for n in names:
+        seen[n] += 1
+        unique.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    return unique
 
 
 def _cell_text(v: Any) -> str | None:
@@ -432,12 +468,7 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         col.add("no_rows", "データ行がありません（見出し行だけです）"
                            "。", "There are no data rows (only the header row).")
         raise _Stop
-    names = [h if h else f"(column {i + 1})" for i, h in enumerate(header)]
-    seen: Counter[str] = Counter()
-    unique = []
-    for n in names:  # duplicates were reported by _check_header; keep the frame buildable
-        seen[n] += 1
-        unique.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    unique = _unique_names(header)  # duplicates were reported by _check_header; keep the frame buildable
     df = pl.DataFrame({n: [r[i] for r in rows] for i, n in enumerate(unique)},
                       schema={n: pl.Utf8 for n in unique})
     if "municipality_code" in df.columns:  # Excel drops leading zeros of numeric cells: 0 -> 00000
