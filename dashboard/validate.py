@@ -27,7 +27,7 @@ import tempfile
 import threading
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from dashboard import contract, db
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 
+Published = pl.DataFrame | Callable[[], pl.DataFrame] | None
 IGNORED_COLUMNS = ("indicator_name", "municipality_name")  # template helper columns: accepted, ignored
 EXTENSIONS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 
@@ -709,10 +710,14 @@ def _pct(old: float, new: float) -> str:
 
 # ------------------------------------------------------------------------------ entry point
 
-def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: pl.DataFrame | None = None,
+def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: Published = None,
                    limits: Limits | None = None) -> Result:
-    """Validate an uploaded file; `published` (indicator_id, municipality_code, fiscal_year, value) is
-    the current as-of data, used only for warnings about large jumps and revisions."""
+    """Validate an uploaded file.
+
+    `published` (indicator_id, municipality_code, fiscal_year, value) is the current as-of data, or
+    a function returning it (called only when the file has no errors); it is used only for warnings
+    about large jumps and revisions.
+    """
     limits = limits or Limits()
     result = Result(file_name=file_name, file_format=None, rows=0)
     ext = Path(file_name).suffix.lower()
@@ -748,7 +753,7 @@ def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: pl.D
         if df.height == 0 and not result.errors:
             col.add("no_rows", "値の入った行がありません。", "No row has a value.")
         if not result.errors:
-            _warnings(df, cat, col, published)
+            _warnings(df, cat, col, published() if callable(published) else published)
             cols = [c for c in contract.COLUMNS if c in df.columns]
             result.frame = df.select(cols).cast({c: contract.SCHEMA[c] for c in cols})  # type: ignore[arg-type]
     except _Stop:
@@ -795,7 +800,7 @@ def _format_for(ext: str, looks: str, col: _Collector) -> str:
     return want
 
 
-def validate_file(path: Path, cat: Catalog, *, published: pl.DataFrame | None = None,
+def validate_file(path: Path, cat: Catalog, *, published: Published = None,
                   limits: Limits | None = None) -> Result:
     """Validate a file on disk (the CLI); its size is checked before it is read."""
     limits = limits or Limits()
