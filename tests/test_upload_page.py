@@ -1,0 +1,257 @@
+"""The upload page (データ更新) through Streamlit's AppTest: access control, validation errors, preview,
+publish, history and withdrawal, with user text always shown as plain text.
+
+The page runs directly (AppTest.from_file) over a private copy of data/; login is faked with
+at.secrets (password hash) and at.user (OIDC).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth, data, db
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.ingest import text
+from dashboard.storage import LocalStore
+
+PAGE = str(ROOT / "pages" / "upload.py")
+CAT = load_catalog()
+PASSWORD = "correct horse battery"
+HASH = auth.hash_password(PASSWORD, n=2**12)  # cheaper than the default; same code path
+
+
+@pytest.fixture(autouse=True)
+def _fresh(data_copy: Path) -> Iterator[Path]:
+    """A private data copy and fresh process-wide caches (the login throttle is one of them)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield data_copy
+    st.cache_resource.clear()
+
+
+def _app(secrets: dict[str, object] | None = None, lang: str = "ja") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if secrets is not None:
+        for k, v in secrets.items():
+            at.secrets[k] = v
+    if lang != "ja":
+        at.query_params["lang"] = lang
+    return at.run()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("text", "markdown", "caption", "info", "warning", "error", "success", "code")
+             for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+FRAMES = {"problems": {"rule", "message", "row"}, "history": {"sha256", "publisher"},
+          "events": {"snapshot_id", "action", "who"}, "revisions": {"old_value", "new_value"}}
+
+
+def _frame(at: AppTest, name: str) -> pd.DataFrame:
+    """The table on the page whose columns identify it (AppTest dataframes carry no key)."""
+    for el in at.dataframe:
+        if FRAMES[name] <= set(el.value.columns):
+            return el.value
+    raise AssertionError(f"no {name} table on the page")
+
+
+def _submit(at: AppTest, label: str) -> AppTest:
+    button = next(b for b in at.button if b.label == label)
+    return button.click().run()
+
+
+def _login(name: str = "田中 分析担当", password: str = PASSWORD) -> AppTest:
+    at = _app({"upload": {"password_hash": HASH}})
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    return _submit(at, text("login"))
+
+
+def _csv(rows: list[tuple[str, str, int, object]], note: str | None = None) -> bytes:
+    df = pl.DataFrame(rows, schema=["indicator_id", "municipality_code", "fiscal_year", "value"], orient="row")
+    if note is not None:
+        df = df.with_columns(pl.lit(note).alias("note"))
+    return df.write_csv().encode("utf-8")
+
+
+def _good_upload() -> bytes:
+    """FY2025 participants for every municipality plus one revision of a published FY2024 value."""
+    rows: list[tuple[str, str, int, object]] = [("kayoi_participants", c, 2025, 1000 + n)
+                                                for n, c in enumerate(CAT.municipality_codes())]
+    return _csv(rows)
+
+
+def test_without_any_login_configured_uploads_are_disabled_and_the_page_says_how_to_enable() -> None:
+    at = _app()
+    assert not at.exception
+    body = _texts(at)
+    assert text("disabled") in body
+    assert "hash-password" in body
+    assert "password_hash" in body
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_wrong_password_is_refused_then_throttled() -> None:
+    at = _app({"upload": {"password_hash": HASH}})
+    for _ in range(3):
+        at.text_input(key="login_name").input("someone")
+        at.text_input(key="login_password").input("wrong")
+        at = _submit(at, text("login"))
+        assert text("bad_login") in _texts(at)
+        assert len(at.get("file_uploader")) == 0
+    at.text_input(key="login_password").input(PASSWORD)
+    at = _submit(at, text("login"))
+    assert "試行回数が多すぎます" in _texts(at)  # even the right password waits after repeated failures
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_oidc_login_when_auth_is_configured() -> None:
+    secrets = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x",
+                        "client_id": "id", "client_secret": "s",
+                        "server_metadata_url": "http://localhost/.well-known/openid-configuration"}}
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in secrets.items():
+        at.secrets[k] = v
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert text("login_needed") in _texts(at)
+    assert any(b.label == text("login") for b in at.button)
+    assert len(at.get("file_uploader")) == 0
+    at.user = {"is_logged_in": True, "email": "analyst@pref.gunma.example", "name": "Analyst"}
+    at.run()
+    assert not at.exception
+    assert "analyst@pref.gunma.example" in _texts(at)
+    assert len(at.get("file_uploader")) == 1
+
+
+def test_bad_file_lists_every_problem_with_row_column_and_value(data_copy: Path) -> None:
+    before = {p.name: p.read_bytes() for p in (data_copy / "snapshots").iterdir() if p.is_file()}
+    at = _login()
+    assert not at.exception
+    bad = _csv([("kayoi_participants", "10201", 2025, 10), ("no_such_indicator", "10201", 2025, 5),
+                ("kayoi_participants", "99999", 2025, 5), ("kayoi_participation_rate", "10201", 2025, 140),
+                ("kayoi_participants", "10202", 1890, 5), ("kayoi_participants", "10201", 2025, 11)])
+    at.file_uploader[0].set_value(("bad.csv", bad, "text/csv"))
+    at.run()
+    assert not at.exception
+    problems = _frame(at, "problems")
+    got = {(r["rule"], r["row"]) for r in problems.to_dict("records")}
+    # CSV rows are numbered from the first data row; the message also gives the file line.
+    assert {("unknown_indicator", 2), ("unknown_municipality", 3), ("rate_range", 4),
+            ("year_out_of_range", 5), ("duplicate_key", 6)} <= got
+    row = problems[problems["rule"] == "unknown_municipality"].iloc[0]
+    assert row["column"] == "municipality_code" and row["value"] == "99999"
+    assert "99999" in row["message"]
+    assert not any(b.label == text("publish_button") for b in at.button)  # nothing to publish
+    after = {p.name: p.read_bytes() for p in (data_copy / "snapshots").iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_english_messages_with_the_language_switch() -> None:
+    at = _app({"upload": {"password_hash": HASH}}, lang="en")
+    at.text_input(key="login_name").input("A")
+    at.text_input(key="login_password").input(PASSWORD)
+    at = _submit(at, text("login", "en"))
+    at.file_uploader[0].set_value(("bad.csv", _csv([("kayoi_participants", "99999", 2025, 5)]), "text/csv"))
+    at.run()
+    msgs = _frame(at, "problems")["message"].tolist()
+    assert any("Unknown municipality code" in m for m in msgs)
+
+
+def test_preview_then_publish_records_who_and_the_dashboard_sees_the_new_data(data_copy: Path) -> None:
+    at = _login("田中 分析担当")
+    at.file_uploader[0].set_value(("fy2025.csv", _good_upload(), "text/csv"))
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[text("adds")] == "35"
+    assert metrics[text("revises")] == "0"
+    assert int(metrics[text("untouched")].replace(",", "")) > 1000
+    label = "令和7年度 速報 <script>alert(1)</script> **太字** ../../etc/passwd"
+    at.text_input(key="pub_label").input(label)
+    at = _submit(at, text("publish_button"))
+    assert not at.exception
+    store = LocalStore(data_copy)
+    meta = store.list()[-1]
+    assert meta.seq == 5 and meta.rows == 35 and meta.publisher == "田中 分析担当"
+    assert meta.label == label  # stored as typed; never used as a path
+    assert Path(store.path(meta)).parent == data_copy / "snapshots"
+    assert any(meta.id in str(s.value) for s in at.success)
+    hist = _frame(at, "history")
+    assert hist.iloc[0]["id"] == meta.id and hist.iloc[0]["label"] == label
+    assert hist.iloc[0]["sha256"] == meta.sha256
+    # User text never reaches Markdown or HTML elements.
+    assert all("<script>" not in str(m.value) and "**太字**" not in str(m.value) for m in at.markdown)
+    vals = data.values(db.connect(), store, CAT, indicator_ids=["kayoi_participants"], places=["10000"])
+    fy25 = vals.filter(pl.col("fiscal_year") == 2025)["value"].to_list()
+    assert fy25 == [float(sum(1000 + n for n in range(35)))]
+
+
+def test_revision_shows_old_and_new_values(data_copy: Path) -> None:
+    cur = data.values(db.connect(), LocalStore(data_copy), CAT, indicator_ids=["kayoi_participants"],
+                      places=["10201"])
+    old = cur.filter(pl.col("fiscal_year") == 2024)["value"][0]
+    at = _login()
+    at.file_uploader[0].set_value(("rev.csv", _csv([("kayoi_participants", "10201", 2024, old + 7)]), "text/csv"))
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[text("revises")] == "1" and metrics[text("adds")] == "0"
+    rev = _frame(at, "revisions").iloc[0]
+    assert rev["old_value"] == old and rev["new_value"] == old + 7
+    assert rev["fiscal_year"] == 2024 and "10201" in rev["place"]
+
+
+def test_withdraw_and_restore_are_recorded_with_who_when_and_why(data_copy: Path) -> None:
+    at = _login("佐藤")
+    target = "0003-73a5dc56"
+    at.selectbox(key="wd_id").set_value(target)
+    at.text_input(key="wd_reason").input("誤りのため <b>取り下げ</b>")
+    at = _submit(at, text("withdraw"))
+    assert not at.exception
+    store = LocalStore(data_copy)
+    assert {m.id: m.withdrawn for m in store.list()}[target] is True
+    ev = _frame(at, "events").iloc[0]
+    assert ev["snapshot_id"] == target and ev["action"] == "withdraw" and ev["who"] == "佐藤"
+    assert ev["reason"] == "誤りのため <b>取り下げ</b>" and ev["at"]
+    assert Path(store.path(next(m for m in store.list() if m.id == target))).is_file()  # file kept
+    at.selectbox(key="wd_id").set_value(target)
+    at.text_input(key="wd_reason").input("確認できたため")
+    at = _submit(at, text("restore"))
+    assert {m.id: m.withdrawn for m in LocalStore(data_copy).list()}[target] is False
+    assert [e["action"] for e in LocalStore(data_copy).events()] == ["withdraw", "restore"]
+
+
+def test_withdrawal_needs_a_reason(data_copy: Path) -> None:
+    at = _login()
+    at.selectbox(key="wd_id").set_value("0002-cb47d870")
+    at = _submit(at, text("withdraw"))
+    assert text("reason_needed") in _texts(at)
+    assert LocalStore(data_copy).events() == []
+
+
+def test_templates_download_and_upload_back_after_filling_in() -> None:
+    at = _login()
+    assert not at.exception
+    from dashboard import ingest
+    from dashboard.validate import validate_bytes
+
+    csv_bytes = ingest.template_csv(CAT, 2025)
+    df = pl.read_csv(io.BytesIO(csv_bytes), infer_schema=False)
+    assert {"indicator_id", "indicator_name", "municipality_code", "municipality_name"} <= set(df.columns)
+    filled = df.with_columns(pl.when(pl.col("indicator_id") == "kayoi_participants").then(pl.lit("12"))
+                             .otherwise(pl.col("value")).alias("value"))
+    res = validate_bytes(filled.write_csv().encode(), "filled.csv", CAT)
+    assert res.ok and res.frame is not None and res.frame.height == 35
+    assert "indicator_name" not in res.frame.columns  # the name columns are accepted and ignored
