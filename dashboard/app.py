@@ -18,7 +18,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard.config import PAGES_DIR  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
-from dashboard.ui import filters, render, state  # noqa: E402
+from dashboard.ui import filters, present, render, share, state  # noqa: E402
 
 
 def build_pages(lang: str) -> dict[str, st.Page]:
@@ -42,12 +42,21 @@ def build_pages(lang: str) -> dict[str, st.Page]:
 def main() -> None:
     """Run one script run of the app."""
     lang = filters.prepare()  # draws nothing: reads the URL into the widget state
-    st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
+    special = present.wanted()  # presenter mode or embedded chart: no sidebar, no menu
+    st.set_page_config(page_title=t("app_title", lang), layout="wide",
+                       initial_sidebar_state="collapsed" if special else "expanded")
     pages = build_pages(lang)
     st.session_state[render.PAGES] = pages
-    nav = st.navigation(list(pages.values()))
-    filters.render()
-    nav.run()
+    nav = st.navigation(list(pages.values()), position="hidden" if special else "sidebar")
+    f = filters.render()
+    page = next((k for k, p in pages.items() if p.url_path == nav.url_path), "overview")
+    st.session_state[share.CURRENT_PAGE] = page
+    if special == "present":
+        present.render(f, page)
+    elif special == "embed":
+        present.embed(f, page)
+    else:
+        nav.run()
 
 
 main()

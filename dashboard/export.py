@@ -335,3 +335,16 @@ def briefing_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, 
         key = slides.key_slides(catalog, values, place, year, lang)[0]
         chart = png(key.fig, 1100, min(int(key.fig.layout.height or 500), 620))
     return briefing_html(catalog, rows, sentences, meta, chart)
+
+
+def figure_frame(fig: go.Figure) -> pl.DataFrame:
+    """The points drawn in a figure (series, x, y) for charts that have no prepared table."""
+    recs: list[dict[str, object]] = []
+    for tr in fig.data:
+        xs, ys = getattr(tr, "x", None), getattr(tr, "y", None)
+        if xs is None or ys is None:
+            continue
+        for x, y in zip(xs, ys, strict=False):
+            recs.append({"series": str(tr.name or ""), "x": None if x is None else str(x),
+                         "y": None if y is None else float(y) if isinstance(y, (int, float)) else None})
+    return pl.DataFrame(recs, schema={"series": pl.Utf8, "x": pl.Utf8, "y": pl.Float64})

@@ -14,7 +14,7 @@ from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE, boundary_geojson, reference_dir
 from dashboard.i18n import t
-from dashboard.ui import filters, state, widgets
+from dashboard.ui import filters, share, state, widgets
 from dashboard.ui.filters import Filters
 
 PAGES = "_nav_pages"  # session key: {name: st.Page}, set by the entry script
@@ -32,6 +32,7 @@ def header(f: Filters, title: str) -> None:
     cat = state.catalog()
     st.title(title)
     st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{fmt.fy_label(f.data_year, f.lang)}")
+    share.link_to_view(f)
     filters.notices(f)
 
 
@@ -87,6 +88,7 @@ def overview(f: Filters) -> None:
     for r in areas.iter_rows(named=True):
         name = r["name_ja"] if f.lang == "ja" else r["name_en"]
         page_link(f"area{r['policy_area']}", t("open_area", f.lang, name=f"{r['policy_area']}. {name}"), f)
+    share.exports_section(f)
 
 
 # ---------------------------------------------------------------- policy areas
@@ -244,6 +246,7 @@ def profile(f: Filters) -> None:
     st.subheader(t("profile_contrib", f.lang))
     _progress_section(f, pg.progress_for_place(cat, vals, muni, f.data_year), "profile",
                       t("progress_title", f.lang))
+    share.exports_section(f)
     st.subheader(t("profile_trends", f.lang))
     trend_ids = [r for r in side.filter(pl.col("policy_area") != "context")["indicator_id"].to_list()
                  if cat.indicators[r].kind != "flag"]

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import fmt
 from dashboard.i18n import t
+from dashboard.ui import share
 from dashboard.ui.filters import Filters
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
@@ -56,6 +57,7 @@ def chart(fig: go.Figure, key: str, data: pl.DataFrame | None = None, *, f: Filt
     `data` is the table behind the chart, kept for exports; `key` is stable per chart and page.
     """
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
+    share.chart_downloads(fig, key, data, f)
 
 
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None) -> None:

@@ -1,0 +1,159 @@
+"""Presenter mode (?mode=present) and the embedded single chart (?embed=true).
+
+Presenter mode: no sidebar, large type, one headline chart per screen with its one-sentence
+takeaway, previous/next buttons bound to the ← → keys (Streamlit's own button shortcuts), the
+as-of snapshot and source on every screen; sized for a 1280×720 projector. The screen number is
+kept in the URL (?slide=N), so "link to this view" reopens the same screen.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import links, slides
+from dashboard import progress as pg
+from dashboard.i18n import t
+from dashboard.ui import share, state
+from dashboard.ui.filters import Filters
+
+IDX = "_present_idx"
+CHART_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+
+S: dict[str, tuple[str, str]] = {
+    "prev": ("前へ", "Previous"),
+    "next": ("次へ", "Next"),
+    "exit": ("通常表示に戻る", "Leave presenter mode"),
+    "keys": ("← → キーでも移動できます", "Use the ← → keys to move"),
+}
+
+# Large type, no sidebar or its toggle, little padding: fits 1280×720 without scrolling.
+CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"] { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.6rem 0.4rem !important;
+  max-width: 100% !important; }
+.present-title { font-size: 2.0rem; font-weight: 700; line-height: 1.25; margin: 0; }
+.present-count { font-size: 1.1rem; color: #444; text-align: right; margin: 0; }
+.present-takeaway { font-size: 1.75rem; font-weight: 600; line-height: 1.45; }
+.present-detail { font-size: 1.15rem; line-height: 1.5; color: #222; }
+.present-sample { font-size: 1.1rem; font-weight: 700; color: #C00000; border: 2px solid #C00000;
+  padding: 0.2rem 0.6rem; display: inline-block; margin-bottom: 0.4rem; }
+.present-footer { font-size: 0.95rem; color: #333; border-top: 1px solid #999; padding-top: 0.25rem; }
+</style>
+"""
+EMBED_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"] { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.4rem 0.8rem !important;
+  max-width: 100% !important; }
+</style>
+"""
+
+
+def _s(key: str, lang: str) -> str:
+    ja, en = S[key]
+    return ja if lang == "ja" else en
+
+
+def wanted() -> str | None:
+    """'present' or 'embed' when the URL asks for it, else None."""
+    if st.query_params.get("mode") == "present":
+        return "present"
+    # Streamlit keeps ?embed=true out of st.query_params; st.context reports it.
+    if st.context.is_embedded or str(st.query_params.get("embed", "")).lower() == "true":
+        return "embed"
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def screens(key: str, snapshot_id: str | None, place: str, year: int, lang: str) -> list[slides.Slide]:
+    """The key screens for the filters (keyed on the store state and the as-of snapshot)."""
+    cat = state.catalog()
+    vals = state.values(key, snapshot_id, (), state.ids(pg.needed_places(place)))
+    return slides.key_slides(cat, vals, place, year, lang, with_overview=False)
+
+
+def _start(page: str, keys: list[str]) -> int:
+    raw = links.from_params(page, {k: str(v) for k, v in st.query_params.items()}).slide
+    if raw is not None:
+        return max(0, min(raw, len(keys) - 1))
+    return keys.index(page) if page in keys else 0
+
+
+def _go(step: int, n: int) -> None:
+    st.session_state[IDX] = (int(st.session_state.get(IDX, 0)) + step) % n
+
+
+def _exit() -> None:
+    for k in ("mode", "slide"):
+        if k in st.query_params:
+            del st.query_params[k]
+    st.session_state.pop(IDX, None)
+
+
+def _footer(f: Filters) -> str:
+    """Source, as-of snapshot and (when any snapshot in view is sample data) the sample warning."""
+    return f'<div class="present-footer">{html.escape(share.meta(f, "").footer())}</div>'
+
+
+def render(f: Filters, page: str) -> None:
+    """One screen of presenter mode."""
+    st.html(CSS)
+    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang)
+    if not items:
+        st.info(t("no_data", f.lang))
+        return
+    keys = [x.key for x in items]
+    if IDX not in st.session_state or st.session_state.get("_present_for") != (page, f.place, f.lang):
+        st.session_state[IDX] = _start(page, keys)
+        st.session_state["_present_for"] = (page, f.place, f.lang)
+    n = len(items)
+    idx = int(st.session_state[IDX]) % n
+    cur = items[idx]
+    st.query_params["slide"] = str(idx)
+    esc = html.escape
+    top, count = st.columns([5, 1], vertical_alignment="center")
+    place = state.catalog().place_name(f.place, f.lang)
+    top.html(f'<p class="present-title">{esc(cur.title)}　<span style="font-weight:400">{esc(place)}</span></p>')
+    count.html(f'<p class="present-count" data-testid="present-count">{idx + 1} / {n}</p>')
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        fig = go.Figure(cur.fig)
+        fig.update_layout(height=500, font={"size": 15}, margin={"t": 70})
+        st.plotly_chart(fig, key=f"present_{cur.key}", config=CHART_CONFIG, width="stretch")
+    with right:
+        if cur.sample:
+            st.html(f'<div class="present-sample">{esc(t("sample", f.lang))}</div>')
+        st.html(f'<div class="present-takeaway" data-testid="present-takeaway">{esc(cur.takeaway)}</div>')
+        if cur.details:
+            st.html(f'<div class="present-detail">{esc(cur.details[0])}</div>')
+    nav = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    nav.button(_s("prev", f.lang), icon=":material/arrow_back:", shortcut="Left", key="present_prev",
+               on_click=_go, args=(-1, n))
+    nav.button(_s("next", f.lang), icon=":material/arrow_forward:", shortcut="Right", key="present_next",
+               on_click=_go, args=(1, n), type="primary")
+    nav.button(_s("exit", f.lang), icon=":material/close:", key="present_exit", on_click=_exit, type="tertiary")
+    nav.caption(_s("keys", f.lang))
+    st.html(_footer(f))
+
+
+def embed(f: Filters, page: str) -> None:
+    """A single chart for other web pages: the page's headline chart (or ?chart=KEY), takeaway, source."""
+    st.html(EMBED_CSS)
+    cat = state.catalog()
+    vals = state.values(f.key, f.snapshot_id, (), state.ids(pg.needed_places(f.place)))
+    items = slides.key_slides(cat, vals, f.place, f.data_year, f.lang)
+    if not items:
+        st.info(t("no_data", f.lang))
+        return
+    want = st.query_params.get("chart") or page
+    cur = next((x for x in items if x.key == want), items[0])
+    st.markdown(f"**{cur.title}**　{cat.place_name(f.place, f.lang)}")
+    st.plotly_chart(cur.fig, key=f"embed_{cur.key}", config=CHART_CONFIG, width="stretch")
+    st.caption(cur.takeaway)
+    st.caption(share.meta(f, "").footer())

@@ -1,0 +1,159 @@
+"""Sharing on every page: "link to this view", export buttons under charts, deck and briefing downloads.
+
+Files are built only when a button is clicked (download_button with a callable), so a page with
+many charts costs nothing extra per rerun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import export, links, views
+from dashboard import progress as pg
+from dashboard.i18n import t
+from dashboard.ui import state
+from dashboard.ui.filters import Filters
+
+CURRENT_PAGE = "_share_page"  # session key: name of the page shown (set by the entry script)
+
+S: dict[str, tuple[str, str]] = {
+    "link": ("このビューへのリンク", "Link to this view"),
+    "link_help": ("表示中の内容（ページ・地域・年度・データ時点・言語）を再現するURLです。"
+                  "データ時点を固定しているため、後でデータが更新されても同じ数値が表示されます。",
+                  "This URL reproduces what is on screen (page, place, year, snapshot, language). The data "
+                  "snapshot is fixed, so it shows the same numbers after later uploads."),
+    "link_present": ("プレゼンテーションモード（←→キーで移動）", "Presenter mode (← → keys to move)"),
+    "link_embed": ("埋め込み用（グラフ1つ）", "For embedding (single chart)"),
+    "png": ("画像（PNG）", "Image (PNG)"),
+    "csv": ("データ（CSV）", "Data (CSV)"),
+    "xlsx": ("データ（Excel）", "Data (Excel)"),
+    "deck": ("スライド（PowerPoint）をダウンロード", "Download slides (PowerPoint)"),
+    "briefing": ("1枚の説明資料（A4・印刷用HTML）をダウンロード", "Download one-page briefing (A4, printable HTML)"),
+    "exports": ("資料の出力", "Exports"),
+    "deck_title": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
+    "briefing_title": ("進捗の概要（1枚）", "Progress briefing"),
+}
+
+
+def s(key: str, lang: str) -> str:
+    """A string of this module in the chosen language."""
+    ja, en = S[key]
+    return ja if lang == "ja" else en
+
+
+def page_name() -> str:
+    """The page being shown (a links.PAGES name)."""
+    return str(st.session_state.get(CURRENT_PAGE, links.DEFAULT_PAGE))
+
+
+def view_of(f: Filters, page: str | None = None) -> links.View:
+    """The view on screen, with "latest" pinned to the snapshot actually shown."""
+    v = links.View(page=page or page_name(), place=f.place, year=f.year, as_of=f.as_of, lang=f.lang)
+    return links.pinned(v, f.snapshot_id)
+
+
+def base_url() -> str:
+    """scheme://host:port as the browser sees it ("" when unknown, e.g. in AppTest)."""
+    try:
+        return links.base_from(st.context.url or "")
+    except Exception:
+        return ""
+
+
+def link_to_view(f: Filters) -> None:
+    """The visible "link to this view" action: a popover with copyable URLs (view, presenter, embed)."""
+    v = view_of(f)
+    base = base_url()
+    with st.popover(s("link", f.lang), icon=":material/link:"):
+        st.caption(s("link_help", f.lang))
+        st.code(links.build(v, base), language=None, wrap_lines=True)
+        st.caption(s("link_present", f.lang))
+        st.code(links.build(replace(v, mode="present"), base), language=None, wrap_lines=True)
+        st.caption(s("link_embed", f.lang))
+        st.code(links.build(replace(v, embed=True), base), language=None, wrap_lines=True)
+
+
+def _sample_in_view(f: Filters) -> bool:
+    return any(m.kind == "sample" for m in state.visible_snapshots(f.key, f.snapshot_id))
+
+
+def meta(f: Filters, title: str) -> export.ExportMeta:
+    """Export metadata for the current filters (sample flagged when any visible snapshot is sample)."""
+    cat = state.catalog()
+    label = next((m.label for m in state.snapshots(f.key) if m.id == f.snapshot_id), None)
+    return export.ExportMeta(title=title, place_name=views.place_label(cat, f.place, f.lang), year=f.data_year,
+                             snapshot_id=f.snapshot_id, snapshot_label=label, sample=_sample_in_view(f),
+                             lang=f.lang, url=links.build(view_of(f), base_url()))
+
+
+def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filters | None) -> None:
+    """PNG, CSV and Excel buttons under a chart (built on click)."""
+    if f is None:
+        return
+    frame = data if data is not None else export.figure_frame(fig)
+    sample = _sample_in_view(f)
+    m = meta(f, key)
+    name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
+    with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
+        st.download_button(s("png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
+                           mime="image/png", icon=":material/image:", type="tertiary", on_click="ignore",
+                           key=f"dl_png_{key}")
+        st.download_button(s("csv", f.lang), data=lambda: export.csv_bytes(frame, sample, f.lang),
+                           file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
+                           on_click="ignore", key=f"dl_csv_{key}")
+        st.download_button(s("xlsx", f.lang), data=lambda: export.xlsx_bytes(frame, m), file_name=f"{name}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"dl_xlsx_{key}")
+
+
+def table_downloads(df: pl.DataFrame, key: str, f: Filters) -> None:
+    """CSV and Excel buttons under a table."""
+    sample = _sample_in_view(f)
+    m = meta(f, key)
+    name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
+    with st.container(horizontal=True, gap="small", key=f"dlt_{key}"):
+        st.download_button(s("csv", f.lang), data=lambda: export.csv_bytes(df, sample, f.lang),
+                           file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
+                           on_click="ignore", key=f"dlt_csv_{key}")
+        st.download_button(s("xlsx", f.lang), data=lambda: export.xlsx_bytes(df, m), file_name=f"{name}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"dlt_xlsx_{key}")
+
+
+def _values_for(f: Filters) -> pl.DataFrame:
+    return state.values(f.key, f.snapshot_id, (), state.ids(pg.needed_places(f.place)))
+
+
+def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> None:
+    """Slide deck and one-page briefing for the current filters (built on click)."""
+    cat = state.catalog()
+    vals = _values_for(f)
+    name = export.safe_name(f"{f.place}_{f.data_year}_{f.snapshot_id or 'none'}_{f.lang}")
+    args: dict[str, Any] = {"type": "secondary", "on_click": "ignore"}
+    with st.container(horizontal=True, gap="small", key="dl_reports"):
+        if deck:
+            m = meta(f, s("deck_title", f.lang))
+            st.download_button(s("deck", f.lang), data=lambda: export.deck_for(cat, vals, f.place, f.data_year, m),
+                               file_name=f"slides_{name}.pptx", icon=":material/slideshow:", key="dl_deck",
+                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                               **args)
+        if briefing:
+            title = f"{s('briefing_title', f.lang)}：{cat.place_name(f.place, f.lang)}" if f.lang == "ja" else \
+                f"{s('briefing_title', f.lang)}: {cat.place_name(f.place, f.lang)}"
+            mb = meta(f, title)
+            st.download_button(s("briefing", f.lang),
+                               data=lambda: export.briefing_for(cat, vals, f.place, f.data_year, mb).encode("utf-8"),
+                               file_name=f"briefing_{name}.html", mime="text/html", icon=":material/print:",
+                               key="dl_briefing", **args)
+
+
+def exports_section(f: Filters, deck: bool = True, briefing: bool = True) -> None:
+    """A small titled block with the deck and briefing downloads."""
+    st.subheader(s("exports", f.lang))
+    report_downloads(f, deck, briefing)
+    st.caption(t("as_of_caption", f.lang, label="", id=f.snapshot_id or "－"))
