@@ -58,22 +58,37 @@ def _drawn_charts(page: Any, unlike: list[dict[str, Any]] | None = None, tries: 
     return charts
 
 
-def _choose(page: Any, index: int, text: str) -> None:
-    """Pick an option in the index-th sidebar selectbox by typing it, then wait for the rerun."""
+def _open(page: Any, url: str) -> None:
+    """Load a URL and wait until its first script run has drawn the page (title and filters) and ended."""
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stSelectbox']", timeout=30_000)
+    page.wait_for_selector("h1", timeout=30_000)
+    settle(page)
+
+
+def _choose(page: Any, index: int, text: str, param: str) -> None:
+    """Pick an option in the index-th sidebar selectbox by typing it; wait until the URL carries
+    `param` (the rerun has run and written it) and the script is idle again."""
     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']").nth(index)
     box.click()
     page.keyboard.type(text)
-    page.locator("[role='option']").filter(has_text=text).first.click()
+    page.get_by_role("option", name=text, exact=True).click()
+    page.wait_for_function("p => window.location.search.includes(p)", arg=param, timeout=30_000)
     settle(page)
-    page.wait_for_timeout(500)  # the URL is written after the rerun's widgets
+
+
+def _follow(page: Any, link: Any, path: str) -> None:
+    """Click a link once the page has stopped moving, and wait for the new page's run to end."""
+    _drawn_charts(page, tries=20)  # charts drawing late shift the links below them
+    link.click()
+    page.wait_for_function("p => window.location.pathname === p", arg=path, timeout=30_000)
     settle(page)
 
 
 @pytest.mark.parametrize(("path", "lang"), PAGES, ids=[p or "overview" for p, _ in PAGES])
 def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
         server: str, page: Any, path: str, lang: str) -> None:
-    page.goto(f"{server}/{path}?{'&'.join(f'{k}={v}' for k, v in {**DEEP, 'lang': lang}.items())}")
-    settle(page)
+    _open(page, f"{server}/{path}?{'&'.join(f'{k}={v}' for k, v in {**DEEP, 'lang': lang}.items())}")
     assert page.locator("[data-testid='stException']").count() == 0
     values, shown_lang = _filters(page)
     assert values[:2] == SHOWN[lang][:2]
@@ -92,7 +107,7 @@ def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
     page.set_viewport_size({"width": 1280, "height": 720})
 
     name, code = NEW_PLACE[lang]
-    _choose(page, 0, name)
+    _choose(page, 0, name, f"place={code}")
     assert _filters(page)[0][0] == name
     assert _params(page) == {**DEEP, "place": code, "lang": lang}
     assert page.locator("[data-testid='stException']").count() == 0
@@ -105,34 +120,26 @@ def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
 
 def test_navigation_keeps_the_filters_in_the_url(server: str, page: Any) -> None:
     query = "place=K05&year=2023&lang=en"
-    page.goto(f"{server}/?{query}")
-    settle(page)
+    _open(page, f"{server}/?{query}")
     # The in-page links of the overview carry the filters.
-    page.locator("[data-testid='stPageLink'] a").first.click()
-    settle(page)
-    page.wait_for_timeout(500)
-    assert urlparse(page.url).path == "/area1"
+    _follow(page, page.locator("[data-testid='stPageLink'] a").first, "/area1")
     assert _params(page) == {"place": "K05", "year": "2023", "lang": "en"}
     # So does the sidebar navigation (the app writes the filters back after each page switch).
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Municipality profile").click()
-    settle(page)
-    page.wait_for_timeout(500)
-    settle(page)
-    assert urlparse(page.url).path == "/profile"
+    _follow(page, page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Municipality profile"), "/profile")
+    page.wait_for_function("() => window.location.search.includes('place=K05')", timeout=30_000)
     assert _params(page) == {"place": "K05", "year": "2023", "lang": "en"}
     assert _filters(page)[0][:2] == ["Tomioka area", "FY2023"]
     # Switching language keeps the page and the other filters.
     page.locator("[data-testid='stSidebar'] [data-testid='stRadioOption']").filter(has_text="日本語").click()
+    page.wait_for_function("() => window.location.search.includes('lang=ja')", timeout=30_000)
     settle(page)
-    page.wait_for_timeout(500)
     assert urlparse(page.url).path == "/profile"
     assert _params(page) == {"place": "K05", "year": "2023", "lang": "ja"}
     assert page.locator("h1").filter(has_text="市町村カルテ").count() == 1
 
 
 def test_invalid_url_values_show_a_notice_not_an_error(server: str, page: Any) -> None:
-    page.goto(f"{server}/area5?place=%5Bclick%5D(http%3A%2F%2Fx.example)&year=**2023**&lang=en")
-    settle(page)
+    _open(page, f"{server}/area5?place=%5Bclick%5D(http%3A%2F%2Fx.example)&year=**2023**&lang=en")
     assert page.locator("[data-testid='stException']").count() == 0
     notices = page.locator("[data-testid='stAlert']").filter(has_text="is not valid")
     assert notices.count() == 2
