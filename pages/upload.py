@@ -101,6 +101,7 @@ if up is not None:
     if res.warnings:
         st.warning(tx("warnings", n=len(res.warnings)))
     if res.errors or res.warnings:
+        st.text("\n".join(p.message(lang) for p in [*res.errors, *res.warnings][:30]))  # plain text, readable
         st.dataframe(res.problems_frame(lang), hide_index=True, key="problems")
     if res.ok:
         st.success(tx("valid", rows=f"{res.frame.height:,}", fmt=res.file_format))
