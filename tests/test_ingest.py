@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +11,6 @@ import pytest
 
 from dashboard import auth, contract, data, db, ingest
 from dashboard.catalog import load_catalog
-from dashboard.config import ROOT
 from dashboard.storage import LocalStore, PublishConflict
 from dashboard.validate import validate_bytes
 
@@ -193,53 +190,7 @@ def test_throttle_grows_and_resets() -> None:
     assert t.wait("k") == 0
 
 
-# ------------------------------------------------------------------------------ CLI
-
-def _cli(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"GUNMA_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "USER": "tester"}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=ROOT, input=stdin)
-
-
-def test_cli_publish_withdraw_restore(data_copy: Path, tmp_path: Path) -> None:
-    f = tmp_path / "fy2026.csv"
-    f.write_text("indicator_id,municipality_code,fiscal_year,value\npop65,10201,2026,90000\n", encoding="utf-8")
-    out = _cli(["publish", str(f), "--label", "CLI テスト", "--publisher", "鈴木"], data_copy)
-    assert out.returncode == 0, out.stderr
-    assert "published 0005-" in out.stdout and "add 1" in out.stdout
-    meta = LocalStore(data_copy).list()[-1]
-    assert (meta.label, meta.publisher, meta.kind, meta.rows) == ("CLI テスト", "鈴木", "official", 1)
-    sid = meta.id
-    out = _cli(["withdraw", sid, "--reason", "誤り"], data_copy)
-    assert out.returncode == 0 and LocalStore(data_copy).list()[-1].withdrawn
-    again = _cli(["withdraw", sid, "--reason", "誤り"], data_copy)
-    assert again.returncode == 1 and "already withdrawn" in again.stderr and "Traceback" not in again.stderr
-    out = _cli(["restore", sid, "--reason", "確認済み", "--who", "佐藤"], data_copy)
-    assert out.returncode == 0 and not LocalStore(data_copy).list()[-1].withdrawn
-    ev = LocalStore(data_copy).events()
-    assert [(e["action"], e["reason"]) for e in ev] == [("withdraw", "誤り"), ("restore", "確認済み")]
-    assert ev[0]["who"] == "tester (cli)" and ev[1]["who"] == "佐藤"
-    unknown = _cli(["withdraw", "9999-deadbeef", "--reason", "x"], data_copy)
-    assert unknown.returncode == 1 and "unknown snapshot" in unknown.stderr and "Traceback" not in unknown.stderr
-
-
-def test_cli_publish_refuses_a_bad_file_and_changes_nothing(data_copy: Path, tmp_path: Path) -> None:
-    before = sorted(p.name for p in (data_copy / "snapshots").iterdir())
-    f = tmp_path / "bad.csv"
-    f.write_text("indicator_id,municipality_code,fiscal_year,value\npop65,99999,2026,-1\n", encoding="utf-8")
-    out = _cli(["publish", str(f), "--label", "x", "--lang", "en"], data_copy)
-    assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert "Unknown municipality code" in out.stdout and "Not published" in out.stdout
-    assert sorted(p.name for p in (data_copy / "snapshots").iterdir()) == before
-
-
-def test_cli_hash_password(data_copy: Path) -> None:
-    out = _cli(["hash-password", "--stdin"], data_copy, stdin="a long password\n")
-    assert out.returncode == 0
-    line = next(x for x in out.stdout.splitlines() if x.startswith("password_hash"))
-    assert auth.verify_password("a long password", line.split('"')[1])
-    short = _cli(["hash-password", "--stdin"], data_copy, stdin="short\n")
-    assert short.returncode == 1 and "Traceback" not in short.stderr
+# The upload CLI (check / publish / withdraw / restore / hash-password) is tested in test_upload_cli.py.
 
 
 def test_contract_frame_from_validation_publishes_canonically(data_copy: Path) -> None:
