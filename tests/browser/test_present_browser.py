@@ -1,0 +1,141 @@
+"""Presenter mode and the embedded chart in headless Chromium at the projector size (1280×720).
+
+Walks every screen with the → and ← keys, checks what the audience sees on each (one chart, its
+takeaway, as-of snapshot and source, nothing cut off at 720 px, no sidebar), that the screen is
+kept in the URL, and saves a screenshot per screen to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from dashboard.catalog import load_catalog
+from tests.browser.conftest import screenshot, settle
+
+pytestmark = pytest.mark.browser
+
+SNAPSHOT = "0004-2fadb81b"  # pinned, so the test does not depend on what "latest" is
+
+
+def _params(page: Any) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def _count(page: Any) -> tuple[int, int]:
+    """The "i / n" screen counter in the top right corner."""
+    text = page.locator("[data-testid='present-count']").inner_text().strip()
+    i, n = (int(x) for x in text.split("/"))
+    return i, n
+
+
+def _screen(page: Any) -> dict[str, Any]:
+    """What is on the screen: title, takeaway, footer, number of charts drawn."""
+    return {
+        "count": _count(page),
+        "title": page.locator(".present-title").inner_text().strip(),
+        "takeaway": page.locator("[data-testid='present-takeaway']").inner_text().strip(),
+        "footer": page.locator(".present-footer").inner_text().strip(),
+        "charts": page.locator(".js-plotly-plot").count(),
+    }
+
+
+def _wait_for_count(page: Any, want: int, tries: int = 80) -> None:
+    """Until the counter shows screen `want` (the rerun after a key press is asynchronous)."""
+    for _ in range(tries):
+        loc = page.locator("[data-testid='present-count']")
+        if loc.count() and _count(page)[0] == want:
+            break
+        page.wait_for_timeout(250)
+    settle(page)
+    # Plotly draws after the script run: wait until the graph has its data.
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
+                           " return g && g.data && g.data.length > 0; }", timeout=20_000)
+
+
+def _inside_viewport(page: Any, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720 + 1
+
+
+def test_presenter_mode_walks_every_policy_area_with_the_keyboard(server: str, page: Any) -> None:
+    """→ goes through one screen per policy area and wraps; ← goes back; everything fits 1280×720."""
+    cat = load_catalog()
+    areas = [a for a in cat.policy_areas["policy_area"].to_list() if a != "context"]
+    page.goto(f"{server}/?place=10000&as_of={SNAPSHOT}&lang=ja&mode=present", wait_until="domcontentloaded")
+    settle(page)
+    _wait_for_count(page, 1)
+    screenshot(page, "present_ja_1")
+
+    # No sidebar and no menu in presenter mode.
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    first = _screen(page)
+    n = first["count"][1]
+    assert n == len(areas), first
+    screens = [first]
+    page.locator(".present-title").click()  # focus the page, not a widget
+    for i in range(2, n + 1):
+        page.keyboard.press("ArrowRight")
+        _wait_for_count(page, i)
+        assert _params(page).get("slide") == str(i - 1)
+        screens.append(_screen(page))
+        screenshot(page, f"present_ja_{i}")
+    for i, sc in enumerate(screens, start=1):
+        assert sc["count"] == (i, n)
+        assert sc["charts"] == 1, sc
+        assert sc["takeaway"], sc
+        assert SNAPSHOT in sc["footer"], sc
+        assert sc["footer"].startswith("出典："), sc
+        assert "サンプル" in sc["footer"], sc  # 0004 is sample data: said on every screen
+    # One screen per policy area, in the plan's order.
+    for a, sc in zip(areas, screens, strict=True):
+        assert sc["title"].startswith(f"{a}. "), (a, sc["title"])
+    assert len({sc["title"] for sc in screens}) == n
+
+    # The last screen still fits the projector: chart, buttons and footer above 720 px.
+    assert _inside_viewport(page, ".js-plotly-plot")
+    assert _inside_viewport(page, ".present-footer")
+    assert _inside_viewport(page, "[data-testid='stButton']")
+
+    # → on the last screen wraps to the first; ← goes back to the last.
+    page.keyboard.press("ArrowRight")
+    _wait_for_count(page, 1)
+    assert _screen(page)["title"] == first["title"]
+    page.keyboard.press("ArrowLeft")
+    _wait_for_count(page, n)
+    assert _screen(page)["title"] == screens[-1]["title"]
+
+    # The buttons do the same as the keys.
+    page.get_by_role("button", name="前へ").click()
+    _wait_for_count(page, n - 1)
+    assert _screen(page)["title"] == screens[-2]["title"]
+
+
+def test_presenter_screens_are_shareable_and_embed_shows_one_chart(server: str, page: Any) -> None:
+    """A link with ?slide=N reopens that screen (in English too); ?embed=true shows one chart and no menu."""
+    page.goto(f"{server}/?place=10201&as_of={SNAPSHOT}&lang=en&mode=present&slide=2", wait_until="domcontentloaded")
+    settle(page)
+    _wait_for_count(page, 3)
+    sc = _screen(page)
+    assert "Maebashi" in sc["title"]
+    assert SNAPSHOT in sc["footer"] and "sample" in sc["footer"].lower()
+    assert _inside_viewport(page, ".present-footer")
+    screenshot(page, "present_en_maebashi_3")
+
+    # Leaving presenter mode brings back the normal page with its sidebar.
+    page.get_by_role("button", name="Leave presenter mode").click()
+    settle(page)
+    page.wait_for_selector("[data-testid='stSidebar']", state="visible", timeout=20_000)
+    assert "mode" not in _params(page)
+
+    page.goto(f"{server}/area2?place=10201&as_of={SNAPSHOT}&lang=ja&embed=true", wait_until="domcontentloaded")
+    settle(page)
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
+                           " return g && g.data && g.data.length > 0; }", timeout=20_000)
+    assert page.locator(".js-plotly-plot").count() == 1
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "前橋市" in body and SNAPSHOT in body
+    screenshot(page, "embed_area2_maebashi")
