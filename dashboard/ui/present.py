@@ -121,10 +121,13 @@ def render(f: Filters, page: str) -> None:
     place = state.catalog().place_name(f.place, f.lang)
     top.html(f'<p class="present-title">{esc(cur.title)}　<span style="font-weight:400">{esc(place)}</span></p>')
     count.html(f'<p class="present-count" data-testid="present-count">{idx + 1} / {n}</p>')
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([7, 4], gap="medium")
     with left:
         fig = go.Figure(cur.fig)
-        fig.update_layout(height=500, font={"size": 15}, margin={"t": 70})
+        # Projector type: larger ticks and labels than on the page (set sizes in the figure win over font).
+        fig.update_layout(height=500, font={"size": 16, "color": "#1A1A1A"}, margin={"t": 70})
+        fig.update_xaxes(tickfont={"size": 14, "color": "#1A1A1A"})
+        fig.update_yaxes(tickfont={"size": 13, "color": "#1A1A1A"})
         st.plotly_chart(fig, key=f"present_{cur.key}", config=CHART_CONFIG, width="stretch")
     with right:
         if cur.sample:
