@@ -83,6 +83,7 @@ def overview(f: Filters) -> None:
     widgets.as_of_caption(f, _snapshot_label(f))
     st.subheader(t("status_counts", f.lang))
     widgets.status_counts(views.status_counts(rows), f.lang)
+    share.written_summary(rows, None, f.lang)
     _progress_section(f, rows, "overview", t("progress_title", f.lang))
     areas = cat.policy_areas.filter(pl.col("policy_area") != "context")
     for r in areas.iter_rows(named=True):
@@ -105,6 +106,7 @@ def area(f: Filters, area_id: str) -> None:
     if info["has_targets"] == "true":
         st.subheader(t("headline", f.lang))
         rows = pg.progress_for_place(cat, vals, f.place, f.data_year, area_id)
+        share.written_summary(rows, area_id, f.lang)
         _progress_section(f, rows, f"area{area_id}", t("progress_title", f.lang))
     else:
         st.info(t("no_targets_area", f.lang))

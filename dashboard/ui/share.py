@@ -6,6 +6,7 @@ many charts costs nothing extra per rerun.
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import Any
 
@@ -13,9 +14,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import export, links, views
+from dashboard import export, links, slides, summary, views
 from dashboard import progress as pg
-from dashboard.i18n import t
 from dashboard.ui import state
 from dashboard.ui.filters import Filters
 
@@ -35,6 +35,8 @@ S: dict[str, tuple[str, str]] = {
     "deck": ("スライド（PowerPoint）をダウンロード", "Download slides (PowerPoint)"),
     "briefing": ("1枚の説明資料（A4・印刷用HTML）をダウンロード", "Download one-page briefing (A4, printable HTML)"),
     "exports": ("資料の出力", "Exports"),
+    "start_present": ("プレゼンテーションを開始", "Start presenting"),
+    "summary": ("要約", "Summary"),
     "deck_title": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
     "briefing_title": ("進捗の概要（1枚）", "Progress briefing"),
 }
@@ -73,7 +75,9 @@ def link_to_view(f: Filters) -> None:
         st.caption(s("link_help", f.lang))
         st.code(links.build(v, base), language=None, wrap_lines=True)
         st.caption(s("link_present", f.lang))
-        st.code(links.build(replace(v, mode="present"), base), language=None, wrap_lines=True)
+        present_url = links.build(replace(v, mode="present"), base)
+        st.code(present_url, language=None, wrap_lines=True)
+        st.link_button(s("start_present", f.lang), present_url, icon=":material/slideshow:")
         st.caption(s("link_embed", f.lang))
         st.code(links.build(replace(v, embed=True), base), language=None, wrap_lines=True)
 
@@ -156,4 +160,23 @@ def exports_section(f: Filters, deck: bool = True, briefing: bool = True) -> Non
     """A small titled block with the deck and briefing downloads."""
     st.subheader(s("exports", f.lang))
     report_downloads(f, deck, briefing)
-    st.caption(t("as_of_caption", f.lang, label="", id=f.snapshot_id or "－"))
+    st.caption(meta(f, "").as_of_text())
+
+
+def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str) -> None:
+    """Sentences generated from the numbers: status counts and one line per policy area (overview),
+    or the area's counts and its weakest target (area pages). Plain text, escaped."""
+    cat = state.catalog()
+    if area_id is None:
+        judged = [r for r in rows if r.status != "no_target"]
+        lines = [summary.status_count_sentence(judged, lang)] if judged else []
+        for a in slides.area_ids(cat):
+            area_rows = [r for r in rows if cat.indicators[r.indicator_id].policy_area == a]
+            if area_rows:
+                lines.append(summary.area_summary(cat, area_rows, a, lang)[0])
+    else:
+        lines = summary.area_summary(cat, rows, area_id, lang)
+    if lines:
+        items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
+        st.html(f'<ul class="written-summary" style="font-size:1.05rem;line-height:1.6;margin:0.2rem 0 0.6rem">'
+                f"{items}</ul>")

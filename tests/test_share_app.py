@@ -1,0 +1,74 @@
+"""AppTest: the sharing pieces inside the real app script (presenter mode, link, summaries, downloads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data, db, links, slides, summary
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.storage import LocalStore
+
+APP = str(ROOT / "dashboard" / "app.py")
+CAT = load_catalog()
+SNAP = "0004-2fadb81b"
+
+
+def _run(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _vals(data_dir: Path, place: str) -> pl.DataFrame:
+    return data.values(db.connect(), LocalStore(data_dir), CAT, SNAP, (), pg.needed_places(place))
+
+
+def _html(at: AppTest) -> list[str]:
+    return [str(h.proto.body) for h in at.get("html")]
+
+
+def test_presenter_mode_screens_match_the_query_layer(data_copy: Path) -> None:
+    at = _run({"mode": "present", "place": "10202", "year": "2024", "lang": "en"})
+    assert not at.exception
+    expected = slides.key_slides(CAT, _vals(data_copy, "10202"), "10202", 2024, "en", with_overview=False)
+    seen = []
+    for _ in expected:
+        body = "".join(_html(at))
+        seen.append(next(s.key for s in expected if f">{s.takeaway.replace('&', '&amp;')}<" in body))
+        assert SNAP in body and "Source:" in body
+        at.button(key="present_next").click().run()
+    assert seen == [s.key for s in expected]
+    assert at.query_params["slide"] == "0"  # wrapped round
+    assert len(at.sidebar.selectbox) == 3  # the filters still exist (hidden), so the URL stays in sync
+
+
+def test_overview_has_written_summary_link_and_downloads(data_copy: Path) -> None:
+    at = _run({"place": "10000", "year": "2024"})
+    assert not at.exception
+    rows = pg.progress_for_place(CAT, _vals(data_copy, "10000"), "10000", 2024)
+    body = "".join(_html(at))
+    assert summary.status_count_sentence([r for r in rows if r.status != "no_target"]) in body
+    codes = [c.value for c in at.code]
+    view = links.parse(codes[0])
+    assert view == links.View(page="overview", place="10000", year=2024, as_of=SNAP, lang="ja")
+    assert links.parse(codes[1]).mode == "present" and links.parse(codes[2]).embed
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"画像（PNG）", "データ（CSV）", "データ（Excel）"} <= set(labels)
+    assert "スライド（PowerPoint）をダウンロード" in labels
+    assert "1枚の説明資料（A4・印刷用HTML）をダウンロード" in labels
+
+
+def test_every_page_has_the_link_action(data_copy: Path) -> None:
+    for page in ("area1", "area2", "area3", "area4", "area5", "profile", "methodology"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["place"] = "10201"
+        at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
+        assert not at.exception, page
+        first = links.parse(at.code[0].value)
+        assert first.page == page and first.place == "10201" and first.as_of == SNAP, page
