@@ -198,6 +198,15 @@ class _Collector:
         (self.result.errors if severity == "error" else self.result.warnings).append(p)
 
 
+def _capped(col: _Collector, rule: str, frame: pl.DataFrame, single: bool = False) -> Iterator[Any]:
+    """Rows to report for a rule: at most max_per_rule become records, the rest are only counted
+    (a million bad rows must not cost a million Python calls)."""
+    cap = max(0, col.limits.max_per_rule - col.result.counts[rule])
+    head = frame.head(cap)
+    yield from (head.to_series(0).to_list() if single else head.iter_rows())
+    col.result.counts[rule] += max(0, frame.height - cap)  # after the records, so add() keeps them
+
+
 class _Stop(Exception):
     """Reading cannot continue; the problem has been recorded."""
 
@@ -550,7 +559,7 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
         out = out.with_columns((pl.col(f"_raw_{c}").is_not_null()
                                 & (pl.col(f"_raw_{c}").str.strip_chars() != "")).alias(f"_given_{c}"))
         bad = out.filter(pl.col(f"_given_{c}") & pl.col(c).is_null())
-        for r, v in bad.select("_row", f"_raw_{c}").iter_rows():
+        for r, v in _capped(col, "wrong_type", bad.select("_row", f"_raw_{c}")):
             hint_ja = "（桁区切りのカンマは付けないでください）" if c == "value" and "," in v else ""
             hint_en = " (no thousands separators)" if c == "value" and "," in v else ""
             col.add("wrong_type", f"{exp_ja}ではありません{hint_ja}。", f"Not {exp_en}{hint_en}.",
@@ -584,20 +593,21 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         if c in df.columns:
             # For numbers, a cell that failed to parse was reported as a type error already.
             empty_c = ~pl.col(f"_given_{c}") if f"_given_{c}" in df.columns else pl.col(c).is_null()
-            for r in df.filter(empty_c & ~skip if c == "value" else empty_c)["_row"].to_list():
+            empty_rows = df.filter(empty_c & ~skip if c == "value" else empty_c).select("_row")
+            for r in _capped(col, "missing_value", empty_rows, single=True):
                 col.add("missing_value", "値が空です。必ず入力してください。", "The value is empty; it is required.",
                         row=r, column=c)
     kinds, maxes = _kind_maps(cat)
     if "indicator_id" in df.columns:
         bad = df.filter(pl.col("indicator_id").is_not_null() & ~pl.col("indicator_id").is_in(list(cat.indicators)))
-        for r, v in bad.select("_row", "indicator_id").iter_rows():
+        for r, v in _capped(col, "unknown_indicator", bad.select("_row", "indicator_id")):
             col.add("unknown_indicator", "カタログにない指標IDです（テンプレートの指標IDを使ってください）。",
                     "This indicator id is not in the catalog (use the ids from the template).",
                     row=r, column="indicator_id", value=v)
     if "municipality_code" in df.columns:
         codes = [*cat.municipality_codes(), PREFECTURE, NATIONAL]
         bad = df.filter(pl.col("municipality_code").is_not_null() & ~pl.col("municipality_code").is_in(codes))
-        for r, v in bad.select("_row", "municipality_code").iter_rows():
+        for r, v in _capped(col, "unknown_municipality", bad.select("_row", "municipality_code")):
             col.add("unknown_municipality", "不明な市町村コードです（群馬県の35市町村の5桁コード、県全体は10000、"
                                             "全国は00000）。",
                     "Unknown municipality code (the 5-digit code of one of Gunma's 35 municipalities, 10000 for "
@@ -605,37 +615,38 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
     if "fiscal_year" in df.columns:
         lo, hi = contract.FIRST_YEAR, contract.LAST_YEAR
         bad = df.filter(pl.col("fiscal_year").is_not_null() & ~pl.col("fiscal_year").is_between(lo, hi))
-        for r, v in bad.select("_row", "fiscal_year").iter_rows():
+        for r, v in _capped(col, "year_out_of_range", bad.select("_row", "fiscal_year")):
             col.add("year_out_of_range", f"年度が範囲外です（{lo}～{hi}年度の西暦で入力してください）。",
                     f"Fiscal year out of range ({lo}–{hi}, Western calendar).", row=r, column="fiscal_year", value=v)
     if set(contract.KEY) <= set(df.columns):
         keyed = df.filter(pl.all_horizontal(pl.col(contract.KEY).is_not_null()) & ~skip)
         first_row = pl.col("_row").min().over(contract.KEY).alias("_first")
         dups = keyed.with_columns(first_row).filter(pl.col("_row") != pl.col("_first"))
-        for r, f, i, m, y in dups.select("_row", "_first", *contract.KEY).iter_rows():
+        for r, f, i, m, y in _capped(col, "duplicate_key", dups.select("_row", "_first", *contract.KEY)):
             col.add("duplicate_key", f"同じ指標・市町村・年度の行が{f}行目にもあります（1組に1行だけにしてください）。",
                     f"Row {f} has the same indicator, municipality and fiscal year (one row per combination).",
                     row=r, column="indicator_id / municipality_code / fiscal_year", value=f"{i} / {m} / {y}")
     if "value" in df.columns:
         val = pl.col("value")
-        for r, x in df.filter(val.is_nan()).select("_row", "value").iter_rows():
+        for r, x in _capped(col, "nan", df.filter(val.is_nan()).select("_row", "value")):
             col.add("nan", "値がNaN（非数）です。数値を入力するか、行を削除してください。",
                     "The value is NaN (not a number); enter a number or drop the row.", row=r, column="value", value=x)
-        for r, x in df.filter(val.is_infinite()).select("_row", "value").iter_rows():
+        for r, x in _capped(col, "infinite", df.filter(val.is_infinite()).select("_row", "value")):
             col.add("infinite", "値が無限大です。", "The value is infinite.", row=r, column="value", value=x)
         if "indicator_id" in df.columns:
             k = df.with_columns(pl.col("indicator_id").replace_strict(kinds, default=None).alias("_kind"),
                                 pl.col("indicator_id").replace_strict(maxes, default=None, return_dtype=pl.Float64)
                                 .alias("_max")).filter(val.is_finite())
-            for r, x in k.filter((pl.col("_kind") == "count") & (val < 0)).select("_row", "value").iter_rows():
+            negs = k.filter((pl.col("_kind") == "count") & (val < 0)).select("_row", "value")
+            for r, x in _capped(col, "negative_count", negs):
                 col.add("negative_count", "人数・件数の指標に負の値は使えません。", "A count cannot be negative.",
                         row=r, column="value", value=x)
             rates = k.filter((pl.col("_kind") == "rate") & ~val.is_between(0, 100))
-            for r, x in rates.select("_row", "value").iter_rows():
+            for r, x in _capped(col, "rate_range", rates.select("_row", "value")):
                 col.add("rate_range", "率（%）は0～100の範囲で入力してください（例：6.1%は6.1）。",
                         "A rate (%) must be between 0 and 100 (e.g. 6.1% is 6.1).", row=r, column="value", value=x)
             sc = k.filter((pl.col("_kind") == "score") & ((val < 0) | (val > pl.col("_max"))))
-            for r, x, mx in sc.select("_row", "value", "_max").iter_rows():
+            for r, x, mx in _capped(col, "score_range", sc.select("_row", "value", "_max")):
                 col.add("score_range", f"点数が0～満点（{mx:,.0f}点）の範囲外です。",
                         f"The score is outside 0 to the maximum ({mx:,.0f} points).", row=r, column="value", value=x)
             for r, x in k.filter((pl.col("_kind") == "flag") & ~val.is_in([0.0, 1.0])
@@ -645,7 +656,7 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
                         "A yes/no flag must be 0 (no) or 1 (yes).", row=r, column="value", value=x)
     if "note" in df.columns:
         long = df.filter(pl.col("note").str.len_chars() > limits.note_max_chars)
-        for r, x in long.select("_row", "note").iter_rows():
+        for r, x in _capped(col, "note_too_long", long.select("_row", "note")):
             col.add("note_too_long", f"備考が長すぎます（上限{limits.note_max_chars:,}文字）。",
                     f"The note is too long (limit {limits.note_max_chars:,} characters).",
                     row=r, column="note", value=x)
@@ -660,7 +671,7 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
         pub = published.select([*contract.KEY, "value"]).cast({"fiscal_year": pl.Int64, "value": pl.Float64})
         rev = cand.join(pub.rename({"value": "_old"}), on=contract.KEY, how="inner")
         rev = rev.filter(_big_change(pl.col("_old"), pl.col("value")))
-        for r, i, new, old in rev.select("_row", "indicator_id", "value", "_old").iter_rows():
+        for r, i, new, old in _capped(col, "large_revision", rev.select("_row", "indicator_id", "value", "_old")):
             if kinds.get(i) == "flag":
                 continue
             col.add("large_revision", f"公開中の値{_shown(old)}を{_pct(old, new)}変更します。"
@@ -673,7 +684,7 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
         base = cand.select(*contract.KEY, "value")
     prev = base.with_columns((pl.col("fiscal_year") + 1).alias("fiscal_year")).rename({"value": "_prev"})
     jumps = cand.join(prev, on=contract.KEY, how="inner").filter(_big_change(pl.col("_prev"), pl.col("value")))
-    for r, i, _m, y, new, old in jumps.select("_row", *contract.KEY, "value", "_prev").iter_rows():
+    for r, i, _m, y, new, old in _capped(col, "large_jump", jumps.select("_row", *contract.KEY, "value", "_prev")):
         if kinds.get(i) == "flag":
             continue
         col.add("large_jump", f"前年度（{y - 1}年度）の{_shown(old)}から{_pct(old, new)}変化しています。"
@@ -688,7 +699,8 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
     chk = p.join(m, on=["indicator_id", "fiscal_year"], how="inner").filter(
         ((pl.col("_n") == len(munis)) & ((pl.col("_sum") - pl.col("value")).abs() > 0.5))
         | ((pl.col("_n") < len(munis)) & (pl.col("_sum") > pl.col("value") + 0.5)))
-    for r, i, y, total, s, n in chk.select("_row", "indicator_id", "fiscal_year", "value", "_sum", "_n").iter_rows():
+    chk = chk.select("_row", "indicator_id", "fiscal_year", "value", "_sum", "_n")
+    for r, i, y, total, s, n in _capped(col, "sum_mismatch", chk):
         ind = cat.indicators[i]
         part_ja = "" if n == len(munis) else f"（{n}市町村分だけで）"
         part_en = "" if n == len(munis) else f" (from only {n} municipalities)"

@@ -277,3 +277,10 @@ def test_property_arbitrary_bytes_never_crash(blob: bytes, name: str, prefix: by
     assert res.ok or res.errors
     for p in res.errors:
         assert p.message_ja and p.message_en and p.rule
+
+
+def test_many_bad_rows_are_counted_in_full_but_listed_up_to_the_cap() -> None:
+    rows = [f"kayoi_participants,99999,{2000 + i % 40},{i}," for i in range(1500)]
+    res = validate_bytes(csv_text(rows), "many.csv", CAT, limits=Limits(max_per_rule=1000))
+    assert res.counts["unknown_municipality"] == 1500
+    assert len([p for p in res.errors if p.rule == "unknown_municipality"]) == 1000
