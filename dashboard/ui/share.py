@@ -7,6 +7,7 @@ many charts costs nothing extra per rerun.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +17,7 @@ import streamlit as st
 
 from dashboard import export, links, slides, summary, views
 from dashboard import progress as pg
-from dashboard.ui import state
+from dashboard.ui import filters, state
 from dashboard.ui.filters import Filters
 
 CURRENT_PAGE = "_share_page"  # session key: name of the page shown (set by the entry script)
@@ -115,8 +116,21 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
                            icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"dl_xlsx_{key}")
 
 
-def table_downloads(df: pl.DataFrame, key: str, f: Filters) -> None:
-    """CSV and Excel buttons under a table."""
+def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> pl.DataFrame:
+    """The table with the headers shown on screen (from its column config) instead of field names."""
+    names: dict[str, str] = {}
+    for col, cfg in (column_config or {}).items():
+        label = cfg if isinstance(cfg, str) else cfg.get("label") if isinstance(cfg, Mapping) else None
+        if col in df.columns and label and label not in df.columns and label not in names.values():
+            names[col] = str(label)
+    return df.rename(names)
+
+
+def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> None:
+    """CSV and Excel buttons under a table (filters of this run when not given)."""
+    f = f or st.session_state.get(filters.FILTERS)
+    if f is None:
+        return
     sample = _sample_in_view(f)
     m = meta(f, key)
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")

@@ -63,3 +63,4 @@ def chart(fig: go.Figure, key: str, data: pl.DataFrame | None = None, *, f: Filt
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None) -> None:
     """Draw one table (plain text cells: user-supplied text is never interpreted)."""
     st.dataframe(df, key=key, column_config=dict(column_config or {}), hide_index=True, width="stretch")
+    share.table_downloads(share.with_headers(df, column_config), key)
