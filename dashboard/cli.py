@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     sn.add_argument("--format", choices=("table", "json"), default="table")
     sn.set_defaults(func=_snapshots)
     _add_upload_commands(sub)
+    from dashboard.report import add_command  # (deck and briefing: python-pptx loads only when used)
+
+    add_command(sub)
     return p
 
 

@@ -68,6 +68,8 @@ def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, la
         # No target to draw here: the area's first indicator that changes over time, as a trend.
         ind_id = _trend_indicator(catalog, values, a, place, year)
         if ind_id is None:
+            # Still one screen per area, so decks and presentations always cover all five.
+            out.append(Slide(f"area{a}", a, title, _no_data_figure(lang), t("no_data", lang), rows=rows))
             continue
         s = views.series(values, ind_id, place, year)
         view = views.trend_view(catalog, values, ind_id, place, year, lang)
@@ -91,3 +93,14 @@ def _trend_indicator(catalog: Catalog, values: pl.DataFrame, area_id: str, place
         if ind.kind != "flag" and views.series(values, ind.id, place, year)["value"].n_unique() > 1:
             return ind.id
     return with_data[0].id if with_data else None
+
+
+def _no_data_figure(lang: str) -> go.Figure:
+    """An empty chart that says there is no data at this point."""
+    fig = go.Figure()
+    fig.add_annotation(text=t("no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 22, "color": "#555555"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(template="plotly_white", height=420, font={"family": charts.FONT})
+    return fig

@@ -172,3 +172,20 @@ def test_briefing_escapes_text_and_prints_to_one_a4_page(vals: pl.DataFrame, tmp
                         f"--print-to-pdf={pdf}", src.as_uri()], check=True, capture_output=True, timeout=60)
         pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
         assert pages == 1, (place, pages)
+
+
+def test_cli_report_writes_deck_and_briefing(data_copy: Path, tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    from dashboard import cli
+
+    deck, brief = tmp_path / "d.pptx", tmp_path / "b.html"
+    assert cli.main(["report", "--place", "10202", "--as-of", OFFICIAL_SNAP, "--lang", "en", "--deck", str(deck),
+                     "--briefing", str(brief), "--base-url", "http://dash.example"]) == 0
+    prs = Presentation(str(deck))
+    assert len(prs.slides) == 7
+    text = "\n".join("\n".join(_slide_texts(s)) for s in prs.slides)
+    assert "Takasaki" in text and OFFICIAL_SNAP in text and "SAMPLE" not in text  # official snapshot only
+    page = brief.read_text(encoding="utf-8")
+    assert "Takasaki" in page and f"as_of={OFFICIAL_SNAP}" in page and "SAMPLE" not in page
+    assert cli.main(["report", "--place", "99999", "--deck", str(deck)]) == 2

@@ -1,0 +1,69 @@
+"""`python -m dashboard report`: the slide deck and one-page briefing from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from dashboard import data, db, export, links
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.config import PREFECTURE, data_dir
+from dashboard.storage import LocalStore, visible
+
+TITLES = {"deck": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
+          "briefing": ("進捗の概要（1枚）", "Progress briefing")}
+
+
+def _report(args: argparse.Namespace) -> int:
+    cat = load_catalog()
+    store = LocalStore(data_dir())
+    if cat.place_kind(args.place) in ("unknown", "national"):
+        print(f"unknown place: {args.place}", file=sys.stderr)
+        return 2
+    try:
+        snaps = visible(store.list(), args.as_of)
+    except KeyError:
+        print(f"unknown snapshot: {args.as_of}", file=sys.stderr)
+        return 2
+    vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(args.place))
+    year = args.year or pg.latest_year(cat, vals) or 2020
+    snap = snaps[-1] if snaps else None
+    lang = args.lang
+    place_name = cat.place_name(args.place, lang)
+    url = links.build(links.View(place=args.place, year=year, as_of=snap.id if snap else links.LATEST, lang=lang),
+                      args.base_url) if args.base_url else None
+
+    def meta(kind: str) -> export.ExportMeta:
+        title = TITLES[kind][0 if lang == "ja" else 1]
+        if kind == "briefing":
+            title += f"：{place_name}" if lang == "ja" else f": {place_name}"
+        return export.ExportMeta(title, place_name, year, snap.id if snap else None, snap.label if snap else None,
+                                 any(m.kind == "sample" for m in snaps), lang, url)
+
+    if not args.deck and not args.briefing:
+        print("nothing to do: give --deck FILE and/or --briefing FILE", file=sys.stderr)
+        return 2
+    if args.deck:
+        Path(args.deck).write_bytes(export.deck_for(cat, vals, args.place, year, meta("deck")))
+        print(f"deck: {args.deck}")
+    if args.briefing:
+        Path(args.briefing).write_text(export.briefing_for(cat, vals, args.place, year, meta("briefing")),
+                                       encoding="utf-8")
+        print(f"briefing: {args.briefing}")
+    return 0
+
+
+def add_command(sub: Any) -> None:
+    """Register `report` on the CLI's subparsers."""
+    r = sub.add_parser("report", help="slide deck (.pptx) and one-page briefing (print-ready HTML) for a place")
+    r.add_argument("--place", default=PREFECTURE, help="10000 (prefecture), K01–K10 (圏域) or a municipality code")
+    r.add_argument("--year", type=int, help="fiscal year (default: latest with data)")
+    r.add_argument("--as-of", help="snapshot id (default: newest)")
+    r.add_argument("--lang", choices=("ja", "en"), default="ja")
+    r.add_argument("--deck", help="write the .pptx here")
+    r.add_argument("--briefing", help="write the briefing .html here")
+    r.add_argument("--base-url", help="dashboard address, to print the link to the same view in the briefing")
+    r.set_defaults(func=_report)
