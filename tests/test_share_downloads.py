@@ -1,0 +1,189 @@
+"""Downloads through Streamlit's AppTest: export buttons under every chart of every page, and the files
+the buttons produce (CSV, Excel, PNG, deck, briefing) read back; a shared link after a new upload.
+
+Download buttons build their file only when clicked (deferred callables); the test runs the callable
+the way the server does on a click (MediaFileManager.execute_deferred) and reads the bytes back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from dashboard import data, db, links, views
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.contract import to_parquet_bytes
+from dashboard.storage import LocalStore
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+CAT = load_catalog()
+SAMPLE_SNAP = "0004-2fadb81b"
+OFFICIAL_SNAP = "0001-1b9cea0b"
+
+
+class _Recorder(MediaFileManager):
+    """The MediaFileManager AppTest creates per run, remembered so the test can "click" downloads."""
+
+    last: MediaFileManager | None = None
+
+    def __init__(self, *a: Any, **k: Any) -> None:
+        super().__init__(*a, **k)
+        _Recorder.last = self
+
+
+@pytest.fixture()
+def app_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of data/ served to the app, and download recording switched on."""
+    dst = tmp_path / "data"
+    shutil.copytree(ROOT / "data", dst)
+    monkeypatch.setenv("GUNMA_DATA_DIR", str(dst))
+    monkeypatch.setattr(app_test_module, "MediaFileManager", _Recorder)
+    yield dst
+
+
+def _open(params: dict[str, str], page: str = "overview") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(f"../pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _download(at: AppTest, key: str) -> bytes:
+    """What the browser gets when the download button `key` is clicked."""
+    btn = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
+    mgr = _Recorder.last
+    assert mgr is not None
+    url = mgr.execute_deferred(btn.proto.deferred_file_id)
+    return mgr._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0]).content  # type: ignore[attr-defined]
+
+
+def _chart_keys(at: AppTest) -> list[str]:
+    return [el.proto.id.split("-", 2)[2] for el in at.get("plotly_chart")]
+
+
+def _link_urls(at: AppTest) -> list[str]:
+    """The URLs offered by "link to this view" (view, presenter mode, embed)."""
+    return [c.proto.code_text for c in at.get("code") if "place=" in c.proto.code_text]
+
+
+def _bars(at: AppTest) -> list[float]:
+    spec = next(json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith("-overview_bars"))
+    return list(spec["data"][0]["x"])
+
+
+def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Path) -> None:
+    """Each page: the link popover (view, presenter, embed URLs, snapshot pinned) and PNG/CSV/Excel per chart."""
+    params = {"place": "10201", "year": "2024", "lang": "ja"}
+    at = _open(params)
+    for page in PAGES:
+        if page != "overview":
+            at.switch_page(f"../pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert [p.proto.popover.label for p in at.get("popover")] == ["このビューへのリンク"], page
+        urls = _link_urls(at)
+        assert len(urls) == 3, (page, urls)
+        views_ = [links.parse(u) for u in urls]
+        for v in views_:
+            # "latest" is pinned to the snapshot shown, so the link survives later uploads.
+            assert (v.page, v.place, v.year, v.as_of, v.lang) == (page, "10201", 2024, SAMPLE_SNAP, "ja"), (page, v)
+        assert [v.mode for v in views_] == ["normal", "present", "normal"]
+        assert [v.embed for v in views_] == [False, False, True]
+        labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
+        for key in _chart_keys(at):
+            assert labels.get(f"dl_png_{key}") == "画像（PNG）", (page, key)
+            assert labels.get(f"dl_csv_{key}") == "データ（CSV）", (page, key)
+            assert labels.get(f"dl_xlsx_{key}") == "データ（Excel）", (page, key)
+        if page in ("overview", "profile"):
+            assert labels.get("dl_deck") and labels.get("dl_briefing"), page
+
+
+def test_downloads_read_back_with_the_query_layers_numbers(app_data: Path) -> None:
+    """Overview of 前橋市 on the sample snapshot: CSV, Excel, deck and briefing built by the buttons."""
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    at = _open({"place": "10201", "year": "2024", "as_of": SAMPLE_SNAP, "lang": "ja"})
+    vals = data.values(db.connect(), LocalStore(app_data), CAT, SAMPLE_SNAP, (), pg.needed_places("10201"))
+    rows = pg.progress_for_place(CAT, vals, "10201", 2024)  # the table behind the bars: every target
+
+    raw = _download(at, "dl_csv_overview_bars")
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Japanese correctly
+    csv = pl.read_csv(io.BytesIO(raw[3:]))
+    by_target = {r.target_id: r for r in rows}
+    assert sorted(csv["target_id"].to_list()) == sorted(by_target)
+    want = views.progress_table(CAT, rows, "ja")
+    assert csv["label"].to_list() == want["label"].to_list()  # Japanese intact
+    assert csv["status_text"].to_list() == want["status_text"].to_list()
+    assert csv["share"].to_list() == pytest.approx(want["share"].to_list(), nan_ok=True)
+    assert set(csv["データ区分"].to_list()) == {"サンプル（架空）"}
+
+    wb = load_workbook(io.BytesIO(_download(at, "dl_xlsx_overview_bars")))
+    sheet = list(wb["data"].iter_rows(values_only=True))
+    assert len(sheet) == 1 + csv.height and "データ区分" in sheet[0]
+
+    prs = Presentation(io.BytesIO(_download(at, "dl_deck")))
+    assert len(prs.slides) == 1 + 1 + 5  # title, overview, five policy areas
+    for s in prs.slides:
+        text = "\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+        assert "出典" in text and SAMPLE_SNAP in text and "サンプル（架空）" in text
+    first = "\n".join(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
+    assert "前橋市" in first and "令和6年度" in first
+
+    page = _download(at, "dl_briefing").decode("utf-8")
+    assert "前橋市" in page and SAMPLE_SNAP in page and "サンプル（架空）データを含みます" in page
+    assert "@page" in page and "A4" in page
+
+
+def test_png_download_is_a_real_image(app_data: Path) -> None:
+    """One PNG through the button (kaleido + chromium): a PNG of the export width."""
+    at = _open({"place": "10000", "year": "2024", "as_of": SAMPLE_SNAP, "lang": "en"}, "area1")
+    key = next(k for k in _chart_keys(at) if k.startswith("area1_"))
+    img = _download(at, f"dl_png_{key}")
+    assert img[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = struct.unpack(">II", img[16:24])
+    assert w == 1200 and 200 <= h <= 2000
+
+
+def test_official_snapshot_exports_are_not_labelled_sample(app_data: Path) -> None:
+    at = _open({"place": "10000", "year": "2020", "as_of": OFFICIAL_SNAP, "lang": "en"})
+    keys = _chart_keys(at)
+    assert keys
+    raw = _download(at, f"dl_csv_{keys[0]}")
+    assert "SAMPLE" not in raw.decode("utf-8-sig")
+    brief = _download(at, "dl_briefing").decode("utf-8")
+    assert "SAMPLE" not in brief and OFFICIAL_SNAP in brief
+
+
+def test_shared_link_shows_the_same_numbers_after_a_new_upload(app_data: Path) -> None:
+    """The link taken before an upload reopens with the old numbers; the unpinned page moves on."""
+    at = _open({"place": "10201", "year": "2024", "lang": "en"})
+    before = _bars(at)
+    url = _link_urls(at)[0]
+    df = pl.DataFrame({"indicator_id": ["kayoi_participation_rate"], "municipality_code": ["10201"],
+                       "fiscal_year": [2024], "value": [1.0]})
+    LocalStore(app_data).publish(to_parquet_bytes(df), label="later upload", kind="official",
+                                 source_name="r.parquet", rows=1, publisher="test")
+    view = links.parse(url)
+    reopened = _open(links.params(view), view.page)
+    assert _bars(reopened) == before
+    assert _link_urls(reopened)[0] == url
+    fresh = _open({"place": "10201", "year": "2024", "lang": "en"})
+    assert _bars(fresh) != before
