@@ -241,23 +241,29 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
         sl = prs.slides.add_slide(blank)
         text(sl, 0.4, 0.25, 12.5, 0.7, [s.title], 26, bold=True)
         w_px, h_px = png_size(img)
-        box_w, box_h = 7.6, 5.6
+        box_w, box_h = 7.0, 5.7
         scale = min(box_w / w_px, box_h / h_px)
-        sl.shapes.add_picture(io.BytesIO(img), Inches(0.4), Inches(1.1),
+        sl.shapes.add_picture(io.BytesIO(img), Inches(0.4), Inches(1.0),
                               Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
-        text(sl, 8.2, 1.1, 4.8, 1.6, [s.takeaway], 16, bold=True)
-        text(sl, 8.2, 2.7, 4.8, 1.8, s.details[:2], 11)
+        # Right column: the takeaway, one supporting sentence, then the numbers (fits above the footer).
+        text(sl, 7.6, 1.0, 5.4, 1.3, [s.takeaway], 16, bold=True)
+        text(sl, 7.6, 2.35, 5.4, 1.1, s.details[:1], 11)
         cells = _progress_cells(catalog, s.rows, lang)
         if len(cells) > 1:
-            shape = sl.shapes.add_table(len(cells), 4, Inches(8.2), Inches(4.5), Inches(4.8),
-                                        Inches(0.22 * len(cells)))
+            size = 8 if len(cells) <= 6 else 7
+            shape = sl.shapes.add_table(len(cells), 4, Inches(7.6), Inches(3.5), Inches(5.4),
+                                        Inches(0.25 * len(cells)))
+            for j, width in enumerate((2.4, 1.3, 0.95, 0.75)):
+                shape.table.columns[j].width = Inches(width)
             for i, row in enumerate(cells):
+                shape.table.rows[i].height = Inches(0.25)
                 for j, val in enumerate(row[:4]):
                     cell = shape.table.cell(i, j)
                     cell.text = val
+                    cell.margin_top = cell.margin_bottom = Inches(0.02)
                     for para in cell.text_frame.paragraphs:
                         for run in para.runs:
-                            run.font.size = Pt(8)
+                            run.font.size = Pt(size)
                             run.font.name = EXPORT_FONT
         footer(sl)
     buf = io.BytesIO()

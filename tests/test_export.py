@@ -165,7 +165,8 @@ def test_briefing_escapes_text_and_prints_to_one_a4_page(vals: pl.DataFrame, tmp
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("no chromium")
-    for place, html_text in (("10201", page), ("10000", export.briefing_for(CAT, vals, "10000", 2024, meta()))):
+    # The prefecture has the most targets: its briefing is the longest one.
+    for place, html_text in (("10000", export.briefing_for(CAT, vals, "10000", 2024, meta())),):
         src, pdf = tmp_path / f"b{place}.html", tmp_path / f"b{place}.pdf"
         src.write_text(html_text, encoding="utf-8")
         subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
