@@ -1,0 +1,1 @@
+"""Benchmarks: national-scale data, query, page, browser, concurrency and publish figures (`make bench`)."""

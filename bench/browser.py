@@ -1,0 +1,97 @@
+"""Headless Chromium against the real server: time to first complete render of each page (cold
+server, then warm), and time from a filter change until the charts are redrawn.
+
+"Complete" means Streamlit reports the script finished (`data-test-script-state=notRunning` after
+connecting) and every Plotly chart on the page has drawn its SVG.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Figure, median, pct
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+DONE = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector("[data-testid='stSkeleton']")) return false;
+  const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
+  for (const c of charts) { if (!c.querySelector('.main-svg')) return false; }
+  return true;
+}"""
+
+
+def available() -> bool:
+    """Whether Playwright and Debian Chromium are there."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return Path(CHROMIUM).exists()
+
+
+def _wait_done(page: Any, timeout_ms: float = 120_000) -> None:
+    page.wait_for_timeout(150)  # let a just-triggered rerun flip the script state first
+    page.wait_for_function(DONE, timeout=timeout_ms, polling=50)
+
+
+def measure(base_url: str, scale: str, pages: list[str], changes: int = 5) -> list[Figure]:
+    """First render cold (first page load after server start) and warm, and filter change → redrawn."""
+    from playwright.sync_api import sync_playwright
+
+    figs: list[Figure] = []
+    cold: dict[str, float] = {}
+    warm: dict[str, list[float]] = {}
+    change: list[float] = []
+    missed = 0
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for rnd in range(2):
+                for name in pages:
+                    ctx = b.new_context(viewport={"width": 1280, "height": 720})
+                    pg = ctx.new_page()
+                    t0 = time.perf_counter()
+                    pg.goto(f"{base_url}/{'' if name == 'overview' else name}?place=10000")
+                    _wait_done(pg)
+                    ms = (time.perf_counter() - t0) * 1000
+                    if rnd == 0:
+                        cold[name] = ms
+                    else:
+                        warm.setdefault(name, []).append(ms)
+                    ctx.close()
+            ctx = b.new_context(viewport={"width": 1280, "height": 720})
+            pg = ctx.new_page()
+            pg.goto(f"{base_url}/area1?place=10000")
+            _wait_done(pg)
+            places = ["10201", "10202", "10203", "10204", "10205", "10206", "10207", "10208", "10209", "10210"]
+            missed = 0
+            for i in range(changes):
+                # The place filter, through the URL-synced selectbox's own input (as a user types it).
+                box = pg.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+                box.click()
+                pg.keyboard.type(places[i % len(places)])
+                t0 = time.perf_counter()
+                pg.keyboard.press("Enter")
+                _wait_done(pg)
+                change.append((time.perf_counter() - t0) * 1000)
+                missed += f"place={places[i % len(places)]}" not in pg.url  # the change really happened
+            ctx.close()
+        finally:
+            b.close()
+    for name in pages:
+        figs.append(Figure("browser", scale, f"{name}: first render, cold server", cold[name], "ms",
+                           note="first visitor after the server started (first page of the run pays imports)"))
+        figs.append(Figure("browser", scale, f"{name}: first render, warm server", median(warm[name]), "ms"))
+    figs.append(Figure("browser", scale, "filter change → charts redrawn p95", pct(change, 0.95), "ms",
+                       target="< 300 ms (Gunma) / < 800 ms (national)",
+                       note=f"area 1, place typed in the filter; median {median(change):.0f} ms, n={len(change)}"
+                            + (f"; {missed} changes not seen in the URL" if missed else "")))
+    return figs

@@ -1,0 +1,119 @@
+"""Page rerun times through Streamlit's AppTest: each page's full rerun and the rerun after a filter
+change, the project's way (cached DuckDB queries) and the naive way (pandas reads every file on
+every rerun, no caching), in the same process over the same data folder."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench import naive
+from bench.common import Figure, median, pct
+from dashboard.config import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+PLACES = ["10201", "10202", "10203", "10204", "10205", "10206", "10207", "10208"]
+
+
+def app_present() -> bool:
+    """Whether the dashboard app and its pages exist yet."""
+    return Path(APP).is_file() and all((ROOT / "pages" / f"{p}.py").is_file() for p in PAGES)
+
+
+@contextlib.contextmanager
+def data_dir(folder: Path) -> Iterator[None]:
+    """Point the app at a data folder for the duration ($GUNMA_DATA_DIR)."""
+    old = os.environ.get("GUNMA_DATA_DIR")
+    os.environ["GUNMA_DATA_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("GUNMA_DATA_DIR", None)
+        else:
+            os.environ["GUNMA_DATA_DIR"] = old
+
+
+@contextlib.contextmanager
+def naive_mode() -> Iterator[None]:
+    """Swap the app's cached query layer for the naive pandas one (no caching at all)."""
+    from dashboard.ui import state
+
+    saved = state.values
+
+    def uncached(key: str, as_of_id: str | None, indicator_ids: tuple[str, ...] = (),
+                 places: tuple[str, ...] = ()) -> Any:
+        return naive.values(state.store(), state.catalog(), as_of_id, indicator_ids, places)
+
+    state.values = uncached  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        state.values = saved  # type: ignore[assignment]
+
+
+def _clear_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+def _timed_run(at: Any) -> float:
+    t0 = time.perf_counter()
+    at.run()
+    ms = (time.perf_counter() - t0) * 1000
+    if at.exception:
+        raise RuntimeError(f"page raised: {[e.value for e in at.exception][:1]}")
+    return ms
+
+
+def page_times(pages: list[str], reps: int, changes: int) -> dict[str, dict[str, list[float]]]:
+    """For each page: first open, full reruns (same filters) and reruns after a place change."""
+    from streamlit.testing.v1 import AppTest
+
+    out: dict[str, dict[str, list[float]]] = {}
+    for page in pages:
+        at = AppTest.from_file(APP, default_timeout=600)
+        at.query_params["place"] = "10000"
+        at.run()
+        first = [0.0]
+        if page != "overview":
+            at.switch_page(f"../pages/{page}.py")
+            first = [_timed_run(at)]
+        else:
+            first = [_timed_run(at)]
+        rerun = [_timed_run(at) for _ in range(reps)]
+        change = []
+        for i in range(changes):
+            at.sidebar.selectbox[0].set_value(PLACES[i % len(PLACES)])
+            change.append(_timed_run(at))
+        out[page] = {"first": first, "rerun": rerun, "change": change}
+    return out
+
+
+def measure(folder: Path, scale: str, pages: list[str] | None = None, reps: int = 5, changes: int = 5,
+            naive_pages: list[str] | None = None, naive_reps: int = 1) -> list[Figure]:
+    """Figures for every page at one scale; the naive way for naive_pages (default: all)."""
+    pages = pages or PAGES
+    naive_pages = pages if naive_pages is None else naive_pages
+    figs: list[Figure] = []
+    with data_dir(folder):
+        _clear_caches()
+        fast = page_times(pages, reps, changes)
+        with naive_mode():
+            slow = page_times(naive_pages, naive_reps, naive_reps) if naive_pages else {}
+        _clear_caches()
+    for page in pages:
+        f, s = fast[page], slow.get(page)
+        figs.append(Figure("page (AppTest)", scale, f"{page}: full rerun median", median(f["rerun"]), "ms",
+                           median(s["rerun"]) if s else None,
+                           note=f"first open {f['first'][0]:.0f} ms; p95 {pct(f['rerun'], 0.95):.0f} ms"))
+        figs.append(Figure("page (AppTest)", scale, f"{page}: after place change median", median(f["change"]), "ms",
+                           median(s["change"]) if s else None,
+                           note=f"p95 {pct(f['change'], 0.95):.0f} ms over {len(f['change'])} new places"))
+    return figs
