@@ -3,8 +3,10 @@ via dashboard.db.run), beside the naive pandas way, at one scale."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -14,7 +16,7 @@ from bench.common import Figure, median, pct, timed
 from dashboard import data
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
-from dashboard.storage import LocalStore
+from dashboard.storage import LocalStore, visible
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,42 @@ def fast_fn(con: duckdb.DuckDBPyConnection, store: LocalStore, catalog: Catalog,
             r: Request) -> Callable[[], pl.DataFrame]:
     """The project's way: one call of dashboard.data.values."""
     return lambda: data.values(con, store, catalog, r.as_of, r.indicator_ids, r.places)
+
+
+BEFORE_SQL = Path(__file__).with_name("values_before.sql")
+
+
+def values_before(con: duckdb.DuckDBPyConnection, store: LocalStore, catalog: Catalog, as_of: str | None,
+                  indicator_ids: Sequence[str], places: Sequence[str]) -> pl.DataFrame:
+    """dashboard.data.values with the values query as it was before the optimisation (same parameters)."""
+    snaps = visible(store.list(), as_of)
+    if not snaps:
+        return pl.DataFrame(schema=data.VALUE_SCHEMA)
+    cur = con.cursor()
+    try:
+        df = cur.sql(BEFORE_SQL.read_text(encoding="utf-8"), params={
+            "files": [store.path(m) for m in snaps], "seqs": [m.seq for m in snaps], "kinds": [m.kind for m in snaps],
+            "indicators_csv": str(catalog.indicators_csv), "municipalities_csv": str(catalog.municipalities_csv),
+            "indicator_ids": list(indicator_ids), "places": list(places)}).pl()
+    finally:
+        cur.close()
+    return df.cast(data.VALUE_SCHEMA)  # type: ignore[arg-type]
+
+
+def before_after(con: duckdb.DuckDBPyConnection, store: LocalStore, catalog: Catalog, scale: str,
+                 reps: int = 3, names: Sequence[str] = ()) -> list[Figure]:
+    """Median of each request with the values query before and after the optimisation (same run)."""
+    out = []
+    for r in requests(catalog, store):
+        if names and r.name not in names:
+            continue
+        after = timed(fast_fn(con, store, catalog, r), reps)
+        before = timed(functools.partial(values_before, con, store, catalog, r.as_of, r.indicator_ids, r.places),
+                       reps)
+        f = Figure("query: values.sql before → after optimisation", scale, f"{r.name} median", median(after), "ms",
+                   median(before), note="'naive' column = the values query before the change; ratio = speed-up")
+        out.append(f)
+    return out
 
 
 def naive_fn(store: LocalStore, catalog: Catalog, r: Request) -> Callable[[], pl.DataFrame]:

@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             if f.name.endswith("median"):
                 _target(f, 50)
                 f.target = "< 50 ms; ≥ 10× naive"
-        return res + nat
+        ba = q.before_after(con, gunma_store, gunma_cat, "gunma", reps=3 if quick else 10)
+        ba += q.before_after(con, nat_store, nat_cat, "national", reps=1 if quick else 3)
+        return res + nat + ba
 
     section("query", queries)
 

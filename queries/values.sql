@@ -39,13 +39,23 @@ expected AS (
     SELECT place_code, count(*) AS n_expected FROM members GROUP BY place_code
 ),
 -- As-of rule: per key, the row from the newest visible snapshot wins.
+-- Only the municipalities behind the asked places are read (all of them for the prefecture or no filter).
+need AS (
+    SELECT code FROM muni
+    WHERE len($places) = 0 OR list_contains($places, '10000') OR list_contains($places, code)
+       OR list_contains($places, area_code)
+    UNION SELECT unnest($places)
+),
+-- As-of rule: per key, the row from the newest visible snapshot wins (seq is unique per key,
+-- so arg_max picks the same row as a window over seq, as a hash aggregate instead of a sort).
 obs AS (
-    SELECT o.indicator_id, o.municipality_code AS code, o.fiscal_year, o.value, s.seq, s.kind
+    SELECT o.indicator_id, o.municipality_code AS code, o.fiscal_year,
+           arg_max_null(o.value, s.seq) AS value, max(s.seq) AS seq, arg_max_null(s.kind, s.seq) AS kind
     FROM read_parquet($files, filename = true) AS o
     JOIN snaps AS s USING (filename)
     WHERE o.indicator_id IN (SELECT indicator_id FROM wanted)
-    QUALIFY row_number() OVER (
-        PARTITION BY o.indicator_id, o.municipality_code, o.fiscal_year ORDER BY s.seq DESC) = 1
+      AND (len($places) = 0 OR o.municipality_code IN (SELECT code FROM need))
+    GROUP BY o.indicator_id, o.municipality_code, o.fiscal_year
 ),
 mobs AS (
     SELECT obs.* FROM obs WHERE code IN (SELECT code FROM muni)

@@ -1,0 +1,119 @@
+-- values (BEFORE the place pushdown and hash-aggregate as-of rule; kept for the before/after figures and the identity test)
+-- $files              LIST<VARCHAR>  Parquet files of the snapshots visible at the as-of point
+-- $seqs               LIST<INTEGER>  their publish sequence numbers, same order (newest wins)
+-- $kinds              LIST<VARCHAR>  their kinds ('official' | 'sample'), same order
+-- $indicators_csv     VARCHAR        path to catalog indicators.csv (roll-up rules)
+-- $municipalities_csv VARCHAR        path to reference municipalities.csv (圏域 membership)
+-- $indicator_ids      LIST<VARCHAR>  indicators to return; empty = all
+-- $places             LIST<VARCHAR>  place codes to return (10000, K01…, 5-digit, 00000); empty = all
+--
+-- Output: indicator_id, place_code, fiscal_year, value, source ('direct' | 'derived' | 'rollup'),
+-- n_reporting, n_expected (municipalities behind a roll-up), has_sample, seq (newest snapshot used).
+WITH snaps AS (
+    SELECT unnest($files) AS filename, unnest($seqs) AS seq, unnest($kinds) AS kind
+),
+ind AS (
+    SELECT indicator_id, rollup, nullif(numerator, '') AS numerator,
+           nullif(denominator, '') AS denominator,
+           coalesce(try_cast(scale AS DOUBLE), 1.0) AS scale
+    FROM read_csv($indicators_csv, all_varchar = true, header = true)
+),
+asked AS (
+    SELECT * FROM ind
+    WHERE len($indicator_ids) = 0 OR list_contains($indicator_ids, indicator_id)
+),
+wanted AS (
+    SELECT indicator_id FROM asked
+    UNION SELECT numerator FROM asked WHERE numerator IS NOT NULL
+    UNION SELECT denominator FROM asked WHERE denominator IS NOT NULL
+),
+muni AS (
+    SELECT code5 AS code, area_code
+    FROM read_csv($municipalities_csv, all_varchar = true, header = true)
+),
+members AS (
+    SELECT code, area_code AS place_code FROM muni
+    UNION ALL SELECT code, '10000' FROM muni
+),
+expected AS (
+    SELECT place_code, count(*) AS n_expected FROM members GROUP BY place_code
+),
+-- As-of rule: per key, the row from the newest visible snapshot wins.
+obs AS (
+    SELECT o.indicator_id, o.municipality_code AS code, o.fiscal_year, o.value, s.seq, s.kind
+    FROM read_parquet($files, filename = true) AS o
+    JOIN snaps AS s USING (filename)
+    WHERE o.indicator_id IN (SELECT indicator_id FROM wanted)
+    QUALIFY row_number() OVER (
+        PARTITION BY o.indicator_id, o.municipality_code, o.fiscal_year ORDER BY s.seq DESC) = 1
+),
+mobs AS (
+    SELECT obs.* FROM obs WHERE code IN (SELECT code FROM muni)
+),
+-- Numerator/denominator pairs per municipality, for weighted rates.
+pairs AS (
+    SELECT i.indicator_id, n.code, n.fiscal_year, n.value AS num, d.value AS den, i.scale,
+           greatest(n.seq, d.seq) AS seq, (n.kind = 'sample' OR d.kind = 'sample') AS has_sample
+    FROM asked AS i
+    JOIN mobs AS n ON n.indicator_id = i.numerator
+    JOIN mobs AS d ON d.indicator_id = i.denominator AND d.code = n.code AND d.fiscal_year = n.fiscal_year
+    WHERE i.rollup = 'weighted_rate' AND d.value > 0
+),
+-- Municipal values: a value given in the file wins over one derived from its parts.
+mvals AS (
+    SELECT indicator_id, code, fiscal_year, value, seq, kind = 'sample' AS has_sample, 'direct' AS source
+    FROM mobs WHERE indicator_id IN (SELECT indicator_id FROM asked)
+    UNION ALL
+    SELECT indicator_id, code, fiscal_year, num / den * scale, seq, has_sample, 'derived'
+    FROM pairs
+),
+mbest AS (
+    SELECT * FROM mvals
+    QUALIFY row_number() OVER (
+        PARTITION BY indicator_id, code, fiscal_year ORDER BY source = 'derived') = 1
+),
+rolled AS (
+    SELECT i.indicator_id, g.place_code, v.fiscal_year,
+           CASE any_value(i.rollup)
+               WHEN 'sum' THEN sum(v.value)
+               WHEN 'mean' THEN avg(v.value)
+               WHEN 'count_flag' THEN sum(CASE WHEN v.value >= 0.5 THEN 1 ELSE 0 END)
+           END AS value,
+           count(*) AS n_reporting, max(v.seq) AS seq, bool_or(v.has_sample) AS has_sample
+    FROM mbest AS v
+    JOIN asked AS i USING (indicator_id)
+    JOIN members AS g USING (code)
+    WHERE i.rollup IN ('sum', 'mean', 'count_flag')
+    GROUP BY ALL
+    UNION ALL
+    SELECT p.indicator_id, g.place_code, p.fiscal_year,
+           sum(p.num) / sum(p.den) * any_value(p.scale), count(*), max(p.seq), bool_or(p.has_sample)
+    FROM pairs AS p
+    JOIN members AS g USING (code)
+    GROUP BY ALL
+),
+-- Values given directly for a place that is not a municipality (prefecture, national, 圏域).
+direct_other AS (
+    SELECT indicator_id, code AS place_code, fiscal_year, value, 'direct' AS source,
+           NULL::BIGINT AS n_reporting, seq, kind = 'sample' AS has_sample
+    FROM obs
+    WHERE code NOT IN (SELECT code FROM muni) AND indicator_id IN (SELECT indicator_id FROM asked)
+),
+everything AS (
+    SELECT indicator_id, code AS place_code, fiscal_year, value, source,
+           1::BIGINT AS n_reporting, seq, has_sample
+    FROM mbest
+    UNION ALL SELECT * FROM direct_other
+    UNION ALL
+    SELECT indicator_id, place_code, fiscal_year, value, 'rollup', n_reporting, seq, has_sample
+    FROM rolled
+)
+SELECT e.indicator_id, e.place_code, e.fiscal_year::INTEGER AS fiscal_year, e.value::DOUBLE AS value,
+       e.source, e.n_reporting, coalesce(x.n_expected, 1) AS n_expected, e.has_sample, e.seq::INTEGER AS seq
+FROM everything AS e
+LEFT JOIN expected AS x USING (place_code)
+WHERE len($places) = 0 OR list_contains($places, e.place_code)
+-- A figure published for the place itself wins over the roll-up of its municipalities.
+QUALIFY row_number() OVER (
+    PARTITION BY e.indicator_id, e.place_code, e.fiscal_year ORDER BY e.source = 'rollup') = 1
+ORDER BY e.indicator_id, e.place_code, e.fiscal_year
