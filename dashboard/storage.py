@@ -172,9 +172,19 @@ class LocalStore:
                         raise PublishBusy("another publication is in progress; try again shortly") from e
                     time.sleep(0.05)
             try:
+                self._sweep()
                 yield
             finally:
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+    def _sweep(self) -> None:
+        """Remove temporary files left by a writer that died (every writer holds the lock while its
+        temporary file exists, so under the lock any left over is orphaned; they are never visible)."""
+        for folder in (self.dir, self.events_dir):
+            if folder.is_dir():
+                for p in folder.glob(".tmp-*"):
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
 
     def publish(self, parquet: bytes, *, label: str, kind: str, source_name: str, rows: int,
                 publisher: str, created_at: str | None = None,

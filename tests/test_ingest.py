@@ -202,3 +202,15 @@ def test_contract_frame_from_validation_publishes_canonically(data_copy: Path) -
     back = pl.read_parquet(LocalStore(data_copy).path(meta))
     assert back.schema == pl.Schema({k: contract.SCHEMA[k] for k in back.columns})
     assert back["municipality_code"].to_list() == ["10201", "10202"]  # sorted by key
+
+
+def test_temporary_files_left_by_a_killed_writer_are_swept_and_never_visible(data_copy: Path) -> None:
+    store = LocalStore(data_copy)
+    orphan = data_copy / "snapshots" / ".tmp-deadbeef-0005-12345678.json"
+    orphan.write_text('{"partial": ', encoding="utf-8")
+    key = store.state_key()
+    assert len(store.list()) == 4 and store.state_key() == key  # not visible, not part of the state
+    ingest.publish(store, _frame([("pop65", "10201", 2030, 1.0)]), label="x", kind="official", publisher="p",
+                   source_name="a.csv")
+    assert not orphan.exists()
+    assert not list((data_copy / "snapshots").glob(".tmp-*"))
