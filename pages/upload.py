@@ -78,7 +78,9 @@ cat, store, con = state.catalog(), state.store(), state.connection()
 
 st.subheader(tx("template"))
 st.caption(tx("template_help"))
-year = int(st.number_input(tx("template_year"), 2000, 2040, 2024, key="template_year"))
+_years = state.prefecture_values(state.state_key(), None)["fiscal_year"]  # next year after the newest data
+year = int(st.number_input(tx("template_year"), 2000, 2040, min(2040, int(_years.max()) + 1) if len(_years) else 2024,
+                           key="template_year"))
 c1, c2 = st.columns(2)
 c1.download_button("CSV", ingest.template_csv(cat, year, lang), f"template_{year}.csv", "text/csv", key="tpl_csv")
 c2.download_button("Excel (.xlsx)", ingest.template_xlsx(cat, year, lang), f"template_{year}.xlsx", key="tpl_xlsx",
