@@ -246,8 +246,9 @@ def profile(f: Filters) -> None:
         "cmp_area": st.column_config.NumberColumn(names[area_code], format="%.1f"),
         "cmp_prefecture": st.column_config.NumberColumn(names[PREFECTURE], format="%.1f")})
     st.subheader(t("profile_contrib", f.lang))
-    _progress_section(f, pg.progress_for_place(cat, vals, muni, f.data_year), "profile",
-                      t("progress_title", f.lang))
+    contrib = pg.progress_for_place(cat, vals, muni, f.data_year)
+    share.written_summary(contrib, None, f.lang)
+    _progress_section(f, contrib, "profile", t("progress_title", f.lang))
     share.exports_section(f)
     st.subheader(t("profile_trends", f.lang))
     trend_ids = [r for r in side.filter(pl.col("policy_area") != "context")["indicator_id"].to_list()
