@@ -2,9 +2,9 @@
 
 Each session connects to /_stcore/stream (loopback only), asks for a page (BackMsg.rerun_script),
 waits for ForwardMsg.script_finished, then changes a filter (a rerun whose query string carries a
-new year, which the app's URL sync applies exactly as a deep link or a widget change) and waits
-again. Latency is from sending the rerun to script_finished. Server memory is the RSS of the
-server process read from /proc. Every wait is bounded; the run stops by itself.
+new place, which the app's URL sync applies as it does a deep link) and waits again. Latency is
+from sending the rerun to script_finished. Server memory is the RSS of the server process (/proc).
+Every wait is bounded; the run stops by itself.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _rerun(ws: websocket.WebSocket, page: str, query: str, timeout: float) -> fl
     """Send one rerun_script and wait for its script_finished; wall time in ms."""
     msg = BackMsg()
     msg.rerun_script.query_string = query
-    msg.rerun_script.page_name = page
+    msg.rerun_script.page_name = "" if page == "overview" else page  # the default page lives at "/"
     t0 = time.perf_counter()
     ws.send_binary(msg.SerializeToString())
     deadline = t0 + timeout
@@ -65,6 +65,8 @@ def _rerun(ws: websocket.WebSocket, page: str, query: str, timeout: float) -> fl
             return (time.perf_counter() - t0) * 1000
         if kind == "session_event" and fm.session_event.WhichOneof("type") == "script_compilation_exception":
             raise RuntimeError("script compilation error")
+        if kind == "page_not_found":
+            raise RuntimeError("page not found")
         if kind == "delta" and fm.delta.new_element.WhichOneof("type") == "exception":
             raise RuntimeError("exception: " + fm.delta.new_element.exception.message[:80])
         if time.perf_counter() > deadline:
@@ -95,8 +97,8 @@ def _session(ws_url: str, page: str, queries: tuple[str, str], res: LoadResult, 
                 ws.close()
 
 
-def run_round(base_url: str, server_pid: int, n: int, page: str = "area1",
-              queries: tuple[str, str] = ("place=10000&year=2023", "place=10000&year=2022"),
+def run_round(base_url: str, server_pid: int, n: int, page: str = "overview",
+              queries: tuple[str, str] = ("place=10000", "place=10201"),
               timeout: float = 60.0) -> LoadResult:
     """n sessions at once, each loading `page` and changing the year; bounded by timeout per wait."""
     if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
