@@ -7,6 +7,7 @@ kept in the URL, and saves a screenshot per screen to tests/artifacts/.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -139,3 +140,34 @@ def test_presenter_screens_are_shareable_and_embed_shows_one_chart(server: str, 
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "前橋市" in body and SNAPSHOT in body
     screenshot(page, "embed_area2_maebashi")
+
+
+def test_link_to_view_opens_presenter_mode_and_csv_downloads_in_the_browser(server: str, page: Any) -> None:
+    """On an area page: the link action is visible at 1280×720, its presenter URL starts on that area,
+    and the CSV button under a chart downloads a UTF-8 file with BOM and Japanese intact."""
+    page.goto(f"{server}/area1?place=10201&year=2024&lang=ja", wait_until="domcontentloaded")
+    settle(page)
+    link = page.get_by_role("button", name="このビューへのリンク")
+    assert _inside_viewport(page, "[data-testid='stPopover']")
+    link.click()
+    codes = page.locator("[data-testid='stPopoverBody'] code")
+    codes.first.wait_for(timeout=20_000)
+    urls = [codes.nth(i).inner_text().strip() for i in range(codes.count())]
+    assert len(urls) == 3 and all("as_of=0004-2fadb81b" in u for u in urls), urls  # latest pinned
+    present_url = next(u for u in urls if "mode=present" in u)
+    assert present_url.startswith(f"{server}/area1?")
+    page.keyboard.press("Escape")
+
+    # The CSV under the first chart: a real download, Japanese readable by Excel (BOM).
+    with page.expect_download(timeout=30_000) as dl:
+        page.get_by_role("button", name="データ（CSV）").first.click()
+    raw = Path(dl.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "サンプル（架空）" in raw.decode("utf-8-sig")
+
+    page.goto(present_url, wait_until="domcontentloaded")
+    settle(page)
+    _wait_for_count(page, 1)
+    sc = _screen(page)
+    assert sc["title"].startswith("1. ") and "前橋市" in sc["title"]
+    assert "0004-2fadb81b" in sc["footer"]
+    screenshot(page, "present_from_link_area1")
