@@ -60,14 +60,24 @@ obs AS (
 mobs AS (
     SELECT obs.* FROM obs WHERE code IN (SELECT code FROM muni)
 ),
--- Numerator/denominator pairs per municipality, for weighted rates.
+-- Numerator/denominator pairs per municipality, for weighted rates. Each side is keyed on the rate
+-- first, so the pair join matches (rate, code, year) and never (code, year) across all indicators.
+num AS MATERIALIZED (
+    SELECT i.indicator_id, i.scale, n.code, n.fiscal_year, n.value, n.seq, n.kind
+    FROM asked AS i JOIN mobs AS n ON n.indicator_id = i.numerator
+    WHERE i.rollup = 'weighted_rate'
+),
+den AS MATERIALIZED (
+    SELECT i.indicator_id, d.code, d.fiscal_year, d.value, d.seq, d.kind
+    FROM asked AS i JOIN mobs AS d ON d.indicator_id = i.denominator
+    WHERE i.rollup = 'weighted_rate'
+),
 pairs AS (
-    SELECT i.indicator_id, n.code, n.fiscal_year, n.value AS num, d.value AS den, i.scale,
+    SELECT n.indicator_id, n.code, n.fiscal_year, n.value AS num, d.value AS den, n.scale,
            greatest(n.seq, d.seq) AS seq, (n.kind = 'sample' OR d.kind = 'sample') AS has_sample
-    FROM asked AS i
-    JOIN mobs AS n ON n.indicator_id = i.numerator
-    JOIN mobs AS d ON d.indicator_id = i.denominator AND d.code = n.code AND d.fiscal_year = n.fiscal_year
-    WHERE i.rollup = 'weighted_rate' AND d.value > 0
+    FROM num AS n
+    JOIN den AS d ON d.indicator_id = n.indicator_id AND d.code = n.code AND d.fiscal_year = n.fiscal_year
+    WHERE d.value > 0
 ),
 -- Municipal values: a value given in the file wins over one derived from its parts.
 mvals AS (
