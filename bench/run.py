@@ -302,6 +302,15 @@ def main(argv: list[str] | None = None) -> int:
 
     section("publish", publish)
 
+    notes += [
+        "Naive figures are measured where the naive way is a drop-in: queries (every request) and AppTest pages "
+        "(the app with its query layer swapped for bench/naive.py; at national scale only the overview, since each "
+        "naive rerun reads all 6M rows several times). Browser and websocket figures have no naive column.",
+        "National-scale pages run the real app (bundled catalog: Gunma's 35 municipalities and 25 indicators) over "
+        "the generated data folder, so every query scans the 50 national snapshots.",
+        "The 'query: values.sql before → after' table runs the values query as it was before this benchmark's "
+        "changes (bench/values_before.sql) in the same run; tests/test_bench_smoke.py checks both give identical rows.",
+    ]
     minutes = (time.perf_counter() - t_start) / 60
     info: dict[str, object] = {
         "command": "python -m bench.run" + (" --quick" if quick else ""),
