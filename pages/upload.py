@@ -5,13 +5,13 @@ st.code, never as Markdown or HTML.
 """
 
 import hashlib
-import uuid
 
 import streamlit as st
 
-from dashboard import auth, ingest
+from dashboard import ingest
 from dashboard.storage import PublishBusy, PublishConflict
 from dashboard.ui import state
+from dashboard.ui import upload as ui_upload
 from dashboard.validate import validate_bytes
 
 _f = st.session_state.get("_flt_current")  # the app's shared filters, when run inside dashboard/app.py
@@ -24,55 +24,9 @@ def tx(key: str, **kw: object) -> str:
     return ingest.text(key, lang, **kw)
 
 
-@st.cache_resource(show_spinner=False)
-def throttles() -> tuple[auth.Throttle, auth.Throttle]:
-    """Per-session and process-wide failed-login counters (new sessions do not reset the latter)."""
-    return auth.Throttle(free=3), auth.Throttle(free=20, base=1.0, cap=60.0)
-
-
-def login() -> str:
-    """Who is signed in (stops the page until someone is)."""
-    mode = auth.auth_mode(st.secrets)
-    if mode == "disabled":
-        st.warning(tx("disabled"))
-        st.text(tx("how_enable"))
-        st.code('[upload]\npassword_hash = "scrypt$16384$8$1$<salt>$<hash>"', language="toml")
-        st.stop()
-    if mode == "oidc":
-        if not st.user.is_logged_in:
-            st.info(tx("login_needed"))
-            st.button(tx("login"), on_click=st.login, key="oidc_login")
-            st.stop()
-        who = str(st.user.get("email") or st.user.get("name") or "analyst")
-        st.button(tx("logout"), on_click=st.logout, key="oidc_logout")
-        return who
-    if "upload_who" in st.session_state:
-        return str(st.session_state["upload_who"])
-    st.info(tx("login_needed"))
-    mine, everyone = throttles()
-    sid = st.session_state.setdefault("_upload_sid", uuid.uuid4().hex)
-    with st.form("login"):
-        name = st.text_input(tx("name"), max_chars=ingest.NAME_MAX, key="login_name")
-        pw = st.text_input(tx("password"), type="password", key="login_password")
-        submitted = st.form_submit_button(tx("login"))
-    if submitted:
-        wait = max(mine.wait(sid), everyone.wait("all"))
-        if wait > 0:
-            st.error(tx("throttled", s=int(wait) + 1))
-        else:
-            ok = bool(name.strip()) and auth.check_login(st.secrets, name.strip(), pw)
-            mine.record(sid, ok)
-            everyone.record("all", ok)
-            if ok:
-                st.session_state["upload_who"] = ingest.clean_text(name, ingest.NAME_MAX)
-                st.rerun()
-            st.error(tx("bad_login"))
-    st.stop()
-
-
 st.title(tx("title"))
 st.text(tx("intro"))
-who = login()
+who = ui_upload.login(tx)
 st.text(tx("signed_in", who=who))
 cat, store, con = state.catalog(), state.store(), state.connection()
 
@@ -152,22 +106,4 @@ ev = ingest.events_frame(store)
 if ev.height:
     st.text(tx("events"))
     st.dataframe(ev, hide_index=True, key="events")
-with st.expander(tx("withdraw_title")):
-    gone = {m.id for m in store.list() if m.withdrawn}
-    with st.form("withdraw"):
-        target = st.selectbox(tx("snapshot"), [m.id for m in reversed(store.list())], key="wd_id",
-                              format_func=lambda i: f"{i} (withdrawn)" if i in gone else i)
-        reason = st.text_input(tx("reason"), max_chars=500, key="wd_reason")
-        a, b = st.columns(2)
-        wd = a.form_submit_button(tx("withdraw"))
-        rs = b.form_submit_button(tx("restore"))
-    if (wd or rs) and target:
-        if not reason.strip():
-            st.error(tx("reason_needed"))
-        else:
-            try:
-                store.set_withdrawn(str(target), bool(wd), reason=ingest.clean_text(reason, 500), who=who)
-                st.session_state["_recorded"] = tx("done", id=target, action=tx("withdraw" if wd else "restore"))
-                st.rerun()
-            except (KeyError, ValueError, PublishBusy) as e:
-                st.error(str(e))
+ui_upload.withdraw_form(store, who, tx)
