@@ -41,7 +41,8 @@ c2.download_button("Excel (.xlsx)", ingest.template_xlsx(cat, year, lang), f"tem
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(tx("upload"))
-up = st.file_uploader(tx("upload"), type=["parquet", "csv", "xlsx"], key=f"up{st.session_state.get('_up_n', 0)}",
+# No type= filter: a wrong type gets the validator's own bilingual message, not an exception.
+up = st.file_uploader(tx("upload"), key=f"up{st.session_state.get('_up_n', 0)}",
                       label_visibility="collapsed")
 if up is not None:
     data = up.getvalue()
