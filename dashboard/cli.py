@@ -7,6 +7,7 @@ import getpass
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +15,44 @@ import polars as pl
 
 from dashboard import data, db
 from dashboard import progress as pg
-from dashboard.catalog import load_catalog
+from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import PREFECTURE, data_dir
 from dashboard.fmt import status_name
-from dashboard.storage import LocalStore, visible
+from dashboard.storage import LocalStore, SnapshotMeta, visible
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    """What a command resolved from --place, --as-of and --year."""
+
+    catalog: Catalog
+    snaps: list[SnapshotMeta]
+    values: pl.DataFrame
+    year: int
+
+
+def resolve_place_view(place: str, as_of: str | None, year: int | None) -> PlaceView | None:
+    """Catalog, visible snapshots, values and year for a place; prints why and returns None if invalid."""
+    cat = load_catalog()
+    store = LocalStore(data_dir())
+    if cat.place_kind(place) in ("unknown", "national"):
+        print(f"unknown place: {place} (use 10000, a 圏域 code K01–K10, or a municipality code)",
+              file=sys.stderr)
+        return None
+    try:
+        snaps = visible(store.list(), as_of)
+    except KeyError:
+        print(f"unknown snapshot: {as_of}", file=sys.stderr)
+        return None
+    vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(place))
+    return PlaceView(cat, snaps, vals, year or pg.latest_year(cat, vals) or 2020)
 
 
 def _progress(args: argparse.Namespace) -> int:
-    cat = load_catalog()
-    store = LocalStore(data_dir())
-    if cat.place_kind(args.place) in ("unknown", "national"):
-        print(f"unknown place: {args.place} (use 10000, a 圏域 code K01–K10, or a municipality code)",
-              file=sys.stderr)
+    view = resolve_place_view(args.place, args.as_of, args.year)
+    if view is None:
         return 2
-    try:
-        snaps = visible(store.list(), args.as_of)
-    except KeyError:
-        print(f"unknown snapshot: {args.as_of}", file=sys.stderr)
-        return 2
-    con = db.connect()
-    vals = data.values_for(con, store, cat, snaps, places=pg.needed_places(args.place))
-    year = args.year or pg.latest_year(cat, vals) or 2020
+    cat, snaps, vals, year = view.catalog, view.snaps, view.values, view.year
     rows = pg.progress_for_place(cat, vals, args.place, year,
                                  str(args.policy_area) if args.policy_area else None)
     df = pg.to_frame(rows).with_columns(

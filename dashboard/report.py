@@ -7,29 +7,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dashboard import data, db, export, links
-from dashboard import progress as pg
-from dashboard.catalog import load_catalog
-from dashboard.config import PREFECTURE, data_dir
-from dashboard.storage import LocalStore, visible
+from dashboard import export, links
+from dashboard.config import PREFECTURE
 
 TITLES = {"deck": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
           "briefing": ("進捗の概要（1枚）", "Progress briefing")}
 
 
 def _report(args: argparse.Namespace) -> int:
-    cat = load_catalog()
-    store = LocalStore(data_dir())
-    if cat.place_kind(args.place) in ("unknown", "national"):
-        print(f"unknown place: {args.place}", file=sys.stderr)
+    from dashboard.cli import resolve_place_view  # (cli imports this module lazily)
+
+    view = resolve_place_view(args.place, args.as_of, args.year)
+    if view is None:
         return 2
-    try:
-        snaps = visible(store.list(), args.as_of)
-    except KeyError:
-        print(f"unknown snapshot: {args.as_of}", file=sys.stderr)
-        return 2
-    vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(args.place))
-    year = args.year or pg.latest_year(cat, vals) or 2020
+    cat, snaps, vals, year = view.catalog, view.snaps, view.values, view.year
     snap = snaps[-1] if snaps else None
     lang = args.lang
     place_name = cat.place_name(args.place, lang)
