@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import fmt, slides, summary
+from dashboard import fmt, slides
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.slides import Slide
@@ -330,14 +330,9 @@ def briefing_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, 
     """The one-page briefing for a place: status counts, one sentence per policy area, every target."""
     lang = meta.lang
     rows = pg.progress_for_place(catalog, values, place, year)
-    judged = [r for r in rows if r.status != "no_target"]
-    sentences = [summary.status_count_sentence(judged, lang)] if judged else []
-    for a in slides.area_ids(catalog):
-        area_rows = [r for r in rows if catalog.indicators[r.indicator_id].policy_area == a]
-        if area_rows:
-            sentences.append(summary.area_summary(catalog, area_rows, a, lang)[0])
+    sentences = slides.overview_sentences(catalog, rows, lang)
     chart = None
-    if with_chart and judged:
+    if with_chart and any(r.status != "no_target" for r in rows):
         key = slides.key_slides(catalog, values, place, year, lang)[0]
         chart = png(key.fig, 1100, min(int(key.fig.layout.height or 500), 620))
     return briefing_html(catalog, rows, sentences, meta, chart)

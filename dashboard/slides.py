@@ -42,6 +42,17 @@ def area_ids(catalog: Catalog) -> list[str]:
     return [a for a in catalog.policy_areas["policy_area"].to_list() if a != "context"]
 
 
+def overview_sentences(catalog: Catalog, rows: list[pg.Progress], lang: str) -> list[str]:
+    """Status counts, then one sentence per policy area (overview page and briefing)."""
+    judged = [r for r in rows if r.status != "no_target"]
+    lines = [summary.status_count_sentence(judged, lang)] if judged else []
+    for a in area_ids(catalog):
+        area_rows = [r for r in rows if catalog.indicators[r.indicator_id].policy_area == a]
+        if area_rows:
+            lines.append(summary.area_summary(catalog, area_rows, a, lang)[0])
+    return lines
+
+
 def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, lang: str,
                with_overview: bool = True) -> list[Slide]:
     """Overview, then each policy area: its progress bars (or, without targets, its first trend)."""

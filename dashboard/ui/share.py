@@ -96,6 +96,17 @@ def meta(f: Filters, title: str) -> export.ExportMeta:
                              lang=f.lang, url=links.build(view_of(f), base_url()))
 
 
+def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
+                  prefix: str, key: str) -> None:
+    """CSV and Excel buttons for one frame (files built on click)."""
+    st.download_button(s("csv", lang), data=lambda: export.csv_bytes(frame, sample, lang),
+                       file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
+                       on_click="ignore", key=f"{prefix}_csv_{key}")
+    st.download_button(s("xlsx", lang), data=lambda: export.xlsx_bytes(frame, m), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"{prefix}_xlsx_{key}")
+
+
 def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filters | None) -> None:
     """PNG, CSV and Excel buttons under a chart (built on click)."""
     if f is None:
@@ -108,12 +119,7 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
         st.download_button(s("png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
                            mime="image/png", icon=":material/image:", type="tertiary", on_click="ignore",
                            key=f"dl_png_{key}")
-        st.download_button(s("csv", f.lang), data=lambda: export.csv_bytes(frame, sample, f.lang),
-                           file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
-                           on_click="ignore", key=f"dl_csv_{key}")
-        st.download_button(s("xlsx", f.lang), data=lambda: export.xlsx_bytes(frame, m), file_name=f"{name}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"dl_xlsx_{key}")
+        _data_buttons(frame, sample, m, name, f.lang, "dl", key)
 
 
 def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> pl.DataFrame:
@@ -135,12 +141,7 @@ def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> Non
     m = meta(f, key)
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with st.container(horizontal=True, gap="small", key=f"dlt_{key}"):
-        st.download_button(s("csv", f.lang), data=lambda: export.csv_bytes(df, sample, f.lang),
-                           file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
-                           on_click="ignore", key=f"dlt_csv_{key}")
-        st.download_button(s("xlsx", f.lang), data=lambda: export.xlsx_bytes(df, m), file_name=f"{name}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"dlt_xlsx_{key}")
+        _data_buttons(df, sample, m, name, f.lang, "dlt", key)
 
 
 def _values_for(f: Filters) -> pl.DataFrame:
@@ -182,12 +183,7 @@ def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str) -> 
     or the area's counts and its weakest target (area pages). Plain text, escaped."""
     cat = state.catalog()
     if area_id is None:
-        judged = [r for r in rows if r.status != "no_target"]
-        lines = [summary.status_count_sentence(judged, lang)] if judged else []
-        for a in slides.area_ids(cat):
-            area_rows = [r for r in rows if cat.indicators[r.indicator_id].policy_area == a]
-            if area_rows:
-                lines.append(summary.area_summary(cat, area_rows, a, lang)[0])
+        lines = slides.overview_sentences(cat, rows, lang)
     else:
         lines = summary.area_summary(cat, rows, area_id, lang)
     if lines:
