@@ -113,5 +113,5 @@ def _no_data_figure(lang: str) -> go.Figure:
                        font={"size": 22, "color": "#555555"})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    fig.update_layout(template="plotly_white", height=420, font={"family": charts.FONT})
+    fig.update_layout(template="gunma", height=420, font={"family": charts.FONT})
     return fig
