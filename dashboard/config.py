@@ -32,3 +32,8 @@ def boundary_geojson() -> Path | None:
     """Optional municipal boundary GeoJSON for choropleth maps ($GUNMA_BOUNDARY_GEOJSON)."""
     p = os.environ.get("GUNMA_BOUNDARY_GEOJSON")
     return Path(p) if p and Path(p).is_file() else None
+
+
+def cache_dir() -> Path:
+    """Pre-aggregated values (a cache, safe to delete): $GUNMA_CACHE_DIR, else cache/ in the data folder."""
+    return Path(os.environ.get("GUNMA_CACHE_DIR") or data_dir() / "cache")

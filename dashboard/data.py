@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from dashboard import db
+from dashboard import db, materialize
 from dashboard.catalog import Catalog
 from dashboard.storage import SnapshotMeta, SnapshotStore, visible
 
@@ -16,6 +17,9 @@ VALUE_SCHEMA = {
     "source": pl.Utf8, "n_reporting": pl.Int64, "n_expected": pl.Int64, "has_sample": pl.Boolean,
     "seq": pl.Int32,
 }
+
+
+KEY = ["indicator_id", "place_code", "fiscal_year"]
 
 
 def values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Catalog,
@@ -28,10 +32,25 @@ def values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Catalo
 
 def values_for(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Catalog,
                snaps: Sequence[SnapshotMeta], indicator_ids: Sequence[str] = (),
-               places: Sequence[str] = ()) -> pl.DataFrame:
-    """Same as values(), over an explicit list of snapshots (used for previews)."""
+               places: Sequence[str] = (), cache_dir: Path | None = None) -> pl.DataFrame:
+    """Same as values(), over an explicit list of snapshots (used for previews).
+
+    With cache_dir, the pre-aggregated file of this snapshot set is read when it exists, and built
+    in the background when it does not (meanwhile the values are computed from the snapshots).
+    """
     if not snaps:
         return pl.DataFrame(schema=VALUE_SCHEMA)
+    if cache_dir is not None:
+        cached = materialize.cache_path(cache_dir, snaps, catalog)
+        if cached.exists():
+            try:
+                df = db.run(con, "values_cached", file=str(cached), indicator_ids=list(indicator_ids),
+                            places=list(places))
+                return df.cast(VALUE_SCHEMA).sort(KEY)  # type: ignore[arg-type]
+            except duckdb.IOException:  # removed by a prune in between: compute it directly below
+                pass
+        else:
+            materialize.build_soon(cache_dir, store, catalog, snaps)
     df = db.run(
         con, "values",
         files=[store.path(m) for m in snaps], seqs=[m.seq for m in snaps],

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from dashboard.config import QUERIES_DIR
 
@@ -45,16 +46,31 @@ def connect(memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConne
     return duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
-    """Run queries/NAME.sql with bound parameters on a fresh cursor and return a Polars frame."""
+def _checked(name: str, params: dict[str, Any]) -> Query:
     q = load(name)
     given = set(params)
     if given != q.params:
         raise ValueError(
             f"query {name}: missing {sorted(q.params - given)}, unexpected {sorted(given - q.params)}"
         )
+    return q
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """Run queries/NAME.sql with bound parameters on a fresh cursor and return a Polars frame."""
+    q = _checked(name, params)
     cur = con.cursor()  # a cursor per query: a shared connection is not thread-safe
     try:
         return cur.sql(q.sql, params=params).pl()
+    finally:
+        cur.close()
+
+
+def run_arrow(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pa.Table:
+    """Same as run(), returning an Arrow table (for writing Parquet without a copy through Polars)."""
+    q = _checked(name, params)
+    cur = con.cursor()
+    try:
+        return cur.sql(q.sql, params=params).to_arrow_table()
     finally:
         cur.close()

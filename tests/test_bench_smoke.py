@@ -11,9 +11,10 @@ from polars.testing import assert_frame_equal
 from bench import naive, national, publish, queries, run
 from bench.common import Figure
 from dashboard import data, db
-from dashboard.catalog import Catalog, load_catalog
-from dashboard.config import NATIONAL, PREFECTURE, ROOT
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
 from dashboard.storage import LocalStore
+from tests.grids import request_grid
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +56,15 @@ def test_naive_way_gives_the_query_layers_result(tiny: national.Generated, scale
 def test_query_measure_and_results_table(tiny: national.Generated, tmp_path: Path) -> None:
     store = LocalStore(tiny.root)
     cat = national.national_catalog(tiny.root)
-    figs = queries.measure(db.connect(), store, cat, "tiny", reps=1, naive_reps=1)
+    con = db.connect()
+    figs = queries.measure(con, store, cat, "tiny", reps=1, naive_reps=1, cache_dir=tmp_path / "cache")
     assert len(figs) == 2 * len(queries.requests(cat, store))
     assert all(f.value is not None and f.naive is not None for f in figs)
+    assert list((tmp_path / "cache").glob("values-*.parquet"))  # the project's figures read pre-aggregated files
+    ba = queries.before_after(con, store, cat, "tiny", tmp_path / "cache", reps=1)
+    assert len(ba) == len(queries.requests(cat, store)) and all(f.naive for f in ba)
+    build = queries.build_figure(tiny.root, "national", tmp_path)
+    assert build.value and build.value > 0 and "peak memory" in build.note
     info = {"command": "smoke", "date": "today", "minutes": 0.0, "machine": run.machine(),
             "versions": {"duckdb": "x"}, "load_start": "0", "national": "tiny", "gunma_rows": 1, "gunma_snaps": 1}
     text = run.render([*figs, Figure("publish", "tiny", "peak", 10.0, "MB", 20.0, target="< 1 GB")], info, ["a note"])
@@ -75,26 +82,13 @@ def test_publish_benchmark_validates_and_publishes_a_small_file(tiny: national.G
     assert len(LocalStore(tiny.root).list()) == before + 1
 
 
-def _grid(cat: Catalog, store: LocalStore) -> list[tuple[str | None, tuple[str, ...], tuple[str, ...]]]:
-    """(as_of, indicator_ids, places) combinations the pages ask for, plus edge cases."""
-    munis = cat.municipality_codes()
-    area = cat.area_of(munis[0])
-    metas = store.list()
-    rate = next(i for i in cat.indicators.values() if i.rollup == "weighted_rate")
-    place_sets: list[tuple[str, ...]] = [(), (PREFECTURE,), (area,), (munis[0],), (munis[0], area, PREFECTURE),
-                                         (munis[1], NATIONAL), (NATIONAL,), ("99999",), tuple(munis)]
-    id_sets: list[tuple[str, ...]] = [(), (rate.id,), tuple(i.id for i in cat.indicators_in("1"))]
-    return [(as_of, ids, places) for as_of in (None, metas[len(metas) // 2].id)
-            for ids in id_sets for places in place_sets]
-
-
 @pytest.mark.parametrize("scale", ["gunma", "national"])
 def test_optimised_values_query_gives_the_same_rows_as_before(tiny: national.Generated, scale: str) -> None:
     root = ROOT / "data" if scale == "gunma" else tiny.root
     cat = load_catalog() if scale == "gunma" else national.national_catalog(root)
     store = LocalStore(root)
     con = db.connect()
-    for as_of, ids, places in _grid(cat, store):
+    for as_of, ids, places in request_grid(cat, store):
         new = data.values(con, store, cat, as_of, ids, places)
         old = queries.values_before(con, store, cat, as_of, ids, places)
         assert_frame_equal(new, old)  # raises with the differing column; the loop values are in the traceback

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import data, db
 from dashboard.catalog import Catalog, load_catalog
-from dashboard.config import PREFECTURE, catalog_dir, data_dir
+from dashboard.config import PREFECTURE, cache_dir, catalog_dir, data_dir
 from dashboard.storage import LocalStore, SnapshotMeta, visible
 
 
@@ -61,7 +61,7 @@ def values(key: str, as_of_id: str | None, indicator_ids: tuple[str, ...] = (),
            places: tuple[str, ...] = ()) -> pl.DataFrame:
     """As-of values (with roll-ups) for the given indicators and places; empty tuple = all."""
     snaps = visible(snapshots(key), as_of_id)
-    return data.values_for(connection(), store(), catalog(), snaps, indicator_ids, places)
+    return data.values_for(connection(), store(), catalog(), snaps, indicator_ids, places, cache_dir=cache_dir())
 
 
 def prefecture_values(key: str, as_of_id: str | None) -> pl.DataFrame:

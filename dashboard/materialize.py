@@ -1,0 +1,136 @@
+"""Pre-aggregated values per snapshot set (no Streamlit here).
+
+The `values` query is run once for every indicator and place and written to one Parquet file,
+sorted by indicator; page requests then only filter that file (queries/values_cached.sql) instead
+of merging every snapshot and rolling up municipalities again.
+
+The file is a cache. Its name is a hash of everything the result depends on (the visible snapshots,
+the catalog's roll-up rules, 圏域 membership and the query text), so it never goes stale and never
+needs invalidating; it is written under a temporary name and renamed (readers see all of it or
+nothing); it can be deleted at any time. Until it exists, values are computed from the snapshots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from dashboard import db
+from dashboard.catalog import Catalog
+from dashboard.storage import SnapshotMeta, SnapshotStore
+
+log = logging.getLogger(__name__)
+
+# Indicators per pass of the values query: bounds the build's memory (the whole national-scale
+# set at once needs > 2 GB; 20 at a time stays under 1 GB) at the cost of re-reading the snapshots.
+CHUNK = 20
+KEEP = 12  # newest cache files kept per folder; older ones are removed after a build
+ROW_GROUP = 122_880  # DuckDB's default: smaller groups made every filtered read slower (more metadata)
+BUILD_MEMORY = "600MB"
+
+_lock = threading.Lock()
+_building: set[Path] = set()
+
+
+@functools.cache
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _digest(path: Path) -> str:
+    st = path.stat()
+    return _file_digest(str(path), st.st_mtime_ns, st.st_size)
+
+
+def cache_key(snaps: Sequence[SnapshotMeta], catalog: Catalog) -> str:
+    """A name for one snapshot set under one catalog: changes when anything the values depend on does."""
+    h = hashlib.sha256()
+    for m in snaps:
+        h.update(f"{m.id}|{m.seq}|{m.kind}\n".encode())
+    h.update(_digest(catalog.indicators_csv).encode())
+    h.update(_digest(catalog.municipalities_csv).encode())
+    h.update(db.load("values").sql.encode())
+    return h.hexdigest()[:24]
+
+
+def cache_path(cache_dir: Path, snaps: Sequence[SnapshotMeta], catalog: Catalog) -> Path:
+    """Where the pre-aggregated values of this snapshot set live (whether built yet or not)."""
+    return cache_dir / f"values-{cache_key(snaps, catalog)}.parquet"
+
+
+def build(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[SnapshotMeta],
+          memory_limit: str = BUILD_MEMORY) -> Path:
+    """Write the pre-aggregated values of this snapshot set (a no-op when the file exists); its path."""
+    final = cache_path(cache_dir, snaps, catalog)
+    if final.exists():
+        return final
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{final.name}")
+    # Its own connection: a build must not compete with page queries for the shared one's memory.
+    con = db.connect(memory_limit=memory_limit, threads=1)
+    writer = None
+    try:
+        ids = sorted(catalog.indicators)
+        params = {"files": [store.path(m) for m in snaps], "seqs": [m.seq for m in snaps],
+                  "kinds": [m.kind for m in snaps], "indicators_csv": str(catalog.indicators_csv),
+                  "municipalities_csv": str(catalog.municipalities_csv), "places": []}
+        for i in range(0, len(ids), CHUNK):
+            # Each pass returns its indicators sorted, and the chunks are in id order: the file is
+            # sorted by indicator, so a filter on one indicator reads few row groups.
+            part = db.run_arrow(con, "values", indicator_ids=ids[i:i + CHUNK], **params)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, part.schema)
+            writer.write_table(part, row_group_size=ROW_GROUP)
+        if writer is None:
+            raise ValueError("the catalog has no indicators")
+        writer.close()
+        writer = None
+        os.replace(tmp, final)
+    finally:
+        if writer is not None:
+            writer.close()
+        con.close()
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    prune(cache_dir, keep=final)
+    return final
+
+
+def prune(cache_dir: Path, keep: Path, n: int = KEEP, min_age_s: float = 600.0) -> None:
+    """Remove all but the n newest cache files (never `keep`, nor anything younger than min_age_s)."""
+    files = sorted(cache_dir.glob("values-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
+    for p in files[n:]:
+        with contextlib.suppress(FileNotFoundError):
+            if p != keep and now - p.stat().st_mtime > min_age_s:
+                p.unlink()
+
+
+def build_soon(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[SnapshotMeta]) -> None:
+    """Build in a background thread, once per file per process; failures are logged, never raised."""
+    final = cache_path(cache_dir, snaps, catalog)
+    with _lock:
+        if final in _building or final.exists():
+            return
+        _building.add(final)
+
+    def work() -> None:
+        try:
+            build(cache_dir, store, catalog, snaps)
+        except (OSError, duckdb.Error, ValueError) as e:  # e.g. a read-only data folder: stay on the direct path
+            log.warning("pre-aggregation of %s failed: %s", final.name, e)
+        finally:
+            with _lock:
+                _building.discard(final)
+
+    threading.Thread(target=work, name="values-cache", daemon=True).start()

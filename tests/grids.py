@@ -1,0 +1,20 @@
+"""Request combinations the pages make, shared by tests that compare two ways of computing values."""
+
+from __future__ import annotations
+
+from dashboard.catalog import Catalog
+from dashboard.config import NATIONAL, PREFECTURE
+from dashboard.storage import LocalStore
+
+
+def request_grid(cat: Catalog, store: LocalStore) -> list[tuple[str | None, tuple[str, ...], tuple[str, ...]]]:
+    """(as_of, indicator_ids, places) combinations the pages ask for, plus edge cases."""
+    munis = cat.municipality_codes()
+    area = cat.area_of(munis[0])
+    metas = store.list()
+    rate = next(i for i in cat.indicators.values() if i.rollup == "weighted_rate")
+    place_sets: list[tuple[str, ...]] = [(), (PREFECTURE,), (area,), (munis[0],), (munis[0], area, PREFECTURE),
+                                         (munis[1], NATIONAL), (NATIONAL,), ("99999",), tuple(munis)]
+    id_sets: list[tuple[str, ...]] = [(), (rate.id,), tuple(i.id for i in cat.indicators_in("1")), ("no_such",)]
+    return [(as_of, ids, places) for as_of in (None, metas[len(metas) // 2].id)
+            for ids in id_sets for places in place_sets]

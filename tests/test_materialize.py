@@ -1,0 +1,114 @@
+"""Pre-aggregated values: the cached file gives exactly the rows of the direct query, is keyed on
+everything the values depend on, is written atomically, and never stands in the way of a page."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from bench import national
+from dashboard import data, db, materialize
+from dashboard.catalog import Catalog, load_catalog
+from dashboard.config import PREFECTURE, ROOT
+from dashboard.storage import LocalStore, visible
+from tests.grids import request_grid
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> national.Generated:
+    """Tiny generated national data: weighted rates, many areas, several snapshots."""
+    return national.generate(tmp_path_factory.mktemp("mat") / "national", national.TINY)
+
+
+def _scale(scale: str, tiny: national.Generated) -> tuple[LocalStore, Catalog]:
+    if scale == "gunma":
+        return LocalStore(ROOT / "data"), load_catalog()
+    return LocalStore(tiny.root), national.national_catalog(tiny.root)
+
+
+@pytest.mark.parametrize("scale", ["gunma", "national"])
+def test_cached_values_are_the_direct_values(tiny: national.Generated, scale: str, tmp_path: Path) -> None:
+    store, cat = _scale(scale, tiny)
+    con = db.connect()
+    built = 0
+    for as_of, ids, places in request_grid(cat, store):
+        snaps = visible(store.list(), as_of)
+        if not materialize.cache_path(tmp_path, snaps, cat).exists():
+            materialize.build(tmp_path, store, cat, snaps)
+            built += 1
+        direct = data.values_for(con, store, cat, snaps, ids, places)
+        cached = data.values_for(con, store, cat, snaps, ids, places, cache_dir=tmp_path)
+        assert_frame_equal(cached, direct)  # same rows, same order, same types
+    assert built == 2  # one file per snapshot set (latest, and as of the half-way snapshot)
+
+
+def test_the_cached_path_is_the_one_used_once_built(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, cat, con = LocalStore(data_copy), load_catalog(), db.connect()
+    snaps = visible(store.list(), None)
+    cache = data_copy / "cache"
+    asked: list[str] = []
+    real_run = db.run
+
+    def spy(c: object, name: str, **params: object) -> pl.DataFrame:
+        asked.append(name)
+        return real_run(c, name, **params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "run", spy)
+    first = data.values_for(con, store, cat, snaps, (), (PREFECTURE,), cache_dir=cache)
+    assert asked == ["values"]  # no file yet: computed from the snapshots, and a build started
+    path = materialize.cache_path(cache, snaps, cat)
+    for _ in range(200):
+        if path.exists():
+            break
+        time.sleep(0.05)
+    assert path.exists()
+    again = data.values_for(con, store, cat, snaps, (), (PREFECTURE,), cache_dir=cache)
+    assert asked == ["values", "values_cached"]
+    assert_frame_equal(again, first)
+    assert not [p for p in cache.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_key_follows_snapshots_catalog_and_reference(data_copy: Path, tmp_path: Path) -> None:
+    store, cat = LocalStore(data_copy), load_catalog()
+    metas = store.list()
+    key = materialize.cache_key(metas, cat)
+    assert materialize.cache_key(metas, cat) == key
+    assert materialize.cache_key(metas[:-1], cat) != key  # a snapshot withdrawn, or an older as-of point
+    changed = tmp_path / "catalog"
+    shutil.copytree(cat.indicators_csv.parent, changed)
+    (changed / "indicators.csv").write_text(cat.indicators_csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    other = dataclasses.replace(cat, indicators_csv=changed / "indicators.csv")
+    assert materialize.cache_key(metas, other) != key  # roll-up rules are part of the key
+
+
+def test_an_unwritable_cache_folder_never_breaks_a_page(data_copy: Path) -> None:
+    store, cat, con = LocalStore(data_copy), load_catalog(), db.connect()
+    snaps = visible(store.list(), None)
+    blocked = data_copy / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")  # unwritable even for root
+    with pytest.raises(OSError):
+        materialize.build(blocked / "cache", store, cat, snaps)
+    materialize.build_soon(blocked / "cache", store, cat, snaps)  # fails in its thread: logged, not raised
+    got = data.values_for(con, store, cat, snaps, (), (PREFECTURE,), cache_dir=blocked / "cache")
+    assert got.height > 0
+    assert_frame_equal(got, data.values_for(con, store, cat, snaps, (), (PREFECTURE,)))
+
+
+def test_prune_keeps_the_newest_and_the_one_in_use(tmp_path: Path) -> None:
+    old = time.time() - 3600
+    files = []
+    for i in range(5):
+        p = tmp_path / f"values-{i}.parquet"
+        p.write_bytes(b"x")
+        os.utime(p, (old + i, old + i))
+        files.append(p)
+    materialize.prune(tmp_path, keep=files[0], n=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["values-0.parquet", "values-3.parquet",
+                                                           "values-4.parquet"]
