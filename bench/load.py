@@ -5,11 +5,21 @@ waits for ForwardMsg.script_finished, then changes a filter (a rerun whose query
 new place, which the app's URL sync applies as it does a deep link) and waits again. Latency is
 from sending the rerun to script_finished. Server memory is the RSS of the server process (/proc).
 Every wait is bounded; the run stops by itself.
+
+Two shapes of load:
+- burst (run_round): n sessions open the same page at the same instant, then change a filter at once.
+  This is a throughput test: with ~C ms of server CPU per rerun on one process, the last of 2n reruns
+  waits about 2n × C ms whatever else is done.
+- paced (run_paced): n sessions all connected at the same time, as officials use the dashboard: they
+  arrive over a ramp, open a page (a mix of the overview and the five policy areas), then change the
+  place twice with a few seconds of reading in between (seeded, so every run is the same); each session
+  stays connected until every session has finished, so all n are open together at the peak.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,6 +43,8 @@ class LoadResult:
     rss_before_mb: float = 0.0
     rss_peak_mb: float = 0.0
     wall_s: float = 0.0
+    peak_connected: int = 0  # most sessions connected at the same time
+    open_now: int = 0
 
     def summary(self) -> dict[str, float]:
         """p50/p95 of both interactions plus memory."""
@@ -81,6 +93,9 @@ def _session(ws_url: str, page: str, queries: tuple[str, str], res: LoadResult, 
             start.wait(timeout=timeout)
         ws = websocket.create_connection(ws_url, timeout=timeout, subprotocols=["streamlit"],
                                          origin=ws_url.replace("ws://", "http://").split("/_stcore")[0])
+        with lock:
+            res.open_now += 1
+            res.peak_connected = max(res.peak_connected, res.open_now)
         first = _rerun(ws, page, queries[0], timeout)
         change = _rerun(ws, page, queries[1], timeout)
         with lock:
@@ -93,6 +108,8 @@ def _session(ws_url: str, page: str, queries: tuple[str, str], res: LoadResult, 
             res.error_kinds[k] = res.error_kinds.get(k, 0) + 1
     finally:
         if ws is not None:
+            with lock:
+                res.open_now -= 1
             with contextlib.suppress(Exception):
                 ws.close()
 
@@ -130,6 +147,82 @@ def run_round(base_url: str, server_pid: int, n: int, page: str = "overview",
     res.rss_peak_mb = peak[0]
     missing = n - len(res.first_ms) - res.errors
     if missing > 0:  # threads still stuck after the bound: count them as errors
+        res.errors += missing
+        res.error_kinds["unfinished"] = missing
+    return res
+
+
+PACED_PAGES = ("overview", "area1", "area2", "area3", "area4", "area5")
+PACED_PLACES = ("10201", "10202", "10203", "10204", "10205", "10206", "10207", "10208", "10209", "10210",
+                "K01", "K02", "K03", "10000")
+
+
+def run_paced(base_url: str, server_pid: int, n: int, ramp_s: float = 20.0, think_s: tuple[float, float] = (2.0, 5.0),
+              timeout: float = 60.0, seed: int = 1) -> LoadResult:
+    """n sessions connected together, arriving over ramp_s, each: open a page, read, change place twice."""
+    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("load is only driven against loopback servers")
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    origin = base_url
+    rnd = random.Random(seed)
+    plans = [(i * ramp_s / n, PACED_PAGES[i % len(PACED_PAGES)], rnd.sample(PACED_PLACES, 3),
+              (rnd.uniform(*think_s), rnd.uniform(*think_s))) for i in range(n)]
+    res = LoadResult(sessions=n, rss_before_mb=rss_mb(server_pid))
+    lock = threading.Lock()
+    finished = threading.Barrier(n)  # nobody disconnects before everyone is done: n open at the peak
+    t0 = time.perf_counter()
+
+    def session(delay: float, page: str, places: list[str], thinks: tuple[float, float]) -> None:
+        ws = None
+        try:
+            time.sleep(max(0.0, t0 + delay - time.perf_counter()))
+            ws = websocket.create_connection(ws_url, timeout=timeout, subprotocols=["streamlit"], origin=origin)
+            with lock:
+                res.open_now += 1
+                res.peak_connected = max(res.peak_connected, res.open_now)
+            first = _rerun(ws, page, f"place={places[0]}", timeout)
+            time.sleep(thinks[0])
+            second = _rerun(ws, page, f"place={places[1]}", timeout)
+            time.sleep(thinks[1])
+            third = _rerun(ws, page, f"place={places[2]}", timeout)
+            with lock:
+                res.first_ms.append(first)
+                res.change_ms += [second, third]
+        except Exception as e:  # counted, never raised
+            with lock:
+                res.errors += 1
+                k = type(e).__name__ + (f": {e}"[:60] if str(e) else "")
+                res.error_kinds[k] = res.error_kinds.get(k, 0) + 1
+        finally:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                finished.wait(timeout=ramp_s + 4 * timeout)
+            if ws is not None:
+                with lock:
+                    res.open_now -= 1
+                with contextlib.suppress(Exception):
+                    ws.close()
+
+    threads = [threading.Thread(target=session, args=plan, daemon=True) for plan in plans]
+    stop = threading.Event()
+    peak = [res.rss_before_mb]
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_mb(server_pid))
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=ramp_s + 6 * timeout)
+    stop.set()
+    sampler.join()
+    res.wall_s = time.perf_counter() - t0
+    res.rss_peak_mb = peak[0]
+    missing = n - len(res.first_ms) - res.errors
+    if missing > 0:
         res.errors += missing
         res.error_kinds["unfinished"] = missing
     return res
