@@ -100,7 +100,8 @@ def build_figure(root: Path, scale: str, work: Path) -> Figure:
                          check=True, timeout=1800, env={**os.environ, "PYTHONPATH": str(ROOT)})
     got = json.loads(res.stdout.strip().splitlines()[-1])
     return Figure("query", scale, "pre-aggregate the newest snapshot set (once per publish)", got["s"] * 1000, "ms",
-                  note=f"peak memory of the building process {got['mb']:,.0f} MB; file {got['bytes'] / 2**20:.1f} MB; "
+                  note=f"peak memory of the building process {got['mb']:,.0f} MB; file {got['bytes'] / 2**10:,.0f} KiB;"
+                       " "
                        f"built in the background on first use, until then values are computed from the snapshots")
 
 
