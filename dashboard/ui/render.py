@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, fmt, views
+from dashboard import charts, export, fmt, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE, boundary_geojson, reference_dir
@@ -41,8 +42,8 @@ def _snapshot_label(f: Filters) -> str | None:
     return metas[f.snapshot_id].label if f.snapshot_id in metas else None
 
 
-def _shown_sample(vals: pl.DataFrame, f: Filters) -> bool:
-    return bool(vals.filter(pl.col("fiscal_year") <= f.data_year)["has_sample"].any())
+def _shown_sample(vals: pl.DataFrame, year: int) -> bool:
+    return bool(vals.filter(pl.col("fiscal_year") <= year)["has_sample"].any())
 
 
 def _progress_config(lang: str) -> dict[str, Any]:
@@ -58,33 +59,68 @@ def _progress_config(lang: str) -> dict[str, Any]:
     }
 
 
-def _progress_section(f: Filters, rows: list[pg.Progress], key: str, title: str) -> pl.DataFrame:
-    cat = state.catalog()
-    tbl = views.progress_table(cat, rows, f.lang)
-    if tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height:
-        widgets.chart(charts.progress_bars(tbl, f.lang, title), key=f"{key}_bars", data=tbl, f=f)
+# Figures are built once per view and kept as plain dicts (figure building is most of a page's server
+# time; rebuilding a figure from its dict is ~50x cheaper). Every cached function below takes the store's
+# state key and the as-of snapshot id, like the data calls, plus everything else its figures depend on.
+# LRU by size: at most 32 MB of pickled entries per function.
+per_view = st.cache_data(show_spinner=False, max_size="32MB")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Progress towards the targets shown at the top of a page: rows, their table and bar chart."""
+
+    rows: list[pg.Progress]
+    table: pl.DataFrame
+    bars: widgets.Chart | None
+
+
+def _headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str, area_id: str | None,
+              key: str) -> Headline:
+    rows = pg.progress_for_place(cat, vals, place, year, area_id)
+    tbl = views.progress_table(cat, rows, lang)
+    drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height
+    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang)), tbl) \
+        if drawn else None
+    return Headline(rows, tbl, bars)
+
+
+def _progress_section(f: Filters, head: Headline, key: str) -> None:
+    if head.bars is not None:
+        widgets.draw(head.bars, f)
     cols = ["label", "status_text", "share", "baseline_text", "actual_text", "actual_year", "target_text", "data"]
     if f.place != PREFECTURE:
         cols += ["share_of_prefecture", "per_1000_65"]
-    widgets.table(tbl.select(cols), key=f"{key}_table", column_config=_progress_config(f.lang))
-    return tbl
+    widgets.table(head.table.select(cols), key=f"{key}_table", column_config=_progress_config(f.lang))
 
 
 # ---------------------------------------------------------------- overview
 
+def _overview_values(key: str, snapshot_id: str | None, place: str) -> pl.DataFrame:
+    cat = state.catalog()
+    wanted = state.ids([tg.indicator_id for tg in cat.targets] + ["pop65"])
+    return state.values(key, snapshot_id, wanted, state.ids(pg.needed_places(place)))
+
+
+@per_view
+def overview_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str) -> Headline:
+    """Every target's progress at a place, with its bars (cached per view)."""
+    vals = _overview_values(key, snapshot_id, place)
+    return _headline(state.catalog(), vals, place, year, lang, None, "overview")
+
+
 def overview(f: Filters) -> None:
     """Every plan target at a glance for the chosen place."""
     cat = state.catalog()
-    wanted = state.ids([tg.indicator_id for tg in cat.targets] + ["pop65"])
-    vals = state.values(f.key, f.snapshot_id, wanted, state.ids(pg.needed_places(f.place)))
-    rows = pg.progress_for_place(cat, vals, f.place, f.data_year)
+    head = overview_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang)
+    rows = head.rows
     header(f, t("page_overview", f.lang))
     widgets.sample_banner(any(r.actual_is_sample for r in rows), f.lang)
     widgets.as_of_caption(f, _snapshot_label(f))
     st.subheader(t("status_counts", f.lang))
     widgets.status_counts(views.status_counts(rows), f.lang)
     share.written_summary(rows, None, f.lang)
-    _progress_section(f, rows, "overview", t("progress_title", f.lang))
+    _progress_section(f, head, "overview")
     areas = cat.policy_areas.filter(pl.col("policy_area") != "context")
     for r in areas.iter_rows(named=True):
         name = r["name_ja"] if f.lang == "ja" else r["name_en"]
@@ -94,63 +130,138 @@ def overview(f: Filters) -> None:
 
 # ---------------------------------------------------------------- policy areas
 
+def _area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFrame:
+    ids = [i.id for i in state.catalog().indicators_in(area_id)]
+    return state.values(key, snapshot_id, state.ids([*ids, "pop65"]), ())
+
+
+@dataclass(frozen=True)
+class AreaTop:
+    """The top of a policy-area page: sample flag, headline progress (areas with targets), area 4's matrix."""
+
+    sample: bool
+    headline: Headline | None
+    implementation: list[widgets.Chart]
+
+
+@per_view
+def area_top(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str) -> AreaTop:
+    """Sample flag, headline progress and (area 4) the implementation charts of a policy area (cached per view)."""
+    cat = state.catalog()
+    vals = _area_values(key, snapshot_id, area_id)
+    info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
+    head = _headline(cat, vals, place, year, lang, area_id, f"area{area_id}") \
+        if info["has_targets"] == "true" else None
+    flags = [i.id for i in cat.indicators_in(area_id) if i.kind == "flag"] if area_id == "4" else []
+    return AreaTop(_shown_sample(vals, year), head, _implementation(cat, vals, flags, place, year, lang))
+
+
 def area(f: Filters, area_id: str) -> None:
     """One policy area: headline progress, trends, municipal comparison and map."""
     cat = state.catalog()
     info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
-    inds = cat.indicators_in(area_id)
-    vals = state.values(f.key, f.snapshot_id, state.ids([i.id for i in inds] + ["pop65"]), ())
+    top = area_top(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id)
     header(f, t("page_area", f.lang, n=area_id, name=info["name_ja" if f.lang == "ja" else "name_en"]))
-    widgets.sample_banner(_shown_sample(vals, f), f.lang)
+    widgets.sample_banner(top.sample, f.lang)
     widgets.as_of_caption(f, _snapshot_label(f))
-    if info["has_targets"] == "true":
+    if top.headline is not None:
         st.subheader(t("headline", f.lang))
-        rows = pg.progress_for_place(cat, vals, f.place, f.data_year, area_id)
-        share.written_summary(rows, area_id, f.lang)
-        _progress_section(f, rows, f"area{area_id}", t("progress_title", f.lang))
+        share.written_summary(top.headline.rows, area_id, f.lang)
+        _progress_section(f, top.headline, f"area{area_id}")
     else:
         st.info(t("no_targets_area", f.lang))
-    if area_id == "4":
-        _implementation(f, cat, vals, [i.id for i in inds if i.kind == "flag"])
-    _trends(f, cat, vals, [i.id for i in inds], marks=info["has_targets"] == "true", key=f"area{area_id}")
-    _comparison(f, cat, vals, [i.id for i in inds], key=f"area{area_id}")
-
-
-def _trends(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str], *, marks: bool, key: str) -> None:
+    for c in top.implementation:
+        widgets.draw(c, f)
     st.subheader(t("trends", f.lang))
-    place_name = cat.place_name(f.place, f.lang)
-    shown = [i for i in ind_ids if views.series(vals, i, f.place, f.data_year).height]
+    marks = info["has_targets"] == "true"
     cols = st.columns(2)
-    for n, ind_id in enumerate(shown):
-        view = views.trend_view(cat, vals, ind_id, f.place, f.data_year, f.lang)
+    for n, c in enumerate(area_trends(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, marks)):
         with cols[n % 2]:
-            widgets.chart(charts.trend_chart(view, f.lang, place_name, marks=marks), key=f"{key}_trend_{ind_id}",
-                          data=views.series(vals, ind_id, f.place, f.data_year), f=f)
-            if view.note:
-                st.caption(view.note)
+            widgets.draw(c, f)
+    _comparison(f, area_id)
 
 
-def _comparison(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str], *, key: str) -> None:
+@per_view
+def area_trends(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str,
+                marks: bool) -> list[widgets.Chart]:
+    """One trend chart per indicator of the area with data at the place (cached per view)."""
+    cat = state.catalog()
+    vals = _area_values(key, snapshot_id, area_id)
+    place_name = cat.place_name(place, lang)
+    out = []
+    for ind in cat.indicators_in(area_id):
+        s = views.series(vals, ind.id, place, year)
+        if s.height:
+            view = views.trend_view(cat, vals, ind.id, place, year, lang)
+            out.append(widgets.Chart.of(f"area{area_id}_trend_{ind.id}",
+                                     charts.trend_chart(view, lang, place_name, marks=marks), s, view.note))
+    return out
+
+
+@per_view
+def comparison_choices(key: str, snapshot_id: str | None, area_id: str) -> list[str]:
+    """The area's indicators with municipal figures (the comparison picker's options)."""
+    cat = state.catalog()
+    vals = _area_values(key, snapshot_id, area_id)
+    return [i.id for i in cat.indicators_in(area_id) if views.has_municipal_values(vals, cat, i.id)]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The municipalities on one indicator: their table, benchmark and charts (ranking, tiles, map)."""
+
+    table: pl.DataFrame
+    bench: tuple[float, str] | None
+    rank: widgets.Chart | None
+    tiles: widgets.Chart
+    choropleth: widgets.Chart | None
+
+
+@per_view
+def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str, ind_id: str,
+               geojson: str | None) -> Comparison | None:
+    """The comparison section for one indicator (None when no municipality has a value; cached per view)."""
+    cat = state.catalog()
+    vals = _area_values(key, snapshot_id, area_id)
+    ind = cat.indicators[ind_id]
+    df = views.comparison(cat, vals, ind_id, year, lang)
+    if df.filter(pl.col("value").is_not_null()).height == 0:
+        return None
+    highlight = cat.members(place) if place != PREFECTURE else []
+    bench = views.benchmark_for(cat, vals, ind_id, year, lang)
+    pref_val = views.prefecture_reference(cat, vals, ind_id, year)
+    title = t("rank_title", lang, name=ind.name(lang), fy=fmt.fy_label(year, lang))
+    rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench, pref_val),
+                         df) if ind.kind != "flag" else None
+    col = "per_1000" if ind.per_pop65 else "value"
+    map_title = ind.name(lang) + views.paren(fmt.fy_label(year, lang), lang)
+    tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
+    geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang, map_title,
+                                                                      col), df) if geojson else None
+    return Comparison(df, bench, rank, tiles, geo)
+
+
+@st.fragment
+def _comparison(f: Filters, area_id: str) -> None:
+    # A fragment: picking another indicator reruns this section only, not the whole page.
+    cat = state.catalog()
     st.subheader(t("comparison", f.lang))
-    muni_ids = [i for i in ind_ids if views.has_municipal_values(vals, cat, i)]
+    muni_ids = comparison_choices(f.key, f.snapshot_id, area_id)
     if not muni_ids:
         st.info(t("prefecture_only", f.lang))
         return
-    ind_id = st.selectbox(t("comparison_indicator", f.lang), muni_ids, key=f"{key}_cmp_indicator",
+    ind_id = st.selectbox(t("comparison_indicator", f.lang), muni_ids, key=f"area{area_id}_cmp_indicator",
                           format_func=lambda i: cat.indicators[i].name(f.lang))
     ind = cat.indicators[ind_id]
-    df = views.comparison(cat, vals, ind_id, f.data_year, f.lang)
-    if df.filter(pl.col("value").is_not_null()).height == 0:
+    geojson = boundary_geojson()
+    c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
+                   str(geojson) if geojson else None)
+    if c is None:
         st.info(t("no_data", f.lang))
         return
-    highlight = cat.members(f.place) if f.place != PREFECTURE else []
-    bench = views.benchmark_for(cat, vals, ind_id, f.data_year, f.lang)
-    pref_val = views.prefecture_reference(cat, vals, ind_id, f.data_year)
-    title = t("rank_title", f.lang, name=ind.name(f.lang), fy=fmt.fy_label(f.data_year, f.lang))
-    if ind.kind != "flag":
-        widgets.chart(charts.ranking_bar(df, ind, f.lang, title, highlight, bench, pref_val),
-                      key=f"{key}_rank", data=df, f=f)
-    col = "per_1000" if ind.per_pop65 else "value"
+    df, bench = c.table, c.bench
+    if c.rank is not None:
+        widgets.draw(c.rank, f)
     conf: dict[str, Any] = {
         "rank": t("col_rank", f.lang), "name": t("col_municipality", f.lang), "area": t("col_area", f.lang),
         "value": st.column_config.NumberColumn(t("col_value", f.lang) + views.paren(ind.unit(f.lang), f.lang),
@@ -168,19 +279,16 @@ def _comparison(f: Filters, cat: Catalog, vals: pl.DataFrame, ind_ids: list[str]
     }
     shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
                                                            if df[c].is_not_null().any()]
-    widgets.table(df.select(shown), key=f"{key}_cmp_table", column_config=conf)
+    widgets.table(df.select(shown), key=f"area{area_id}_cmp_table", column_config=conf)
     st.markdown(f"**{t('map', f.lang)}**")
-    map_title = ind.name(f.lang) + views.paren(fmt.fy_label(f.data_year, f.lang), f.lang)
-    geo = _geojson(str(boundary_geojson())) if boundary_geojson() else None
-    if geo is not None:
+    if c.choropleth is not None:
         left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])
         with left:
-            widgets.chart(charts.tile_map(df, ind, f.lang, map_title, col, highlight), key=f"{key}_tiles", data=df, f=f)
+            widgets.draw(c.tiles, f)
         with right:
-            widgets.chart(charts.choropleth(geo, df, ind, f.lang, map_title, col), key=f"{key}_choropleth",
-                          data=df, f=f)
+            widgets.draw(c.choropleth, f)
     else:
-        widgets.chart(charts.tile_map(df, ind, f.lang, map_title, col, highlight), key=f"{key}_tiles", data=df, f=f)
+        widgets.draw(c.tiles, f)
     st.caption(t("tile_map_note", f.lang))
 
 
@@ -190,19 +298,23 @@ def _geojson(path: str) -> dict[str, Any]:
         return dict(json.load(fh))
 
 
-def _implementation(f: Filters, cat: Catalog, vals: pl.DataFrame, flag_ids: list[str]) -> None:
+def _implementation(cat: Catalog, vals: pl.DataFrame, flag_ids: list[str], place: str, year: int,
+                    lang: str) -> list[widgets.Chart]:
+    out = []
     for ind_id in flag_ids:
-        matrix = views.implementation_matrix(cat, vals, ind_id, f.data_year, f.lang)
+        matrix = views.implementation_matrix(cat, vals, ind_id, year, lang)
         if matrix.width > 2:
-            counts = views.flag_counts(vals, ind_id, f.data_year)
-            fig = charts.implementation_matrix(matrix, f.lang, t("matrix_title", f.lang), counts,
+            counts = views.flag_counts(vals, ind_id, year)
+            fig = charts.implementation_matrix(matrix, lang, t("matrix_title", lang), counts,
                                                views.plan_points(cat, ind_id))
-            widgets.chart(fig, key=f"area4_matrix_{ind_id}", data=matrix, f=f)
-        if f.place != PREFECTURE:
+            out.append(widgets.Chart.of(f"area4_matrix_{ind_id}", fig, matrix))
+        if place != PREFECTURE:
             # The plan's count (13 → 22 → 35) is prefecture-wide: always show it beside a place's own view.
-            view = views.trend_view(cat, vals, ind_id, PREFECTURE, f.data_year, f.lang)
-            widgets.chart(charts.trend_chart(view, f.lang, cat.place_name(PREFECTURE, f.lang)),
-                          key=f"area4_count_{ind_id}", data=views.series(vals, ind_id, PREFECTURE, f.data_year), f=f)
+            view = views.trend_view(cat, vals, ind_id, PREFECTURE, year, lang)
+            out.append(widgets.Chart.of(f"area4_count_{ind_id}",
+                                     charts.trend_chart(view, lang, cat.place_name(PREFECTURE, lang)),
+                                     views.series(vals, ind_id, PREFECTURE, year)))
+    return out
 
 
 # ---------------------------------------------------------------- profile
@@ -219,22 +331,16 @@ def profile(f: Filters) -> None:
                      on_change=lambda: filters.set_place(st.session_state["profile_pick"]))
         return
     muni, area_code = f.place, cat.area_of(f.place)
-    places = [muni, area_code, PREFECTURE]
-    vals = state.values(f.key, f.snapshot_id, (), state.ids([*places, NATIONAL]))
-    widgets.sample_banner(_shown_sample(vals.filter(pl.col("place_code") == muni), f), f.lang)
+    names = {c: cat.place_name(c, f.lang) for c in (muni, area_code, PREFECTURE)}
+    p = profile_parts(f.key, f.snapshot_id, muni, f.data_year, f.lang)
+    widgets.sample_banner(p.sample, f.lang)
     widgets.as_of_caption(f, _snapshot_label(f))
-    names = {c: cat.place_name(c, f.lang) for c in places}
-    pop = views.series(vals, "pop65", muni, f.data_year)
-    aging = views.series(vals, "aging_rate", muni, f.data_year)
     c1, c2, c3 = st.columns(3)
     c1.metric(t("col_area", f.lang), names[area_code])
-    c2.metric(t("pop65_word", f.lang), fmt.with_unit(pop["value"][-1] if pop.height else None, "人" if f.lang == "ja"
-                                                     else "people", lang=f.lang))
-    c3.metric(t("aging_word", f.lang), fmt.with_unit(aging["value"][-1] if aging.height else None, "%", "rate",
-                                                     lang=f.lang))
+    c2.metric(t("pop65_word", f.lang), fmt.with_unit(p.pop65, "人" if f.lang == "ja" else "people", lang=f.lang))
+    c3.metric(t("aging_word", f.lang), fmt.with_unit(p.aging_rate, "%", "rate", lang=f.lang))
     st.subheader(t("profile_side", f.lang, fy=fmt.fy_label(f.data_year, f.lang)))
-    side = views.profile_table(cat, vals, muni, f.data_year, f.lang)
-    widgets.table(side.drop("indicator_id", "is_sample"), key="profile_side", column_config={
+    widgets.table(p.side.drop("indicator_id", "is_sample"), key="profile_side", column_config={
         "policy_area": "#", "indicator": t("col_indicator", f.lang),
         "unit": t("col_unit", f.lang),
         "value_municipality": st.column_config.NumberColumn(names[muni] + views.paren(t("col_value", f.lang), f.lang),
@@ -246,19 +352,49 @@ def profile(f: Filters) -> None:
         "cmp_area": st.column_config.NumberColumn(names[area_code], format="%.1f"),
         "cmp_prefecture": st.column_config.NumberColumn(names[PREFECTURE], format="%.1f")})
     st.subheader(t("profile_contrib", f.lang))
-    contrib = pg.progress_for_place(cat, vals, muni, f.data_year)
-    share.written_summary(contrib, None, f.lang)
-    _progress_section(f, contrib, "profile", t("progress_title", f.lang))
+    share.written_summary(p.headline.rows, None, f.lang)
+    _progress_section(f, p.headline, "profile")
     share.exports_section(f)
     st.subheader(t("profile_trends", f.lang))
+    cols = st.columns(2)
+    for n, c in enumerate(p.trends):
+        with cols[n % 2]:
+            widgets.draw(c, f)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the profile page shows for one municipality, built once per view."""
+
+    sample: bool
+    pop65: float | None
+    aging_rate: float | None
+    side: pl.DataFrame
+    headline: Headline
+    trends: list[widgets.Chart]
+
+
+@per_view
+def profile_parts(key: str, snapshot_id: str | None, muni: str, year: int, lang: str) -> Profile:
+    """The profile of one municipality beside its 圏域 and the prefecture (cached per view)."""
+    cat = state.catalog()
+    area_code = cat.area_of(muni)
+    places = [muni, area_code, PREFECTURE]
+    vals = state.values(key, snapshot_id, (), state.ids([*places, NATIONAL]))
+    names = {c: cat.place_name(c, lang) for c in places}
+    pop = views.series(vals, "pop65", muni, year)
+    aging = views.series(vals, "aging_rate", muni, year)
+    side = views.profile_table(cat, vals, muni, year, lang)
     trend_ids = [r for r in side.filter(pl.col("policy_area") != "context")["indicator_id"].to_list()
                  if cat.indicators[r].kind != "flag"]
-    cols = st.columns(2)
-    for n, ind_id in enumerate(trend_ids):
-        lines = views.compare_series(cat, vals, ind_id, places, f.data_year)
-        with cols[n % 2]:
-            widgets.chart(charts.compare_lines(cat.indicators[ind_id], lines, names, f.lang),
-                          key=f"profile_trend_{ind_id}", f=f)
+    trends = []
+    for ind_id in trend_ids:
+        fig = charts.compare_lines(cat.indicators[ind_id], views.compare_series(cat, vals, ind_id, places, year),
+                                   names, lang)
+        trends.append(widgets.Chart.of(f"profile_trend_{ind_id}", fig, export.figure_frame(fig)))
+    return Profile(_shown_sample(vals.filter(pl.col("place_code") == muni), year),
+                   pop["value"][-1] if pop.height else None, aging["value"][-1] if aging.height else None,
+                   side, _headline(cat, vals, muni, year, lang, None, "profile"), trends)
 
 
 # ---------------------------------------------------------------- methodology

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import fmt
+from dashboard import charts, fmt
 from dashboard.i18n import t
 from dashboard.ui import share
 from dashboard.ui.filters import Filters
@@ -58,6 +59,29 @@ def chart(fig: go.Figure, key: str, data: pl.DataFrame | None = None, *, f: Filt
     """
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
     share.chart_downloads(fig, key, data, f)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart ready to draw: its stable key, the figure as a plain dict (cheap to cache and to rebuild),
+    the table behind it (for exports) and an optional note under it."""
+
+    key: str
+    spec: dict[str, Any]
+    data: pl.DataFrame | None = None
+    note: str | None = None
+
+    @classmethod
+    def of(cls, key: str, fig: go.Figure, data: pl.DataFrame | None = None, note: str | None = None) -> Chart:
+        """A chart from a built figure."""
+        return cls(key, fig.to_dict(), data, note)
+
+
+def draw(c: Chart, f: Filters) -> None:
+    """Draw a prepared chart (and its note) with its export buttons."""
+    chart(charts.from_spec(c.spec), key=c.key, data=c.data, f=f)
+    if c.note:
+        st.caption(c.note)
 
 
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None) -> None:
