@@ -55,7 +55,7 @@ def _project(root: Path, file: Path, warnings: bool = True) -> dict[str, object]
     store = LocalStore(root)
     con = db.connect()
     t0 = time.perf_counter()
-    published = (lambda: ingest.current_rows(con, store)) if warnings else None
+    published = (lambda keys: ingest.published_values(con, store, keys)) if warnings else None
     result = validate_file(file, cat, published=published)
     t1 = time.perf_counter()
     if not result.ok or result.frame is None:

@@ -146,7 +146,7 @@ def _validated(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     path = Path(args.file)
     if not path.is_file():
         raise _CliError(f"ファイルがありません: {path}" if args.lang == "ja" else f"no such file: {path}")
-    result = validate_file(path, cat, published=lambda: ingest.current_rows(con, store))
+    result = validate_file(path, cat, published=lambda keys: ingest.published_values(con, store, keys))
     return cat, store, con, result
 
 

@@ -23,6 +23,7 @@ from dashboard import contract, db
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.storage import KINDS, SnapshotMeta, SnapshotStore, visible
+from dashboard.validate import Keys
 
 LABEL_MAX = 200
 NAME_MAX = 100
@@ -44,13 +45,27 @@ class Preview:
 
 
 def current_rows(con: duckdb.DuckDBPyConnection, store: SnapshotStore, as_of: str | None = None) -> pl.DataFrame:
-    """The contract rows in force at the as-of point (for jump warnings and previews)."""
+    """The contract rows in force at the as-of point (all of them, with the snapshot each comes from)."""
     snaps = visible(store.list(), as_of)
     if not snaps:
         return pl.DataFrame(schema={"indicator_id": pl.Utf8, "municipality_code": pl.Utf8,
                                     "fiscal_year": pl.Int32, "value": pl.Float64, "snapshot_id": pl.Utf8})
     return db.run(con, "asof_rows", files=[store.path(m) for m in snaps], seqs=[m.seq for m in snaps],
                   ids=[m.id for m in snaps])
+
+
+def published_values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, keys: Keys) -> pl.DataFrame:
+    """The newest published values within an upload's keys: what its revision and jump warnings compare with.
+
+    Pass as `validate_*(..., published=lambda keys: published_values(con, store, keys))`.
+    """
+    snaps = visible(store.list(), None)
+    if not snaps or not (keys.indicator_ids and keys.municipality_codes and keys.fiscal_years):
+        return pl.DataFrame(schema={"indicator_id": pl.Utf8, "municipality_code": pl.Utf8,
+                                    "fiscal_year": pl.Int32, "value": pl.Float64})
+    return db.run(con, "asof_values_for_keys", files=[store.path(m) for m in snaps], seqs=[m.seq for m in snaps],
+                  indicators=keys.indicator_ids, municipalities=keys.municipality_codes,
+                  fiscal_years=keys.fiscal_years)
 
 
 def preview(con: duckdb.DuckDBPyConnection, store: SnapshotStore, cat: Catalog, frame: pl.DataFrame,

@@ -50,7 +50,7 @@ if up is not None:
     if st.session_state.get("_val_key") != key:  # validate once per file and store state, not every rerun
         with st.spinner("…"):
             st.session_state["_val"] = validate_bytes(data, up.name, cat,
-                                                      published=lambda: ingest.current_rows(con, store))
+                                                      published=lambda keys: ingest.published_values(con, store, keys))
         st.session_state["_val_key"] = key
     res = st.session_state["_val"]
     if res.errors:
