@@ -4,7 +4,9 @@ way (pandas reads the file, checks it in memory, writes it back), each in a fres
 its peak resident memory (VmHWM) is its own.
 
     python -m bench.publish ROOT FILE project|rules|naive   -> one JSON line
-    (project: as the CLI, with warnings against the published data; rules: validation rules only)
+    (project: as the CLI, with warnings against the published data; rules: validation rules only;
+    both then preview and publish as `python -m dashboard publish` does: publish_s includes the preview,
+    also given alone as preview_s)
 """
 
 from __future__ import annotations
@@ -60,11 +62,13 @@ def _project(root: Path, file: Path, warnings: bool = True) -> dict[str, object]
     t1 = time.perf_counter()
     if not result.ok or result.frame is None:
         return {"ok": False, "errors": [p.message("en") for p in result.errors[:3]], "validate_s": t1 - t0}
+    pv = ingest.preview(con, store, cat, result.frame, "en")  # the CLI prints it before publishing
+    t2 = time.perf_counter()
     meta = ingest.publish(store, result.frame, label="bench 1M", kind="sample", publisher="bench",
                           source_name=file.name)
-    t2 = time.perf_counter()
-    return {"ok": True, "validate_s": t1 - t0, "publish_s": t2 - t1, "rows": meta.rows,
-            "warnings": len(result.warnings)}
+    t3 = time.perf_counter()
+    return {"ok": True, "validate_s": t1 - t0, "publish_s": t3 - t1, "preview_s": t2 - t1, "rows": meta.rows,
+            "warnings": len(result.warnings), "adds": pv.adds}
 
 
 def _naive(root: Path, file: Path) -> dict[str, object]:

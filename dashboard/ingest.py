@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +81,13 @@ def preview(con: duckdb.DuckDBPyConnection, store: SnapshotStore, cat: Catalog, 
         cand.write_bytes(contract.to_parquet_bytes(frame))
         if snaps:
             files, seqs, ids = [store.path(m) for m in snaps], [m.seq for m in snaps], [m.id for m in snaps]
-            changes = db.run(con, "preview_changes", candidate=str(cand), files=files, seqs=seqs, ids=ids)
-            untouched = db.run(con, "preview_untouched", candidate=str(cand), files=files, seqs=seqs)
+            keys = Keys.of(frame)
+            changes = db.run(con, "preview_changes_for_keys", candidate=str(cand), files=files, seqs=seqs, ids=ids,
+                             indicators=keys.indicator_ids, municipalities=keys.municipality_codes,
+                             fiscal_years=sorted({int(y) for y in frame["fiscal_year"].unique()}))
+            untouched = pl.concat([db.run(con, "preview_untouched_range", candidate=str(cand), files=files,
+                                          lo=lo, hi=hi)
+                                   for lo, hi in _id_ranges(cat, sum(m.rows for m in snaps))])
         else:
             changes = frame.select(contract.KEY).with_columns(
                 frame["value"].alias("new_value"), pl.lit(None, pl.Float64).alias("old_value"),
@@ -92,23 +98,40 @@ def preview(con: duckdb.DuckDBPyConnection, store: SnapshotStore, cat: Catalog, 
     for c in ("add", "revise", "same"):
         if c not in counts.columns:
             counts = counts.with_columns(pl.lit(0, pl.UInt32).alias(c))
-    by_ind = (counts.join(untouched.select("indicator_id", pl.col("rows").alias("untouched")), on="indicator_id",
+    joined = (counts.join(untouched.select("indicator_id", pl.col("rows").alias("untouched")), on="indicator_id",
                           how="full", coalesce=True)
-              .fill_null(0)
-              .with_columns(pl.col("indicator_id").map_elements(lambda i: _ind_name(cat, i, lang),
-                                                                return_dtype=pl.Utf8).alias("name"))
+              .fill_null(0))
+    by_ind = (joined.with_columns(_named(pl.col("indicator_id"), joined["indicator_id"],
+                                         lambda i: _ind_name(cat, i, lang)).alias("name"))
               .select("indicator_id", "name", "add", "revise", "same", "untouched").sort("indicator_id"))
     rev = changes.filter(pl.col("change") == "revise")
     revisions = rev.select(
-        pl.col("indicator_id").map_elements(lambda i: _ind_name(cat, i, lang), return_dtype=pl.Utf8).alias("indicator"),
-        pl.col("municipality_code").map_elements(lambda c: f"{c} {cat.place_name(c, lang)}",
-                                                 return_dtype=pl.Utf8).alias("place"),
+        _named(pl.col("indicator_id"), rev["indicator_id"], lambda i: _ind_name(cat, i, lang)).alias("indicator"),
+        _named(pl.col("municipality_code"), rev["municipality_code"],
+               lambda c: f"{c} {cat.place_name(c, lang)}").alias("place"),
         "fiscal_year", "old_value", "new_value", "old_snapshot")
     return Preview(base_seq=base_seq, base_id=base_id,
                    adds=int((changes["change"] == "add").sum()), revises=rev.height,
                    same=int((changes["change"] == "same").sum()),
                    untouched=int(untouched["rows"].sum()) if untouched.height else 0,
                    by_indicator=by_ind, revisions=revisions, untouched_detail=untouched)
+
+
+ROWS_PER_RANGE = 1_000_000  # published rows per untouched-count query (bounds DuckDB's hash tables)
+
+
+def _id_ranges(cat: Catalog, published_rows: int) -> list[tuple[str | None, str | None]]:
+    """Consecutive indicator-id ranges [lo, hi) covering every id (open at both ends), about one per
+    ROWS_PER_RANGE published rows, split at the catalog's ids."""
+    ids = sorted(cat.indicators)
+    n = max(1, min(len(ids), -(-published_rows // ROWS_PER_RANGE)))
+    cuts = [ids[k * len(ids) // n] for k in range(1, n)]
+    return list(zip([None, *cuts], [*cuts, None], strict=True))
+
+
+def _named(expr: pl.Expr, values: pl.Series, name: Callable[[str], str]) -> pl.Expr:
+    """expr's values replaced by name(value), each distinct value named once (not once per row)."""
+    return expr.replace_strict({v: name(v) for v in values.unique().to_list()}, return_dtype=pl.Utf8)
 
 
 def _ind_name(cat: Catalog, indicator_id: str, lang: str) -> str:

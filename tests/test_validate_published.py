@@ -20,7 +20,7 @@ from tests.upload_corpus import parquet
 CAT = load_catalog()
 
 
-def _upload(cur: pl.DataFrame) -> pl.DataFrame:
+def representative_upload(cur: pl.DataFrame) -> pl.DataFrame:
     """A representative upload built from the published rows, in shuffled order: FY2024 restated (large and
     small revisions, flipped flags), FY2025 and FY2026 after it (jumps against the published year and against
     this file's own rows), FY2019 revisions with no year before them, a prefecture total that does not add up."""
@@ -64,7 +64,7 @@ def bundled(data_copy: Path) -> Bundled:
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_warnings_from_the_keys_read_equal_those_against_every_published_row(bundled: Bundled, fmt: str) -> None:
     store, con, cur = bundled
-    df = _upload(cur)
+    df = representative_upload(cur)
     data = df.write_csv().encode() if fmt == "csv" else parquet(df)  # in the shuffled order, as given
     # Before: every published row handed to the validator. After: only the keys the upload can meet.
     before = validate_bytes(data, f"u.{fmt}", CAT, published=cur)
@@ -102,7 +102,7 @@ def test_warnings_from_the_keys_read_equal_those_against_every_published_row(bun
 
 def test_over_the_record_cap_the_first_rows_of_the_file_are_listed_and_all_are_counted(bundled: Bundled) -> None:
     store, con, cur = bundled
-    data = _upload(cur).write_csv().encode()
+    data = representative_upload(cur).write_csv().encode()
     full = validate_bytes(data, "u.csv", CAT, published=lambda k: ingest.published_values(con, store, k))
     capped = validate_bytes(data, "u.csv", CAT, published=lambda k: ingest.published_values(con, store, k),
                             limits=Limits(max_per_rule=5))
