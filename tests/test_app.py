@@ -106,8 +106,22 @@ def test_every_page_renders_the_filters_and_the_query_layers_figures(case: Case,
         assert [s.value for s in at.sidebar.selectbox] == [case.place, case.year, case.as_of or views.LATEST]
         assert at.sidebar.radio[0].value == case.lang
         assert dict(at.query_params) == case.params()
-        figs = _figures(at)
+        figs = _every_tab(at, page)
         CHECKS[page](at, figs, vals, case, year)
+
+
+def _every_tab(at: AppTest, page: str) -> dict[str, dict[str, Any]]:
+    """Every chart of the page. A policy-area page runs only its open tab, so open each in turn (the last,
+    the municipal comparison, stays open: the checks read its table)."""
+    figs = _figures(at)
+    key = f"{page}_section"
+    if key in at.session_state:
+        for tab in [tb.label for tb in at.tabs]:
+            at.session_state[key] = tab
+            at.run()
+            assert not at.exception, (page, tab, [e.value for e in at.exception])
+            figs |= _figures(at)
+    return figs
 
 
 def _check_overview(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: Case, year: int) -> None:
@@ -228,9 +242,32 @@ def test_official_snapshot_alone_shows_no_sample_banner_and_year_falls_back(data
     assert any("令和3年度" in i.value or "令和2年度" in i.value for i in at.info)  # shown up to the last year
 
 
+def test_area_sections_are_tabs_that_run_when_open_and_stay_open_across_filter_changes(data_dir: Path) -> None:
+    at = _open(Case("10000", 2024, None, "ja"))
+    at.switch_page("../pages/area1.py").run()
+    assert [tb.label for tb in at.tabs] == ["目標の進捗", "推移", "市町村比較"]
+    assert list(_figures(at)) == ["area1_bars"]  # the headline tab first; the others have not run
+    at.session_state["area1_section"] = "推移"
+    at.run()
+    trends = _figures(at)
+    assert "area1_trend_kayoi_participants" in trends and "area1_bars" not in trends
+    at.sidebar.selectbox(key="flt_place").select("10201").run()
+    assert set(_figures(at)) == set(trends)  # still the trends, now for the new place
+    assert _figures(at)["area1_trend_kayoi_participants"] != trends["area1_trend_kayoi_participants"]
+    at.session_state["area1_section"] = "市町村比較"
+    at.run()
+    assert set(_figures(at)) >= {"area1_rank", "area1_tiles"} and _frame(at, "rank") is not None
+    # Areas without numeric targets have no headline tab: they open on their trends.
+    at.switch_page("../pages/area2.py").run()
+    assert [tb.label for tb in at.tabs] == ["推移", "市町村比較"]
+    assert all(k.startswith("area2_trend_") for k in _figures(at)) and _figures(at)
+
+
 def test_changing_a_filter_updates_url_and_charts(data_dir: Path) -> None:
     at = _open(Case("10000", 2024, None, "ja"))
     at.switch_page("../pages/area1.py").run()
+    at.session_state["area1_section"] = "推移"
+    at.run()
     before = _figures(at)["area1_trend_kayoi_participants"]["data"][0]["y"]
     at.sidebar.selectbox(key="flt_place").select("10201").run()
     assert at.query_params["place"] == "10201"

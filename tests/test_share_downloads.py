@@ -106,11 +106,18 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
             assert (v.page, v.place, v.year, v.as_of, v.lang) == (page, "10201", 2024, SAMPLE_SNAP, "ja"), (page, v)
         assert [v.mode for v in views_] == ["normal", "present", "normal"]
         assert [v.embed for v in views_] == [False, False, True]
-        labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
-        for key in _chart_keys(at):
-            assert labels.get(f"dl_png_{key}") == "画像（PNG）", (page, key)
-            assert labels.get(f"dl_csv_{key}") == "データ（CSV）", (page, key)
-            assert labels.get(f"dl_xlsx_{key}") == "データ（Excel）", (page, key)
+        # A policy-area page runs only its open tab: look under the charts of every tab.
+        tabs = [tb.label for tb in at.tabs] if f"{page}_section" in at.session_state else [None]
+        for tab in tabs:
+            if tab is not None:
+                at.session_state[f"{page}_section"] = tab
+                at.run()
+            labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
+            assert _chart_keys(at) or page == "methodology", (page, tab)
+            for key in _chart_keys(at):
+                assert labels.get(f"dl_png_{key}") == "画像（PNG）", (page, key)
+                assert labels.get(f"dl_csv_{key}") == "データ（CSV）", (page, key)
+                assert labels.get(f"dl_xlsx_{key}") == "データ（Excel）", (page, key)
         if page in ("overview", "profile"):
             assert labels.get("dl_deck") and labels.get("dl_briefing"), page
 

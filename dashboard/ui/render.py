@@ -130,6 +130,9 @@ def overview(f: Filters) -> None:
 
 # ---------------------------------------------------------------- policy areas
 
+SECTIONS = ("headline", "trends", "comparison")  # the tabs of a policy-area page (i18n keys of their labels)
+
+
 def _area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFrame:
     ids = [i.id for i in state.catalog().indicators_in(area_id)]
     return state.values(key, snapshot_id, state.ids([*ids, "pop65"]), ())
@@ -157,28 +160,39 @@ def area_top(key: str, snapshot_id: str | None, place: str, year: int, lang: str
 
 
 def area(f: Filters, area_id: str) -> None:
-    """One policy area: headline progress, trends, municipal comparison and map."""
+    """One policy area: headline progress, trends, municipal comparison and map, one section per tab."""
     cat = state.catalog()
     info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
     top = area_top(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id)
     header(f, t("page_area", f.lang, n=area_id, name=info["name_ja" if f.lang == "ja" else "name_en"]))
     widgets.sample_banner(top.sample, f.lang)
     widgets.as_of_caption(f, _snapshot_label(f))
-    if top.headline is not None:
-        st.subheader(t("headline", f.lang))
-        share.written_summary(top.headline.rows, area_id, f.lang)
-        _progress_section(f, top.headline, f"area{area_id}")
-    else:
+    if top.headline is None:
         st.info(t("no_targets_area", f.lang))
-    for c in top.implementation:
-        widgets.draw(c, f)
-    st.subheader(t("trends", f.lang))
-    marks = info["has_targets"] == "true"
-    cols = st.columns(2)
-    for n, c in enumerate(area_trends(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, marks)):
-        with cols[n % 2]:
-            widgets.draw(c, f)
-    _comparison(f, area_id)
+    # Tabs that run only when open (on_change="rerun"): a filter change redraws one section's charts, not
+    # all ten or so (drawing them was most of the browser's time after a filter change). Every chart is
+    # one click away; the chosen tab is kept while the filters change.
+    names = [s for s in SECTIONS if s != "headline" or top.headline is not None or top.implementation]
+    tabs = st.tabs([t(s, f.lang) for s in names], key=f"area{area_id}_section", on_change="rerun")
+    for name, tab in zip(names, tabs, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            if name == "headline":
+                if top.headline is not None:
+                    share.written_summary(top.headline.rows, area_id, f.lang)
+                    _progress_section(f, top.headline, f"area{area_id}")
+                for c in top.implementation:
+                    widgets.draw(c, f)
+            elif name == "trends":
+                marks = info["has_targets"] == "true"
+                cols = st.columns(2)
+                for n, c in enumerate(area_trends(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id,
+                                                  marks)):
+                    with cols[n % 2]:
+                        widgets.draw(c, f)
+            else:
+                _comparison(f, area_id)
 
 
 @per_view
@@ -245,7 +259,6 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
 def _comparison(f: Filters, area_id: str) -> None:
     # A fragment: picking another indicator reruns this section only, not the whole page.
     cat = state.catalog()
-    st.subheader(t("comparison", f.lang))
     muni_ids = comparison_choices(f.key, f.snapshot_id, area_id)
     if not muni_ids:
         st.info(t("prefecture_only", f.lang))
