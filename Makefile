@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11:
 #   make run    set up, then serve the dashboard on the bundled data (http://localhost:8501)
+#   make serve  the same for production: one Streamlit process per core behind nginx (scripts/serve.py)
 #   make test   set up, then lint, type-check and run the whole test suite
 PY ?= python3
 VENV := .venv
@@ -7,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run serve test lint bench system-deps clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,15 +16,21 @@ $(STAMP): requirements.lock
 	$(BIN)/pip install -q -r requirements.lock
 	touch $@
 
-# Debian packages: Chromium (browser tests, PNG export via kaleido) and Japanese fonts.
+# Debian packages: Chromium (browser tests, PNG export via kaleido), Japanese fonts, and nginx
+# (`make serve`; /usr/sbin is not on an ordinary user's PATH, hence the second test).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
+			|| ! { command -v nginx >/dev/null || test -x /usr/sbin/nginx; }; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null; \
 	fi
 
 run: $(STAMP) system-deps
 	$(BIN)/streamlit run dashboard/app.py
+
+# Production: workers and port as options, e.g. make serve SERVE_ARGS="--workers 4 --port 80"
+serve: $(STAMP) system-deps
+	$(BIN)/python scripts/serve.py $(SERVE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
