@@ -75,15 +75,37 @@ def wrap(text: str, width: int = 50) -> str:
     return "<br>".join(lines)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420, **kw: Any) -> go.Figure:
-    """Shared look: title, font, margins, legend under the plot (keyword arguments override)."""
+def _look(title: str, height: int = 420, **kw: Any) -> dict[str, Any]:
+    """Shared layout: title, font, margins, legend under the plot (keyword arguments replace entries)."""
     base: dict[str, Any] = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
         "font": {"family": FONT, "size": 14}, "height": height, "template": "gunma",
         "margin": {"l": 10, "r": 20, "t": 60, "b": 10}, "colorway": list(OKABE_ITO),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}, "hoverlabel": {"font_size": 14}}
-    fig.update_layout(**{**base, **kw})
-    return fig
+    return {**base, **kw}
+
+
+def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """The figure from plain trace and layout dicts, validated once.
+
+    Built this way rather than with add_trace/update_layout calls: each of those re-validates and copies
+    (the template among others), which made building a figure about four times slower.
+    """
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def _hline(y: float, line: dict[str, Any], text: str, position: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A line across the plot at y and its label (what add_hline draws); position e.g. "top left"."""
+    vertical, side = position.split()
+    shape = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line}
+    label = {"text": text, "showarrow": False, "xref": "x domain", "x": 0 if side == "left" else 1, "xanchor": side,
+             "yref": "y", "y": y, "yanchor": "bottom" if vertical == "top" else "top"}
+    return shape, label
+
+
+def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    """A line from bottom to top of the plot at x (what add_vline draws)."""
+    return {"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "y domain", "y0": 0, "y1": 1, "line": line}
 
 
 def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
@@ -126,117 +148,130 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     custom = list(zip(rows["status_text"].to_list(), rows["baseline_text"].to_list(), rows["actual_text"].to_list(),
                       rows["actual_year"].to_list(), rows["target_text"].to_list(), rows["data"].to_list(),
                       [t("col_progress", lang) + f" {txt}" for txt in texts], strict=True))
-    fig = go.Figure()
-    fig.add_bar(
-        y=labels, x=shown, orientation="h", marker={"color": colours, "line": {"color": "#333", "width": 0.5}},
-        text=pct, textposition="auto", insidetextanchor="end", name=t("actual", lang), customdata=custom,
-        showlegend=False,  # bar colours are statuses, written beside each bar; a legend swatch would mislead
-        hovertemplate=("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
-                       + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang) + "<br>"
-                       + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
-                       + t("col_data", lang) + ": %{customdata[5]}<extra></extra>"))
+    bars = {
+        "type": "bar", "y": labels, "x": shown, "orientation": "h",
+        "marker": {"color": colours, "line": {"color": "#333", "width": 0.5}},
+        "text": pct, "textposition": "auto", "insidetextanchor": "end", "name": t("actual", lang), "customdata": custom,
+        "showlegend": False,  # bar colours are statuses, written beside each bar; a legend swatch would mislead
+        "hovertemplate": ("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
+                          + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang) + "<br>"
+                          + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
+                          + t("col_data", lang) + ": %{customdata[5]}<extra></extra>")}
     exp = [None if e is None else max(SHARE_MIN, min(SHARE_MAX, e * 100)) for e in rows["expected_share"].to_list()]
-    fig.add_scatter(
-        y=labels, x=exp, mode="markers", name=t("expected_mark", lang),
-        marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
-        hovertemplate="%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>")
+    expected = {
+        "type": "scatter", "y": labels, "x": exp, "mode": "markers", "name": t("expected_mark", lang),
+        "marker": {"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
+        "hovertemplate": "%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>"}
     # Status in words beside every bar, in its own column right of the axis (never colour alone), with
     # the year of the latest actual and whether it is official or sample data on a second line.
     side = [f"<b>{st}</b><br>{yr}・{kind}" if lang == "ja" else f"<b>{st}</b><br>{yr} · {kind}"
             for st, yr, kind in zip(rows["status_text"].to_list(), rows["actual_year"].to_list(),
                                     rows["data"].to_list(), strict=True)]
-    fig.add_scatter(y=labels, x=[SHARE_MAX + 8] * len(labels), mode="text", text=side,
-                    textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False,
-                    textfont={"color": "#1A1A1A", "size": 12})
-    fig.add_vline(x=0, line={"color": "#333333", "width": 1.5})
-    fig.add_vline(x=100, line={"color": "#000000", "width": 2, "dash": "dash"},
-                  annotation={"text": t("target_line", lang), "yanchor": "bottom"}, annotation_position="top")
-    fig.update_xaxes(title=t("progress_axis", lang), range=[min(0.0, *shown) - 5, SHARE_MAX + 130],
-                     ticksuffix="%", zeroline=False, tickvals=[-50, 0, 25, 50, 75, 100, 125, 150])
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig = _layout(fig, title, height=max(280, 150 + 52 * len(labels)), bargap=0.35)
-    # Legend above the bars, right-aligned: under the plot it collides with the axis title.
-    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-                      margin={"t": 90})
-    return fig
+    words = {"type": "scatter", "y": labels, "x": [SHARE_MAX + 8] * len(labels), "mode": "text", "text": side,
+             "textposition": "middle right", "showlegend": False, "hoverinfo": "skip", "cliponaxis": False,
+             "textfont": {"color": "#1A1A1A", "size": 12}}
+    target_label = {"text": t("target_line", lang), "yanchor": "bottom", "showarrow": False, "xref": "x", "x": 100,
+                    "xanchor": "center", "yref": "y domain", "y": 1}
+    return _figure([bars, expected, words], _look(
+        title, height=max(280, 150 + 52 * len(labels)), bargap=0.35,
+        xaxis={"title": {"text": t("progress_axis", lang)}, "range": [min(0.0, *shown) - 5, SHARE_MAX + 130],
+               "ticksuffix": "%", "zeroline": False, "tickvals": [-50, 0, 25, 50, 75, 100, 125, 150]},
+        yaxis={"autorange": "reversed", "automargin": True},
+        shapes=[_vline(0, {"color": "#333333", "width": 1.5}),
+                _vline(100, {"color": "#000000", "width": 2, "dash": "dash"})],
+        annotations=[target_label],
+        # Legend above the bars, right-aligned: under the plot it collides with the axis title.
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        margin={"l": 10, "r": 20, "t": 90, "b": 10}))
 
 
 # ---------------------------------------------------------------- trends
 
+def _years_axis(years: list[int], lang: str) -> dict[str, Any]:
+    """A fiscal-year x axis with one two-line tick per year."""
+    return {"tickmode": "array", "tickvals": years, "tickangle": 0, "tickfont": {"size": 11},
+            "ticktext": [fy_tick(y, lang) for y in years], "title": {"text": t("fiscal_year_axis", lang)}}
+
+
+def _title_margin(title: str) -> dict[str, int]:
+    """Top margin for a title of one or more lines."""
+    return {"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1), "b": 10}
+
+
 def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True) -> go.Figure:
     """Actuals by year, target points, straight baseline→target paths and the current-pace projection."""
     ind = view.indicator
-    fig = go.Figure()
     kinds = [t("sample" if s else "official", lang) for s in view.sample]
-    fig.add_scatter(
-        x=view.years, y=view.values, mode="lines+markers", name=t("actual", lang) + paren(place_name, lang),
-        line={"color": OKABE_ITO[0], "width": 3}, marker={"size": 9},
-        customdata=[[fmt.fy_label(y, lang), _val(ind, v, lang), k]
-                    for y, v, k in zip(view.years, view.values, kinds, strict=True)],
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>")
+    traces: list[dict[str, Any]] = [{
+        "type": "scatter", "x": view.years, "y": view.values, "mode": "lines+markers",
+        "name": t("actual", lang) + paren(place_name, lang), "line": {"color": OKABE_ITO[0], "width": 3},
+        "marker": {"size": 9},
+        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang), k]
+                       for y, v, k in zip(view.years, view.values, kinds, strict=True)],
+        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"}]
     if view.national:
         ny = sorted(view.national)
-        fig.add_scatter(
-            x=ny, y=[view.national[y] for y in ny], mode="lines+markers", name=t("national", lang),
-            line={"color": OKABE_ITO[1], "width": 2}, marker={"symbol": "square", "size": 8},
-            customdata=[[fmt.fy_label(y, lang), _val(ind, view.national[y], lang)] for y in ny],
-            hovertemplate=t("national", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
+        traces.append({
+            "type": "scatter", "x": ny, "y": [view.national[y] for y in ny], "mode": "lines+markers",
+            "name": t("national", lang), "line": {"color": OKABE_ITO[1], "width": 2},
+            "marker": {"symbol": "square", "size": 8},
+            "customdata": [[fmt.fy_label(y, lang), _val(ind, view.national[y], lang)] for y in ny],
+            "hovertemplate": t("national", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"})
+    lines: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if marks:
         for i, (by, bv, ty, tv) in enumerate(view.paths):
-            fig.add_scatter(x=[by, ty], y=[bv, tv], mode="lines", name=t("path", lang), showlegend=i == 0,
-                            line={"color": GREY, "width": 2, "dash": "dash"}, hoverinfo="skip")
+            traces.append({"type": "scatter", "x": [by, ty], "y": [bv, tv], "mode": "lines", "name": t("path", lang),
+                           "showlegend": i == 0, "line": {"color": GREY, "width": 2, "dash": "dash"},
+                           "hoverinfo": "skip"})
         if view.projection:
             ay, av, ty, pv = view.projection
-            fig.add_scatter(
-                x=[ay, ty], y=[av, pv], mode="lines", name=t("projection", lang),  # (year reached: subtitle)
-                line={"color": OKABE_ITO[3], "width": 2, "dash": "dot"},
-                customdata=[[fmt.fy_label(ay, lang), _val(ind, av, lang)],
-                            [fmt.fy_label(ty, lang), _val(ind, pv, lang)]],
-                hovertemplate=t("projection", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
+            traces.append({
+                "type": "scatter", "x": [ay, ty], "y": [av, pv], "mode": "lines",
+                "name": t("projection", lang),  # (year reached: subtitle)
+                "line": {"color": OKABE_ITO[3], "width": 2, "dash": "dot"},
+                "customdata": [[fmt.fy_label(ay, lang), _val(ind, av, lang)],
+                               [fmt.fy_label(ty, lang), _val(ind, pv, lang)]],
+                "hovertemplate": t("projection", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"})
         if view.targets:
-            fig.add_scatter(
-                x=[x[0] for x in view.targets], y=[x[1] for x in view.targets], mode="markers+text",
-                name=t("target_point", lang), marker={"symbol": "star", "size": 16, "color": OKABE_ITO[2],
-                                                      "line": {"color": "#000", "width": 1}},
-                text=[_val(ind, x[1], lang) for x in view.targets], textposition="top center",
-                cliponaxis=False,  # the label of the highest target sits above the plot area
-                customdata=[[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>")
-        for value, label in view.hlines:
-            fig.add_hline(y=value, line={"color": OKABE_ITO[2], "width": 2, "dash": "dash"},
-                          annotation={"text": label}, annotation_position="top left")
+            traces.append({
+                "type": "scatter", "x": [x[0] for x in view.targets], "y": [x[1] for x in view.targets],
+                "mode": "markers+text", "name": t("target_point", lang),
+                "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO[2], "line": {"color": "#000", "width": 1}},
+                "text": [_val(ind, x[1], lang) for x in view.targets], "textposition": "top center",
+                "cliponaxis": False,  # the label of the highest target sits above the plot area
+                "customdata": [[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
+                "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})
+        lines = [_hline(value, {"color": OKABE_ITO[2], "width": 2, "dash": "dash"}, label, "top left")
+                 for value, label in view.hlines]
     years = view.years + [x[0] for x in view.targets] + list(view.national)
-    if years:
-        fig.update_xaxes(tickmode="array", tickvals=sorted(set(years)), tickangle=0, tickfont={"size": 11},
-                         ticktext=[fy_tick(y, lang) for y in sorted(set(years))])
-    fig.update_xaxes(title=t("fiscal_year_axis", lang))
-    fig.update_yaxes(title=unit_label(ind, lang), tickformat=",", rangemode="tozero" if ind.kind != "rate" else None)
+    xaxis = _years_axis(sorted(set(years)), lang) if years else {"title": {"text": t("fiscal_year_axis", lang)}}
+    yaxis: dict[str, Any] = {"title": {"text": unit_label(ind, lang)}, "tickformat": ","}
+    if ind.kind != "rate":
+        yaxis["rangemode"] = "tozero"
     title = wrap(ind.name(lang) + paren(place_name, lang), 44 if lang == "ja" else 48)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
-    return _layout(fig, title, height=460, margin={"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1),
-                                                   "b": 10})
+    layout = _look(title, height=460, margin=_title_margin(title), xaxis=xaxis, yaxis=yaxis)
+    if lines:
+        layout.update(shapes=[sh for sh, _ in lines], annotations=[label for _, label in lines])
+    return _figure(traces, layout)
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
                   lang: str) -> go.Figure:
     """Several places on one comparable scale (rates, or counts per 1,000 aged 65+)."""
-    fig = go.Figure()
     per = ind.per_pop65
-    for i, (code, (years, vals)) in enumerate(lines.items()):
-        fig.add_scatter(
-            x=years, y=vals, mode="lines+markers", name=names[code],
-            line={"color": OKABE_ITO[i % len(OKABE_ITO)], "width": 3 if i == 0 else 2},
-            marker={"symbol": ("circle", "square", "diamond", "triangle-up")[i % 4], "size": 8},
-            customdata=[[fmt.fy_label(y, lang), _val(ind, v, lang, per)] for y, v in zip(years, vals, strict=True)],
-            hovertemplate=names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>")
+    traces = [{
+        "type": "scatter", "x": years, "y": vals, "mode": "lines+markers", "name": names[code],
+        "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "width": 3 if i == 0 else 2},
+        "marker": {"symbol": ("circle", "square", "diamond", "triangle-up")[i % 4], "size": 8},
+        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang, per)] for y, v in zip(years, vals, strict=True)],
+        "hovertemplate": names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"}
+        for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})
-    fig.update_xaxes(title=t("fiscal_year_axis", lang), tickmode="array", tickvals=years, tickangle=0,
-                     ticktext=[fy_tick(y, lang) for y in years], tickfont={"size": 11})
-    fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
     title = wrap(ind.name(lang), 44 if lang == "ja" else 48)
-    return _layout(fig, title, height=360, margin={"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1),
-                                                   "b": 10})
+    return _figure(traces, _look(title, height=360, margin=_title_margin(title), xaxis=_years_axis(years, lang),
+                                 yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","}))
 
 
 # ---------------------------------------------------------------- municipal comparison
@@ -252,24 +287,25 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     custom = [[n, a, _val(ind, v, lang), _val(ind, p, lang, True) if per else "", f"{r}"]
               for n, a, v, p, r in zip(d["name"].to_list(), d["area"].to_list(), d["value"].to_list(),
                                        d["per_1000"].to_list(), d["rank"].to_list(), strict=True)]
-    fig = go.Figure()
-    fig.add_bar(
-        x=d["name"].to_list(), y=d[col].to_list(), marker={"color": colours}, customdata=custom,
-        name=unit_label(ind, lang, per),
-        hovertemplate=("<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang)
-                       + "<br>%{customdata[2]}<br>%{customdata[3]}<br>"
-                       + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>"))
+    bars = {
+        "type": "bar", "x": d["name"].to_list(), "y": d[col].to_list(), "marker": {"color": colours},
+        "customdata": custom, "name": unit_label(ind, lang, per),
+        "hovertemplate": ("<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang)
+                          + "<br>%{customdata[2]}<br>%{customdata[3]}<br>"
+                          + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>")}
+    lines = []
     if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
-        fig.add_hline(y=benchmark[0], line={"color": "#000", "width": 2, "dash": "dash"},
-                      annotation={"text": benchmark[1]}, annotation_position="top right")
+        lines.append(_hline(benchmark[0], {"color": "#000", "width": 2, "dash": "dash"}, benchmark[1], "top right"))
     if prefecture is not None:
         pref_text = f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang, per)}"
-        fig.add_hline(y=prefecture, line={"color": OKABE_ITO[1], "width": 2, "dash": "dot"},
-                      annotation={"text": pref_text},
-                      annotation_position="bottom right")
-    fig.update_xaxes(title=t("col_municipality", lang), tickangle=-60)
-    fig.update_yaxes(title=unit_label(ind, lang, per), tickformat=",")
-    return _layout(fig, title, height=460, showlegend=False)
+        lines.append(_hline(prefecture, {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}, pref_text,
+                            "bottom right"))
+    layout = _look(title, height=460, showlegend=False,
+                   xaxis={"title": {"text": t("col_municipality", lang)}, "tickangle": -60},
+                   yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})
+    if lines:
+        layout.update(shapes=[sh for sh, _ in lines], annotations=[label for _, label in lines])
+    return _figure([bars], layout)
 
 
 def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str = "value",
@@ -298,12 +334,11 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
         {"colorscale": [[0, "#E8E8E8"], [1, OKABE_ITO[2]]], "zmin": 0, "zmax": 1, "showscale": False}
         if ind.kind == "flag" else
         {"colorscale": SEQUENTIAL, "colorbar": {"title": {"text": unit_label(ind, lang, per)}}})
-    fig = go.Figure(go.Heatmap(
-        z=z, text=text, texttemplate="%{text}", textfont={"size": 11}, customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>", xgap=3, ygap=3, hoverongaps=False, **colours))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    return _layout(fig, title, height=560)
+    tiles = {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}", "textfont": {"size": 11},
+             "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>", "xgap": 3, "ygap": 3,
+             "hoverongaps": False, **colours}
+    return _figure([tiles], _look(title, height=560, xaxis={"visible": False},
+                                  yaxis={"visible": False, "autorange": "reversed"}))
 
 
 def _outer_rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:
@@ -327,7 +362,7 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
     info = {r["code"]: r for r in df.iter_rows(named=True)}
     lo, hi = (min(vals.values()), max(vals.values())) if vals else (0.0, 1.0)
     span = (hi - lo) or 1.0
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     lats: list[float] = []
     for feat in geojson.get("features", []):
         code = str(feat.get("properties", {}).get("code5", ""))
@@ -340,21 +375,25 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
         for n, ring in enumerate(_outer_rings(feat["geometry"])):
             xs, ys = [p[0] for p in ring], [p[1] for p in ring]
             lats += ys
-            fig.add_scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour, hoveron="fills",
-                            line={"color": "#FFFFFF", "width": 0.8}, name=r["name"], text=hover,
-                            hoverinfo="text", showlegend=False, legendgroup=code, customdata=[code] * len(xs),
-                            meta=code if n == 0 else None)
+            polygon = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": colour,
+                       "hoveron": "fills", "line": {"color": "#FFFFFF", "width": 0.8}, "name": r["name"],
+                       "text": hover, "hoverinfo": "text", "showlegend": False, "legendgroup": code,
+                       "customdata": [code] * len(xs)}
+            if n == 0:
+                polygon["meta"] = code
+            traces.append(polygon)
     # An invisible trace carries the colour bar.
-    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                    marker={"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
-                            "colorbar": {"title": {"text": unit_label(ind, lang, per)}}})
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
+                   "hoverinfo": "skip",
+                   "marker": {"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
+                              "colorbar": {"title": {"text": unit_label(ind, lang, per)}}}})
     mid = (min(lats) + max(lats)) / 2 if lats else 36.4
-    fig.update_xaxes(visible=False)
+    note = {"text": t("choropleth_note", lang), "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
+            "y": -0.02, "font": {"size": 11, "color": "#555"}}
     # Equal distances on the ground: a degree of longitude is cos(latitude) of a degree of latitude.
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)))
-    fig.add_annotation(text=t("choropleth_note", lang), showarrow=False, xref="paper", yref="paper",
-                       x=0, y=-0.02, font={"size": 11, "color": "#555"})
-    return _layout(fig, title, height=560)
+    return _figure(traces, _look(title, height=560, xaxis={"visible": False}, annotations=[note],
+                                 yaxis={"visible": False, "scaleanchor": "x",
+                                        "scaleratio": 1 / math.cos(math.radians(mid))}))
 
 
 # ---------------------------------------------------------------- area 4
@@ -379,11 +418,10 @@ def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str, counts: M
         if plan is not None and int(y) in plan:
             tick += "<br>" + t("matrix_plan", lang, n=fmt.number(plan[int(y)]))
         ticks.append(tick)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=ticks, y=matrix["name"].to_list(), text=text,
-        texttemplate="%{text}", customdata=words, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
-        colorscale=[[0, "#F2F2F2"], [1, OKABE_ITO[2]]],
-        hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=t("col_municipality", lang))
-    fig.update_xaxes(side="top")
-    return _layout(fig, title, height=max(420, 24 * matrix.height + 140), margin={"l": 10, "r": 20, "t": 100, "b": 10})
+    grid = {"type": "heatmap", "z": z, "x": ticks, "y": matrix["name"].to_list(), "text": text,
+            "texttemplate": "%{text}", "customdata": words, "zmin": 0, "zmax": 1, "showscale": False, "xgap": 2,
+            "ygap": 2, "colorscale": [[0, "#F2F2F2"], [1, OKABE_ITO[2]]],
+            "hovertemplate": "%{y}<br>%{x}<br>%{customdata}<extra></extra>"}
+    return _figure([grid], _look(title, height=max(420, 24 * matrix.height + 140),
+                                 margin={"l": 10, "r": 20, "t": 100, "b": 10}, xaxis={"side": "top"},
+                                 yaxis={"autorange": "reversed", "title": {"text": t("col_municipality", lang)}}))
