@@ -71,11 +71,12 @@ def wanted() -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def screens(key: str, snapshot_id: str | None, place: str, year: int, lang: str) -> list[slides.Slide]:
+def screens(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
+            with_overview: bool = False) -> list[slides.Slide]:
     """The key screens for the filters (keyed on the store state and the as-of snapshot)."""
     cat = state.catalog()
     vals = state.values(key, snapshot_id, (), state.ids(pg.needed_places(place)))
-    return slides.key_slides(cat, vals, place, year, lang, with_overview=False)
+    return slides.key_slides(cat, vals, place, year, lang, with_overview=with_overview)
 
 
 def _start(page: str, keys: list[str]) -> int:
@@ -149,8 +150,7 @@ def embed(f: Filters, page: str) -> None:
     """A single chart for other web pages: the page's headline chart (or ?chart=KEY), takeaway, source."""
     st.html(EMBED_CSS)
     cat = state.catalog()
-    vals = state.values(f.key, f.snapshot_id, (), state.ids(pg.needed_places(f.place)))
-    items = slides.key_slides(cat, vals, f.place, f.data_year, f.lang)
+    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, with_overview=True)
     if not items:
         st.info(t("no_data", f.lang))
         return
