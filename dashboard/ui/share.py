@@ -6,6 +6,7 @@ many charts costs nothing extra per rerun.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Mapping
 from dataclasses import replace
@@ -89,11 +90,17 @@ def _sample_in_view(f: Filters) -> bool:
 
 def meta(f: Filters, title: str) -> export.ExportMeta:
     """Export metadata for the current filters (sample flagged when any visible snapshot is sample)."""
+    return replace(_view_meta(f, page_name(), base_url()), title=title)
+
+
+@functools.lru_cache(maxsize=1024)
+def _view_meta(f: Filters, page: str, base: str) -> export.ExportMeta:
+    # The same for every chart and table of a view (f carries the store state key): built once, not per chart.
     cat = state.catalog()
     label = next((m.label for m in state.snapshots(f.key) if m.id == f.snapshot_id), None)
-    return export.ExportMeta(title=title, place_name=views.place_label(cat, f.place, f.lang), year=f.data_year,
+    return export.ExportMeta(title="", place_name=views.place_label(cat, f.place, f.lang), year=f.data_year,
                              snapshot_id=f.snapshot_id, snapshot_label=label, sample=_sample_in_view(f),
-                             lang=f.lang, url=links.build(view_of(f), base_url()))
+                             lang=f.lang, url=links.build(view_of(f, page), base))
 
 
 def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
@@ -112,8 +119,8 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
     if f is None:
         return
     frame = data if data is not None else export.figure_frame(fig)
-    sample = _sample_in_view(f)
     m = meta(f, key)
+    sample = m.sample
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         st.download_button(s("png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
@@ -137,8 +144,8 @@ def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> Non
     f = f or st.session_state.get(filters.FILTERS)
     if f is None:
         return
-    sample = _sample_in_view(f)
     m = meta(f, key)
+    sample = m.sample
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with st.container(horizontal=True, gap="small", key=f"dlt_{key}"):
         _data_buttons(df, sample, m, name, f.lang, "dlt", key)
