@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from dashboard.config import QUERIES_DIR
+
+if TYPE_CHECKING:  # pyarrow only for run_arrow's type: not imported by every process that runs a query
+    import pyarrow as pa
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # Header lines look like:  -- $files  LIST<VARCHAR>  what it is

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
 from dashboard import db
 from dashboard.catalog import Catalog
@@ -77,6 +76,8 @@ def build(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequen
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{final.name}")
     # Its own connection: a build must not compete with page queries for the shared one's memory.
+    import pyarrow.parquet as pq  # here, not at import: only a build writes Parquet this way
+
     con = db.connect(memory_limit=memory_limit, threads=1)
     writer = None
     try:
