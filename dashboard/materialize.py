@@ -13,6 +13,7 @@ nothing); it can be deleted at any time. Until it exists, values are computed fr
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import logging
@@ -68,16 +69,33 @@ def cache_path(cache_dir: Path, snaps: Sequence[SnapshotMeta], catalog: Catalog)
 
 
 def build(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[SnapshotMeta],
-          memory_limit: str = BUILD_MEMORY) -> Path:
-    """Write the pre-aggregated values of this snapshot set (a no-op when the file exists); its path."""
+          memory_limit: str = BUILD_MEMORY, wait: bool = True) -> Path | None:
+    """Write the pre-aggregated values of this snapshot set (a no-op when the file exists); its path.
+
+    Several server workers may want the same file at once: one builds it, under a lock; the others
+    wait for it (wait=True) or return None at once and keep computing values directly (wait=False).
+    """
     final = cache_path(cache_dir, snaps, catalog)
     if final.exists():
         return final
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{final.name}")
-    # Its own connection: a build must not compete with page queries for the shared one's memory.
+    with open(cache_dir / f".{final.stem}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None  # another process is building it
+        if not final.exists():  # built by the process we waited for
+            _write(final, store, catalog, snaps, memory_limit)
+    prune(cache_dir, keep=final)
+    return final
+
+
+def _write(final: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[SnapshotMeta],
+           memory_limit: str) -> None:
     import pyarrow.parquet as pq  # here, not at import: only a build writes Parquet this way
 
+    tmp = final.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{final.name}")
+    # Its own connection: a build must not compete with page queries for the shared one's memory.
     con = db.connect(memory_limit=memory_limit, threads=1)
     writer = None
     try:
@@ -103,8 +121,6 @@ def build(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequen
         con.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    prune(cache_dir, keep=final)
-    return final
 
 
 def prune(cache_dir: Path, keep: Path, n: int = KEEP, min_age_s: float = 600.0) -> None:
@@ -115,6 +131,7 @@ def prune(cache_dir: Path, keep: Path, n: int = KEEP, min_age_s: float = 600.0) 
         with contextlib.suppress(FileNotFoundError):
             if p != keep and now - p.stat().st_mtime > min_age_s:
                 p.unlink()
+                (cache_dir / f".{p.stem}.lock").unlink(missing_ok=True)
 
 
 def build_soon(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[SnapshotMeta]) -> None:
@@ -127,7 +144,7 @@ def build_soon(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: S
 
     def work() -> None:
         try:
-            build(cache_dir, store, catalog, snaps)
+            build(cache_dir, store, catalog, snaps, wait=False)
         except (OSError, duckdb.Error, ValueError) as e:  # e.g. a read-only data folder: stay on the direct path
             log.warning("pre-aggregation of %s failed: %s", final.name, e)
         finally:

@@ -88,6 +88,7 @@ if up is not None:
                 try:
                     meta = ingest.publish(store, res.frame, label=label, kind=str(kind), publisher=who,
                                           source_name=up.name, expected_last_seq=pv.base_seq)
+                    state.prebuild()  # pre-aggregate the new view before the first visitor asks for it
                     st.session_state["_up_n"] = st.session_state.get("_up_n", 0) + 1  # clear the uploader
                     st.session_state["_published"] = (meta.id, meta.rows)
                     st.rerun()

@@ -15,9 +15,9 @@ SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 
 @pytest.fixture()
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A temporary copy of data/ (snapshots included), set as $GUNMA_DATA_DIR."""
+    """A temporary copy of data/ (snapshots included, pre-aggregated values not), set as $GUNMA_DATA_DIR."""
     dst = tmp_path / "data"
-    shutil.copytree(ROOT / "data", dst)
+    shutil.copytree(ROOT / "data", dst, ignore=shutil.ignore_patterns("cache"))  # caches are rebuilt per test
     monkeypatch.setenv("GUNMA_DATA_DIR", str(dst))
     yield dst
 

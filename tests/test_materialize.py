@@ -112,3 +112,19 @@ def test_prune_keeps_the_newest_and_the_one_in_use(tmp_path: Path) -> None:
     materialize.prune(tmp_path, keep=files[0], n=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["values-0.parquet", "values-3.parquet",
                                                            "values-4.parquet"]
+
+
+def test_one_process_builds_while_another_holds_the_lock(data_copy: Path) -> None:
+    import fcntl
+
+    store, cat = LocalStore(data_copy), load_catalog()
+    snaps = visible(store.list(), None)
+    cache = data_copy / "cache"
+    cache.mkdir()
+    final = materialize.cache_path(cache, snaps, cat)
+    with open(cache / f".{final.stem}.lock", "a") as held:  # as another worker building it would
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert materialize.build(cache, store, cat, snaps, wait=False) is None
+        assert not final.exists()
+    assert materialize.build(cache, store, cat, snaps, wait=False) == final
+    assert final.exists()

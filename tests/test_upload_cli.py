@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard import auth, cli
+from dashboard import auth, cli, materialize
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
-from dashboard.storage import LocalStore
+from dashboard.storage import LocalStore, visible
 
 CAT = load_catalog()
 
@@ -90,9 +90,14 @@ def test_publish_then_withdraw_then_restore(data_copy: Path, tmp_path: Path) -> 
     assert (meta.label, meta.kind, meta.publisher, meta.rows, meta.source_name) == (
         "令和8年度 速報", "official", "鈴木", 35, "fy2026.csv")
     assert meta.id in r.stdout
+    # The dashboard's pre-aggregated view of the new state is ready before anyone opens a page.
+    assert "pre-aggregated" in r.stdout
+    cat = load_catalog()
+    assert materialize.cache_path(data_copy / "cache", visible(LocalStore(data_copy).list(), None), cat).exists()
     r = _run(["withdraw", meta.id, "--reason", "入力誤り"], data_copy)
     assert r.returncode == 0, r.stderr
     assert LocalStore(data_copy).list()[-1].withdrawn
+    assert materialize.cache_path(data_copy / "cache", visible(LocalStore(data_copy).list(), None), cat).exists()
     r = _run(["withdraw", meta.id, "--reason", "again"], data_copy)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     r = _run(["restore", meta.id, "--reason", "確認済み"], data_copy)

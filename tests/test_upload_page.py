@@ -8,6 +8,7 @@ at.secrets (password hash) and at.user (OIDC).
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +18,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth, data, db
+from dashboard import auth, data, db, materialize
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.ingest import text
-from dashboard.storage import LocalStore
+from dashboard.storage import LocalStore, visible
 
 PAGE = str(ROOT / "pages" / "upload.py")
 CAT = load_catalog()
@@ -197,6 +198,15 @@ def test_preview_then_publish_records_who_and_the_dashboard_sees_the_new_data(da
     vals = data.values(db.connect(), store, CAT, indicator_ids=["kayoi_participants"], places=["10000"])
     fy25 = vals.filter(pl.col("fiscal_year") == 2025)["value"].to_list()
     assert fy25 == [float(sum(1000 + n for n in range(35)))]
+    # The new view is pre-aggregated in the background right after publishing, with the same figures.
+    cached = materialize.cache_path(data_copy / "cache", visible(store.list(), None), CAT)
+    for _ in range(200):
+        if cached.exists():
+            break
+        time.sleep(0.05)
+    got = data.values_for(db.connect(), store, CAT, visible(store.list(), None), ["kayoi_participants"], ["10000"],
+                          cache_dir=data_copy / "cache")
+    assert cached.exists() and got.filter(pl.col("fiscal_year") == 2025)["value"].to_list() == fy25
 
 
 def test_revision_shows_old_and_new_values(data_copy: Path) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import data, db
+from dashboard import data, db, materialize
 from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import PREFECTURE, cache_dir, catalog_dir, data_dir
 from dashboard.storage import LocalStore, SnapshotMeta, visible
@@ -72,3 +72,8 @@ def prefecture_values(key: str, as_of_id: str | None) -> pl.DataFrame:
 def ids(items: Sequence[str]) -> tuple[str, ...]:
     """A sorted, de-duplicated tuple (stable cache keys)."""
     return tuple(sorted(set(items)))
+
+
+def prebuild() -> None:
+    """Start pre-aggregating the newest view in the background (after a publish, withdrawal or restoration)."""
+    materialize.build_soon(cache_dir(), store(), catalog(), visible(store().list(), None))

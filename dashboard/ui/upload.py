@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import auth, ingest
 from dashboard.storage import PublishBusy, SnapshotStore
+from dashboard.ui import state
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,6 +75,7 @@ def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str]) -> Non
             else:
                 try:
                     store.set_withdrawn(str(target), bool(wd), reason=ingest.clean_text(reason, 500), who=who)
+                    state.prebuild()
                     st.session_state["_recorded"] = tx("done", id=target, action=tx("withdraw" if wd else "restore"))
                     st.rerun()
                 except (KeyError, ValueError, PublishBusy) as e:
