@@ -22,6 +22,7 @@ import contextlib
 import random
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import websocket  # websocket-client
@@ -53,6 +54,11 @@ class LoadResult:
                 "change_p50": median(self.change_ms), "change_p95": pct(self.change_ms, 0.95),
                 "all_p95": pct(both, 0.95), "errors": self.errors,
                 "rss_before_mb": self.rss_before_mb, "rss_peak_mb": self.rss_peak_mb, "wall_s": self.wall_s}
+
+
+def _rss(pids: int | Sequence[int]) -> float:
+    """Resident memory of the server, summed over its worker processes."""
+    return sum(rss_mb(p) for p in ([pids] if isinstance(pids, int) else pids))
 
 
 def _rerun(ws: websocket.WebSocket, page: str, query: str, timeout: float) -> float:
@@ -114,14 +120,14 @@ def _session(ws_url: str, page: str, queries: tuple[str, str], res: LoadResult, 
                 ws.close()
 
 
-def run_round(base_url: str, server_pid: int, n: int, page: str = "overview",
+def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str = "overview",
               queries: tuple[str, str] = ("place=10000", "place=10201"),
               timeout: float = 60.0) -> LoadResult:
     """n sessions at once, each loading `page` and changing the year; bounded by timeout per wait."""
     if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
         raise ValueError("load is only driven against loopback servers")
     ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
-    res = LoadResult(sessions=n, rss_before_mb=rss_mb(server_pid))
+    res = LoadResult(sessions=n, rss_before_mb=_rss(server_pid))
     lock = threading.Lock()
     start = threading.Barrier(n)
     threads = [threading.Thread(target=_session, args=(ws_url, page, queries, res, lock, start, timeout),
@@ -131,7 +137,7 @@ def run_round(base_url: str, server_pid: int, n: int, page: str = "overview",
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], rss_mb(server_pid))
+            peak[0] = max(peak[0], _rss(server_pid))
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -157,8 +163,8 @@ PACED_PLACES = ("10201", "10202", "10203", "10204", "10205", "10206", "10207", "
                 "K01", "K02", "K03", "10000")
 
 
-def run_paced(base_url: str, server_pid: int, n: int, ramp_s: float = 20.0, think_s: tuple[float, float] = (2.0, 5.0),
-              timeout: float = 60.0, seed: int = 1) -> LoadResult:
+def run_paced(base_url: str, server_pid: int | Sequence[int], n: int, ramp_s: float = 20.0,
+              think_s: tuple[float, float] = (2.0, 5.0), timeout: float = 60.0, seed: int = 1) -> LoadResult:
     """n sessions connected together, arriving over ramp_s, each: open a page, read, change place twice."""
     if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
         raise ValueError("load is only driven against loopback servers")
@@ -167,7 +173,7 @@ def run_paced(base_url: str, server_pid: int, n: int, ramp_s: float = 20.0, thin
     rnd = random.Random(seed)
     plans = [(i * ramp_s / n, PACED_PAGES[i % len(PACED_PAGES)], rnd.sample(PACED_PLACES, 3),
               (rnd.uniform(*think_s), rnd.uniform(*think_s))) for i in range(n)]
-    res = LoadResult(sessions=n, rss_before_mb=rss_mb(server_pid))
+    res = LoadResult(sessions=n, rss_before_mb=_rss(server_pid))
     lock = threading.Lock()
     finished = threading.Barrier(n)  # nobody disconnects before everyone is done: n open at the peak
     t0 = time.perf_counter()
@@ -208,7 +214,7 @@ def run_paced(base_url: str, server_pid: int, n: int, ramp_s: float = 20.0, thin
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], rss_mb(server_pid))
+            peak[0] = max(peak[0], _rss(server_pid))
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

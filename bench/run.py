@@ -272,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             return []
         got: list[Figure] = []
         levels = (1, 10) if quick else (1, 10, 50, 200)
+        n_top = 20 if quick else 200
         for scale, folder in (("gunma", gunma_root), ("national", nat_root)):
             def rounds(url: str, pid: int, scale: str = scale) -> list[Figure]:
                 res = []
@@ -281,18 +282,38 @@ def main(argv: list[str] | None = None) -> int:
                                   note=f"server RSS after: {ld.rss_mb(pid):.0f} MB; errors {warm.errors}"))
                 for n in levels:
                     r = ld.run_round(url, pid, n, timeout=120)
-                    res.append(_load_figure(r, scale, f"burst: {n} sessions at the same instant: interaction p95",
+                    res.append(_load_figure(r, scale, f"1 process: burst, {n} sessions at the same instant",
                                             target=n == 200))
                     if r.errors > n // 2:
                         break  # the server is saturated: larger rounds would only fail longer
-                n_paced = 20 if quick else 200
-                r = ld.run_paced(url, pid, n_paced, ramp_s=5 if quick else 20, timeout=120)
-                res.append(_load_figure(r, scale, f"paced: {n_paced} sessions connected together: interaction p95",
-                                        target=True))
+                r = ld.run_paced(url, pid, n_top, ramp_s=5 if quick else 20, timeout=120)
+                res.append(_load_figure(r, scale, f"1 process: paced, {n_top} sessions connected together",
+                                        target=n_top == 200))
                 return res
 
             got += with_server(folder, rounds)
+            got += cluster_rounds(folder, scale, n_top, quick)
         return got
+
+    def cluster_rounds(folder: Path, scale: str, n: int, quick: bool) -> list[Figure]:
+        """The production set-up (make serve): one worker per core behind nginx, sticky sessions."""
+        from bench import load as ld
+        from scripts.serve import ClusterError, start_cluster
+
+        workers = os.cpu_count() or 2
+        try:
+            cluster = start_cluster(folder, workers)  # returns once every worker has run the app once
+        except ClusterError as e:
+            notes.append(f"load with {workers} workers skipped: {e}")
+            return []
+        with cluster:
+            r = ld.run_round(cluster.url, cluster.pids, n, timeout=120)
+            out = [_load_figure(r, scale, f"{workers} workers behind nginx: burst, {n} sessions at the same instant",
+                                target=n == 200)]
+            r = ld.run_paced(cluster.url, cluster.pids, n, ramp_s=5 if quick else 20, timeout=120)
+            out.append(_load_figure(r, scale, f"{workers} workers behind nginx: paced, {n} sessions connected together",
+                                    target=n == 200))
+        return out
 
     section("load", load)
 
