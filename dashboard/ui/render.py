@@ -59,10 +59,10 @@ def _progress_config(lang: str) -> dict[str, Any]:
     }
 
 
-# Figures are built once per view and kept as plain dicts (figure building is most of a page's server
-# time; rebuilding a figure from its dict is ~50x cheaper). Every cached function below takes the store's
-# state key and the as-of snapshot id, like the data calls, plus everything else its figures depend on.
-# LRU by size: at most 32 MB of pickled entries per function.
+# Each page section is built once per view and cached: its figures as plain dicts (building a figure takes
+# 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached function below takes the
+# store's state key and the as-of snapshot id, like the data calls, plus everything else its output depends
+# on. Least recently used entries go beyond 32 MB (pickled) per function.
 per_view = st.cache_data(show_spinner=False, max_size="32MB")
 
 
@@ -208,7 +208,7 @@ def area_trends(key: str, snapshot_id: str | None, place: str, year: int, lang: 
         if s.height:
             view = views.trend_view(cat, vals, ind.id, place, year, lang)
             out.append(widgets.Chart.of(f"area{area_id}_trend_{ind.id}",
-                                     charts.trend_chart(view, lang, place_name, marks=marks), s, view.note))
+                                        charts.trend_chart(view, lang, place_name, marks=marks), s, view.note))
     return out
 
 
@@ -245,13 +245,13 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
     bench = views.benchmark_for(cat, vals, ind_id, year, lang)
     pref_val = views.prefecture_reference(cat, vals, ind_id, year)
     title = t("rank_title", lang, name=ind.name(lang), fy=fmt.fy_label(year, lang))
-    rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench, pref_val),
-                         df) if ind.kind != "flag" else None
+    rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench,
+                                                                     pref_val), df) if ind.kind != "flag" else None
     col = "per_1000" if ind.per_pop65 else "value"
     map_title = ind.name(lang) + views.paren(fmt.fy_label(year, lang), lang)
     tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
-    geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang, map_title,
-                                                                      col), df) if geojson else None
+    geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang,
+                                                                         map_title, col), df) if geojson else None
     return Comparison(df, bench, rank, tiles, geo)
 
 
@@ -325,8 +325,8 @@ def _implementation(cat: Catalog, vals: pl.DataFrame, flag_ids: list[str], place
             # The plan's count (13 → 22 → 35) is prefecture-wide: always show it beside a place's own view.
             view = views.trend_view(cat, vals, ind_id, PREFECTURE, year, lang)
             out.append(widgets.Chart.of(f"area4_count_{ind_id}",
-                                     charts.trend_chart(view, lang, cat.place_name(PREFECTURE, lang)),
-                                     views.series(vals, ind_id, PREFECTURE, year)))
+                                        charts.trend_chart(view, lang, cat.place_name(PREFECTURE, lang)),
+                                        views.series(vals, ind_id, PREFECTURE, year)))
     return out
 
 
