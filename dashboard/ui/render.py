@@ -138,57 +138,57 @@ def _area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFram
     return state.values(key, snapshot_id, state.ids([*ids, "pop65"]), ())
 
 
-@dataclass(frozen=True)
-class AreaTop:
-    """The top of a policy-area page: sample flag, headline progress (areas with targets), area 4's matrix."""
-
-    sample: bool
-    headline: Headline | None
-    implementation: list[widgets.Chart]
+@per_view
+def area_sample(key: str, snapshot_id: str | None, year: int, area_id: str) -> bool:
+    """Whether anything the area's pages show up to the year comes from sample data (cached per view)."""
+    return _shown_sample(_area_values(key, snapshot_id, area_id), year)
 
 
 @per_view
-def area_top(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str) -> AreaTop:
-    """Sample flag, headline progress and (area 4) the implementation charts of a policy area (cached per view)."""
+def area_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
+                  area_id: str) -> tuple[Headline | None, list[widgets.Chart]]:
+    """The area's headline progress (areas with targets) and, for area 4, its implementation charts."""
     cat = state.catalog()
     vals = _area_values(key, snapshot_id, area_id)
-    info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
-    head = _headline(cat, vals, place, year, lang, area_id, f"area{area_id}") \
-        if info["has_targets"] == "true" else None
+    head = _headline(cat, vals, place, year, lang, area_id, f"area{area_id}") if _has_targets(cat, area_id) else None
     flags = [i.id for i in cat.indicators_in(area_id) if i.kind == "flag"] if area_id == "4" else []
-    return AreaTop(_shown_sample(vals, year), head, _implementation(cat, vals, flags, place, year, lang))
+    return head, _implementation(cat, vals, flags, place, year, lang)
+
+
+def _has_targets(cat: Catalog, area_id: str) -> bool:
+    return bool(cat.policy_areas.filter(pl.col("policy_area") == area_id)["has_targets"][0] == "true")
 
 
 def area(f: Filters, area_id: str) -> None:
     """One policy area: headline progress, trends, municipal comparison and map, one section per tab."""
     cat = state.catalog()
     info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
-    top = area_top(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id)
+    targets = info["has_targets"] == "true"
     header(f, t("page_area", f.lang, n=area_id, name=info["name_ja" if f.lang == "ja" else "name_en"]))
-    widgets.sample_banner(top.sample, f.lang)
+    widgets.sample_banner(area_sample(f.key, f.snapshot_id, f.data_year, area_id), f.lang)
     widgets.as_of_caption(f, _snapshot_label(f))
-    if top.headline is None:
+    if not targets:
         st.info(t("no_targets_area", f.lang))
     # Tabs that run only when open (on_change="rerun"): a filter change redraws one section's charts, not
     # all ten or so (drawing them was most of the browser's time after a filter change). Every chart is
     # one click away; the chosen tab is kept while the filters change.
-    names = [s for s in SECTIONS if s != "headline" or top.headline is not None or top.implementation]
+    names = [s for s in SECTIONS if s != "headline" or targets or area_id == "4"]
     tabs = st.tabs([t(s, f.lang) for s in names], key=f"area{area_id}_section", on_change="rerun")
     for name, tab in zip(names, tabs, strict=True):
         if not tab.open:
             continue
         with tab:
             if name == "headline":
-                if top.headline is not None:
-                    share.written_summary(top.headline.rows, area_id, f.lang)
-                    _progress_section(f, top.headline, f"area{area_id}")
-                for c in top.implementation:
+                head, implementation = area_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id)
+                if head is not None:
+                    share.written_summary(head.rows, area_id, f.lang)
+                    _progress_section(f, head, f"area{area_id}")
+                for c in implementation:
                     widgets.draw(c, f)
             elif name == "trends":
-                marks = info["has_targets"] == "true"
                 cols = st.columns(2)
                 for n, c in enumerate(area_trends(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id,
-                                                  marks)):
+                                                  targets)):
                     with cols[n % 2]:
                         widgets.draw(c, f)
             else:
