@@ -63,7 +63,9 @@ def _clear_caches() -> None:
     st.cache_data.clear()
 
 
-def _timed_run(at: Any) -> float:
+def _timed_run(at: Any, uncached: bool = False) -> float:
+    if uncached:
+        _clear_caches()  # the naive way caches nothing: not the page sections either
     t0 = time.perf_counter()
     at.run()
     ms = (time.perf_counter() - t0) * 1000
@@ -72,8 +74,12 @@ def _timed_run(at: Any) -> float:
     return ms
 
 
-def page_times(pages: list[str], reps: int, changes: int) -> dict[str, dict[str, list[float]]]:
-    """For each page: first open, full reruns (same filters) and reruns after a place change."""
+TRENDS = "推移"  # label of the trends tab of a policy-area page (the language is Japanese here)
+
+
+def page_times(pages: list[str], reps: int, changes: int, uncached: bool = False) -> dict[str, dict[str, list[float]]]:
+    """For each page: first open, full reruns (same filters) and reruns after a place change; on a policy-area
+    page also place changes with its trends tab open (it opens on its headline)."""
     from streamlit.testing.v1 import AppTest
 
     out: dict[str, dict[str, list[float]]] = {}
@@ -81,18 +87,23 @@ def page_times(pages: list[str], reps: int, changes: int) -> dict[str, dict[str,
         at = AppTest.from_file(APP, default_timeout=600)
         at.query_params["place"] = "10000"
         at.run()
-        first = [0.0]
         if page != "overview":
             at.switch_page(f"../pages/{page}.py")
-            first = [_timed_run(at)]
-        else:
-            first = [_timed_run(at)]
-        rerun = [_timed_run(at) for _ in range(reps)]
+        first = [_timed_run(at, uncached)]
+        rerun = [_timed_run(at, uncached) for _ in range(reps)]
         change = []
         for i in range(changes):
             at.sidebar.selectbox[0].set_value(PLACES[i % len(PLACES)])
-            change.append(_timed_run(at))
+            change.append(_timed_run(at, uncached))
         out[page] = {"first": first, "rerun": rerun, "change": change}
+        tab = f"{page}_section"
+        if tab in at.session_state and TRENDS in [t.label for t in at.tabs] and at.session_state[tab] != TRENDS:
+            at.session_state[tab] = TRENDS
+            _timed_run(at, uncached)
+            out[page]["trends"] = []
+            for i in range(changes):  # places whose trends have not been built yet
+                at.sidebar.selectbox[0].set_value(PLACES[(changes + i) % len(PLACES)])
+                out[page]["trends"].append(_timed_run(at, uncached))
     return out
 
 
@@ -106,7 +117,7 @@ def measure(folder: Path, scale: str, pages: list[str] | None = None, reps: int 
         _clear_caches()
         fast = page_times(pages, reps, changes)
         with naive_mode():
-            slow = page_times(naive_pages, naive_reps, naive_reps) if naive_pages else {}
+            slow = page_times(naive_pages, naive_reps, naive_reps, uncached=True) if naive_pages else {}
         _clear_caches()
     for page in pages:
         f, s = fast[page], slow.get(page)
@@ -116,4 +127,8 @@ def measure(folder: Path, scale: str, pages: list[str] | None = None, reps: int 
         figs.append(Figure("page (AppTest)", scale, f"{page}: after place change median", median(f["change"]), "ms",
                            median(s["change"]) if s else None,
                            note=f"p95 {pct(f['change'], 0.95):.0f} ms over {len(f['change'])} new places"))
+        if f.get("trends"):
+            figs.append(Figure("page (AppTest)", scale, f"{page} (trends tab open): after place change median",
+                               median(f["trends"]), "ms", median(s["trends"]) if s and s.get("trends") else None,
+                               note=f"p95 {pct(f['trends'], 0.95):.0f} ms over {len(f['trends'])} new places"))
     return figs
