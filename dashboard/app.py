@@ -13,6 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first, not the root
     sys.path.insert(0, str(ROOT))
 
+# Plotly imports pandas lazily inside its first figure and then reads sys.modules directly; when several
+# sessions start at once on a cold server, one could see another's half-imported pandas and fail
+# ("partially initialized module 'pandas' has no attribute 'Series'": an error page, ~1 cold start in 4).
+# Importing it here first makes every session's script wait for the complete module.
+import pandas  # noqa: E402, F401
 import polars as pl  # noqa: E402
 import streamlit as st  # noqa: E402
 

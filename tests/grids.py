@@ -1,6 +1,9 @@
-"""Request combinations the pages make, shared by tests that compare two ways of computing values."""
+"""Helpers shared by tests: the request combinations the pages make, and a data folder's files."""
 
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
 
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
@@ -18,3 +21,9 @@ def request_grid(cat: Catalog, store: LocalStore) -> list[tuple[str | None, tupl
     id_sets: list[tuple[str, ...]] = [(), (rate.id,), tuple(i.id for i in cat.indicators_in("1")), ("no_such",)]
     return [(as_of, ids, places) for as_of in (None, metas[len(metas) // 2].id)
             for ids in id_sets for places in place_sets]
+
+
+def data_tree(root: Path) -> dict[str, str]:
+    """Every file of a data folder with its SHA-256, except the pre-aggregated cache (derived, deletable)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != "cache"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -16,13 +15,10 @@ from dashboard import auth, cli, materialize
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.storage import LocalStore, visible
+from tests.grids import data_tree
 
 CAT = load_catalog()
 
-
-def _tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _run(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -54,13 +50,13 @@ def test_check_bad_file_exits_1_lists_problems_without_traceback(data_copy: Path
                                                                   content: bytes, expect: list[str]) -> None:
     f = tmp_path / name
     f.write_bytes(content)
-    before = _tree(data_copy)
+    before = data_tree(data_copy)
     r = _run(["check", str(f)], data_copy)
     assert r.returncode == 1
     assert "Traceback" not in r.stdout + r.stderr
     for e in expect:
         assert e in r.stdout
-    assert _tree(data_copy) == before
+    assert data_tree(data_copy) == before
 
 
 def test_check_in_english_and_as_json(data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,16 +107,16 @@ def test_publish_of_a_bad_file_exits_1_and_changes_nothing(data_copy: Path, tmp_
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "bad.csv"
     f.write_text("indicator_id,municipality_code,fiscal_year,value\nnope,10201,2020,1\n")
-    before = _tree(data_copy)
+    before = data_tree(data_copy)
     assert cli.main(["publish", str(f), "--label", "x"]) == 1
-    assert _tree(data_copy) == before
+    assert data_tree(data_copy) == before
     assert "nope" in capsys.readouterr().out
 
 
 def test_publish_needs_a_label(data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = _tree(data_copy)
+    before = data_tree(data_copy)
     assert cli.main(["publish", str(_good_csv(tmp_path / "a.csv")), "--label", "   "]) == 1
-    assert _tree(data_copy) == before
+    assert data_tree(data_copy) == before
 
 
 def test_unknown_snapshot_exits_1(data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

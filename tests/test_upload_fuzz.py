@@ -7,7 +7,6 @@ errors under known rules, within the time limit, and the data folder must not ch
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from dashboard.config import ROOT
 from dashboard.validate import RULE_LABELS
+from tests.grids import data_tree
 
 FUZZ = r"""
 import io, json, random, sys
@@ -55,13 +55,9 @@ print(json.dumps(out))
 """
 
 
-def _tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
 
 def test_mutated_files_never_crash_and_get_known_messages(data_copy: Path) -> None:
-    before = _tree(data_copy)
+    before = data_tree(data_copy)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GUNMA_DATA_DIR": str(data_copy)}
     r = subprocess.run([sys.executable, "-c", FUZZ, str(data_copy), "7", "120"], capture_output=True, text=True,
                        env=env, cwd=ROOT, timeout=600)
@@ -74,4 +70,4 @@ def test_mutated_files_never_crash_and_get_known_messages(data_copy: Path) -> No
         assert res["messages"], res
     # Most mutations must be caught; a few (e.g. a flipped bit inside a note) can stay valid.
     assert sum(not x["ok"] for x in results) > 60
-    assert _tree(data_copy) == before
+    assert data_tree(data_copy) == before

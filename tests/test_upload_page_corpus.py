@@ -7,7 +7,6 @@ and the data folder is byte-identical afterwards.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -17,15 +16,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth
 from dashboard.config import ROOT
 from dashboard.ingest import text
+from tests.grids import data_tree
 from tests.upload_corpus import cases
 
 PAGE = str(ROOT / "pages" / "upload.py")
 PASSWORD = "corpus-password"
 
-
-def _tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _problems(at: AppTest) -> pd.DataFrame | None:
@@ -38,7 +34,7 @@ def _problems(at: AppTest) -> pd.DataFrame | None:
 def test_every_corpus_file_through_the_page(data_copy: Path) -> None:
     st.cache_resource.clear()
     st.cache_data.clear()
-    before = _tree(data_copy)
+    before = data_tree(data_copy)
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.secrets["upload"] = {"password_hash": auth.hash_password(PASSWORD, n=2**12)}
     at.run()
@@ -67,4 +63,4 @@ def test_every_corpus_file_through_the_page(data_copy: Path) -> None:
             assert case.file_name not in str(m.value), case.name
         checked += 1
     assert checked > 40
-    assert _tree(data_copy) == before
+    assert data_tree(data_copy) == before
