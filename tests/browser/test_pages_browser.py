@@ -185,3 +185,14 @@ def test_area_sections_open_from_their_tabs_and_stay_open_when_the_place_changes
     compared = _charts_once(page, 2)  # ranking and tile map (no boundary file configured)
     assert len(compared) == 2 and not set(map(str, compared)) & set(map(str, after))
     assert page.locator("[data-testid='stDataFrame']").count() == 1
+    # Another indicator in the comparison picker (a fragment: only this section reruns).
+    picker = page.locator("[data-testid='stMain'] [data-testid='stSelectbox'] input[role='combobox']").first
+    first = picker.input_value()
+    picker.click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("v => document.querySelector(\"[data-testid='stMain'] [data-testid='stSelectbox'] "
+                           "input[role='combobox']\").value !== v", arg=first, timeout=30_000)
+    other = _drawn_charts(page, unlike=compared)
+    assert len(other) >= 1 and other != compared
+    assert page.get_by_role("tab", name="市町村比較").get_attribute("aria-selected") == "true"
