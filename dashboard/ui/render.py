@@ -62,8 +62,9 @@ def _progress_config(lang: str) -> dict[str, Any]:
 # Each page section is built once per view and cached: its figures as plain dicts (building a figure takes
 # 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached function below takes the
 # store's state key and the as-of snapshot id, like the data calls, plus everything else its output depends
-# on. Least recently used entries go beyond 32 MB (pickled) per function.
-per_view = st.cache_data(show_spinner=False, max_size="32MB")
+# on. Least recently used entries go beyond 16 MB (pickled) per function: an entry is 10-80 KB, so that
+# is hundreds of views per function, and at most ~110 MB per server process.
+per_view = st.cache_data(show_spinner=False, max_size="16MB")
 
 
 @dataclass(frozen=True)
