@@ -254,6 +254,9 @@ def test_area_sections_are_tabs_that_run_when_open_and_stay_open_across_filter_c
     at.sidebar.selectbox(key="flt_place").select("10201").run()
     assert set(_figures(at)) == set(trends)  # still the trends, now for the new place
     assert _figures(at)["area1_trend_kayoi_participants"] != trends["area1_trend_kayoi_participants"]
+    at.sidebar.radio(key="flt_lang").set_value("en").run()  # the labels change with the language; the tab stays
+    assert at.session_state["area1_section"] == "Trends" and "area1_trend_kayoi_participants" in _figures(at)
+    at.sidebar.radio(key="flt_lang").set_value("ja").run()
     at.session_state["area1_section"] = "市町村比較"
     at.run()
     assert set(_figures(at)) >= {"area1_rank", "area1_tiles"} and _frame(at, "rank") is not None

@@ -174,7 +174,11 @@ def area(f: Filters, area_id: str) -> None:
     # all ten or so (drawing them was most of the browser's time after a filter change). Every chart is
     # one click away; the chosen tab is kept while the filters change.
     names = [s for s in SECTIONS if s != "headline" or targets or area_id == "4"]
-    tabs = st.tabs([t(s, f.lang) for s in names], key=f"area{area_id}_section", on_change="rerun")
+    key = f"area{area_id}_section"
+    chosen = {t(s, lang): s for s in names for lang in views.LANGS}.get(st.session_state.get(key, ""))
+    if chosen is not None:
+        st.session_state[key] = t(chosen, f.lang)  # the same tab after a language switch (its label changed)
+    tabs = st.tabs([t(s, f.lang) for s in names], key=key, on_change="rerun")
     for name, tab in zip(names, tabs, strict=True):
         if not tab.open:
             continue

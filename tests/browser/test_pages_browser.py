@@ -181,6 +181,14 @@ def test_area_sections_open_from_their_tabs_and_stay_open_when_the_place_changes
     assert page.get_by_role("tab", name="推移").get_attribute("aria-selected") == "true"
     after = _charts_once(page, 7)
     assert len(after) == 7 and after != trends
+    # The language changes the tab labels; the trends stay open.
+    page.locator("[data-testid='stSidebar'] [data-testid='stRadioOption']").filter(has_text="English").click()
+    page.wait_for_function("() => window.location.search.includes('lang=en')", timeout=30_000)
+    assert len(_charts_once(page, 7)) == 7
+    assert page.get_by_role("tab", name="Trends", exact=True).get_attribute("aria-selected") == "true"
+    page.locator("[data-testid='stSidebar'] [data-testid='stRadioOption']").filter(has_text="日本語").click()
+    page.wait_for_function("() => window.location.search.includes('lang=ja')", timeout=30_000)
+    after = _charts_once(page, 7)
     page.get_by_role("tab", name="市町村比較").click()
     compared = _charts_once(page, 2)  # ranking and tile map (no boundary file configured)
     assert len(compared) == 2 and not set(map(str, compared)) & set(map(str, after))
