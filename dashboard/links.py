@@ -1,8 +1,9 @@
 """"Link to this view": build and parse the URL of exactly what is on screen (no Streamlit here).
 
-A view is the page, the filters (place, fiscal year, as-of snapshot, language) and how it is
-shown (normal, presenter mode, embedded single chart). The as-of snapshot id is always written
-into a shared link, so a link opened after new uploads still shows the same numbers.
+A view is the page, the filters (place, fiscal year, as-of snapshot, language), the open tab of a
+policy-area page, and how it is shown (normal, presenter mode, embedded single chart). The as-of
+snapshot id is always written into a shared link, so a link opened after new uploads still shows the
+same numbers.
 
 URL shape: {base}/{page}?place=10201&year=2023&as_of=0002-cb47d870&lang=en&mode=present&slide=3
 The overview is served at "/" (Streamlit's default page), so its path is empty.
@@ -21,6 +22,7 @@ LANGS = ("ja", "en")
 LATEST = "latest"
 FILTER_KEYS = ("place", "year", "as_of", "lang")
 MODE_KEYS = ("mode", "embed", "chart", "slide")
+TABS = ("headline", "trends", "comparison")  # the tabs of a policy-area page
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class View:
     embed: bool = False
     chart: str | None = None  # with embed: the key of the one chart to show
     slide: int | None = None  # presenter mode: the screen shown (0-based)
+    tab: str | None = None  # policy-area pages: the open tab (None: the page's first)
 
 
 def params(view: View) -> dict[str, str]:
@@ -46,6 +49,8 @@ def params(view: View) -> dict[str, str]:
     if view.as_of != LATEST:
         out["as_of"] = view.as_of
     out["lang"] = view.lang
+    if view.tab:
+        out["tab"] = view.tab
     if view.mode != "normal":
         out["mode"] = view.mode
     if view.embed:
@@ -87,6 +92,7 @@ def from_params(page: str, query: Mapping[str, str]) -> View:
     d = View()
     mode = query.get("mode", "normal")
     lang = query.get("lang", d.lang)
+    tab = query.get("tab")
     return View(
         page=page if page in PAGES else DEFAULT_PAGE,
         place=query.get("place", d.place).strip() or d.place,
@@ -97,6 +103,7 @@ def from_params(page: str, query: Mapping[str, str]) -> View:
         embed=query.get("embed", "").lower() in ("true", "1", "yes"),
         chart=query.get("chart") or None,
         slide=_int(query.get("slide")),
+        tab=tab if tab in TABS else None,
     )
 
 

@@ -24,6 +24,7 @@ views = st.builds(
     embed=st.booleans(),
     chart=st.one_of(st.none(), st.sampled_from(["overview_bars", "area1_trend_kayoi_participants"])),
     slide=st.one_of(st.none(), st.integers(0, 20)),
+    tab=st.one_of(st.none(), st.sampled_from(links.TABS)),
 )
 
 
@@ -34,10 +35,10 @@ def test_round_trip_every_filter_and_mode(view: View, base: str) -> None:
 
 def test_each_filter_and_mode_in_the_url() -> None:
     v = View(page="area1", place="10201", year=2023, as_of="0002-cb47d870", lang="en", mode="present",
-             embed=True, chart="area1_bars", slide=2)
+             embed=True, chart="area1_bars", slide=2, tab="comparison")
     url = links.build(v, "http://h:1")
-    assert url == ("http://h:1/area1?place=10201&year=2023&as_of=0002-cb47d870&lang=en&mode=present"
-                   "&embed=true&chart=area1_bars&slide=2")
+    assert url == ("http://h:1/area1?place=10201&year=2023&as_of=0002-cb47d870&lang=en&tab=comparison"
+                   "&mode=present&embed=true&chart=area1_bars&slide=2")
     assert links.parse(url) == v
 
 
@@ -55,7 +56,7 @@ def test_pinned_link_keeps_the_snapshot_shown() -> None:
 
 
 def test_bad_values_fall_back() -> None:
-    v = links.parse("/nowhere?mode=dance&lang=fr&embed=maybe&year=R5&slide=x")
+    v = links.parse("/nowhere?mode=dance&lang=fr&embed=maybe&year=R5&slide=x&tab=secret")
     assert v == View(page="overview")
     assert links.parse("/area2?year=FY2022").year == 2022
 

@@ -72,3 +72,20 @@ def test_every_page_has_the_link_action(data_copy: Path) -> None:
         assert not at.exception, page
         first = links.parse(at.code[0].value)
         assert first.page == page and first.place == "10201" and first.as_of == SNAP, page
+
+
+def test_the_open_tab_is_in_the_url_and_the_link_reopens_it(data_copy: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["place"] = "10201"
+    at.query_params["tab"] = "comparison"  # a shared link to the municipal comparison
+    at.switch_page(str(ROOT / "pages" / "area1.py")).run()
+    assert not at.exception
+    assert at.session_state["area1_section"] == "市町村比較" and at.selectbox(key="area1_cmp_indicator")
+    assert links.parse(at.code[0].value).tab == "comparison"
+    at.session_state["area1_section"] = "推移"  # the user opens another tab
+    at.run()
+    assert at.query_params["tab"] == "trends" and links.parse(at.code[0].value).tab == "trends"
+    at.sidebar.selectbox(key="flt_place").select("10202").run()  # a filter change keeps the tab
+    assert at.session_state["area1_section"] == "推移" and at.query_params["tab"] == "trends"
+    at.switch_page(str(ROOT / "pages" / "profile.py")).run()
+    assert links.parse(at.code[0].value).tab is None  # pages without tabs never carry one

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, export, fmt, views
+from dashboard import charts, export, fmt, links, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE, boundary_geojson, reference_dir
@@ -131,7 +131,7 @@ def overview(f: Filters) -> None:
 
 # ---------------------------------------------------------------- policy areas
 
-SECTIONS = ("headline", "trends", "comparison")  # the tabs of a policy-area page (i18n keys of their labels)
+TAB_WRITTEN = "_area_tab_written"  # (page, tab) last written to the URL, to tell a new link from our own write
 
 
 def _area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFrame:
@@ -165,6 +165,17 @@ def area(f: Filters, area_id: str) -> None:
     cat = state.catalog()
     info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
     targets = info["has_targets"] == "true"
+    # The open tab is in the URL (&tab=trends), so a shared link reopens it. Decided before the header,
+    # whose "link to this view" carries it.
+    names = [s for s in links.TABS if s != "headline" or targets or area_id == "4"]
+    ss, page, key = st.session_state, f"area{area_id}", f"area{area_id}_section"
+    asked = st.query_params.get("tab")
+    chosen = {t(s, lang): s for s in names for lang in views.LANGS}.get(ss.get(key, ""))
+    if asked in names and (page, asked) != ss.get(TAB_WRITTEN):
+        chosen = asked  # a link (or a typed URL) asks for this tab
+    if chosen is not None:
+        ss[key] = t(chosen, f.lang)  # also: the same tab after a language switch (its label changed)
+    ss[share.OPEN_TAB] = (page, chosen or names[0])
     header(f, t("page_area", f.lang, n=area_id, name=info["name_ja" if f.lang == "ja" else "name_en"]))
     widgets.sample_banner(area_sample(f.key, f.snapshot_id, f.data_year, area_id), f.lang)
     widgets.as_of_caption(f, _snapshot_label(f))
@@ -173,15 +184,13 @@ def area(f: Filters, area_id: str) -> None:
     # Tabs that run only when open (on_change="rerun"): a filter change redraws one section's charts, not
     # all ten or so (drawing them was most of the browser's time after a filter change). Every chart is
     # one click away; the chosen tab is kept while the filters change.
-    names = [s for s in SECTIONS if s != "headline" or targets or area_id == "4"]
-    key = f"area{area_id}_section"
-    chosen = {t(s, lang): s for s in names for lang in views.LANGS}.get(st.session_state.get(key, ""))
-    if chosen is not None:
-        st.session_state[key] = t(chosen, f.lang)  # the same tab after a language switch (its label changed)
     tabs = st.tabs([t(s, f.lang) for s in names], key=key, on_change="rerun")
     for name, tab in zip(names, tabs, strict=True):
         if not tab.open:
             continue
+        ss[share.OPEN_TAB] = ss[TAB_WRITTEN] = (page, name)
+        if st.query_params.get("tab") != name:
+            st.query_params["tab"] = name
         with tab:
             if name == "headline":
                 head, implementation = area_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id)

@@ -50,6 +50,9 @@ def s(key: str, lang: str) -> str:
     return ja if lang == "ja" else en
 
 
+OPEN_TAB = "_area_open_tab"  # (page, tab) of the policy-area page on screen, set by render.area
+
+
 def page_name() -> str:
     """The page being shown (a links.PAGES name)."""
     return str(st.session_state.get(CURRENT_PAGE, links.DEFAULT_PAGE))
@@ -57,7 +60,10 @@ def page_name() -> str:
 
 def view_of(f: Filters, page: str | None = None) -> links.View:
     """The view on screen, with "latest" pinned to the snapshot actually shown."""
-    v = links.View(page=page or page_name(), place=f.place, year=f.year, as_of=f.as_of, lang=f.lang)
+    page = page or page_name()
+    open_page, tab = st.session_state.get(OPEN_TAB, (None, None))
+    v = links.View(page=page, place=f.place, year=f.year, as_of=f.as_of, lang=f.lang,
+                   tab=tab if open_page == page else None)
     return links.pinned(v, f.snapshot_id)
 
 
