@@ -110,32 +110,26 @@ class Catalog:
         """Every place the dashboard can show: prefecture, areas, municipalities."""
         return [PREFECTURE, *self.area_codes(), *self.municipality_codes()]
 
+    @functools.cached_property
+    def _places(self) -> dict[str, tuple[str, str, str]]:
+        # code -> (kind, Japanese name, English name), built once: the place picker asks for ~50 names
+        # on every rerun, and a frame filter per name was most of a cached rerun's time.
+        out = {PREFECTURE: ("prefecture", "群馬県", "Gunma Prefecture"),
+               NATIONAL: ("national", "全国", "Japan (national)")}
+        for r in self.areas.iter_rows(named=True):
+            out[r["area_code"]] = ("area", f"{r['name_ja']}圏域", f"{r['name_en']} area")
+        for r in self.municipalities.iter_rows(named=True):
+            out[r["code5"]] = ("municipality", str(r["name_ja"]), str(r["name_en"]))
+        return out
+
     def place_kind(self, code: str) -> str:
         """'prefecture', 'area', 'municipality', 'national' or 'unknown'."""
-        if code == PREFECTURE:
-            return "prefecture"
-        if code == NATIONAL:
-            return "national"
-        if code in self.area_codes():
-            return "area"
-        if code in self.municipality_codes():
-            return "municipality"
-        return "unknown"
+        return self._places.get(code, ("unknown", code, code))[0]
 
     def place_name(self, code: str, lang: str = "ja") -> str:
         """Display name of a place."""
-        kind = self.place_kind(code)
-        if kind == "prefecture":
-            return "群馬県" if lang == "ja" else "Gunma Prefecture"
-        if kind == "national":
-            return "全国" if lang == "ja" else "Japan (national)"
-        if kind == "area":
-            row = self.areas.filter(pl.col("area_code") == code).row(0, named=True)
-            return f"{row['name_ja']}圏域" if lang == "ja" else f"{row['name_en']} area"
-        if kind == "municipality":
-            row = self.municipalities.filter(pl.col("code5") == code).row(0, named=True)
-            return str(row["name_ja"] if lang == "ja" else row["name_en"])
-        return code
+        _, ja, en = self._places.get(code, ("unknown", code, code))
+        return ja if lang == "ja" else en
 
     def area_of(self, municipality_code: str) -> str:
         """The 老人福祉圏域 code a municipality belongs to."""
