@@ -131,7 +131,7 @@ def overview(f: Filters) -> None:
 
 # ---------------------------------------------------------------- policy areas
 
-TAB_WRITTEN = "_area_tab_written"  # (page, tab) last written to the URL, to tell a new link from our own write
+TAB_WRITTEN = "_area_tab_written"  # the tab last written to the URL, to tell a new link from our own write
 
 
 def _area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFrame:
@@ -171,8 +171,8 @@ def area(f: Filters, area_id: str) -> None:
     ss, page, key = st.session_state, f"area{area_id}", f"area{area_id}_section"
     asked = st.query_params.get("tab")
     chosen = {t(s, lang): s for s in names for lang in views.LANGS}.get(ss.get(key, ""))
-    if asked in names and (page, asked) != ss.get(TAB_WRITTEN):
-        chosen = asked  # a link (or a typed URL) asks for this tab
+    if asked in names and asked != ss.get(TAB_WRITTEN):
+        chosen = asked  # a link (or a typed URL) asks for this tab; not our own write, left from another page
     if chosen is not None:
         ss[key] = t(chosen, f.lang)  # also: the same tab after a language switch (its label changed)
     ss[share.OPEN_TAB] = (page, chosen or names[0])
@@ -188,7 +188,7 @@ def area(f: Filters, area_id: str) -> None:
     for name, tab in zip(names, tabs, strict=True):
         if not tab.open:
             continue
-        ss[share.OPEN_TAB] = ss[TAB_WRITTEN] = (page, name)
+        ss[share.OPEN_TAB], ss[TAB_WRITTEN] = (page, name), name
         if st.query_params.get("tab") != name:
             st.query_params["tab"] = name
         with tab:
