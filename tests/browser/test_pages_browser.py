@@ -34,6 +34,11 @@ def _params(page: Any) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
 
 
+def _filter_params(page: Any) -> dict[str, str]:
+    """The filters in the URL (without the open tab of a policy-area page, checked on its own)."""
+    return {k: v for k, v in _params(page).items() if k != "tab"}
+
+
 def _filters(page: Any) -> tuple[list[str], str]:
     """What the sidebar shows: the three selectbox values and the checked language."""
     boxes = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']")
@@ -94,7 +99,8 @@ def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
     assert values[:2] == SHOWN[lang][:2]
     assert values[2].startswith(SHOWN[lang][2])
     assert shown_lang == ("日本語" if lang == "ja" else "English")
-    assert _params(page) == {**DEEP, "lang": lang}
+    assert _filter_params(page) == {**DEEP, "lang": lang}
+    assert ("tab" in _params(page)) == path.startswith("area")  # the open tab is in the URL too
     assert page.get_by_text("サンプル（架空）データを含みます" if lang == "ja" else "Includes SAMPLE").count() >= 1
     before = _drawn_charts(page) if path != "methodology" else []
     if path != "methodology":
@@ -115,7 +121,9 @@ def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
     name, code = NEW_PLACE[lang]
     _choose(page, 0, name, f"place={code}")
     assert _filters(page)[0][0] == name
-    assert _params(page) == {**DEEP, "place": code, "lang": lang}
+    assert _filter_params(page) == {**DEEP, "place": code, "lang": lang}
+    if trends.count():
+        assert _params(page)["tab"] == "trends"  # the tab chosen stays open, and in the URL
     assert page.locator("[data-testid='stException']").count() == 0
     if path == "methodology":
         assert page.locator("[data-testid='stMarkdownContainer']").filter(has_text=name).count() >= 1
@@ -129,7 +137,7 @@ def test_navigation_keeps_the_filters_in_the_url(server: str, page: Any) -> None
     _open(page, f"{server}/?{query}")
     # The in-page links of the overview carry the filters.
     _follow(page, page.locator("[data-testid='stPageLink'] a").first, "/area1")
-    assert _params(page) == {"place": "K05", "year": "2023", "lang": "en"}
+    assert _filter_params(page) == {"place": "K05", "year": "2023", "lang": "en"}
     # So does the sidebar navigation (the app writes the filters back after each page switch).
     _follow(page, page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Municipality profile"), "/profile")
     page.wait_for_function("() => window.location.search.includes('place=K05')", timeout=30_000)
@@ -204,3 +212,10 @@ def test_area_sections_open_from_their_tabs_and_stay_open_when_the_place_changes
     other = _drawn_charts(page, unlike=compared)
     assert len(other) >= 1 and other != compared
     assert page.get_by_role("tab", name="市町村比較").get_attribute("aria-selected") == "true"
+
+
+def test_a_link_with_a_tab_opens_that_tab(server: str, page: Any) -> None:
+    _open(page, f"{server}/area1?place=10201&lang=ja&tab=comparison")
+    assert page.get_by_role("tab", name="市町村比較", exact=True).get_attribute("aria-selected") == "true"
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert _params(page)["tab"] == "comparison"
