@@ -359,7 +359,18 @@ def main(argv: list[str] | None = None) -> int:
         "(the app with its query layer swapped for bench/naive.py; at national scale only the overview, since each "
         "naive rerun reads all 6M rows several times). Browser and websocket figures have no naive column.",
         "National-scale pages run the real app (bundled catalog: Gunma's 35 municipalities and 25 indicators) over "
-        "the generated data folder, so every query scans the 50 national snapshots.",
+        "the generated data folder; their values come from the pre-aggregated file of its 50 snapshots, built before "
+        "the page, browser and load sections as a running deployment has it after a publish.",
+        "Area pages open on their first tab (headline progress; areas 2 and 3: trends) and run only the open tab; "
+        "'trends tab open' figures are the heavier case of a user reading the trend charts.",
+        "Load, burst: n sessions open the overview at the same instant, then change the place at once: a throughput "
+        "test (about n × server CPU per rerun ÷ workers). Load, paced: 200 sessions connected together, arriving "
+        "over 20 s, each opening one of the overview and the five policy areas and changing the place twice with "
+        "2–5 s of reading in between (seeded; bench/load.py). 'workers behind nginx' is `make serve` "
+        "(scripts/serve.py), one Streamlit worker per core with sticky sessions.",
+        "Publish, naive: pandas reads the file, checks codes, duplicates, missing values and ranges, and writes it; "
+        "no warnings against published data and no preview. The project's figure includes both, as the CLI and "
+        "the upload page do, so the naive way is faster there; both are within the targets.",
         "Queries read the pre-aggregated file of the snapshot set (dashboard/materialize.py: values.sql run once for "
         "every indicator and place, written sorted by indicator; tests/test_materialize.py checks it gives exactly "
         "the rows of values.sql). The 'computed from the snapshots → pre-aggregated' table shows the path used "
