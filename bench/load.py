@@ -22,7 +22,7 @@ import contextlib
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import websocket  # websocket-client
@@ -91,28 +91,33 @@ def _rerun(ws: websocket.WebSocket, page: str, query: str, timeout: float) -> fl
             raise TimeoutError("no script_finished")
 
 
-def _session(ws_url: str, page: str, queries: tuple[str, str], res: LoadResult, lock: threading.Lock,
-             start: threading.Barrier, timeout: float) -> None:
+def _session(ws_url: str, page: str, steps: Sequence[tuple[str, float]], res: LoadResult, lock: threading.Lock,
+             timeout: float, before: Callable[[], None], after: Callable[[], None]) -> None:
+    """One session: connect, then per step a rerun with that query string and a pause; the first rerun is the
+    page load, the others are filter changes. Errors are counted, never raised (one failed session must not
+    stop the round)."""
     ws = None
     try:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            start.wait(timeout=timeout)
+        before()
         ws = websocket.create_connection(ws_url, timeout=timeout, subprotocols=["streamlit"],
                                          origin=ws_url.replace("ws://", "http://").split("/_stcore")[0])
         with lock:
             res.open_now += 1
             res.peak_connected = max(res.peak_connected, res.open_now)
-        first = _rerun(ws, page, queries[0], timeout)
-        change = _rerun(ws, page, queries[1], timeout)
+        times = []
+        for query, pause in steps:
+            times.append(_rerun(ws, page, query, timeout))
+            time.sleep(pause)
         with lock:
-            res.first_ms.append(first)
-            res.change_ms.append(change)
-    except Exception as e:  # counted, never raised: one failed session must not stop the round
+            res.first_ms.append(times[0])
+            res.change_ms += times[1:]
+    except Exception as e:
         with lock:
             res.errors += 1
             k = type(e).__name__ + (f": {e}"[:60] if str(e) else "")
             res.error_kinds[k] = res.error_kinds.get(k, 0) + 1
     finally:
+        after()
         if ws is not None:
             with lock:
                 res.open_now -= 1
@@ -120,18 +125,9 @@ def _session(ws_url: str, page: str, queries: tuple[str, str], res: LoadResult, 
                 ws.close()
 
 
-def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str = "overview",
-              queries: tuple[str, str] = ("place=10000", "place=10201"),
-              timeout: float = 60.0) -> LoadResult:
-    """n sessions at once, each loading `page` and changing the year; bounded by timeout per wait."""
-    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
-        raise ValueError("load is only driven against loopback servers")
-    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
-    res = LoadResult(sessions=n, rss_before_mb=_rss(server_pid))
-    lock = threading.Lock()
-    start = threading.Barrier(n)
-    threads = [threading.Thread(target=_session, args=(ws_url, page, queries, res, lock, start, timeout),
-                                daemon=True) for _ in range(n)]
+def _drive(res: LoadResult, server_pid: int | Sequence[int], threads: list[threading.Thread], join_s: float,
+           t0: float) -> LoadResult:
+    """Run the session threads while sampling server memory; sessions stuck past join_s count as errors."""
     stop = threading.Event()
     peak = [res.rss_before_mb]
 
@@ -141,21 +137,45 @@ def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str 
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    t0 = time.perf_counter()
     sampler.start()
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=3 * timeout + 10)
+        t.join(timeout=max(0.0, t0 + join_s - time.perf_counter()))
     stop.set()
     sampler.join()
     res.wall_s = time.perf_counter() - t0
     res.rss_peak_mb = peak[0]
-    missing = n - len(res.first_ms) - res.errors
-    if missing > 0:  # threads still stuck after the bound: count them as errors
+    missing = res.sessions - len(res.first_ms) - res.errors
+    if missing > 0:
         res.errors += missing
         res.error_kinds["unfinished"] = missing
     return res
+
+
+def _ws_url(base_url: str) -> str:
+    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("load is only driven against loopback servers")
+    return base_url.replace("http://", "ws://") + "/_stcore/stream"
+
+
+def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str = "overview",
+              queries: tuple[str, str] = ("place=10000", "place=10201"),
+              timeout: float = 60.0) -> LoadResult:
+    """n sessions at once, each loading `page` and changing the place; bounded by timeout per wait."""
+    ws_url = _ws_url(base_url)
+    res = LoadResult(sessions=n, rss_before_mb=_rss(server_pid))
+    lock = threading.Lock()
+    start = threading.Barrier(n)
+
+    def together() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=timeout)
+
+    steps = [(queries[0], 0.0), (queries[1], 0.0)]
+    threads = [threading.Thread(target=_session, args=(ws_url, page, steps, res, lock, timeout, together,
+                                                       lambda: None), daemon=True) for _ in range(n)]
+    return _drive(res, server_pid, threads, 4 * timeout + 10, time.perf_counter())
 
 
 PACED_PAGES = ("overview", "area1", "area2", "area3", "area4", "area5")
@@ -166,69 +186,26 @@ PACED_PLACES = ("10201", "10202", "10203", "10204", "10205", "10206", "10207", "
 def run_paced(base_url: str, server_pid: int | Sequence[int], n: int, ramp_s: float = 20.0,
               think_s: tuple[float, float] = (2.0, 5.0), timeout: float = 60.0, seed: int = 1) -> LoadResult:
     """n sessions connected together, arriving over ramp_s, each: open a page, read, change place twice."""
-    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
-        raise ValueError("load is only driven against loopback servers")
-    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
-    origin = base_url
+    ws_url = _ws_url(base_url)
     rnd = random.Random(seed)
-    plans = [(i * ramp_s / n, PACED_PAGES[i % len(PACED_PAGES)], rnd.sample(PACED_PLACES, 3),
-              (rnd.uniform(*think_s), rnd.uniform(*think_s))) for i in range(n)]
     res = LoadResult(sessions=n, rss_before_mb=_rss(server_pid))
     lock = threading.Lock()
     finished = threading.Barrier(n)  # nobody disconnects before everyone is done: n open at the peak
     t0 = time.perf_counter()
 
-    def session(delay: float, page: str, places: list[str], thinks: tuple[float, float]) -> None:
-        ws = None
-        try:
+    def stay() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            finished.wait(timeout=ramp_s + 4 * timeout)
+
+    threads = []
+    for i in range(n):
+        places = rnd.sample(PACED_PLACES, 3)
+        steps = [(f"place={places[0]}", rnd.uniform(*think_s)), (f"place={places[1]}", rnd.uniform(*think_s)),
+                 (f"place={places[2]}", 0.0)]
+
+        def arrive(delay: float = i * ramp_s / n) -> None:
             time.sleep(max(0.0, t0 + delay - time.perf_counter()))
-            ws = websocket.create_connection(ws_url, timeout=timeout, subprotocols=["streamlit"], origin=origin)
-            with lock:
-                res.open_now += 1
-                res.peak_connected = max(res.peak_connected, res.open_now)
-            first = _rerun(ws, page, f"place={places[0]}", timeout)
-            time.sleep(thinks[0])
-            second = _rerun(ws, page, f"place={places[1]}", timeout)
-            time.sleep(thinks[1])
-            third = _rerun(ws, page, f"place={places[2]}", timeout)
-            with lock:
-                res.first_ms.append(first)
-                res.change_ms += [second, third]
-        except Exception as e:  # counted, never raised
-            with lock:
-                res.errors += 1
-                k = type(e).__name__ + (f": {e}"[:60] if str(e) else "")
-                res.error_kinds[k] = res.error_kinds.get(k, 0) + 1
-        finally:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                finished.wait(timeout=ramp_s + 4 * timeout)
-            if ws is not None:
-                with lock:
-                    res.open_now -= 1
-                with contextlib.suppress(Exception):
-                    ws.close()
 
-    threads = [threading.Thread(target=session, args=plan, daemon=True) for plan in plans]
-    stop = threading.Event()
-    peak = [res.rss_before_mb]
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], _rss(server_pid))
-            stop.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=ramp_s + 6 * timeout)
-    stop.set()
-    sampler.join()
-    res.wall_s = time.perf_counter() - t0
-    res.rss_peak_mb = peak[0]
-    missing = n - len(res.first_ms) - res.errors
-    if missing > 0:
-        res.errors += missing
-        res.error_kinds["unfinished"] = missing
-    return res
+        threads.append(threading.Thread(target=_session, daemon=True, args=(
+            ws_url, PACED_PAGES[i % len(PACED_PAGES)], steps, res, lock, timeout, arrive, stay)))
+    return _drive(res, server_pid, threads, ramp_s + 6 * timeout, t0)
