@@ -44,6 +44,7 @@ class LoadResult:
     rss_before_mb: float = 0.0
     rss_peak_mb: float = 0.0
     wall_s: float = 0.0
+    client_cpu_s: float = 0.0  # CPU the load client itself used (it shares the machine's cores with the server)
     peak_connected: int = 0  # most sessions connected at the same time
     open_now: int = 0
 
@@ -137,6 +138,7 @@ def _drive(res: LoadResult, server_pid: int | Sequence[int], threads: list[threa
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
+    cpu0 = time.process_time()
     sampler.start()
     for t in threads:
         t.start()
@@ -145,6 +147,7 @@ def _drive(res: LoadResult, server_pid: int | Sequence[int], threads: list[threa
     stop.set()
     sampler.join()
     res.wall_s = time.perf_counter() - t0
+    res.client_cpu_s = time.process_time() - cpu0
     res.rss_peak_mb = peak[0]
     missing = res.sessions - len(res.first_ms) - res.errors
     if missing > 0:

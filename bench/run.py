@@ -123,7 +123,7 @@ def _load_figure(r: Any, scale: str, name: str, target: bool) -> Figure:
                      f"{s['change_p50']:.0f} / p95 {s['change_p95']:.0f} ms; errors {r.errors}"
                      + (f" ({kinds})" if kinds else "") + f"; at most {r.peak_connected} connected at once; "
                      f"server RSS {s['rss_before_mb']:.0f} → peak {s['rss_peak_mb']:.0f} MB"
-                     f"; round {s['wall_s']:.1f} s"))
+                     f"; round {s['wall_s']:.1f} s, of which the load client used {r.client_cpu_s:.1f} s of CPU"))
     if target:
         f.extra["met"] = s["all_p95"] < 2000 and r.errors == 0
     return f

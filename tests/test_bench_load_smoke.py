@@ -22,7 +22,7 @@ def test_burst_and_paced_sessions_all_finish_without_errors(tmp_path: Path) -> N
         assert paced.errors == 0, paced.error_kinds
         assert len(paced.first_ms) == 4 and len(paced.change_ms) == 8
         assert paced.peak_connected == 4  # everyone stays connected until the last one is done
-        assert paced.rss_peak_mb >= paced.rss_before_mb > 0
+        assert paced.rss_peak_mb >= paced.rss_before_mb > 0 and paced.client_cpu_s > 0
     finally:
         proc.terminate()
         proc.wait(timeout=20)
