@@ -164,7 +164,7 @@ def area(f: Filters, area_id: str) -> None:
     """One policy area: headline progress, trends, municipal comparison and map, one section per tab."""
     cat = state.catalog()
     info = cat.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
-    targets = info["has_targets"] == "true"
+    targets = _has_targets(cat, area_id)
     # The open tab is in the URL (&tab=trends), so a shared link reopens it. Decided before the header,
     # whose "link to this view" carries it.
     names = [s for s in links.TABS if s != "headline" or targets or area_id == "4"]
