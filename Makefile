@@ -16,13 +16,14 @@ $(STAMP): requirements.lock
 	$(BIN)/pip install -q -r requirements.lock
 	touch $@
 
-# Debian packages: Chromium (browser tests, PNG export via kaleido), Japanese fonts, and nginx
+# Debian packages: Chromium (browser tests, PNG export via kaleido), Japanese fonts, nginx, and poppler-utils
+# (pdftotext: what a printed briefing really shows)
 # (`make serve`; /usr/sbin is not on an ordinary user's PATH, hence the second test).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
-			|| ! { command -v nginx >/dev/null || test -x /usr/sbin/nginx; }; then \
+			|| ! { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || ! command -v pdftotext >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk nginx poppler-utils >/dev/null; \
 	fi
 
 run: $(STAMP) system-deps
