@@ -156,6 +156,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pop65_word": ("65歳以上人口", "Population 65+"),
     "aging_word": ("高齢化率", "Ageing rate"),
     "fiscal_year_axis": ("年度", "Fiscal year"),
+    # --- coverage of roll-ups, non-finite values, exports ---
+
+    # --- bounds and readers (validation) ---
+
+    # --- login, upload page, data folder ---
+
+    # --- hosting: object store, replicas ---
+
+    # --- serving cost: exports on demand ---
+
 }
 
 
