@@ -44,7 +44,7 @@ def _tile_grid(rows: list[dict[str, str]], n_cols: int = 8) -> dict[str, tuple[i
 
 
 def main(src: Path) -> None:
-    """Write municipalities.csv, areas.csv and population.csv under data/reference/."""
+    """Write municipalities.csv, areas.csv, population.csv and the boundary GeoJSON under data/reference/."""
     OUT.mkdir(parents=True, exist_ok=True)
     with open(src / "gunma_municipalities.csv", encoding="utf-8") as f:
         munis = list(csv.DictReader(f))
@@ -74,6 +74,14 @@ def main(src: Path) -> None:
             # 1 January falls in the fiscal year that began the previous April.
             fy = int(r["as_of"][:4]) - 1
             w.writerow([r["as_of"], fy, r["code5"], r["total"], r["pop65plus"], r["pop75plus"], r["source_file"]])
+    # Boundaries (MLIT 国土数値情報 N03, simplified): municipal polygons as they are; 圏域 polygons get
+    # the project's area_code so maps can join them like municipalities (code5).
+    (OUT / "municipalities.geojson").write_bytes((src / "gunma_municipalities.geojson").read_bytes())
+    gj = json.loads((src / "gunma_elderly_welfare_areas.geojson").read_text(encoding="utf-8"))
+    for feat in gj["features"]:
+        feat["properties"]["area_code"] = area_code[feat["properties"]["elderly_welfare_area"]]
+    (OUT / "areas.geojson").write_text(json.dumps(gj, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                       encoding="utf-8")
     print(f"wrote {len(munis)} municipalities, {len(areas)} areas, {len(pop)} population rows to {OUT}")
 
 
