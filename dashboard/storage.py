@@ -34,10 +34,10 @@ class StoreUnavailable(PublishBusy):
     """The shared object store cannot be reached (a PublishBusy: the pages already say "try again")."""
 
     def __init__(self, url: str, detail: str = "") -> None:
+        from dashboard.i18n import t
+
         self.url, self.detail = url, detail
-        super().__init__(f"共有データストア（{url}）に接続できません。表示は最後に取得した状態のままです。"
-                         f"しばらくしてからもう一度お試しください。 / The shared data store ({url}) cannot be "
-                         "reached; pages show the last state read. Try again shortly.")
+        super().__init__(f"{t('store_unavailable', 'ja', url=url)} / {t('store_unavailable', 'en', url=url)}")
 
 
 class PublishConflict(RuntimeError):
