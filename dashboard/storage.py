@@ -308,6 +308,15 @@ def _s3_store(url: str, cache: str, endpoint: str) -> SnapshotStore:
     return cast(SnapshotStore, S3Store(url, Path(cache)))
 
 
+def unavailable_notice(store: SnapshotStore, lang: str) -> str | None:
+    """A sentence for every page while the shared store cannot be reached (pages show its last state), else None."""
+    from dashboard.i18n import t
+
+    if not getattr(store, "unavailable", None):
+        return None
+    return t("store_unavailable", lang, url=getattr(store, "url", ""))
+
+
 def copy_store(src: SnapshotStore, dst: SnapshotStore) -> int:
     """Copy every snapshot (ids, sequence numbers, files) and every withdrawal/restoration into an empty
     store; the number of snapshots copied."""

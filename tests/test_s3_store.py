@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import cli
 from dashboard.config import ROOT
 from dashboard.s3store import S3Store
-from dashboard.storage import LocalStore, StoreUnavailable, copy_store, open_store
+from dashboard.storage import LocalStore, StoreUnavailable, copy_store, open_store, unavailable_notice
 from tests import s3_publisher
 from tests.s3_publisher import parquet
 
@@ -260,9 +260,12 @@ def test_the_bucket_going_away_mid_session_gives_a_clear_message_and_recovers(
         assert not at.exception
         before = [str(m.value) for m in at.markdown]
         store = open_store()
+        assert unavailable_notice(store, "ja") is None
         proxy.stop()  # the S3 server goes away mid-session
         at.run()  # the visitor's next interaction: the last state read, not an error page
         assert not at.exception
+        assert "接続できません" in str(unavailable_notice(store, "ja"))  # what a page can say meanwhile
+        assert "cannot be reached" in str(unavailable_notice(store, "en"))
         assert [str(m.value) for m in at.markdown] == before
         with pytest.raises(StoreUnavailable) as e:  # a publication is refused with a sentence in both languages
             _publish(store, "during the outage")
@@ -276,6 +279,7 @@ def test_the_bucket_going_away_mid_session_gives_a_clear_message_and_recovers(
         assert m.seq == 5 and store.unavailable is None
         at.run()
         assert not at.exception
+        assert unavailable_notice(store, "ja") is None
     finally:
         proxy.stop()
 
