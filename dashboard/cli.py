@@ -16,9 +16,9 @@ import polars as pl
 from dashboard import data, db
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, load_catalog
-from dashboard.config import PREFECTURE, data_dir
+from dashboard.config import PREFECTURE
 from dashboard.fmt import status_name
-from dashboard.storage import LocalStore, SnapshotMeta, visible
+from dashboard.storage import SnapshotMeta, SnapshotStore, open_store, visible
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class PlaceView:
 def resolve_place_view(place: str, as_of: str | None, year: int | None) -> PlaceView | None:
     """Catalog, visible snapshots, values and year for a place; prints why and returns None if invalid."""
     cat = load_catalog()
-    store = LocalStore(data_dir())
+    store = open_store()
     if cat.place_kind(place) in ("unknown", "national"):
         print(f"unknown place: {place} (use 10000, a 圏域 code K01–K10, or a municipality code)",
               file=sys.stderr)
@@ -84,7 +84,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _snapshots(args: argparse.Namespace) -> int:
-    store = LocalStore(data_dir())
+    store = open_store()
     rows = [m.__dict__ for m in store.list()]
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     sn.add_argument("--format", choices=("table", "json"), default="table")
     sn.set_defaults(func=_snapshots)
     _add_upload_commands(sub)
+    _add_store_commands(sub)
     from dashboard.report import add_command  # (deck and briefing: python-pptx loads only when used)
 
     add_command(sub)
@@ -141,7 +142,7 @@ def _validated(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     from dashboard.validate import validate_file
 
     cat = load_catalog()
-    store = LocalStore(data_dir())
+    store = open_store()
     con = db.connect()
     path = Path(args.file)
     if not path.is_file():
@@ -207,7 +208,7 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prebuild(store: LocalStore, cat: Catalog) -> None:
+def _prebuild(store: SnapshotStore, cat: Catalog) -> None:
     """Pre-aggregate the newest view now, so no dashboard worker computes it on a visitor's request."""
     import time
 
@@ -224,7 +225,7 @@ def _prebuild(store: LocalStore, cat: Catalog) -> None:
 
 
 def _withdraw_or_restore(args: argparse.Namespace) -> int:
-    store = LocalStore(data_dir())
+    store = open_store()
     withdraw = args.command == "withdraw"
     try:
         store.set_withdrawn(args.snapshot_id, withdraw, reason=args.reason,
@@ -279,3 +280,30 @@ def _add_upload_commands(sub: Any) -> None:
     hp = sub.add_parser("hash-password", help="make a password hash for .streamlit/secrets.toml [upload]")
     hp.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hp.set_defaults(func=_guard(_hash_password))
+
+
+# ------------------------------------------------------------------------------ store copy (issue 14)
+
+def _store_copy(args: argparse.Namespace) -> int:
+    from dashboard.i18n import t
+    from dashboard.storage import StoreUnavailable, copy_store
+
+    try:
+        n = copy_store(open_store(args.src), open_store(args.dst))
+    except FileExistsError as e:
+        raise _CliError(t("store_copy_not_empty", args.lang, dst=args.dst)) from e
+    except (StoreUnavailable, ValueError) as e:
+        raise _CliError(str(e)) from e
+    print(t("store_copy_done", args.lang, n=n, src=args.src, dst=args.dst))
+    return 0
+
+
+def _add_store_commands(sub: Any) -> None:
+    """Register `store copy SRC DST` (a data folder or s3://BUCKET/PREFIX, both ways)."""
+    st = sub.add_parser("store", help="move a snapshot store between a folder and a bucket")
+    cmds = st.add_subparsers(dest="store_command", required=True)
+    cp = cmds.add_parser("copy", help="copy every snapshot, withdrawal and restoration into an empty store")
+    cp.add_argument("src", help="a data folder (holding snapshots/) or s3://BUCKET/PREFIX")
+    cp.add_argument("dst", help="an empty data folder or s3://BUCKET/PREFIX")
+    cp.add_argument("--lang", choices=("ja", "en"), default="ja")
+    cp.set_defaults(func=_guard(_store_copy))

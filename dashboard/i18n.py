@@ -163,6 +163,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- login, upload page, data folder ---
 
     # --- hosting: object store, replicas ---
+    "store_unavailable": ("共有データストア（{url}）に接続できません。表示は最後に取得した状態のままです。"
+                          "しばらくしてからもう一度お試しください。",
+                          "The shared data store ({url}) cannot be reached; pages show the last state read. "
+                          "Try again shortly."),
+    "store_copy_done": ("{n}件のスナップショット（取り下げ・復元の記録を含む）を{src}から{dst}へコピーしました。",
+                        "Copied {n} snapshots (with withdrawals and restorations) from {src} to {dst}."),
+    "store_copy_not_empty": ("コピー先{dst}にはすでにスナップショットがあります。"
+                             "空のフォルダまたはプレフィックスを指定してください。",
+                             "{dst} already holds snapshots; copy into an empty folder or prefix."),
 
     # --- serving cost: exports on demand ---
 

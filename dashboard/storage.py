@@ -11,22 +11,33 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 KINDS = ("official", "sample")
 
 
 class PublishBusy(RuntimeError):
     """Another publish holds the lock for too long."""
+
+
+class StoreUnavailable(PublishBusy):
+    """The shared object store cannot be reached (a PublishBusy: the pages already say "try again")."""
+
+    def __init__(self, url: str, detail: str = "") -> None:
+        from dashboard.i18n import t
+
+        self.url, self.detail = url, detail
+        super().__init__(f"{t('store_unavailable', 'ja', url=url)} / {t('store_unavailable', 'en', url=url)}")
 
 
 class PublishConflict(RuntimeError):
@@ -52,10 +63,11 @@ class SnapshotMeta:
 
 MetaList = list[SnapshotMeta]  # (an alias: the stores' list() method shadows the builtin)
 EventList = list[dict[str, str]]
+Items = list[tuple[SnapshotMeta, Callable[[], bytes]]]  # what store copy hands to import_history
 
 
 class SnapshotStore(Protocol):
-    """What pages and the CLI need from storage; a shared object store can implement it later."""
+    """What pages and the CLI need from storage: LocalStore (a folder) or s3store.S3Store (a bucket)."""
 
     def list(self) -> MetaList:
         """All published snapshots in publish order, with their withdrawn state."""
@@ -148,6 +160,33 @@ class LocalStore:
     def path(self, meta: SnapshotMeta) -> str:
         """Absolute path of the snapshot's Parquet file."""
         return str(self.dir / meta.file)
+
+    def read_bytes(self, meta: SnapshotMeta) -> bytes:
+        """The snapshot's Parquet bytes."""
+        return (self.dir / meta.file).read_bytes()
+
+    def import_history(self, items: Items, events: EventList) -> None:
+        """Fill an empty store with snapshots (ids, sequence numbers and files kept) and events.
+
+        Parquet files first, then metadata, then events, each file created atomically: an interrupted copy
+        shows a prefix of the history, and running it again into a fresh folder repeats it whole.
+        """
+        with self._lock():
+            if self._metas() or self.events():
+                raise FileExistsError(f"{self.dir} already holds snapshots; copy into an empty folder")
+            for meta, read in items:
+                data = read()
+                if hashlib.sha256(data).hexdigest() != meta.sha256:
+                    raise OSError(f"{meta.file} does not match its recorded SHA-256")
+                _write_new(self.dir / meta.file, data)
+            for meta, _ in items:
+                body = {k: v for k, v in asdict(meta).items() if k != "withdrawn"}
+                _write_new(self.dir / f"{meta.id}.json", json.dumps(body, ensure_ascii=False, indent=1).encode())
+            if events:
+                self.events_dir.mkdir(parents=True, exist_ok=True)
+            for i, e in enumerate(events, start=1):  # numbered in order: later events (time_ns) sort after
+                _write_new(self.events_dir / f"{i:020d}-{e['snapshot_id']}-{e['action']}.json",
+                           json.dumps(e, ensure_ascii=False).encode("utf-8"))
 
     def state_key(self) -> str:
         """Names of metadata and event files: cheap to list, changes on every publication."""
@@ -245,3 +284,50 @@ def visible(metas: list[SnapshotMeta], as_of: str | None) -> list[SnapshotMeta]:
     else:
         cut = max((m.seq for m in metas), default=0)
     return [m for m in metas if m.seq <= cut and not m.withdrawn]
+
+
+# ------------------------------------------------------------------------ choosing and copying stores
+
+def open_store(spec: str | None = None) -> SnapshotStore:
+    """The store named by spec, else by $GUNMA_STORE: `s3://BUCKET/PREFIX` (a shared bucket; endpoint and
+    credentials from the standard AWS variables) or a data folder; unset = the data folder, as always."""
+    from dashboard.config import cache_dir, data_dir
+
+    spec = spec if spec is not None else os.environ.get("GUNMA_STORE", "")
+    if spec.startswith("s3://"):
+        cache = Path(os.environ.get("GUNMA_STORE_CACHE") or cache_dir() / "objects")
+        return _s3_store(spec, str(cache), os.environ.get("AWS_ENDPOINT_URL", ""))
+    return LocalStore(Path(spec) if spec else data_dir())
+
+
+@functools.cache
+def _s3_store(url: str, cache: str, endpoint: str) -> SnapshotStore:
+    # One per process: its client is reused, and it remembers the last state read when the bucket is away.
+    from dashboard.s3store import S3Store
+
+    return cast(SnapshotStore, S3Store(url, Path(cache)))
+
+
+def unavailable_notice(store: SnapshotStore, lang: str) -> str | None:
+    """A sentence for every page while the shared store cannot be reached (pages show its last state), else None."""
+    from dashboard.i18n import t
+
+    if not getattr(store, "unavailable", None):
+        return None
+    return t("store_unavailable", lang, url=getattr(store, "url", ""))
+
+
+def copy_store(src: SnapshotStore, dst: SnapshotStore) -> int:
+    """Copy every snapshot (ids, sequence numbers, files) and every withdrawal/restoration into an empty
+    store; the number of snapshots copied."""
+    metas = [SnapshotMeta(**{**asdict(m), "withdrawn": False}) for m in src.list()]
+    events = src.events()
+    if getattr(src, "unavailable", None):  # a bucket out of reach answers with its last state: no backup of that
+        raise StoreUnavailable(getattr(src, "url", "?"), str(getattr(src, "unavailable", "")))
+    items = [(m, functools.partial(_read, src, m)) for m in metas]
+    cast(Any, dst).import_history(items, events)
+    return len(metas)
+
+
+def _read(store: SnapshotStore, meta: SnapshotMeta) -> bytes:
+    return Path(store.path(meta)).read_bytes()

@@ -1,8 +1,11 @@
-"""Production serving (scripts/serve.py): real Streamlit workers behind a real nginx.
+"""Production serving (`make serve` = scripts/serve.py): supervisord running real Streamlit workers and a
+real nginx, all from the deploy/ templates.
 
-Every browser must stay on one worker (its session, uploads and downloads live there), browsers
-without the cookie must spread over the workers, Streamlit's own Origin and XSRF checks must still
-work through the proxy, and stopping must leave no process behind.
+Every browser must stay on one worker (its session, uploads and downloads live there), browsers without
+the cookie must spread over the workers, Streamlit's own Origin and XSRF checks must still work through
+the proxy, every response carries the security headers, a killed worker is restarted while the other
+keeps serving, and stopping leaves no process behind. Which worker answered is read from nginx's
+upstream log in the run folder (no response header names it).
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -28,11 +34,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import load
 from dashboard.config import ROOT
-from scripts.serve import ClusterError, _nginx_binary, start_cluster
+from scripts import serve
 from tests.browser.conftest import browser, page, settle  # noqa: F401  (fixtures and helper, reused as they are)
 
-pytestmark = pytest.mark.skipif(_nginx_binary() is None,
+pytestmark = pytest.mark.skipif(serve._nginx_binary() is None,
                                 reason="nginx is not installed (`make system-deps` installs it)")
+SUPERVISORCTL = str(Path(sys.executable).parent / "supervisorctl")
 
 
 def _data(tmp: Path) -> Path:
@@ -41,21 +48,105 @@ def _data(tmp: Path) -> Path:
     return data
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Service:
+    """A running `scripts/serve.py`."""
+
+    proc: subprocess.Popen[str]
+    url: str
+    run_dir: Path
+
+    def ctl(self, *args: str) -> str:
+        """supervisorctl against this service's supervisord."""
+        return subprocess.run([SUPERVISORCTL, "-c", str(self.run_dir / "supervisord.conf"), *args],
+                              capture_output=True, text=True, timeout=30).stdout.strip()
+
+    @property
+    def worker_ports(self) -> list[int]:
+        """The workers' loopback ports, from supervisord's own process list."""
+        return sorted(int(line.split()[0].rsplit("-", 1)[1]) for line in self.ctl("status").splitlines()
+                      if line.startswith("worker:"))
+
+    def worker_pid(self, port: int) -> int:
+        """The process id of the worker on this port (as supervisord reports it)."""
+        return int(self.ctl("pid", f"worker:worker-{port}"))
+
+    def worker_of(self, marker: str) -> str:
+        """The upstream (127.0.0.1:PORT) nginx used for the request whose URL contained marker."""
+        for _ in range(100):
+            for line in (self.run_dir / "upstream.log").read_text().splitlines():
+                if marker in line:
+                    return line.split()[2]
+            time.sleep(0.05)
+        raise AssertionError(f"{marker} not in the upstream log")
+
+    def stop(self) -> None:
+        """SIGTERM, as a service manager would."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _start(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Service:
+    """Run scripts/serve.py on a free port; return it once it says it is serving."""
+    port, run_dir = _free_port(), tmp / "run"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(port),
+                             "--address", "127.0.0.1", "--data-dir", str(_data(tmp)), "--run-dir", str(run_dir),
+                             *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # printed once every worker has run the app (or the script exits)
+    if f"http://127.0.0.1:{port}" not in line:
+        proc.kill()
+        raise AssertionError((line, proc.stderr.read() if proc.stderr else ""))
+    return Service(proc, f"http://127.0.0.1:{port}", run_dir)
+
+
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """Two workers behind nginx over a private copy of the bundled data."""
-    with start_cluster(_data(tmp_path_factory.mktemp("serve")), workers=2) as c:
-        yield c
+    s = _start(tmp_path_factory.mktemp("serve"), "--workers", "2")
+    yield s
+    s.stop()
 
 
 def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], dict[str, str]]:
     """GET url; (status, headers, cookies set)."""
     req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(req, timeout=30) as r:
+    try:
+        r = urllib.request.urlopen(req, timeout=30)
+    except urllib.error.HTTPError as e:
+        r = e
+    with r:
         jar: SimpleCookie = SimpleCookie()
         for h in r.headers.get_all("Set-Cookie") or []:
             jar.load(h)
-        return r.status, dict(r.headers), {k: m.value for k, m in jar.items()}
+        return int(r.status), dict(r.headers), {k: m.value for k, m in jar.items()}
+
+
+def _status(url: str) -> int:
+    """The status of GET url, 0 when nothing answers."""
+    try:
+        return _get(url)[0]
+    except OSError:
+        return 0
+
+
+def _probe(svc: Service, path: str = "/_stcore/health", cookie: str | None = None) -> tuple[str, dict[str, str]]:
+    """GET path marked with a unique query; (the worker that answered, the cookies set)."""
+    marker = uuid.uuid4().hex
+    _, _, cookies = _get(f"{svc.url}{path}{'&' if '?' in path else '?'}probe={marker}", cookie)
+    return svc.worker_of(marker), cookies
 
 
 def _ws(url: str, cookie: str | None = None, **kw: Any) -> websocket.WebSocket:
@@ -77,12 +168,11 @@ def _session_id(ws: websocket.WebSocket) -> str:
             return str(fm.new_session.initialize.session_id)
 
 
-def _cookie_for_worker(url: str, worker: str, want_same: bool) -> str:
+def _cookie_for_worker(svc: Service, worker: str, want_same: bool = True) -> str:
     """A sticky cookie value that lands on `worker` (or on another one)."""
     for _ in range(200):
         value = uuid.uuid4().hex
-        _, headers, _ = _get(f"{url}/_stcore/health", f"gunma_backend={value}")
-        if (headers["X-Gunma-Worker"] == worker) == want_same:
+        if (_probe(svc, cookie=f"gunma_backend={value}")[0] == worker) == want_same:
             return value
     raise AssertionError("200 random cookies all landed on the same worker")
 
@@ -104,103 +194,214 @@ def _upload(url: str, session: str, cookie: str, xsrf: str | None) -> int:
         return int(e.code)
 
 
-def test_browsers_without_the_cookie_get_sessions_on_both_workers(cluster: Any) -> None:
-    seen = []
-    for _ in range(24):  # each handshake without a cookie is a new browser: 2⁻²³ odds of one worker only
-        ws = _ws(cluster.url)
-        try:
-            seen.append(ws.getheaders()["x-gunma-worker"])
-            assert _session_id(ws)
-        finally:
-            ws.close()
-    assert set(seen) == {"1", "2"}
+def test_browsers_without_the_cookie_get_sessions_on_both_workers(service: Service) -> None:
+    seen = set()
+    for _ in range(24):  # each request without a cookie is a new browser: 2⁻²³ odds of one worker only
+        seen.add(_probe(service)[0])
+    assert seen == {f"127.0.0.1:{p}" for p in service.worker_ports}
 
 
-def test_a_browser_with_the_cookie_stays_on_its_worker(cluster: Any) -> None:
-    status, headers, cookies = _get(f"{cluster.url}/")
-    assert status == 200
-    worker, sticky = headers["X-Gunma-Worker"], cookies["gunma_backend"]
+def test_a_browser_with_the_cookie_stays_on_its_worker(service: Service) -> None:
+    worker, cookies = _probe(service, "/")
+    sticky = cookies["gunma_backend"]
     cookie = f"gunma_backend={sticky}"
     for path in ["/", "/_stcore/health", "/area1?place=10201", "/_stcore/host-config"] * 3:
-        _, h, c = _get(cluster.url + path, cookie)
-        assert h["X-Gunma-Worker"] == worker
+        w, c = _probe(service, path, cookie)
+        assert w == worker
         assert c["gunma_backend"] == sticky  # the same id is given back, never a new one
-    for _ in range(4):
-        ws = _ws(cluster.url, cookie)
-        try:
-            assert ws.getheaders()["x-gunma-worker"] == worker
-        finally:
-            ws.close()
     # A made-up cookie is not trusted: it is replaced by a fresh id.
-    _, _, c = _get(f"{cluster.url}/", "gunma_backend=../../etc")
+    _, _, c = _get(f"{service.url}/", "gunma_backend=../../etc")
     assert len(c["gunma_backend"]) == 32 and c["gunma_backend"] != "../../etc"
 
 
-def test_an_upload_reaches_the_worker_holding_the_session_and_xsrf_still_holds(cluster: Any) -> None:
-    _, headers, cookies = _get(f"{cluster.url}/_stcore/health")  # where the browser gets its XSRF cookie
-    worker, sticky, xsrf = headers["X-Gunma-Worker"], cookies["gunma_backend"], cookies["_streamlit_xsrf"]
+def test_an_upload_reaches_the_worker_holding_the_session_and_xsrf_still_holds(service: Service) -> None:
+    worker, cookies = _probe(service)  # where the browser gets its XSRF cookie
+    sticky, xsrf = cookies["gunma_backend"], cookies["_streamlit_xsrf"]
     cookie = f"gunma_backend={sticky}; _streamlit_xsrf={xsrf}"
-    ws = _ws(cluster.url, cookie)
+    ws = _ws(service.url, cookie)
     try:
         session = _session_id(ws)
-        assert _upload(cluster.url, session, cookie, xsrf) == 204
-        assert _upload(cluster.url, session, cookie, None) == 403  # no XSRF token: refused, as without a proxy
+        assert _upload(service.url, session, cookie, xsrf) == 204
+        assert _upload(service.url, session, cookie, None) == 403  # no XSRF token: refused, as without a proxy
         # The same request sent to the other worker does not find the session: why stickiness is needed.
-        elsewhere = _cookie_for_worker(cluster.url, worker, want_same=False)
-        assert _upload(cluster.url, session, f"gunma_backend={elsewhere}; _streamlit_xsrf={xsrf}", xsrf) == 400
+        elsewhere = _cookie_for_worker(service, worker, want_same=False)
+        assert _upload(service.url, session, f"gunma_backend={elsewhere}; _streamlit_xsrf={xsrf}", xsrf) == 400
     finally:
         ws.close()
 
 
-def test_an_upload_over_the_size_limit_is_refused_before_it_is_sent(cluster: Any) -> None:
-    host, port = cluster.url.removeprefix("http://").split(":")
+def test_an_upload_over_the_apps_limit_is_refused_before_it_is_sent(service: Service) -> None:
+    host, port = service.url.removeprefix("http://").split(":")
+    limit = serve.max_upload_mb() * 2**20
     with socket.create_connection((host, int(port)), timeout=30) as s:
         s.sendall(b"PUT /_stcore/upload_file/x/y HTTP/1.1\r\nHost: " + f"{host}:{port}".encode()
-                  + b"\r\nContent-Length: 62914560\r\n\r\n")  # 60 MB announced, nothing sent
+                  + f"\r\nContent-Length: {limit + 1}\r\n\r\n".encode())  # one byte over, nothing sent
         assert s.recv(200).startswith(b"HTTP/1.1 413")
 
 
-def test_websocket_origin_check_works_through_the_proxy(cluster: Any) -> None:
-    port = cluster.url.rsplit(":", 1)[1]
+def test_websocket_origin_check_works_through_the_proxy(service: Service) -> None:
+    port = service.url.rsplit(":", 1)[1]
     # A browser on the public name: Origin and forwarded Host agree, so the worker accepts it.
-    ws = _ws(cluster.url, host=f"dashboard.example:{port}", origin=f"http://dashboard.example:{port}")
+    ws = _ws(service.url, host=f"dashboard.example:{port}", origin=f"http://dashboard.example:{port}")
     try:
         assert _session_id(ws)
     finally:
         ws.close()
     # A page on another site must not open a session.
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
-        _ws(cluster.url, host=f"dashboard.example:{port}", origin="http://evil.example")
+        _ws(service.url, host=f"dashboard.example:{port}", origin="http://evil.example")
     assert e.value.status_code == 403
 
 
-def test_the_readiness_check_is_not_public(cluster: Any) -> None:
-    with pytest.raises(urllib.error.HTTPError) as e:  # it runs the whole app per request
-        _get(f"{cluster.url}/_stcore/script-health-check")
-    assert e.value.code == 404
-    assert _get(f"http://127.0.0.1:{cluster.worker_ports[0]}/_stcore/script-health-check")[0] == 200
+def test_the_readiness_check_is_not_public(service: Service) -> None:
+    assert _get(f"{service.url}/_stcore/script-health-check")[0] == 404  # it runs the whole app per request
+    assert _get(f"http://127.0.0.1:{service.worker_ports[0]}/_stcore/script-health-check")[0] == 200
 
 
-def test_simultaneous_sessions_through_the_proxy_have_no_errors(cluster: Any) -> None:
-    res = load.run_round(cluster.url, cluster.pids[0], 4, timeout=120)
+def test_every_response_carries_the_security_headers_and_none_names_the_worker(service: Service) -> None:
+    for path in ["/", "/area1?place=10201", "/_stcore/health", "/static/nonexistent.js", "/?embed=true"]:
+        status, h, _ = _get(service.url + path)
+        assert status in (200, 404)
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert h["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        csp = h["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp and "'unsafe-eval'" not in csp
+        assert not any("worker" in k.lower() or "upstream" in k.lower() for k in h)
+        assert service.worker_ports[0] not in {int(v) for v in h.values() if v.isdigit()}
+        if "embed=true" in path:  # an embeddable view: framing allowed for the configured ancestors only
+            assert "X-Frame-Options" not in h and "frame-ancestors 'self'" in csp
+        else:
+            assert h["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in csp
+
+
+def test_simultaneous_sessions_through_the_proxy_have_no_errors(service: Service) -> None:
+    pids = [service.worker_pid(p) for p in service.worker_ports]
+    res = load.run_round(service.url, pids, 4, timeout=120)
     assert res.errors == 0, res.error_kinds
     assert len(res.first_ms) == len(res.change_ms) == 4
 
 
 @pytest.mark.browser
-def test_overview_renders_through_the_proxy(cluster: Any, page: Any) -> None:  # noqa: F811
-    page.goto(f"{cluster.url}/")
-    page.wait_for_selector("h1", timeout=30_000)
-    settle(page)
-    assert page.locator("[data-testid='stException']").count() == 0
+def test_pages_render_under_the_content_security_policy(service: Service, page: Any) -> None:  # noqa: F811
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
     drawn = "() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(g => (g.data || []).length).length"
-    for _ in range(60):  # Plotly draws after the script run ends
-        if page.evaluate(drawn):
-            break
-        page.wait_for_timeout(250)
-    assert page.evaluate(drawn) >= 1
+    for path in ["/", "/area1?tab=comparison", "/area4?embed=true"]:
+        page.goto(f"{service.url}{path}")
+        page.wait_for_selector("h1, .js-plotly-plot", timeout=30_000)
+        settle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        for _ in range(60):  # Plotly draws after the script run ends
+            if page.evaluate(drawn):
+                break
+            page.wait_for_timeout(250)
+        assert page.evaluate(drawn) >= 1, path
+    assert not [m for m in console if "Content Security Policy" in m or "Refused to" in m], console
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert len(cookies["gunma_backend"]) == 32
+
+
+def test_a_killed_worker_is_restarted_while_the_other_keeps_serving(service: Service) -> None:
+    a, b = service.worker_ports
+    cookie_a = f"gunma_backend={_cookie_for_worker(service, f'127.0.0.1:{a}')}"
+    cookie_b = f"gunma_backend={_cookie_for_worker(service, f'127.0.0.1:{b}')}"
+    on_b = [_ws(service.url, cookie_b) for _ in range(3)]
+    on_a = _ws(service.url, cookie_a)
+    for ws in [*on_b, on_a]:
+        load._rerun(ws, "overview", "", 60)
+    errors: list[str] = []
+    reruns = [0]
+    done = threading.Event()
+
+    def keep_using_b() -> None:  # the other worker's visitors keep changing the place
+        places = ["10000", "K01", "10201", "10383"]
+        while not done.is_set():
+            for ws in on_b:
+                try:
+                    load._rerun(ws, "area1", f"place={places[reruns[0] % 4]}", 60)
+                    reruns[0] += 1
+                except Exception as e:
+                    errors.append(f"{type(e).__name__}: {e}")
+
+    t = threading.Thread(target=keep_using_b)
+    t.start()
+    try:
+        time.sleep(0.5)
+        old = service.worker_pid(a)
+        t0 = time.monotonic()
+        os.kill(old, signal.SIGKILL)
+        while _status(f"http://127.0.0.1:{a}/_stcore/health") != 200:  # its own port: nginx would fail over
+            if time.monotonic() - t0 > 60:
+                raise AssertionError("the killed worker did not come back within 60 s")
+            time.sleep(0.05)
+        restart_s = time.monotonic() - t0
+        ws = _ws(service.url, cookie_a)  # and its browsers get a working session from it again
+        try:
+            load._rerun(ws, "overview", "", 60)
+        finally:
+            ws.close()
+        page_s = time.monotonic() - t0
+    finally:
+        done.set()
+        t.join()
+        for ws in [*on_b, on_a]:
+            ws.close()
+    assert service.worker_pid(a) != old  # a new process, started by supervisord
+    assert _probe(service, cookie=cookie_a)[0] == f"127.0.0.1:{a}"  # its browsers are back on it
+    assert errors == [] and reruns[0] > 0  # nothing failed on the other worker's sessions meanwhile
+    print(f"\nkill -9 of worker {a}: answering again after {restart_s:.1f} s, first page drawn after "
+          f"{page_s:.1f} s; {reruns[0]} reruns on the other worker without an error")
+    assert restart_s < 10
+
+
+# ------------------------------------------------------------------ nginx alone: limits and settings
+
+@pytest.fixture(scope="module")
+def bare_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """nginx from the template with its own settings and no worker behind it (502s, headers and limits)."""
+    run_dir = tmp_path_factory.mktemp("nginx")
+    port = _free_port()
+    old = {k: os.environ.get(k) for k in ("GUNMA_FRAME_ANCESTORS", "GUNMA_UPLOAD_RATE", "GUNMA_UPLOAD_BURST")}
+    os.environ.update({"GUNMA_FRAME_ANCESTORS": "https://www.pref.gunma.jp", "GUNMA_UPLOAD_RATE": "2r/m",
+                       "GUNMA_UPLOAD_BURST": "3"})
+    try:
+        serve.configure(run_dir, workers=2, port=port, address="127.0.0.1")
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    nginx = str(serve._nginx_binary())
+    proc = subprocess.Popen([nginx, "-p", str(run_dir), "-e", "stderr", "-c", str(run_dir / "nginx.conf"),
+                             "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait()
+
+
+def test_embedding_is_allowed_only_for_the_configured_sites(bare_nginx: str) -> None:
+    _, h, _ = _get(f"{bare_nginx}/area1?embed=true")
+    assert "frame-ancestors https://www.pref.gunma.jp" in h["Content-Security-Policy"]
+    assert "X-Frame-Options" not in h
+    _, h, _ = _get(f"{bare_nginx}/area1?embed=false")
+    assert "frame-ancestors 'none'" in h["Content-Security-Policy"] and h["X-Frame-Options"] == "DENY"
+
+
+def test_a_flood_of_uploads_is_refused_by_rate(bare_nginx: str) -> None:
+    codes = []
+    for _ in range(8):
+        req = urllib.request.Request(f"{bare_nginx}/_stcore/upload_file/s/f", data=b"x", method="PUT")
+        try:
+            urllib.request.urlopen(req, timeout=10)
+        except urllib.error.HTTPError as e:
+            codes.append(e.code)
+    # 1 + burst 3 pass on to the (absent) workers; the rest are refused before reaching one.
+    assert codes.count(429) == 4 and codes.count(502) == 4
+    assert _get(f"{bare_nginx}/")[0] == 502  # pages are not rate-limited
 
 
 # ----------------------------------------------------------------------------- stopping and failing
@@ -224,70 +425,35 @@ def _descendants(pid: int) -> set[int]:
 
 
 def _alive(pids: set[int]) -> set[int]:
-    return {p for p in pids if Path(f"/proc/{p}").exists()}
+    return {p for p in pids if Path(f"/proc/{p}").exists() and "zombie" not in _state(p)}
 
 
-def test_stop_leaves_no_process_behind(tmp_path: Path) -> None:
-    with start_cluster(_data(tmp_path), workers=2) as c:
-        assert c.proxy_pid is not None
-        procs = {*c.pids, c.proxy_pid, *_descendants(c.proxy_pid), *(d for p in c.pids for d in _descendants(p))}
-        assert len(procs) >= 4  # two workers, the nginx master and its worker
-        assert _alive(procs) == procs
-    assert _alive(procs) == set()
-    with pytest.raises(OSError):
-        urllib.request.urlopen(c.url, timeout=5)
-
-
-def test_an_app_that_cannot_run_stops_the_start_with_its_error(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GUNMA_CATALOG_DIR", str(tmp_path / "no-catalog"))
-    with pytest.raises(ClusterError, match="the app fails to run"):
-        start_cluster(_data(tmp_path), workers=2)
-
-
-def _serve(tmp: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    """Run scripts/serve.py on a free port; return it and its URL once it says it is serving."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(port),
-                             "--address", "127.0.0.1", "--data-dir", str(_data(tmp)), *args],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # the script prints once every worker is healthy (or exits on failure)
-    assert f"http://127.0.0.1:{port}" in line, (line, proc.stderr.read() if proc.stderr else "")
-    return proc, f"http://127.0.0.1:{port}"
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"
 
 
 @pytest.mark.parametrize(("sig", "workers"), [(signal.SIGTERM, "2"), (signal.SIGINT, "1")],
                          ids=["sigterm-2-workers", "ctrl-c-1-worker"])
 def test_command_line_stops_everything_on_sigterm_and_ctrl_c(tmp_path: Path, sig: signal.Signals,
                                                              workers: str) -> None:
-    proc, url = _serve(tmp_path, "--workers", workers)
+    svc = _start(tmp_path, "--workers", workers)
     try:
-        assert _get(f"{url}/")[0] == 200
-        procs = _descendants(proc.pid)
-        assert len(procs) >= (4 if workers == "2" else 1)
-        proc.send_signal(sig)
-        assert proc.wait(timeout=60) == 0
+        assert _get(f"{svc.url}/")[0] == 200
+        procs = _descendants(svc.proc.pid)
+        assert len(procs) >= (5 if workers == "2" else 4)  # supervisord, nginx master + worker, the workers
+        svc.proc.send_signal(sig)
+        assert svc.proc.wait(timeout=60) == 0
         assert _alive(procs) == set()
     finally:
-        proc.kill()
-        proc.wait()
+        svc.proc.kill()
+        svc.proc.wait()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(svc.url, timeout=5)
 
 
-def test_command_line_exits_non_zero_when_a_worker_dies(tmp_path: Path) -> None:
-    proc, _ = _serve(tmp_path, "--workers", "2")
-    try:
-        procs = _descendants(proc.pid)
-        worker = next(p for p in procs if "streamlit" in Path(f"/proc/{p}/cmdline").read_text())
-        os.kill(worker, signal.SIGKILL)
-        assert proc.wait(timeout=60) == 1
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        assert "worker" in err and "killed by signal 9" in err and "Stopping everything" in err
-        assert _alive(procs) == set()  # the other worker and nginx were stopped too
-    finally:
-        proc.kill()
-        proc.wait()
+def test_an_app_that_cannot_run_stops_the_start_with_its_error(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError, match="the app fails to run"):
+        _start(tmp_path, "--workers", "1", env={"GUNMA_CATALOG_DIR": str(tmp_path / "no-catalog")})

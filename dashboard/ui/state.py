@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard import data, db, materialize
 from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import PREFECTURE, cache_dir, catalog_dir, data_dir
-from dashboard.storage import LocalStore, SnapshotMeta, visible
+from dashboard.storage import SnapshotMeta, SnapshotStore, open_store, visible
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,9 +35,9 @@ def catalog() -> Catalog:
     return _catalog(str(catalog_dir()))
 
 
-def store() -> LocalStore:
-    """The snapshot store of the configured data folder (cheap: it only lists files when asked)."""
-    return LocalStore(data_dir())
+def store() -> SnapshotStore:
+    """The configured snapshot store ($GUNMA_STORE; default the data folder), cheap to ask for."""
+    return open_store()
 
 
 def state_key() -> str:

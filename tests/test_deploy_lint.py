@@ -1,0 +1,138 @@
+"""The container platform on paper (Dockerfile, compose.yaml, deploy/k8s/), checked without a container
+engine: the manifests against Kubernetes' schemas (kubernetes-validate, offline, as `make lint` runs it),
+and the pieces against each other (ports, probes, secrets, files the image copies)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dashboard.config import ROOT
+from scripts import serve
+
+K8S = ROOT / "deploy" / "k8s"
+VALIDATE = str(Path(sys.executable).parent / "kubernetes-validate")
+
+
+def _docs() -> dict[str, dict[str, Any]]:
+    out = {}
+    for f in sorted(K8S.glob("*.yaml")):
+        for d in yaml.safe_load_all(f.read_text(encoding="utf-8")):
+            out[d["kind"]] = d
+    return out
+
+
+def _validate(*files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([VALIDATE, "--strict", "--quiet", *map(str, files)], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_the_manifests_pass_the_kubernetes_schemas_and_a_broken_one_does_not(tmp_path: Path) -> None:
+    r = _validate(*sorted(K8S.glob("*.yaml")))
+    assert r.returncode == 0, r.stdout + r.stderr
+    broken = tmp_path / "deployment.yaml"
+    text = (K8S / "deployment.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("readinessProbe:", "readynessProbe:"), encoding="utf-8")  # a typo
+    assert _validate(broken).returncode != 0
+
+
+def _cmd_port(args: list[str]) -> int:
+    return int(args[args.index("--port") + 1])
+
+
+def test_the_pieces_fit_together() -> None:
+    docs = _docs()
+    assert {"Deployment", "Service", "Ingress", "Secret", "ConfigMap"} <= set(docs)
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    port = _cmd_port(c["args"])
+    assert c["ports"][0]["containerPort"] == port
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert c[probe]["httpGet"]["path"] == "/_stcore/health" and c[probe]["httpGet"]["port"] == "http"
+    # Every secret the pod reads is in the Secret; the store is a bucket; the cookie secret is shared.
+    secret = docs["Secret"]["stringData"]
+    refs = [e["valueFrom"]["secretKeyRef"]["key"] for e in c["env"] if "valueFrom" in e]
+    assert "STREAMLIT_SERVER_COOKIE_SECRET" in refs and set(refs) <= set(secret)
+    assert "[auth]" in secret["secrets.toml"]
+    assert docs["ConfigMap"]["data"]["GUNMA_STORE"].startswith("s3://")
+    # The Service reaches the pods; the Ingress reaches the Service with cookie affinity.
+    svc = docs["Service"]
+    assert svc["spec"]["selector"] == docs["Deployment"]["spec"]["selector"]["matchLabels"]
+    ing = docs["Ingress"]
+    assert ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    backend = ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] == svc["metadata"]["name"]
+    assert ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == \
+        f"{serve.max_upload_mb()}m"
+
+
+def test_the_image_has_what_the_app_needs_and_copies_files_that_exist() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM debian:", text, re.M)
+    for pkg in ("chromium", "fonts-noto-cjk", "nginx", "gettext-base", "python3"):
+        assert re.search(rf"\b{re.escape(pkg)}\b", text), pkg
+    for line in re.findall(r"^COPY (.+)$", text, re.M):
+        for src in shlex.split(line)[:-1]:
+            assert (ROOT / src).exists(), src
+    cmd = re.search(r"^CMD (\[.+\])$", text, re.M)
+    assert cmd is not None
+    args = yaml.safe_load(cmd.group(1))
+    assert args[1] == "scripts/serve.py" and _cmd_port(args) == _cmd_port(_docs()["Deployment"]["spec"][
+        "template"]["spec"]["containers"][0]["args"])
+
+
+def test_compose_runs_a_bucket_replicas_and_a_sticky_load_balancer(tmp_path: Path) -> None:
+    spec = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = spec["services"]
+    assert {"s3", "app", "lb"} <= set(services)
+    app = services["app"]
+    assert app["environment"]["GUNMA_STORE"].startswith("s3://") and app["deploy"]["replicas"] >= 2
+    assert app["environment"]["AWS_ENDPOINT_URL"].startswith("http://s3:")
+    conf = ROOT / services["lb"]["volumes"][0].split(":")[0]
+    text = conf.read_text(encoding="utf-8")
+    assert "hash $gunma_lb consistent" in text and "app:8080" in text
+    nginx = serve._nginx_binary()
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+    # nginx's own syntax check of the load balancer's config (`app` resolved to loopback for the check).
+    (tmp_path / "lb.conf").write_text(text.replace("app:8080", "127.0.0.1:8080"), encoding="utf-8")
+    for d in ("client_body", "proxy"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log stderr; events {{}} http {{ client_body_temp_path {tmp_path}/client_body;"
+        f" proxy_temp_path {tmp_path}/proxy; access_log off; include {tmp_path}/lb.conf; }}", encoding="utf-8")
+    r = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", "stderr", "-c", str(tmp_path / "nginx.conf")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def test_the_rendered_serve_configs_pass_nginx_and_supervisord_checks(tmp_path: Path) -> None:
+    from supervisor.options import ServerOptions
+
+    conf = serve.configure(tmp_path, workers=3, port=18080, address="127.0.0.1")
+    nginx_conf = tmp_path / "nginx.conf"
+    for f in (conf, nginx_conf):
+        assert not re.search(r"\$\{[A-Z_]+\}", f.read_text(encoding="utf-8")), f  # every field filled in
+    # supervisord's own parser: three workers, each on its own port, numbered by it, plus nginx.
+    opts = ServerOptions()
+    opts.realize(args=["-c", str(conf)])
+    groups = {g.name: g.process_configs for g in opts.process_group_configs}
+    ports = [int(p.name.rsplit("-", 1)[1]) for p in groups["worker"]]
+    assert len(ports) == 3 and all(f"--server.port {n}" in p.command for n, p in zip(ports, groups["worker"],
+                                                                                     strict=True))
+    assert all(p.autorestart for g in groups.values() for p in g)
+    text = nginx_conf.read_text(encoding="utf-8")
+    assert all(f"server 127.0.0.1:{n} max_fails=0;" in text for n in ports)
+    nginx = serve._nginx_binary()
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+    r = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", "stderr", "-c", str(nginx_conf)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr

@@ -1,0 +1,309 @@
+"""The shared object store (dashboard/s3store.py) against a real S3 server: moto's standalone server,
+started here. Replicas are separate S3Store objects with separate caches, or separate processes."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import random
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cli
+from dashboard.config import ROOT
+from dashboard.s3store import S3Store
+from dashboard.storage import LocalStore, StoreUnavailable, copy_store, open_store, unavailable_notice
+from tests import s3_publisher
+from tests.s3_publisher import parquet
+
+MOTO = Path(sys.executable).parent / "moto_server"
+APP = str(ROOT / "dashboard" / "app.py")
+pytestmark = pytest.mark.skipif(not MOTO.exists(), reason="moto[server] is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[str]:
+    """moto's S3 server on a free port; the standard AWS variables point at it."""
+    port = _free_port()
+    proc = subprocess.Popen([str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
+           "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        _wait_port(port)
+        yield env["AWS_ENDPOINT_URL"]
+    finally:
+        proc.kill()
+        proc.wait()
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture()
+def bucket(moto: str) -> str:
+    """A fresh bucket (valid S3 name) and its s3:// address with a prefix."""
+    name = f"snapshots-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=moto).create_bucket(Bucket=name)
+    return f"s3://{name}/gunma"
+
+
+def _publish(store: Any, tag: str, **kw: Any) -> Any:
+    return store.publish(parquet(tag), label=tag, kind="sample", source_name=f"{tag}.csv", rows=1,
+                         publisher="test", **kw)
+
+
+def _consistent(url: str, cache: Path, parquet_files: bool = True) -> int:
+    """Check what any reader relies on; return the number of snapshots."""
+    store = S3Store(url, cache)  # a fresh replica: nothing cached
+    metas = store.list()
+    assert [m.seq for m in metas] == list(range(1, len(metas) + 1))  # no gap, no duplicate
+    assert len({m.id for m in metas}) == len(metas)
+    for m in metas:
+        data = Path(store.path(m)).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == m.sha256
+        if parquet_files:
+            assert duckdb.sql("select count(*) from read_parquet($p)",
+                              params={"p": store.path(m)}).fetchall() == [(1,)]
+    return len(metas)
+
+
+def test_two_replicas_with_separate_caches_see_each_others_publications(bucket: str, tmp_path: Path) -> None:
+    a, b = S3Store(bucket, tmp_path / "a"), S3Store(bucket, tmp_path / "b")
+    assert a.list() == b.list() == [] and b.state_key() == "empty"
+    m1 = _publish(a, "first")
+    key = b.state_key()
+    assert key != "empty" and [m.id for m in b.list()] == [m1.id]
+    assert Path(b.path(m1)).read_bytes() == parquet("first")  # read through b's own cache
+    assert str(tmp_path / "b") in b.path(m1)
+    m2 = _publish(b, "second", expected_last_seq=1)
+    assert (m1.seq, m2.seq) == (1, 2) and a.state_key() not in (key, "empty")
+    a.set_withdrawn(m1.id, True, reason="wrong file", who="analyst")
+    assert [m.withdrawn for m in b.list()] == [True, False]
+    assert b.events()[0]["reason"] == "wrong file"
+    with pytest.raises(ValueError, match="already withdrawn"):
+        b.set_withdrawn(m1.id, True, reason="again", who="other")
+    with pytest.raises(Exception, match="published after the preview"):  # a's preview was made before m2
+        _publish(a, "stale", expected_last_seq=1)
+
+
+def test_the_app_on_one_replica_shows_what_another_published(bucket: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "data"
+    shutil.copytree(ROOT / "data", src, ignore=shutil.ignore_patterns("cache"))
+    copy_store(LocalStore(src), open_store(bucket))
+    shutil.rmtree(src / "snapshots")  # the app must read the bucket, not the folder
+    monkeypatch.setenv("GUNMA_DATA_DIR", str(src))
+    monkeypatch.setenv("GUNMA_STORE", bucket)
+    monkeypatch.setenv("GUNMA_STORE_CACHE", str(tmp_path / "replica-1"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = "methodology"
+    at.switch_page(str(ROOT / "pages" / "methodology.py")).run()
+    assert not at.exception
+    shown = " ".join(str(getattr(e, "value", "")) for e in at.dataframe)
+    other = S3Store(bucket, tmp_path / "replica-2")
+    newest = other.list()[-1]
+    other.set_withdrawn(newest.id, True, reason="replica 2 withdrew it", who="analyst")
+    at.run()  # the next interaction on replica 1
+    assert not at.exception
+    after = " ".join(str(getattr(e, "value", "")) for e in at.dataframe)
+    assert shown != after  # the snapshot table changed: replica 1 saw replica 2's withdrawal
+
+
+def test_two_replicas_times_twenty_concurrent_publishes_all_land(bucket: str, tmp_path: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.s3_publisher", "burst", bucket, str(tmp_path / f"r{i}"),
+                               "20"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in (1, 2)]
+    ids = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        ids += out.split()
+    assert len(ids) == len(set(ids)) == 40
+    assert _consistent(bucket, tmp_path / "check") == 40
+    metas = S3Store(bucket, tmp_path / "check").list()
+    assert sorted(m.id for m in metas) == sorted(ids)  # every publisher's snapshot is the one in the list
+    print(f"\n2×20 concurrent publishes: 40 landed, sequence numbers 1..{max(m.seq for m in metas)}")
+
+
+def test_publishers_killed_at_random_moments_leave_a_consistent_store(bucket: str, tmp_path: Path) -> None:
+    rng = random.Random()
+    kills = 0
+    fork = multiprocessing.get_context("fork")  # children start with boto3 imported: kills, not imports, take the time
+    for wave in range(3):  # 3 waves of 10 publishers at once, each killed at a random moment
+        procs = []
+        for i in range(10):
+            ready = fork.Event()
+            p = fork.Process(target=s3_publisher.loop, args=(S3Store(bucket, tmp_path / f"w{wave}-{i}"), ready))
+            p.start()
+            procs.append((p, ready))
+        for _p, ready in procs:
+            assert ready.wait(30)
+        for p, _ in rng.sample(procs, len(procs)):
+            time.sleep(rng.uniform(0, 0.15))
+            os.kill(p.pid, signal.SIGKILL)
+            p.join()
+            assert p.exitcode == -signal.SIGKILL  # it was still publishing: killed, not finished
+            kills += 1
+        n = _consistent(bucket, tmp_path / f"check{wave}", parquet_files=False)
+    assert kills >= 30
+    after = _publish(S3Store(bucket, tmp_path / "after"), "after the kills")
+    assert after.seq == n + 1  # the store still takes publications, numbered on
+    print(f"\nkill -9 of a publisher: {kills} kills survived, {n} snapshots landed, store consistent")
+
+
+class _Proxy:
+    """A TCP relay in front of the S3 server that can be stopped and started: the bucket going away and
+    coming back (moto keeps its data in memory, so the server itself is not restarted)."""
+
+    def __init__(self, target: int) -> None:
+        self.target, self.port = target, _free_port()
+        self._conns: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+
+    def start(self) -> None:
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", self.port))
+        ls.listen(64)
+        self._listener = ls
+        threading.Thread(target=self._accept, args=(ls,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self._listener:
+            self._listener.close()
+            self._listener = None
+        for c in self._conns:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
+            c.close()
+        self._conns.clear()
+
+    def _accept(self, ls: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = ls.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._conns += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while True:
+                ready, _, _ = select.select([a, b], [], [], 1)
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (b if s is a else a).sendall(data)
+        except OSError:
+            return
+        finally:
+            a.close()
+            b.close()
+
+
+def test_the_bucket_going_away_mid_session_gives_a_clear_message_and_recovers(
+        bucket: str, moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "data"
+    shutil.copytree(ROOT / "data", src, ignore=shutil.ignore_patterns("cache"))
+    copy_store(LocalStore(src), open_store(bucket))
+    shutil.rmtree(src / "snapshots")
+    proxy = _Proxy(int(moto.rsplit(":", 1)[1]))
+    proxy.start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("GUNMA_DATA_DIR", str(src))
+        monkeypatch.setenv("GUNMA_STORE", bucket)
+        monkeypatch.setenv("GUNMA_STORE_CACHE", str(tmp_path / "replica"))
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception
+        before = [str(m.value) for m in at.markdown]
+        store = open_store()
+        assert unavailable_notice(store, "ja") is None
+        proxy.stop()  # the S3 server goes away mid-session
+        at.run()  # the visitor's next interaction: the last state read, not an error page
+        assert not at.exception
+        assert "接続できません" in str(unavailable_notice(store, "ja"))  # what a page can say meanwhile
+        assert "cannot be reached" in str(unavailable_notice(store, "en"))
+        assert [str(m.value) for m in at.markdown] == before
+        with pytest.raises(StoreUnavailable) as e:  # a publication is refused with a sentence in both languages
+            _publish(store, "during the outage")
+        assert "接続できません" in str(e.value) and "cannot be reached" in str(e.value)
+        code = cli.main(["store", "copy", bucket, str(tmp_path / "backup"), "--lang", "en"])
+        assert code == 1  # the CLI says so in one line, exit 1
+        proxy.start()  # the server is back
+        first = store.list()[0]
+        m = store.publish(Path(store.path(first)).read_bytes(), label="after the outage", kind="official",
+                          source_name="again.parquet", rows=first.rows, publisher="test")
+        assert m.seq == 5 and store.unavailable is None
+        at.run()
+        assert not at.exception
+        assert unavailable_notice(store, "ja") is None
+    finally:
+        proxy.stop()
+
+
+def test_store_copy_moves_history_and_withdrawals_both_ways(bucket: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "data", src, ignore=shutil.ignore_patterns("cache"))
+    local = LocalStore(src)
+    local.set_withdrawn(local.list()[1].id, True, reason="typo in the file", who="analyst")
+    local.set_withdrawn(local.list()[1].id, False, reason="checked again", who="analyst")
+    local.set_withdrawn(local.list()[2].id, True, reason="wrong year", who="analyst")
+    assert cli.main(["store", "copy", str(src), bucket, "--lang", "en"]) == 0
+    assert "Copied 4 snapshots" in capsys.readouterr().out
+    back = tmp_path / "back"
+    assert cli.main(["store", "copy", bucket, str(back)]) == 0
+    for copy in (S3Store(bucket, tmp_path / "c"), LocalStore(back)):
+        assert copy.list() == local.list()  # ids, sequence numbers, labels, withdrawn state
+        assert copy.events() == local.events()
+        for m in local.list():
+            assert Path(copy.path(m)).read_bytes() == Path(local.path(m)).read_bytes()
+    # A copy never merges into a store that has history.
+    assert cli.main(["store", "copy", str(src), bucket, "--lang", "en"]) == 1
+    assert "already holds snapshots" in capsys.readouterr().err
+    # New events in the copied folder sort after the copied ones.
+    LocalStore(back).set_withdrawn(local.list()[0].id, True, reason="later", who="analyst")
+    assert LocalStore(back).events()[-1]["reason"] == "later"
