@@ -84,10 +84,13 @@ def _progress(args: argparse.Namespace) -> int:
                 (pl.col("share_of_way") * 100).round(1).alias("progress_%"),
                 pl.col("status").map_elements(lambda s: status_name(s, args.lang), return_dtype=pl.Utf8),
                 pl.when(pl.col("actual_is_sample")).then(pl.lit("sample")).otherwise(pl.lit("")).alias("data"),
-                "coverage", "provisional",
+                "coverage",
             )
             print(f"{cat.place_name(args.place, args.lang)}  FY{year}  as of {snaps[-1].id if snaps else '-'}")
             print(shown)
+            # Provisional roll-ups in full below the table (a table cell would cut them short).
+            for tid, text in df.filter(pl.col("provisional") != "").select("target_id", "provisional").iter_rows():
+                print(f"{'暫定' if args.lang == 'ja' else 'provisional'} {tid}: {text}")
     return 0
 
 

@@ -18,6 +18,7 @@ from dashboard import progress as pg
 from dashboard.catalog import Catalog, Indicator, Target
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import t
+from dashboard.storage import SnapshotMeta
 
 LANGS = ("ja", "en")
 LATEST = "latest"
@@ -412,12 +413,13 @@ def flag_counts(values: pl.DataFrame, indicator_id: str, until: int) -> dict[int
     return dict(zip(s["fiscal_year"].to_list(), s["value"].to_list(), strict=True))
 
 
-def flag_coverage(values: pl.DataFrame, indicator_id: str, until: int, lang: str) -> dict[int, str]:
-    """How many municipalities reported behind each year's prefecture count (roll-ups only)."""
+def flag_coverage(values: pl.DataFrame, indicator_id: str, until: int, lang: str) -> dict[int, tuple[str, bool]]:
+    """How many municipalities reported behind each year's prefecture count, and whether that count is
+    provisional (roll-ups only)."""
     s = series(values, indicator_id, PREFECTURE, until).filter(pl.col("source") == "rollup"
                                                               ).with_columns(data.partial().alias("_partial"))
-    return {int(r["fiscal_year"]): coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"])
-            for r in s.iter_rows(named=True)}
+    return {int(r["fiscal_year"]): (coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"]),
+                                    bool(r["_partial"])) for r in s.iter_rows(named=True)}
 
 
 def plan_points(catalog: Catalog, indicator_id: str) -> dict[int, float]:
@@ -508,6 +510,18 @@ def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
         s = finite_columns(s, ("value",)).filter(pl.col("value").is_not_null())
         out[code] = ([int(y) for y in s["fiscal_year"]], s["value"].to_list())
     return out
+
+
+def snapshot_table(metas: Sequence[SnapshotMeta], in_view: set[str], lang: str) -> pl.DataFrame:
+    """The snapshots for the methodology page: id, label, kind, publisher, date, rows, use, withdrawal.
+
+    Labels and publisher names are user text: shown as plain text, neutralised in CSV/XLSX exports."""
+    schema = {"id": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8, "publisher": pl.Utf8, "created": pl.Utf8,
+              "rows": pl.Int64, "in_view": pl.Utf8, "withdrawn": pl.Utf8}
+    return pl.DataFrame([{
+        "id": m.id, "label": m.label, "kind": t("kind_" + m.kind, lang), "publisher": m.publisher,
+        "created": m.created_at[:10], "rows": m.rows, "in_view": t("yes" if m.id in in_view else "no", lang),
+        "withdrawn": t("yes" if m.withdrawn else "no", lang)} for m in metas], schema=schema)
 
 
 def target_for(catalog: Catalog, target_id: str) -> Target:
