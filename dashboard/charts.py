@@ -283,14 +283,22 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
-                  lang: str) -> go.Figure:
-    """Several places on one comparable scale (rates, or counts per 1,000 aged 65+)."""
+                  lang: str, coverage: Mapping[str, Mapping[int, str]] | None = None) -> go.Figure:
+    """Several places on one comparable scale (rates, or counts per 1,000 aged 65+); a roll-up's hover says
+    how many municipalities reported (`coverage`: place -> year -> text)."""
     per = ind.per_pop65
+    cov = coverage or {}
+
+    def note(code: str, y: int) -> str:
+        text = cov.get(code, {}).get(y, "")
+        return f"<br>{text}" if text else ""
+
     traces = [{
         "type": "scatter", "x": years, "y": vals, "mode": "lines+markers", "name": names[code],
         "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "width": 3 if i == 0 else 2},
         "marker": {"symbol": ("circle", "square", "diamond", "triangle-up")[i % 4], "size": 8},
-        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang, per)] for y, v in zip(years, vals, strict=True)],
+        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang, per) + note(code, y)]
+                       for y, v in zip(years, vals, strict=True)],
         "hovertemplate": names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"}
         for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})

@@ -524,6 +524,19 @@ def snapshot_table(metas: Sequence[SnapshotMeta], in_view: set[str], lang: str) 
         "withdrawn": t("yes" if m.withdrawn else "no", lang)} for m in metas], schema=schema)
 
 
+def coverage_by_year(values: pl.DataFrame, indicator_id: str, places: Sequence[str], until: int, lang: str
+                     ) -> dict[str, dict[int, str]]:
+    """For each roll-up place, "n of N municipalities reporting" by fiscal year (provisional when partial)."""
+    rows = values.filter((pl.col("indicator_id") == indicator_id) & pl.col("place_code").is_in(list(places))
+                         & (pl.col("fiscal_year") <= until) & (pl.col("source") == "rollup")
+                         ).with_columns(data.partial().alias("_partial"))
+    out: dict[str, dict[int, str]] = {}
+    for r in rows.iter_rows(named=True):
+        out.setdefault(r["place_code"], {})[int(r["fiscal_year"])] = coverage_text(
+            r["n_reporting"], r["n_expected"], lang, r["_partial"])
+    return out
+
+
 def target_for(catalog: Catalog, target_id: str) -> Target:
     """A target by id."""
     return next(tg for tg in catalog.targets if tg.id == target_id)

@@ -96,6 +96,14 @@ def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: 
     assert prov["x"] == [2025] and "3 of 35" in prov["customdata"][0][2]
     line = fig["data"][0]
     assert 2025 not in line["x"] and "35 of 35" in line["customdata"][-1][2]
+    # The profile's side-by-side lines say it in their hover too.
+    from dashboard import charts
+
+    cov = views.coverage_by_year(vals, IND, ["10000"], 2025, "en")
+    lines = charts.compare_lines(CAT.indicators[IND], views.compare_series(CAT, vals, IND, ["10000"], 2025),
+                                 {"10000": "Gunma"}, "en", cov).to_dict()
+    hover = dict(zip(lines["data"][0]["x"], (c[1] for c in lines["data"][0]["customdata"]), strict=True))
+    assert "provisional: 3 of 35" in hover[2025] and "35 of 35 municipalities reporting" in hover[2024]
 
 
 def views_chart(view: views.TrendView) -> dict[str, object]:

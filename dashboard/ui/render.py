@@ -247,6 +247,7 @@ class Comparison:
     rank: widgets.Chart | None
     tiles: widgets.Chart
     choropleth: widgets.Chart | None
+    coverage: str = ""  # how many municipalities the prefecture's roll-up for the year covers
 
 
 @per_view
@@ -270,7 +271,10 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
     tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
     geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang,
                                                                          map_title, col), df) if geojson else None
-    return Comparison(df, bench, rank, tiles, geo)
+    cov = views.coverage_by_year(vals, ind_id, [PREFECTURE], year, lang).get(PREFECTURE, {}).get(year, "")
+    return Comparison(df, bench, rank, tiles, geo,
+                      f"{cat.place_name(PREFECTURE, lang)}：{cov}" if lang == "ja" and cov else
+                      f"{cat.place_name(PREFECTURE, lang)}: {cov}" if cov else "")
 
 
 @st.fragment
@@ -311,6 +315,8 @@ def _comparison(f: Filters, area_id: str) -> None:
     shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
                                                            if df[c].is_not_null().any()]
     widgets.table(df.select(shown), key=f"area{area_id}_cmp_table", column_config=conf)
+    if c.coverage:
+        st.caption(c.coverage)
     st.markdown(f"**{t('map', f.lang)}**")
     if c.choropleth is not None:
         left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])
@@ -426,7 +432,7 @@ def profile_parts(key: str, snapshot_id: str | None, muni: str, year: int, lang:
     trends = []
     for ind_id in trend_ids:
         fig = charts.compare_lines(cat.indicators[ind_id], views.compare_series(cat, vals, ind_id, places, year),
-                                   names, lang)
+                                   names, lang, views.coverage_by_year(vals, ind_id, places, year, lang))
         trends.append(widgets.Chart.of(f"profile_trend_{ind_id}", fig, export.figure_frame(fig)))
     return Profile(_shown_sample(vals.filter(pl.col("place_code") == muni), year),
                    pop["value"][-1] if pop.height else None, aging["value"][-1] if aging.height else None,
