@@ -160,7 +160,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage_of": ("{of}市町村中{n}市町村の報告", "{n} of {of} municipalities reporting"),
     "provisional_of": ("{of}市町村中{n}市町村の報告（暫定）", "provisional: {n} of {of} municipalities reporting"),
     "col_publisher": ("公開者", "Published by"),
-    "coverage_short": ("{of}市町村中{n}市町村", "{n} of {of} municipalities"),
+    "coverage_short": ("報告{n}/{of}市町村", "{n}/{of} municipalities reporting"),
     "provisional_heading": ("暫定値（報告が揃っていないため判定に使っていない値）",
                             "Provisional figures (not every municipality reported; not used to judge progress)"),
     "provisional_value": ("{fy}：{value}（{cov}）", "{fy}: {value} ({cov})"),
