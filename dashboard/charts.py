@@ -230,7 +230,9 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
         # Roll-ups not every municipality reported: hollow points apart from the line, named provisional.
         traces.append({
             "type": "scatter", "x": [view.years[i] for i in part], "y": [view.values[i] for i in part],
-            "mode": "markers", "name": t("provisional_trace", lang),
+            "mode": "markers+text", "name": t("provisional_trace", lang),
+            "text": [view.coverage_short[i] if view.coverage_short else "" for i in part],
+            "textposition": "bottom center", "cliponaxis": False, "textfont": {"size": 11},
             "marker": {"size": 11, "symbol": "circle-open", "color": OKABE_ITO[0], "line": {"width": 2}},
             "customdata": [points[i] for i in part],
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})

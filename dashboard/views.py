@@ -219,6 +219,7 @@ class TrendView:
     # not every municipality reported (drawn apart as provisional, never judged).
     coverage: list[str] = field(default_factory=list)
     provisional: list[bool] = field(default_factory=list)
+    coverage_short: list[str] = field(default_factory=list)  # 「報告3/35市町村」, written beside provisional points
 
 
 def series(values: pl.DataFrame, indicator_id: str, place: str, until: int | None = None
@@ -254,7 +255,10 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
                      coverage=[coverage_text(n, of, lang, bool(pv)) if src == "rollup" else ""
                                for n, of, src, pv in zip(s["n_reporting"], s["n_expected"], s["source"], part,
                                                         strict=True)],
-                     provisional=[bool(x) for x in part])
+                     provisional=[bool(x) for x in part],
+                     coverage_short=[t("coverage_short", lang, n=fmt.number(n), of=fmt.number(of))
+                                     if src == "rollup" else "" for n, of, src in
+                                     zip(s["n_reporting"], s["n_expected"], s["source"], strict=True)])
     targets = [tg for tg in catalog.targets_for(indicator_id) if tg.scope in (place, PREFECTURE)]
     own = [tg for tg in targets if tg.scope == place]
     if not own and ind.kind not in ("rate", "score"):

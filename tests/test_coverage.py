@@ -94,6 +94,7 @@ def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: 
     fig = views_chart(view)
     prov = next(tr for tr in fig["data"] if tr["name"] == views.t("provisional_trace", "en"))
     assert prov["x"] == [2025] and "3 of 35" in prov["customdata"][0][2]
+    assert prov["text"] == ["3/35 municipalities reporting"]  # on the chart itself (PNG, print), not only hover
     line = fig["data"][0]
     assert 2025 not in line["x"] and "35 of 35" in line["customdata"][-1][2]
     # The profile's side-by-side lines say it in their hover too.
