@@ -150,16 +150,22 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
     pct = [t("met_at_baseline", lang) if m else f"{'－' if s is None else fmt.number(s, 0)}%"
            for s, m in zip(share, met_at_start, strict=True)]
     texts = [f"{p}  {st}" for p, st in zip(pct, rows["status_text"].to_list(), strict=True)]
+    # Roll-ups: how many municipalities reported, and a newer provisional year, in the hover.
+    extra = [("<br>" + c if c else "") + ("<br>" + t("col_provisional", lang) + ": " + pv if pv else "")
+             for c, pv in zip(rows["coverage"].to_list() if "coverage" in rows.columns else [""] * rows.height,
+                              rows["provisional"].to_list() if "provisional" in rows.columns else [""] * rows.height,
+                              strict=True)]
     custom = list(zip(rows["status_text"].to_list(), rows["baseline_text"].to_list(), rows["actual_text"].to_list(),
                       rows["actual_year"].to_list(), rows["target_text"].to_list(), rows["data"].to_list(),
-                      [t("col_progress", lang) + f" {txt}" for txt in texts], strict=True))
+                      [t("col_progress", lang) + f" {txt}" for txt in texts], extra, strict=True))
     bars = {
         "type": "bar", "y": labels, "x": shown, "orientation": "h",
         "marker": {"color": colours, "line": {"color": "#333", "width": 0.5}},
         "text": pct, "textposition": "auto", "insidetextanchor": "end", "name": t("actual", lang), "customdata": custom,
         "showlegend": False,  # bar colours are statuses, written beside each bar; a legend swatch would mislead
         "hovertemplate": ("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
-                          + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang) + "<br>"
+                          + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang)
+                          + "%{customdata[7]}<br>"
                           + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
                           + t("col_data", lang) + ": %{customdata[5]}<extra></extra>")}
     exp = [None if e is None else max(SHARE_MIN, min(SHARE_MAX, e * 100)) for e in rows["expected_share"].to_list()]
@@ -207,13 +213,29 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
     """Actuals by year, target points, straight baseline→target paths and the current-pace projection."""
     ind = view.indicator
     kinds = [t("sample" if s else "official", lang) for s in view.sample]
+    cov = view.coverage or [""] * len(view.years)
+    prov = view.provisional or [False] * len(view.years)
+    points = [[fmt.fy_label(y, lang), _val(ind, v, lang), k + (f"<br>{c}" if c else "")]
+              for y, v, k, c in zip(view.years, view.values, kinds, cov, strict=True)]
+    full = [i for i, p in enumerate(prov) if not p]
+    part = [i for i, p in enumerate(prov) if p]
     traces: list[dict[str, Any]] = [{
-        "type": "scatter", "x": view.years, "y": view.values, "mode": "lines+markers",
+        "type": "scatter", "x": [view.years[i] for i in full], "y": [view.values[i] for i in full],
+        "mode": "lines+markers",
         "name": t("actual", lang) + paren(place_name, lang), "line": {"color": OKABE_ITO[0], "width": 3},
         "marker": {"size": 9},
-        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang), k]
-                       for y, v, k in zip(view.years, view.values, kinds, strict=True)],
+        "customdata": [points[i] for i in full],
         "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"}]
+    if part:
+        # Roll-ups not every municipality reported: hollow points apart from the line, named provisional.
+        traces.append({
+            "type": "scatter", "x": [view.years[i] for i in part], "y": [view.values[i] for i in part],
+            "mode": "markers+text", "name": t("provisional_trace", lang),
+            "text": [view.coverage_short[i] if view.coverage_short else "" for i in part],
+            "textposition": "bottom center", "cliponaxis": False, "textfont": {"size": 11},
+            "marker": {"size": 11, "symbol": "circle-open", "color": OKABE_ITO[0], "line": {"width": 2}},
+            "customdata": [points[i] for i in part],
+            "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})
     if view.national:
         ny = sorted(view.national)
         traces.append({
@@ -263,14 +285,22 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
-                  lang: str) -> go.Figure:
-    """Several places on one comparable scale (rates, or counts per 1,000 aged 65+)."""
+                  lang: str, coverage: Mapping[str, Mapping[int, str]] | None = None) -> go.Figure:
+    """Several places on one comparable scale (rates, or counts per 1,000 aged 65+); a roll-up's hover says
+    how many municipalities reported (`coverage`: place -> year -> text)."""
     per = ind.per_pop65
+    cov = coverage or {}
+
+    def note(code: str, y: int) -> str:
+        text = cov.get(code, {}).get(y, "")
+        return f"<br>{text}" if text else ""
+
     traces = [{
         "type": "scatter", "x": years, "y": vals, "mode": "lines+markers", "name": names[code],
         "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "width": 3 if i == 0 else 2},
         "marker": {"symbol": ("circle", "square", "diamond", "triangle-up")[i % 4], "size": 8},
-        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang, per)] for y, v in zip(years, vals, strict=True)],
+        "customdata": [[fmt.fy_label(y, lang), _val(ind, v, lang, per) + note(code, y)]
+                       for y, v in zip(years, vals, strict=True)],
         "hovertemplate": names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"}
         for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})
@@ -404,22 +434,28 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
 # ---------------------------------------------------------------- area 4
 
 def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str, counts: Mapping[int, float] | None = None,
-                          plan: Mapping[int, float] | None = None) -> go.Figure:
+                          plan: Mapping[int, float] | None = None,
+                          coverage: Mapping[int, tuple[str, bool]] | None = None) -> go.Figure:
     """Municipality × year grid of a yes/no measure; ✓ and × written in every cell.
 
-    Under each year: how many municipalities (`counts`) and, where the plan gives one, its figure
-    (`plan`, e.g. 13 → 22 → 35).
+    Under each year: how many municipalities (`counts`), how many reported (`coverage`: text and whether
+    provisional; in the hover, and under the year when provisional) and, where the plan gives one, its
+    figure (`plan`, e.g. 13 → 22 → 35).
     """
     years = [c for c in matrix.columns if c not in ("place_code", "name")]
     z = [[r[y] for y in years] for r in matrix.iter_rows(named=True)]
     text = [["✓" if v == 1 else ("×" if v == 0 else "") for v in row] for row in z]
-    words = [[t("implemented", lang) if v == 1 else (t("not_implemented", lang) if v == 0 else "－") for v in row]
-             for row in z]
+    cov = [(coverage or {}).get(int(y), ("", False))[0] for y in years]
+    words = [[(t("implemented", lang) if v == 1 else (t("not_implemented", lang) if v == 0 else "－"))
+              + (f"<br>{c}" if c else "") for v, c in zip(row, cov, strict=True)] for row in z]
     ticks = []
     for y in years:
         tick = fmt.fy_label(int(y), lang)
         if counts is not None and int(y) in counts:
             tick += "<br>" + t("matrix_count", lang, n=fmt.number(counts[int(y)]))
+            cov_text, provisional = (coverage or {}).get(int(y), ("", False))
+            if provisional:
+                tick += "<br>" + cov_text  # a partial count says so under its year
         if plan is not None and int(y) in plan:
             tick += "<br>" + t("matrix_plan", lang, n=fmt.number(plan[int(y)]))
         ticks.append(tick)

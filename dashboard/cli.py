@@ -49,6 +49,8 @@ def resolve_place_view(place: str, as_of: str | None, year: int | None) -> Place
 
 
 def _progress(args: argparse.Namespace) -> int:
+    from dashboard import export, views  # (only this command needs them)
+
     view = resolve_place_view(args.place, args.as_of, args.year)
     if view is None:
         return 2
@@ -60,15 +62,20 @@ def _progress(args: argparse.Namespace) -> int:
                                               default=None).alias("unit"),
         pl.col("target_id").replace_strict({t.id: t.label(args.lang) for t in cat.targets},
                                            default=None).alias("label"),
+        # Roll-ups: how many municipalities the actual covers; a newer partial roll-up as provisional.
+        pl.Series("coverage", [views.coverage_text(r.actual_n_reporting, r.actual_n_expected, args.lang)
+                               for r in rows], dtype=pl.Utf8),
+        pl.Series("provisional", [views.provisional_text(cat, r, args.lang) for r in rows], dtype=pl.Utf8),
     )
     if args.format == "json":
         out = {"place": args.place, "place_name": cat.place_name(args.place, args.lang),
                "year": year, "as_of": snaps[-1].id if snaps else None,
                "sample_data_used": bool(df["actual_is_sample"].any()),
                "targets": df.to_dicts()}
-        print(json.dumps(out, ensure_ascii=False, indent=1))
+        # Valid JSON only: a non-finite number is null, never the literal Infinity or NaN.
+        print(json.dumps(pg.jsonable(out), ensure_ascii=False, indent=1, allow_nan=False))
     elif args.format == "csv":
-        sys.stdout.write(df.write_csv())
+        sys.stdout.write(export.csv_safe(views.finite_columns(df, df.columns)).write_csv())
     else:
         with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=220, fmt_str_lengths=60):
             shown = df.select(
@@ -77,9 +84,13 @@ def _progress(args: argparse.Namespace) -> int:
                 (pl.col("share_of_way") * 100).round(1).alias("progress_%"),
                 pl.col("status").map_elements(lambda s: status_name(s, args.lang), return_dtype=pl.Utf8),
                 pl.when(pl.col("actual_is_sample")).then(pl.lit("sample")).otherwise(pl.lit("")).alias("data"),
+                "coverage",
             )
             print(f"{cat.place_name(args.place, args.lang)}  FY{year}  as of {snaps[-1].id if snaps else '-'}")
             print(shown)
+            # Provisional roll-ups in full below the table (a table cell would cut them short).
+            for tid, text in df.filter(pl.col("provisional") != "").select("target_id", "provisional").iter_rows():
+                print(f"{'暫定' if args.lang == 'ja' else 'provisional'} {tid}: {text}")
     return 0
 
 

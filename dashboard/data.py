@@ -22,6 +22,21 @@ VALUE_SCHEMA = {
 KEY = ["indicator_id", "place_code", "fiscal_year"]
 
 
+def partial() -> pl.Expr:
+    """True for a roll-up that not every member municipality reported (n_reporting < n_expected).
+
+    Such a value is provisional: it never gets a progress status and is never a headline. A figure
+    published for the place itself (source 'direct') is authoritative and never partial.
+    """
+    return ((pl.col("source") == "rollup") & (pl.col("n_reporting") < pl.col("n_expected"))).fill_null(False)
+
+
+def finite(df: pl.DataFrame) -> pl.DataFrame:
+    """Only rows with a finite value: NaN and ±inf count as missing (the query drops them too; this
+    also covers a pre-aggregated file written before that rule)."""
+    return df.filter(pl.col("value").is_finite())
+
+
 def values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Catalog,
            as_of: str | None = None, indicator_ids: Sequence[str] = (),
            places: Sequence[str] = ()) -> pl.DataFrame:
@@ -46,7 +61,7 @@ def values_for(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Ca
             try:
                 df = db.run(con, "values_cached", file=str(cached), indicator_ids=list(indicator_ids),
                             places=list(places))
-                return df.cast(VALUE_SCHEMA).sort(KEY)  # type: ignore[arg-type]
+                return finite(df.cast(VALUE_SCHEMA).sort(KEY))  # type: ignore[arg-type]
             except duckdb.IOException:  # removed by a prune in between: compute it directly below
                 pass
         else:
@@ -58,4 +73,4 @@ def values_for(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Ca
         indicators_csv=str(catalog.indicators_csv), municipalities_csv=str(catalog.municipalities_csv),
         indicator_ids=list(indicator_ids), places=list(places),
     )
-    return df.cast(VALUE_SCHEMA)  # type: ignore[arg-type]
+    return finite(df.cast(VALUE_SCHEMA))  # type: ignore[arg-type]

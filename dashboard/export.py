@@ -26,9 +26,10 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import fmt, slides
+from dashboard import fmt, slides, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
+from dashboard.i18n import t
 from dashboard.slides import Slide
 
 EXPORT_FONT = "Noto Sans CJK JP"
@@ -143,9 +144,34 @@ def _plain(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(casts) if casts else df
 
 
+# OWASP CSV injection: a spreadsheet reads a text cell starting with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert with a leading single quote (OWASP)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame as it may go into a CSV or .xlsx: text cells (and headers) that a spreadsheet would
+    run as formulas neutralised; numbers stay numbers, non-finite ones become blank."""
+    exprs = []
+    for c, d in df.schema.items():
+        if d == pl.Utf8:
+            exprs.append(pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c))
+                         .otherwise(pl.col(c)).alias(c))
+        elif d.is_float():
+            exprs.append(pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c))
+    out = df.with_columns(exprs) if exprs else df
+    names = {c: neutralise(c) for c in out.columns if neutralise(c) != c}
+    return out.rename(names) if names else out
+
+
 def csv_bytes(df: pl.DataFrame, sample: bool = False, lang: str = "ja") -> bytes:
-    """CSV in UTF-8 with a BOM (Excel opens Japanese), sample data labelled in a column."""
-    text = _plain(labelled(df, sample, lang)).write_csv()
+    """CSV in UTF-8 with a BOM (Excel opens Japanese), sample data labelled in a column; no cell runs
+    as a formula, no number is inf or NaN."""
+    text = csv_safe(_plain(labelled(df, sample, lang))).write_csv()
     return b"\xef\xbb\xbf" + text.encode("utf-8")
 
 
@@ -154,7 +180,7 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
     from openpyxl import Workbook
 
     lang = meta.lang if meta else "ja"
-    out = _plain(labelled(df, meta.sample if meta else False, lang))
+    out = csv_safe(_plain(labelled(df, meta.sample if meta else False, lang)))
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
@@ -166,7 +192,7 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
         for line in (meta.title, meta.place_name, fmt.fy_label(meta.year, lang), meta.as_of_text(),
                      _lang_pick(SOURCE, lang), _lang_pick(SAMPLE_WARNING, lang) if meta.sample else "",
                      meta.url or ""):
-            about.append([line])
+            about.append([neutralise(line)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -192,9 +218,27 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
         actual = fmt.with_unit(r.actual_value, ind.unit(lang), ind.kind, lang=lang)
         if r.actual_year is not None:
             actual += f"（{fmt.era_year(r.actual_year)}）" if lang == "ja" else f" (FY{r.actual_year})"
+        if r.actual_n_reporting is not None and r.actual_n_expected is not None:
+            cov = t("coverage_short", lang, n=fmt.number(r.actual_n_reporting), of=fmt.number(r.actual_n_expected))
+            actual += f"［{cov}］" if lang == "ja" else f" [{cov}]"
         out.append([tgt.label(lang), actual, fmt.with_unit(r.target_value, ind.unit(lang), ind.kind, lang=lang),
                     fmt.percent(r.share_of_way, lang) if r.share_of_way is not None else "－",
                     f"{fmt.STATUS_SYMBOLS[r.status]} {fmt.status_name(r.status, lang)}"])
+    return out
+
+
+def provisional_lines(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> list[str]:
+    """One line per target with a newer roll-up that not every municipality reported (shown, never judged)."""
+    tgts = {tg.id: tg for tg in catalog.targets}
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for r in rows:
+        if r.provisional_year is None or (r.indicator_id, r.provisional_year) in seen:
+            continue
+        seen.add((r.indicator_id, r.provisional_year))
+        name = catalog.indicators[r.indicator_id].name(lang) if r.target_id in tgts else r.target_id
+        out.append(f"{name}　{views.provisional_text(catalog, r, lang)}" if lang == "ja"
+                   else f"{name}: {views.provisional_text(catalog, r, lang)}")
     return out
 
 
@@ -247,7 +291,9 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
                               Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
         # Right column: the takeaway, one supporting sentence, then the numbers (fits above the footer).
         text(sl, 7.6, 1.0, 5.4, 1.3, [s.takeaway], 16, bold=True)
-        text(sl, 7.6, 2.35, 5.4, 1.1, s.details[:1], 11)
+        # (Newer roll-ups not every municipality reported: named as provisional, never judged.)
+        prov = provisional_lines(catalog, s.rows, lang)
+        text(sl, 7.6, 2.35, 5.4, 1.1, s.details[:1] + prov, 11 if not prov else 9)
         cells = _progress_cells(catalog, s.rows, lang)
         if len(cells) > 1:
             size = 8 if len(cells) <= 6 else 7
@@ -278,7 +324,12 @@ BRIEFING_CSS = """
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK JP", "Noto Sans JP", sans-serif; font-size: 9.5pt; color: #1a1a1a;
        margin: 0; }
-.sheet { width: 186mm; max-height: 271mm; overflow: hidden; }
+.sheet { width: 186mm; }
+/* Nothing is cut: rows, list items and the footer never split across pages, a table continues on a
+   second page with its header repeated. */
+tr, li, img, footer, .provisional { break-inside: avoid; page-break-inside: avoid; }
+thead { display: table-header-group; }
+.provisional { color: #333; font-size: 8.5pt; margin: 1mm 0 2mm; }
 h1 { font-size: 15pt; margin: 0 0 2mm; }
 .meta { color: #444; margin-bottom: 2mm; }
 .sample { border: 2px solid #C00000; color: #C00000; font-weight: 700; padding: 1.5mm 3mm; margin: 2mm 0; }
@@ -288,10 +339,10 @@ th { background: #eef2f7; text-align: left; }
 td.num { text-align: right; white-space: nowrap; }
 ul { margin: 1mm 0 2mm 5mm; padding: 0; }
 li { margin: 0.6mm 0; }
-img.chart { width: 100%; max-height: 80mm; object-fit: contain; }
+img.chart { display: block; width: 100%; max-height: 150mm; object-fit: contain; }
 footer { border-top: 1px solid #999; color: #444; font-size: 8pt; padding-top: 1.5mm; margin-top: 2mm; }
 @media screen { body { background: #888; } .sheet { background: #fff; margin: 10mm auto; padding: 12mm;
-  width: 210mm; max-height: none; } }
+  width: 210mm; } }
 """
 
 
@@ -311,10 +362,13 @@ def briefing_html(catalog: Catalog, rows: Sequence[pg.Progress], sentences: Sequ
     items = "".join(f"<li>{e(s)}</li>" for s in sentences)
     link = f"<br>{e(meta.url)}" if meta.url else ""
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if len(cells) > 1 else ""
+    prov = provisional_lines(catalog, rows, lang)
+    provisional = (f'<div class="provisional"><b>{e(t("provisional_heading", lang))}</b><ul>'
+                   + "".join(f"<li>{e(x)}</li>" for x in prov) + "</ul></div>") if prov else ""
     return (f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">'
             f"<title>{e(meta.title)}</title><style>{BRIEFING_CSS}</style></head><body><div class=\"sheet\">"
             f"<h1>{e(meta.title)}</h1><div class=\"meta\">{e(meta.place_name)}　{e(fmt.fy_label(meta.year, lang))}"
-            f"　{e(meta.as_of_text())}</div>{sample}<ul>{items}</ul>{img}{table}"
+            f"　{e(meta.as_of_text())}</div>{sample}<ul>{items}</ul>{img}{table}{provisional}"
             f"<footer>{e(meta.footer())}{link}</footer></div></body></html>")
 
 
@@ -334,7 +388,9 @@ def briefing_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, 
     chart = None
     if with_chart and any(r.status != "no_target" for r in rows):
         key = slides.key_slides(catalog, values, place, year, lang)[0]
-        chart = png(key.fig, 1100, min(int(key.fig.layout.height or 500), 620))
+        # At the figure's own height (it grows with the number of targets), so the wrapped target
+        # labels keep their row each and never overprint; the page scales the image, not the chart.
+        chart = png(key.fig, 1100, int(key.fig.layout.height or 500))
     return briefing_html(catalog, rows, sentences, meta, chart)
 
 

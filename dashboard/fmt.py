@@ -52,8 +52,10 @@ def decimals_for(kind: str) -> int:
 
 def number(value: float | None, decimals: int = 0, man: bool = False, lang: str = "ja") -> str:
     """A number with thousands separators; optionally large numbers in 万 (ja) / k (en)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "－" if lang == "ja" else "–"
+    if abs(value) >= 1e15:  # beyond any real count: short scientific form, not hundreds of digits
+        return f"{value:.3e}"
     if man and abs(value) >= 10000:
         return f"{value / 10000:,.2f}万" if lang == "ja" else f"{value / 1000:,.1f}k"
     return f"{value:,.{decimals}f}"

@@ -157,6 +157,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "aging_word": ("高齢化率", "Ageing rate"),
     "fiscal_year_axis": ("年度", "Fiscal year"),
     # --- coverage of roll-ups, non-finite values, exports ---
+    "coverage_of": ("{of}市町村中{n}市町村の報告", "{n} of {of} municipalities reporting"),
+    "provisional_of": ("{of}市町村中{n}市町村の報告（暫定）", "provisional: {n} of {of} municipalities reporting"),
+    "col_publisher": ("公開者", "Published by"),
+    "coverage_short": ("報告{n}/{of}市町村", "{n}/{of} municipalities reporting"),
+    "provisional_heading": ("暫定値（報告が揃っていないため判定に使っていない値）",
+                            "Provisional figures (not every municipality reported; not used to judge progress)"),
+    "provisional_value": ("{fy}：{value}（{cov}）", "{fy}: {value} ({cov})"),
+    "col_coverage": ("報告した市町村", "Municipalities reporting"),
+    "col_provisional": ("暫定値（報告が揃っていない年度）", "Provisional (not every municipality reported)"),
+    "provisional_trace": ("暫定（報告が揃っていない年度）", "Provisional (not every municipality reported)"),
+    "provisional_sentence": ("{fy}の{value}は{cov}の値のため、進捗の判定には使っていません。",
+                             "The {fy} figure of {value} is {cov}, so it is not used to judge progress."),
+    "meth_coverage": ("圏域・県の集計値と市町村の報告数",
+                      "Area and prefecture roll-ups and how many municipalities reported"),
+    "coverage_method": (
+        "圏域・県の値は、県や圏域について公表された値（市町村コード10000など）があればそれを正とし、"
+        "なければ市町村の値を集計して求めます。集計値には「35市町村中35市町村の報告」のように、報告した市町村の数を"
+        "表・グラフ・要約・CSV/Excel・スライド・説明資料・コマンドラインのすべてに添えます。"
+        "すべての市町村の報告が揃っていない年度の集計値は「暫定」として示すだけで、進捗の判定や見出しの数値には使わず、"
+        "報告が揃った最新の年度の値で判定します。\n\n"
+        "値は有限の数だけを使います。NaNや無限大、集計で桁あふれした値は欠測として扱い、画面・出力では空欄（－）になります。",
+        "Area and prefecture figures: a figure published for the place itself (e.g. municipality code 10000 for "
+        "the prefecture) is authoritative and wins; otherwise the municipalities' values are rolled up. Every "
+        "roll-up carries how many municipalities reported (“35 of 35 municipalities reporting”) in tables, "
+        "charts, summaries, CSV/Excel, slides, the briefing and the command line. A roll-up that not every "
+        "municipality reported is shown as provisional only: it never gets a status and is never the headline, "
+        "which uses the latest year every municipality reported.\n\n"
+        "Only finite numbers are used: NaN, infinity and roll-ups that overflow count as missing and show as "
+        "blank (–) on screen and in exports."),
 
     # --- bounds and readers (validation) ---
 

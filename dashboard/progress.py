@@ -6,23 +6,44 @@ needed to reach the target on time:  ratio = CAGR actual / CAGR needed.
   < 0 -> deterioration; no actual after the baseline -> not_available.
 Where a growth rate is undefined (a zero baseline, period totals) the same thresholds apply to
 the linear ratio: average change per year achieved / average change per year needed.
+
+Coverage: a 圏域 or prefecture roll-up that not every member municipality reported is provisional.
+It never gets a status and is never the actual: the latest complete year is, and the newer partial
+year is reported beside it (provisional_*), with how many municipalities reported. A figure
+published for the place itself (source 'direct') is authoritative and always complete.
+Every number a Progress row carries is finite or None.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
 
 import polars as pl
 
 from dashboard.catalog import Catalog, Indicator, Target
 from dashboard.config import NATIONAL, PREFECTURE
+from dashboard.data import partial as partial_expr
 
 STATUSES = ("achieved", "substantial", "moderate", "limited", "deterioration", "not_available",
             "no_target")
 THRESHOLDS = ((0.95, "substantial"), (0.6, "moderate"), (0.0, "limited"))
 
 Series = dict[int, float]
+Coverage = tuple[int, int]  # (municipalities reporting, municipalities expected) behind a roll-up
+Partial = dict[int, tuple[float, int, int]]  # year -> (value, n_reporting, n_expected) of partial roll-ups
+
+
+@dataclass(frozen=True)
+class PlaceSeries:
+    """One indicator at one place: complete values by year, partial roll-ups apart, coverage by year."""
+
+    values: Series  # years whose value counts (direct, municipal, or a roll-up every member reported)
+    sample: frozenset[int]
+    coverage: dict[int, Coverage] = field(default_factory=dict)  # roll-up years only (complete and partial)
+    partial: Partial = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,10 +72,30 @@ class Progress:
     projected_year: float | None  # year the target would be reached at the current pace
     share_of_prefecture: float | None  # the place's actual ÷ the prefecture's, same year
     per_1000_65: float | None  # count per 1,000 people aged 65+
+    # Roll-ups: how many municipalities the actual covers (None where the actual is not a roll-up).
+    actual_n_reporting: int | None = None
+    actual_n_expected: int | None = None
+    # A newer roll-up that not every municipality reported: shown as provisional, never judged.
+    provisional_year: int | None = None
+    provisional_value: float | None = None
+    provisional_n_reporting: int | None = None
+    provisional_n_expected: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict (for tables, JSON and CSV)."""
         return asdict(self)
+
+
+def finite_or_none(x: float | None) -> float | None:
+    """The number when it is finite, else None (nothing shown or exported is ever inf or NaN)."""
+    return x if x is None or math.isfinite(x) else None
+
+
+def _finite(p: Progress) -> Progress:
+    """The row with every non-finite float (an overflow in a projection, say) replaced by None."""
+    bad: dict[str, Any] = {f.name: None for f in fields(p)
+           if isinstance(getattr(p, f.name), float) and not math.isfinite(getattr(p, f.name))}
+    return replace(p, **bad) if bad else p
 
 
 def cagr(start: float, end: float, years: float) -> float | None:
@@ -81,7 +122,16 @@ def met(actual: float, target: float, direction: str) -> bool:
 
 def pace_ratio(b_year: int, b_val: float, a_year: int, a_val: float, t_year: int, t_val: float
                ) -> tuple[float | None, float | None, float | None]:
-    """(ratio, projected value in the target year, projected year reaching the target)."""
+    """(ratio, projected value in the target year, projected year reaching the target); None where a
+    figure overflows."""
+    try:
+        return _pace_ratio(b_year, b_val, a_year, a_val, t_year, t_val)
+    except (OverflowError, ZeroDivisionError, ValueError):  # extreme values: pace undefined
+        return None, None, None
+
+
+def _pace_ratio(b_year: int, b_val: float, a_year: int, a_val: float, t_year: int, t_val: float
+                ) -> tuple[float | None, float | None, float | None]:
     needed = cagr(b_val, t_val, t_year - b_year)
     actual = cagr(b_val, a_val, a_year - b_year)
     if needed is not None and actual is not None and needed != 0:
@@ -123,13 +173,38 @@ def _latest(series: Series, after: int, until: int) -> tuple[int, float] | None:
 
 def evaluate(target: Target, ind: Indicator, series: Series, year: int, *, place: str,
              benchmark: bool = False, national: Series | None = None,
-             sample_years: frozenset[int] = frozenset()) -> Progress:
+             sample_years: frozenset[int] = frozenset(),
+             coverage: Mapping[int, Coverage] | None = None, partial: Partial | None = None) -> Progress:
     """Progress of one target at one place as of fiscal `year`, from the place's value series.
 
+    `series` holds the years that count (complete); `partial` the roll-ups not every municipality
+    reported, shown as provisional when newer than the actual; `coverage` the roll-ups' counts.
     For a benchmark (a prefecture target applied to a 圏域 or municipality) the baseline is the
     place's own value in the baseline year (or its first year after), and the target value is
     the prefecture's.
     """
+    p = _evaluate(target, ind, series, year, place=place, benchmark=benchmark, national=national,
+                  sample_years=sample_years)
+    return _finite(with_coverage(p, coverage or {}, partial or {}, min(year, p.target_year)))
+
+
+def with_coverage(p: Progress, coverage: Mapping[int, Coverage], partial: Partial, until: int) -> Progress:
+    """The row with its actual's coverage and the newest partial roll-up after it (as provisional)."""
+    cov = coverage.get(p.actual_year) if p.actual_year is not None else None
+    if cov is not None:
+        p = replace(p, actual_n_reporting=cov[0], actual_n_expected=cov[1])
+    newer = [y for y in partial if y <= until and (p.actual_year is None or y > p.actual_year)]
+    if newer:
+        y = max(newer)
+        v, n, of = partial[y]
+        p = replace(p, provisional_year=y, provisional_value=finite_or_none(v), provisional_n_reporting=n,
+                    provisional_n_expected=of)
+    return p
+
+
+def _evaluate(target: Target, ind: Indicator, series: Series, year: int, *, place: str,
+              benchmark: bool = False, national: Series | None = None,
+              sample_years: frozenset[int] = frozenset()) -> Progress:
     national = national or {}
     b_year: int | None = target.baseline_year
     b_val: float | None = target.baseline_value
@@ -198,11 +273,25 @@ def _period_total(target: Target, series: Series, until: int, *, place: str, ben
                    projected_year=start - 1 + t_val / per_year if per_year > 0 else None)
 
 
-def _series(values: pl.DataFrame, indicator_id: str, place: str) -> tuple[Series, frozenset[int]]:
+def place_series(values: pl.DataFrame, indicator_id: str, place: str) -> PlaceSeries:
+    """One indicator at one place, split into the years that count and the partial roll-ups."""
     rows = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place))
-    series = dict(zip(rows["fiscal_year"].to_list(), rows["value"].to_list(), strict=True))
-    sample = frozenset(rows.filter(pl.col("has_sample"))["fiscal_year"].to_list())
-    return series, sample
+    rows = rows.with_columns(partial_expr().alias("_partial"))
+    full = rows.filter(~pl.col("_partial"))
+    part = rows.filter(pl.col("_partial"))
+    series = dict(zip(full["fiscal_year"].to_list(), full["value"].to_list(), strict=True))
+    sample = frozenset(full.filter(pl.col("has_sample"))["fiscal_year"].to_list())
+    rolled = rows.filter(pl.col("source") == "rollup")
+    coverage = {int(y): (int(n), int(of)) for y, n, of in
+                zip(rolled["fiscal_year"], rolled["n_reporting"], rolled["n_expected"], strict=True)}
+    partial = {int(y): (float(v), int(n), int(of)) for y, v, n, of in
+               zip(part["fiscal_year"], part["value"], part["n_reporting"], part["n_expected"], strict=True)}
+    return PlaceSeries(series, sample, coverage, partial)
+
+
+def _series(values: pl.DataFrame, indicator_id: str, place: str) -> tuple[Series, frozenset[int]]:
+    ps = place_series(values, indicator_id, place)
+    return ps.values, ps.sample
 
 
 def progress_for_place(catalog: Catalog, values: pl.DataFrame, place: str, year: int,
@@ -222,24 +311,27 @@ def progress_for_place(catalog: Catalog, values: pl.DataFrame, place: str, year:
             continue
         national, _ = _series(values, t.indicator_id, NATIONAL)
         if t.scope == place:
-            series, sample = _series(values, t.indicator_id, place)
-            out.append(evaluate(t, ind, series, year, place=place, national=national, sample_years=sample))
+            ps = place_series(values, t.indicator_id, place)
+            out.append(evaluate(t, ind, ps.values, year, place=place, national=national, sample_years=ps.sample,
+                                coverage=ps.coverage, partial=ps.partial))
         elif t.scope == PREFECTURE and place != PREFECTURE and ind.rollup != "none":
             # (Indicators that exist only for the prefecture, like its own score, are skipped.)
-            series, sample = _series(values, t.indicator_id, place)
+            ps = place_series(values, t.indicator_id, place)
             if ind.kind in ("rate", "score"):
-                out.append(evaluate(t, ind, series, year, place=place, benchmark=True,
-                                    national=national, sample_years=sample))
+                out.append(evaluate(t, ind, ps.values, year, place=place, benchmark=True,
+                                    national=national, sample_years=ps.sample, coverage=ps.coverage,
+                                    partial=ps.partial))
             else:
-                out.append(_context(t, ind, values, series, sample, place, year))
+                row = _context(t, ind, values, ps.values, ps.sample, place, year)
+                out.append(_finite(with_coverage(row, ps.coverage, ps.partial, min(year, t.target_year))))
     return out
 
 
 def _context(t: Target, ind: Indicator, values: pl.DataFrame, series: Series,
              sample: frozenset[int], place: str, year: int) -> Progress:
     """A count target seen from a place it does not apply to: actual, share, rate per 65+."""
-    pref, _ = _series(values, t.indicator_id, PREFECTURE)
-    pop, _ = _series(values, "pop65", place)
+    pref, _ = _series(values, t.indicator_id, PREFECTURE)  # (complete years only: a share of a partial
+    pop, _ = _series(values, "pop65", place)                 # prefecture total would mislead)
     if t.kind == "period_total":
         start, end = t.period_start or t.baseline_year + 1, t.period_end or t.target_year
         yrs = [y for y in series if start <= y <= min(end, year)]
@@ -284,5 +376,18 @@ def to_frame(rows: list[Progress]) -> pl.DataFrame:
               "share_of_way": pl.Float64, "expected_now": pl.Float64,
               "ratio": pl.Float64, "status": pl.Utf8, "projected_value": pl.Float64,
               "projected_year": pl.Float64, "share_of_prefecture": pl.Float64,
-              "per_1000_65": pl.Float64}
+              "per_1000_65": pl.Float64, "actual_n_reporting": pl.Int64, "actual_n_expected": pl.Int64,
+              "provisional_year": pl.Int64, "provisional_value": pl.Float64,
+              "provisional_n_reporting": pl.Int64, "provisional_n_expected": pl.Int64}
     return pl.DataFrame([r.as_dict() for r in rows], schema=schema)
+
+
+def jsonable(obj: object) -> object:
+    """A structure for json.dumps(allow_nan=False): non-finite floats become None (null), recursively."""
+    if isinstance(obj, float):
+        return finite_or_none(obj)
+    if isinstance(obj, dict):
+        return {k: jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    return obj

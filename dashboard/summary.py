@@ -12,10 +12,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from dashboard import fmt
+from dashboard import data, fmt, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
+from dashboard.i18n import t
 
 EN_SHORT = {"achieved": "achieved", "substantial": "on track", "moderate": "moderately behind",
             "limited": "well behind", "deterioration": "moving away from the target",
@@ -74,9 +75,25 @@ def pace_sentence(p: pg.Progress, lang: str) -> str:
             else "At this pace the target will not be reached by the target year.")
 
 
+def provisional_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
+    """The newer roll-up not every municipality reported, named as provisional ("" when there is none)."""
+    if p.provisional_year is None:
+        return ""
+    cov = views.coverage_text(p.provisional_n_reporting, p.provisional_n_expected, lang, provisional=True)
+    return t("provisional_sentence", lang, fy=_year(p.provisional_year, lang),
+             value=_val(catalog, p.indicator_id, p.provisional_value, lang), cov=cov)
+
+
 def target_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
     """One target at one place, e.g. 「通いの場への65歳以上参加者数は令和6年度に43,120人で、
-    令和7年度目標47,500人に向けた進捗は基準年比で63%です。このペースでは目標年度に届きません…」."""
+    令和7年度目標47,500人に向けた進捗は基準年比で63%です。このペースでは目標年度に届きません…」.
+    A roll-up's actual says how many municipalities reported; a newer partial roll-up follows as provisional."""
+    prov = provisional_sentence(catalog, p, lang)
+    core = _target_sentence(catalog, p, lang)
+    return core + ("" if not prov else prov if _ja(lang) else " " + prov)
+
+
+def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     ja = _ja(lang)
     subject = _subject(catalog, p.place_code, p.indicator_id, lang)
     tail = (SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if p.actual_is_sample else ""
@@ -87,6 +104,8 @@ def target_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
                     else f"{subject}: baseline {base} in FY{p.baseline_year}; no later actual yet.")
         return (f"{subject}は、まだ実績がありません。" if ja else f"{subject}: no actual figure yet.")
     actual = _val(catalog, p.indicator_id, p.actual_value, lang)
+    if p.actual_n_reporting is not None:
+        actual += views.paren(views.coverage_text(p.actual_n_reporting, p.actual_n_expected, lang), lang)
     target = _val(catalog, p.indicator_id, p.target_value, lang)
     if p.status == "no_target" and catalog.indicators[p.indicator_id].kind == "flag" \
             and catalog.place_kind(p.place_code) == "municipality":
@@ -176,16 +195,27 @@ def takeaway(catalog: Catalog, rows: Sequence[pg.Progress], area_id: str, lang: 
 def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place: str, year: int,
                    lang: str = "ja") -> str | None:
     """Latest value and change since the year before, for indicators without a target."""
-    s = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place)
-                      & (pl.col("fiscal_year") <= year)).sort("fiscal_year")
+    rows = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place)
+                         & (pl.col("fiscal_year") <= year)).sort("fiscal_year")
+    # Roll-ups not every municipality reported are not compared: the newest one is named as provisional.
+    s = rows.filter(~data.partial())
+    part = rows.filter(data.partial())
+    prov = ""
+    if part.height and (not s.height or part["fiscal_year"][-1] > s["fiscal_year"][-1]):
+        cov = views.coverage_text(int(part["n_reporting"][-1]), int(part["n_expected"][-1]), lang, provisional=True)
+        prov = t("provisional_sentence", lang, fy=_year(int(part["fiscal_year"][-1]), lang),
+                 value=_val(catalog, indicator_id, float(part["value"][-1]), lang), cov=cov)
+        prov = prov if _ja(lang) else " " + prov
     if not s.height:
-        return None
+        return prov.strip() or None
     ja = _ja(lang)
     subject = _subject(catalog, place, indicator_id, lang)
     y, v = int(s["fiscal_year"][-1]), float(s["value"][-1])
     sample = bool(s["has_sample"][-1])
-    tail = (SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if sample else ""
+    tail = ((SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if sample else "") + prov
     now = _val(catalog, indicator_id, v, lang)
+    if s["source"][-1] == "rollup":
+        now += views.paren(views.coverage_text(int(s["n_reporting"][-1]), int(s["n_expected"][-1]), lang), lang)
     if s.height < 2:
         return (f"{subject}は{_year(y, lang)}に{now}です。" if ja else f"{subject} was {now} in FY{y}.") + tail
     py, pv = int(s["fiscal_year"][-2]), float(s["value"][-2])

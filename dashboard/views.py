@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from dashboard import fmt
+from dashboard import data, fmt
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, Indicator, Target
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import t
+from dashboard.storage import SnapshotMeta
 
 LANGS = ("ja", "en")
 LATEST = "latest"
@@ -140,8 +141,27 @@ def status_text(status: str, lang: str) -> str:
     return f"{fmt.STATUS_SYMBOLS[status]} {fmt.status_name(status, lang)}"
 
 
+def coverage_text(n: int | None, of: int | None, lang: str, provisional: bool = False) -> str:
+    """「35市町村中3市町村の報告（暫定）」 / "provisional: 3 of 35 municipalities reporting" ("" if not a roll-up)."""
+    if n is None or of is None:
+        return ""
+    return t("provisional_of" if provisional else "coverage_of", lang, n=fmt.number(n), of=fmt.number(of))
+
+
+def provisional_text(catalog: Catalog, p: pg.Progress, lang: str) -> str:
+    """The newer partial roll-up of a target, e.g. 「令和7年度（2025）：619か所（35市町村中3市町村の報告（暫定））」."""
+    if p.provisional_year is None:
+        return ""
+    cov = coverage_text(p.provisional_n_reporting, p.provisional_n_expected, lang, provisional=True)
+    return t("provisional_value", lang, fy=fmt.fy_label(p.provisional_year, lang),
+             value=value_text(catalog, p.indicator_id, p.provisional_value, lang), cov=cov)
+
+
 def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> pl.DataFrame:
-    """One row per target: label, status, shares, texts; the overview and headline bars use it."""
+    """One row per target: label, status, shares, texts; the overview and headline bars use it.
+
+    `coverage` says how many municipalities a roll-up's actual covers; `provisional` gives a newer
+    roll-up that not every municipality reported (never judged, never the actual)."""
     labels = {tg.id: tg.label(lang) for tg in catalog.targets}
     recs = []
     for p in rows:
@@ -165,12 +185,15 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "benchmark": p.benchmark,
             "share_of_prefecture": p.share_of_prefecture,
             "per_1000_65": p.per_1000_65,
+            "coverage": coverage_text(p.actual_n_reporting, p.actual_n_expected, lang),
+            "provisional": provisional_text(catalog, p, lang),
         })
     schema = {"target_id": pl.Utf8, "indicator_id": pl.Utf8, "policy_area": pl.Utf8, "label": pl.Utf8,
               "status": pl.Utf8, "status_text": pl.Utf8, "share": pl.Float64, "expected_share": pl.Float64,
               "baseline_text": pl.Utf8, "actual_text": pl.Utf8, "actual_year": pl.Utf8, "target_text": pl.Utf8,
               "data": pl.Utf8, "is_sample": pl.Boolean, "benchmark": pl.Boolean,
-              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64}
+              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64, "coverage": pl.Utf8,
+              "provisional": pl.Utf8}
     return pl.DataFrame(recs, schema=schema)
 
 
@@ -192,6 +215,11 @@ class TrendView:
     reached: str | None = None  # words for the year the target is reached at this pace
     hlines: list[tuple[float, str]] = field(default_factory=list)  # rate targets drawn across
     note: str | None = None
+    # Roll-ups: municipalities reporting per year ("" where not a roll-up), and the years whose roll-up
+    # not every municipality reported (drawn apart as provisional, never judged).
+    coverage: list[str] = field(default_factory=list)
+    provisional: list[bool] = field(default_factory=list)
+    coverage_short: list[str] = field(default_factory=list)  # 「報告3/35市町村」, written beside provisional points
 
 
 def series(values: pl.DataFrame, indicator_id: str, place: str, until: int | None = None
@@ -220,9 +248,17 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
     ind = catalog.indicators[indicator_id]
     s = series(values, indicator_id, place, year)
     nat = series(values, indicator_id, NATIONAL, year)
+    part = s.select(data.partial().alias("p"))["p"].to_list() if s.height else []
     view = TrendView(indicator=ind, place=place, years=[int(y) for y in s["fiscal_year"]],
                      values=s["value"].to_list(), sample=s["has_sample"].to_list(),
-                     national=dict(zip(nat["fiscal_year"].to_list(), nat["value"].to_list(), strict=True)))
+                     national=dict(zip(nat["fiscal_year"].to_list(), nat["value"].to_list(), strict=True)),
+                     coverage=[coverage_text(n, of, lang, bool(pv)) if src == "rollup" else ""
+                               for n, of, src, pv in zip(s["n_reporting"], s["n_expected"], s["source"], part,
+                                                        strict=True)],
+                     provisional=[bool(x) for x in part],
+                     coverage_short=[t("coverage_short", lang, n=fmt.number(n), of=fmt.number(of))
+                                     if src == "rollup" else "" for n, of, src in
+                                     zip(s["n_reporting"], s["n_expected"], s["source"], strict=True)])
     targets = [tg for tg in catalog.targets_for(indicator_id) if tg.scope in (place, PREFECTURE)]
     own = [tg for tg in targets if tg.scope == place]
     if not own and ind.kind not in ("rate", "score"):
@@ -232,12 +268,11 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
     use = own or targets
     if not own and use:
         view.note = t("benchmark_note", lang)
-    sample_years = frozenset(int(y) for y, smp in zip(view.years, view.sample, strict=True) if smp)
-    ser = dict(zip(view.years, view.values, strict=True))
+    ps = pg.place_series(values.filter(pl.col("fiscal_year") <= year), indicator_id, place)
     last: pg.Progress | None = None
     for tg in sorted(use, key=lambda x: x.target_year):
-        p = pg.evaluate(tg, ind, ser, year, place=place, benchmark=not own,
-                        national=view.national, sample_years=sample_years)
+        p = pg.evaluate(tg, ind, ps.values, year, place=place, benchmark=not own,
+                        national=view.national, sample_years=ps.sample, coverage=ps.coverage, partial=ps.partial)
         tv = p.target_value
         if tv is None or tg.kind == "period_total":
             continue
@@ -309,9 +344,10 @@ def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: 
         pl.col("area_code"),
         pl.col("tile_row").cast(pl.Int32), pl.col("tile_col").cast(pl.Int32))
     areas = {a: catalog.place_name(a, lang) for a in catalog.area_codes()}
-    v = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("fiscal_year") == year)
-                      ).select(pl.col("place_code").alias("code"), "value", "has_sample")
-    pref = v.filter(pl.col("code") == PREFECTURE)["value"]
+    cur = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("fiscal_year") == year))
+    v = cur.select(pl.col("place_code").alias("code"), "value", "has_sample")
+    # Shares of the prefecture total only against a complete total (a partial roll-up is provisional).
+    pref = cur.filter((pl.col("place_code") == PREFECTURE) & ~data.partial())["value"]
     pref_total = float(pref[0]) if pref.len() else None
     df = (muni.join(v, on="code", how="left")
           .join(pop65(values, year).rename({"place_code": "code"}), on="code", how="left")
@@ -326,24 +362,32 @@ def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: 
     rank_by = "per_1000" if ind.per_pop65 else "value"
     df = df.with_columns((pl.col(rank_by) / bench[0]).alias("vs_benchmark") if bench
                          else pl.lit(None, dtype=pl.Float64).alias("vs_benchmark"))
+    df = finite_columns(df, ("value", "pop65", "per_1000", "share", "vs_benchmark"))
     desc = ind.direction == "higher"
     df = df.with_columns(pl.col(rank_by).rank(method="min", descending=desc).cast(pl.Int32).alias("rank"))
     return df.with_columns(pl.lit(rank_by).alias("rank_by")).sort(["rank", "code"], nulls_last=True)
 
 
+def finite_columns(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
+    """Computed float columns with NaN/±inf (an overflow from extreme inputs) as null: shown blank."""
+    return df.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c)
+                           for c in cols if c in df.columns and df.schema[c].is_float())
+
+
 def prefecture_reference(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: int) -> float | None:
     """The prefecture's own figure on the comparison's scale: rates and scores as they are, counts per
-    1,000 aged 65+ where municipalities are compared that way; None for other counts."""
+    1,000 aged 65+ where municipalities are compared that way; None for other counts, and for a
+    roll-up that not every municipality reported (provisional, not a reference)."""
     ind = catalog.indicators[indicator_id]
     v = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == PREFECTURE)
-                      & (pl.col("fiscal_year") == year))["value"]
+                      & (pl.col("fiscal_year") == year) & ~data.partial())["value"]
     if not v.len():
         return None
     if ind.kind in ("rate", "score"):
-        return float(v[0])
+        return pg.finite_or_none(float(v[0]))
     if ind.kind == "count" and ind.per_pop65:
         pop = pop65(values, year).filter(pl.col("place_code") == PREFECTURE)["pop65"]
-        return float(v[0]) / float(pop[0]) * 1000 if pop.len() and pop[0] else None
+        return pg.finite_or_none(float(v[0]) / float(pop[0]) * 1000) if pop.len() and pop[0] else None
     return None
 
 
@@ -371,6 +415,15 @@ def flag_counts(values: pl.DataFrame, indicator_id: str, until: int) -> dict[int
     """Prefecture count of municipalities with a flag, by year."""
     s = series(values, indicator_id, PREFECTURE, until)
     return dict(zip(s["fiscal_year"].to_list(), s["value"].to_list(), strict=True))
+
+
+def flag_coverage(values: pl.DataFrame, indicator_id: str, until: int, lang: str) -> dict[int, tuple[str, bool]]:
+    """How many municipalities reported behind each year's prefecture count, and whether that count is
+    provisional (roll-ups only)."""
+    s = series(values, indicator_id, PREFECTURE, until).filter(pl.col("source") == "rollup"
+                                                              ).with_columns(data.partial().alias("_partial"))
+    return {int(r["fiscal_year"]): (coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"]),
+                                    bool(r["_partial"])) for r in s.iter_rows(named=True)}
 
 
 def plan_points(catalog: Catalog, indicator_id: str) -> dict[int, float]:
@@ -406,10 +459,15 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
         for ind in catalog.indicators_in(area_id):
             if ind.rollup == "none" or ind.id == "pop65":
                 continue
-            cur = values.filter((pl.col("indicator_id") == ind.id) & (pl.col("fiscal_year") == year))
+            cur = values.filter((pl.col("indicator_id") == ind.id) & (pl.col("fiscal_year") == year)
+                                ).with_columns(data.partial().alias("_partial"))
             vals = {r["place_code"]: r["value"] for r in cur.iter_rows(named=True)}
             if municipality not in vals:
                 continue
+            covs = {r["place_code"]: coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"])
+                    for r in cur.iter_rows(named=True) if r["source"] == "rollup"}
+            pref_full = PREFECTURE in vals and PREFECTURE not in {r["place_code"] for r in cur.iter_rows(named=True)
+                                                                  if r["_partial"]}
             unit = ind.unit(lang)
             per = ind.per_pop65
             rec: dict[str, object] = {
@@ -417,7 +475,7 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
                 "unit": unit,
                 "value_municipality": vals.get(municipality),
                 "share_of_prefecture": (vals[municipality] / vals[PREFECTURE]
-                                        if ind.rollup == "sum" and vals.get(PREFECTURE) else None),
+                                        if ind.rollup == "sum" and pref_full and vals.get(PREFECTURE) else None),
                 "is_sample": bool(cur.filter(pl.col("place_code") == municipality)["has_sample"].any()),
                 # Unit of the side-by-side columns: counts become per 1,000 aged 65+ to compare sizes.
                 "cmp_unit": (f"{unit}／{t('per_1000', lang)}" if lang == "ja" else f"{unit} {t('per_1000', lang)}")
@@ -425,11 +483,15 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
             }
             for key, code in zip(("municipality", "area", "prefecture"), places, strict=True):
                 rec[f"cmp_{key}"] = comparable(ind, vals.get(code), pops.get(code))
+            rec["coverage_area"] = covs.get(area, "")
+            rec["coverage_prefecture"] = covs.get(PREFECTURE, "")
             recs.append(rec)
     schema = {"indicator_id": pl.Utf8, "policy_area": pl.Utf8, "indicator": pl.Utf8, "unit": pl.Utf8,
               "value_municipality": pl.Float64, "share_of_prefecture": pl.Float64, "is_sample": pl.Boolean,
-              "cmp_unit": pl.Utf8, "cmp_municipality": pl.Float64, "cmp_area": pl.Float64, "cmp_prefecture": pl.Float64}
-    return pl.DataFrame(recs, schema=schema)
+              "cmp_unit": pl.Utf8, "cmp_municipality": pl.Float64, "cmp_area": pl.Float64, "cmp_prefecture": pl.Float64,
+              "coverage_area": pl.Utf8, "coverage_prefecture": pl.Utf8}
+    return finite_columns(pl.DataFrame(recs, schema=schema), ("value_municipality", "share_of_prefecture",
+                                                              "cmp_municipality", "cmp_area", "cmp_prefecture"))
 
 
 def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, places: Sequence[str],
@@ -449,7 +511,33 @@ def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
         if ind.per_pop65:
             p = pop.filter(pl.col("place_code") == code).select("fiscal_year", pl.col("value").alias("pop"))
             s = s.join(p, on="fiscal_year", how="inner").with_columns(pl.col("value") / pl.col("pop") * 1000)
+        s = finite_columns(s, ("value",)).filter(pl.col("value").is_not_null())
         out[code] = ([int(y) for y in s["fiscal_year"]], s["value"].to_list())
+    return out
+
+
+def snapshot_table(metas: Sequence[SnapshotMeta], in_view: set[str], lang: str) -> pl.DataFrame:
+    """The snapshots for the methodology page: id, label, kind, publisher, date, rows, use, withdrawal.
+
+    Labels and publisher names are user text: shown as plain text, neutralised in CSV/XLSX exports."""
+    schema = {"id": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8, "publisher": pl.Utf8, "created": pl.Utf8,
+              "rows": pl.Int64, "in_view": pl.Utf8, "withdrawn": pl.Utf8}
+    return pl.DataFrame([{
+        "id": m.id, "label": m.label, "kind": t("kind_" + m.kind, lang), "publisher": m.publisher,
+        "created": m.created_at[:10], "rows": m.rows, "in_view": t("yes" if m.id in in_view else "no", lang),
+        "withdrawn": t("yes" if m.withdrawn else "no", lang)} for m in metas], schema=schema)
+
+
+def coverage_by_year(values: pl.DataFrame, indicator_id: str, places: Sequence[str], until: int, lang: str
+                     ) -> dict[str, dict[int, str]]:
+    """For each roll-up place, "n of N municipalities reporting" by fiscal year (provisional when partial)."""
+    rows = values.filter((pl.col("indicator_id") == indicator_id) & pl.col("place_code").is_in(list(places))
+                         & (pl.col("fiscal_year") <= until) & (pl.col("source") == "rollup")
+                         ).with_columns(data.partial().alias("_partial"))
+    out: dict[str, dict[int, str]] = {}
+    for r in rows.iter_rows(named=True):
+        out.setdefault(r["place_code"], {})[int(r["fiscal_year"])] = coverage_text(
+            r["n_reporting"], r["n_expected"], lang, r["_partial"])
     return out
 
 

@@ -9,6 +9,9 @@
 --
 -- Output: indicator_id, place_code, fiscal_year, value, source ('direct' | 'derived' | 'rollup'),
 -- n_reporting, n_expected (municipalities behind a roll-up), has_sample, seq (newest snapshot used).
+-- Only finite values are returned: a NaN/±inf in a snapshot counts as missing for its key (the newest
+-- snapshot's row still wins, so an older value does not come back), and a roll-up or derived value that
+-- overflows to ±inf is left out rather than shown.
 WITH snaps AS (
     SELECT unnest($files) AS filename, unnest($seqs) AS seq, unnest($kinds) AS kind
 ),
@@ -48,14 +51,18 @@ need AS (
 ),
 -- As-of rule: per key, the row from the newest visible snapshot wins (seq is unique per key,
 -- so arg_max picks the same row as a window over seq, as a hash aggregate instead of a sort).
-obs AS (
+obs_all AS (
     SELECT o.indicator_id, o.municipality_code AS code, o.fiscal_year,
-           arg_max_null(o.value, s.seq) AS value, max(s.seq) AS seq, arg_max_null(s.kind, s.seq) AS kind
+           arg_max_null(CASE WHEN isfinite(o.value::DOUBLE) THEN o.value::DOUBLE END, s.seq) AS value,
+           max(s.seq) AS seq, arg_max_null(s.kind, s.seq) AS kind
     FROM read_parquet($files, filename = true) AS o
     JOIN snaps AS s USING (filename)
     WHERE o.indicator_id IN (SELECT indicator_id FROM wanted)
       AND (len($places) = 0 OR o.municipality_code IN (SELECT code FROM need))
     GROUP BY o.indicator_id, o.municipality_code, o.fiscal_year
+),
+obs AS (
+    SELECT * FROM obs_all WHERE value IS NOT NULL
 ),
 mobs AS (
     SELECT obs.* FROM obs WHERE code IN (SELECT code FROM muni)
@@ -132,7 +139,7 @@ SELECT e.indicator_id, e.place_code, e.fiscal_year::INTEGER AS fiscal_year, e.va
        e.source, e.n_reporting, coalesce(x.n_expected, 1) AS n_expected, e.has_sample, e.seq::INTEGER AS seq
 FROM everything AS e
 LEFT JOIN expected AS x USING (place_code)
-WHERE len($places) = 0 OR list_contains($places, e.place_code)
+WHERE (len($places) = 0 OR list_contains($places, e.place_code)) AND isfinite(e.value::DOUBLE)
 -- A figure published for the place itself wins over the roll-up of its municipalities.
 QUALIFY row_number() OVER (
     PARTITION BY e.indicator_id, e.place_code, e.fiscal_year ORDER BY e.source = 'rollup') = 1

@@ -29,10 +29,12 @@ def _row(rows: list[pg.Progress], target_id: str) -> pg.Progress:
 def test_issue_example_sentence_from_the_query_layer(vals: pl.DataFrame) -> None:
     r = _row(pg.progress_for_place(CAT, vals, "10000", 2023), "A1-2025")
     assert summary.target_sentence(CAT, r, "ja") == (
-        "通いの場への65歳以上参加者数は令和5年度に41,060人で、令和7年度目標47,500人に向けた進捗は基準年比で46%です。"
+        "通いの場への65歳以上参加者数は令和5年度に41,060人（35市町村中35市町村の報告）で、"
+        "令和7年度目標47,500人に向けた進捗は基準年比で46%です。"
         "このペースでは目標年度に届きません（到達見込みは令和9年度）。※サンプル（架空）データを含みます。")
     assert summary.target_sentence(CAT, r, "en") == (
-        "Participants aged 65+ in community gathering places (kayoi-no-ba) was 41,060 people in FY2023; "
+        "Participants aged 65+ in community gathering places (kayoi-no-ba) was 41,060 people "
+        "(35 of 35 municipalities reporting) in FY2023; "
         "progress towards the FY2025 target of 47,500 people is 46% of the way from the baseline. "
         "At this pace the target will not be reached by the target year (expected in FY2027). "
         "(Includes sample, fictional data.)")
@@ -59,8 +61,8 @@ def test_pace_words_follow_the_status() -> None:
 def test_period_total_benchmark_and_context_rows(vals: pl.DataFrame) -> None:
     pref = pg.progress_for_place(CAT, vals, "10000", 2024)
     b2 = summary.target_sentence(CAT, _row(pref, "B2-2021-23"), "ja")
-    assert b2.startswith("介護予防サポーター養成数（年度内新規）は令和3年度から令和5年度までの合計で906人で、"
-                         "期間目標1,200人")
+    assert b2.startswith("介護予防サポーター養成数（年度内新規）は令和3年度から令和5年度までの合計で906人"
+                         "（35市町村中35市町村の報告）で、期間目標1,200人")
     muni = pg.progress_for_place(CAT, vals, "10201", 2024)
     bench = _row(muni, "A2-2025")
     assert bench.benchmark

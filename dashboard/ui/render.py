@@ -56,6 +56,8 @@ def _progress_config(lang: str) -> dict[str, Any]:
                                                  format="percent"),
         "share_of_prefecture": st.column_config.NumberColumn(t("col_share", lang), format="percent"),
         "per_1000_65": st.column_config.NumberColumn(t("per_1000", lang), format="%.1f"),
+        "coverage": st.column_config.TextColumn(t("col_coverage", lang)),
+        "provisional": st.column_config.TextColumn(t("col_provisional", lang), width="medium"),
     }
 
 
@@ -92,6 +94,8 @@ def _progress_section(f: Filters, head: Headline, key: str) -> None:
     cols = ["label", "status_text", "share", "baseline_text", "actual_text", "actual_year", "target_text", "data"]
     if f.place != PREFECTURE:
         cols += ["share_of_prefecture", "per_1000_65"]
+    # Roll-ups say how many municipalities reported; a newer partial year is shown as provisional.
+    cols += [c for c in ("coverage", "provisional") if (head.table[c] != "").any()]
     widgets.table(head.table.select(cols), key=f"{key}_table", column_config=_progress_config(f.lang))
 
 
@@ -243,6 +247,7 @@ class Comparison:
     rank: widgets.Chart | None
     tiles: widgets.Chart
     choropleth: widgets.Chart | None
+    coverage: str = ""  # how many municipalities the prefecture's roll-up for the year covers
 
 
 @per_view
@@ -266,7 +271,10 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
     tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
     geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang,
                                                                          map_title, col), df) if geojson else None
-    return Comparison(df, bench, rank, tiles, geo)
+    cov = views.coverage_by_year(vals, ind_id, [PREFECTURE], year, lang).get(PREFECTURE, {}).get(year, "")
+    return Comparison(df, bench, rank, tiles, geo,
+                      f"{cat.place_name(PREFECTURE, lang)}：{cov}" if lang == "ja" and cov else
+                      f"{cat.place_name(PREFECTURE, lang)}: {cov}" if cov else "")
 
 
 @st.fragment
@@ -307,6 +315,8 @@ def _comparison(f: Filters, area_id: str) -> None:
     shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
                                                            if df[c].is_not_null().any()]
     widgets.table(df.select(shown), key=f"area{area_id}_cmp_table", column_config=conf)
+    if c.coverage:
+        st.caption(c.coverage)
     st.markdown(f"**{t('map', f.lang)}**")
     if c.choropleth is not None:
         left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])
@@ -333,7 +343,8 @@ def _implementation(cat: Catalog, vals: pl.DataFrame, flag_ids: list[str], place
         if matrix.width > 2:
             counts = views.flag_counts(vals, ind_id, year)
             fig = charts.implementation_matrix(matrix, lang, t("matrix_title", lang), counts,
-                                               views.plan_points(cat, ind_id))
+                                               views.plan_points(cat, ind_id),
+                                               coverage=views.flag_coverage(vals, ind_id, year, lang))
             out.append(widgets.Chart.of(f"area4_matrix_{ind_id}", fig, matrix))
         if place != PREFECTURE:
             # The plan's count (13 → 22 → 35) is prefecture-wide: always show it beside a place's own view.
@@ -377,7 +388,11 @@ def profile(f: Filters) -> None:
         "cmp_unit": t("col_cmp_unit", f.lang),
         "cmp_municipality": st.column_config.NumberColumn(names[muni], format="%.1f"),
         "cmp_area": st.column_config.NumberColumn(names[area_code], format="%.1f"),
-        "cmp_prefecture": st.column_config.NumberColumn(names[PREFECTURE], format="%.1f")})
+        "cmp_prefecture": st.column_config.NumberColumn(names[PREFECTURE], format="%.1f"),
+        "coverage_area": st.column_config.TextColumn(names[area_code] + views.paren(t("col_coverage", f.lang),
+                                                                                    f.lang)),
+        "coverage_prefecture": st.column_config.TextColumn(names[PREFECTURE] + views.paren(t("col_coverage", f.lang),
+                                                                                           f.lang))})
     st.subheader(t("profile_contrib", f.lang))
     share.written_summary(p.headline.rows, None, f.lang)
     _progress_section(f, p.headline, "profile")
@@ -417,7 +432,7 @@ def profile_parts(key: str, snapshot_id: str | None, muni: str, year: int, lang:
     trends = []
     for ind_id in trend_ids:
         fig = charts.compare_lines(cat.indicators[ind_id], views.compare_series(cat, vals, ind_id, places, year),
-                                   names, lang)
+                                   names, lang, views.coverage_by_year(vals, ind_id, places, year, lang))
         trends.append(widgets.Chart.of(f"profile_trend_{ind_id}", fig, export.figure_frame(fig)))
     return Profile(_shown_sample(vals.filter(pl.col("place_code") == muni), year),
                    pop["value"][-1] if pop.height else None, aging["value"][-1] if aging.height else None,
@@ -433,15 +448,12 @@ def methodology(f: Filters) -> None:
     header(f, t("page_methodology", lang))
     st.subheader(t("meth_snapshots", lang))
     in_view = {m.id for m in state.visible_snapshots(f.key, f.snapshot_id)}
-    snaps = pl.DataFrame([{
-        "id": m.id, "label": m.label, "kind": t("kind_" + m.kind, lang), "created": m.created_at[:10],
-        "rows": m.rows, "in_view": t("yes" if m.id in in_view else "no", lang),
-        "withdrawn": t("yes" if m.withdrawn else "no", lang)} for m in state.snapshots(f.key)])
+    snaps = views.snapshot_table(state.snapshots(f.key), in_view, lang)
     if snaps.height:
         widgets.table(snaps, key="meth_snapshots", column_config={
             "id": t("col_id", lang), "label": st.column_config.TextColumn(t("col_label", lang), width="large"),
-            "kind": t("col_kind", lang), "created": t("col_created", lang), "rows": t("col_rows", lang),
-            "in_view": t("col_in_view", lang), "withdrawn": t("col_withdrawn", lang)})
+            "kind": t("col_kind", lang), "publisher": t("col_publisher", lang), "created": t("col_created", lang),
+            "rows": t("col_rows", lang), "in_view": t("col_in_view", lang), "withdrawn": t("col_withdrawn", lang)})
     widgets.sample_banner(any(m.kind == "sample" for m in state.visible_snapshots(f.key, f.snapshot_id)), lang)
     st.subheader(t("meth_indicators", lang))
     inds = pl.DataFrame([{"area": i.policy_area, "indicator": i.name(lang), "unit": i.unit(lang),
@@ -464,6 +476,8 @@ def methodology(f: Filters) -> None:
         "target_value": t("col_target_value", lang), "section": t("col_source", lang)})
     st.subheader(t("meth_status", lang))
     st.markdown(t("status_method", lang))
+    st.subheader(t("meth_coverage", lang))
+    st.markdown(t("coverage_method", lang))
     st.subheader(t("meth_licence", lang))
     st.markdown(t("licence_text", lang))
     sources = reference_dir() / "SOURCES.md"

@@ -1,0 +1,169 @@
+"""Coverage travels with every roll-up (issue 10): a prefecture figure that only some municipalities
+reported is provisional, never judged, never the headline; "n of N reporting" is said everywhere.
+
+The issue's case: an official snapshot gives 週1回以上開催の通いの場の数 (kayoi_places_weekly) for
+FY2025 for 3 of the 35 municipalities.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cli, data, db, export, summary, views
+from dashboard import progress as pg
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.contract import to_parquet_bytes
+from dashboard.storage import LocalStore
+
+CAT = load_catalog()
+APP = str(ROOT / "dashboard" / "app.py")
+IND, TARGET = "kayoi_places_weekly", "A3-2025"
+# Three municipalities (前橋市, 高崎市, 上野村) and their FY2025 counts: 619 in all, like the issue.
+PARTIAL = {"10201": 400.0, "10202": 200.0, "10366": 19.0}
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"not JSON: {name}")
+
+
+@pytest.fixture()
+def partial_store(data_copy: Path) -> Iterator[LocalStore]:
+    """The bundled data plus an official snapshot with FY2025 for 3 of the 35 municipalities."""
+    store = LocalStore(data_copy)
+    frame = pl.DataFrame({"indicator_id": [IND] * 3, "municipality_code": list(PARTIAL),
+                          "fiscal_year": [2025] * 3, "value": list(PARTIAL.values())})
+    store.publish(to_parquet_bytes(frame), label="FY2025 速報（3市町村）", kind="official",
+                  source_name="partial.csv", rows=3, publisher="test")
+    yield store
+
+
+def _vals(store: LocalStore, places: list[str] | None = None) -> pl.DataFrame:
+    return data.values(db.connect(), store, CAT, None, (), places or pg.needed_places("10000"))
+
+
+def test_partial_year_is_provisional_and_the_headline_is_the_latest_complete_year(partial_store: LocalStore) -> None:
+    vals = _vals(partial_store)
+    before = [m for m in partial_store.list() if m.seq < 5]
+    old = data.values_for(db.connect(), partial_store, CAT, before, places=pg.needed_places("10000"))
+    row = next(r for r in pg.progress_for_place(CAT, vals, "10000", 2025) if r.target_id == TARGET)
+    was = next(r for r in pg.progress_for_place(CAT, old, "10000", 2025) if r.target_id == TARGET)
+    # The headline is what it was before the partial upload: FY2024, every municipality reporting.
+    assert (row.actual_year, row.actual_value, row.status) == (was.actual_year, was.actual_value, was.status)
+    assert row.actual_year == 2024 and (row.actual_n_reporting, row.actual_n_expected) == (35, 35)
+    # FY2025 is there, as provisional, with how many reported, and is not judged.
+    assert row.provisional_year == 2025
+    assert row.provisional_value == pytest.approx(sum(PARTIAL.values()))
+    assert (row.provisional_n_reporting, row.provisional_n_expected) == (3, 35)
+    # A 圏域 with one of the three reporting: provisional too (前橋市 is alone in its 圏域: complete).
+    area = CAT.area_of("10366")
+    avals = _vals(partial_store, pg.needed_places(area))
+    got = avals.filter((pl.col("indicator_id") == IND) & (pl.col("place_code") == area)
+                       & (pl.col("fiscal_year") == 2025))
+    n_members = len(CAT.members(area))
+    assert got["n_reporting"].to_list() == [1] and got["n_expected"].to_list() == [n_members] and n_members > 1
+    ctx = next(r for r in pg.progress_for_place(CAT, avals, area, 2025) if r.target_id == TARGET)
+    assert ctx.actual_year == 2024 and ctx.provisional_year == 2025 and ctx.provisional_n_reporting == 1
+
+
+def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: LocalStore) -> None:
+    vals = _vals(partial_store)
+    rows = pg.progress_for_place(CAT, vals, "10000", 2025)
+    row = next(r for r in rows if r.target_id == TARGET)
+    for lang, words in (("ja", "35市町村中3市町村の報告（暫定）"),
+                        ("en", "provisional: 3 of 35 municipalities reporting")):
+        tbl = views.progress_table(CAT, rows, lang)
+        mine = tbl.filter(pl.col("target_id") == TARGET).row(0, named=True)
+        assert words in mine["provisional"] and "619" in mine["provisional"]
+        assert mine["coverage"] == ("35市町村中35市町村の報告" if lang == "ja" else "35 of 35 municipalities reporting")
+        assert mine["actual_year"] == views.fmt.fy_label(2024, lang)
+        text = export.csv_bytes(tbl, lang=lang).decode("utf-8-sig")
+        assert words in text
+        sentence = summary.target_sentence(CAT, row, lang)
+        assert words in sentence and "619" in sentence
+    # The trend chart draws FY2025 apart, as provisional, with "3 of 35" in its hover.
+    view = views.trend_view(CAT, vals, IND, "10000", 2025, "en")
+    assert view.provisional[view.years.index(2025)] and not any(view.provisional[:-1])
+    fig = views_chart(view)
+    prov = next(tr for tr in fig["data"] if tr["name"] == views.t("provisional_trace", "en"))
+    assert prov["x"] == [2025] and "3 of 35" in prov["customdata"][0][2]
+    assert prov["text"] == ["3/35 municipalities reporting"]  # on the chart itself (PNG, print), not only hover
+    line = fig["data"][0]
+    assert 2025 not in line["x"] and "35 of 35" in line["customdata"][-1][2]
+    # The profile's side-by-side lines say it in their hover too.
+    from dashboard import charts
+
+    cov = views.coverage_by_year(vals, IND, ["10000"], 2025, "en")
+    lines = charts.compare_lines(CAT.indicators[IND], views.compare_series(CAT, vals, IND, ["10000"], 2025),
+                                 {"10000": "Gunma"}, "en", cov).to_dict()
+    hover = dict(zip(lines["data"][0]["x"], (c[1] for c in lines["data"][0]["customdata"]), strict=True))
+    assert "provisional: 3 of 35" in hover[2025] and "35 of 35 municipalities reporting" in hover[2024]
+
+
+def views_chart(view: views.TrendView) -> dict[str, object]:
+    from dashboard import charts
+
+    return dict(charts.trend_chart(view, "en", "Gunma").to_dict())
+
+
+def test_cli_json_csv_and_table_carry_coverage(partial_store: LocalStore, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["progress", "--year", "2025", "--format", "json", "--lang", "en"]) == 0
+    out = json.loads(capsys.readouterr().out, parse_constant=_no_constant)
+    got = next(x for x in out["targets"] if x["target_id"] == TARGET)
+    assert got["actual_year"] == 2024 and got["status"] != "not_available"
+    assert (got["provisional_year"], got["provisional_n_reporting"], got["provisional_n_expected"]) == (2025, 3, 35)
+    assert "provisional: 3 of 35 municipalities reporting" in got["provisional"]
+    assert got["coverage"] == "35 of 35 municipalities reporting"
+    assert cli.main(["progress", "--year", "2025", "--format", "csv"]) == 0
+    csv = pl.read_csv(io.StringIO(capsys.readouterr().out))
+    mine = csv.filter(pl.col("target_id") == TARGET).row(0, named=True)
+    assert mine["provisional_n_reporting"] == 3 and "35市町村中3市町村の報告（暫定）" in mine["provisional"]
+    assert cli.main(["progress", "--year", "2025"]) == 0
+    assert "35市町村中3市町村の報告（暫定）" in capsys.readouterr().out
+
+
+def test_briefing_and_deck_name_the_provisional_year(partial_store: LocalStore) -> None:
+    from pptx import Presentation
+
+    vals = _vals(partial_store)
+    m = export.ExportMeta("t", "群馬県", 2025, "x", "label", True, "ja")
+    page = export.briefing_for(CAT, vals, "10000", 2025, m, with_chart=False)
+    assert "35市町村中3市町村の報告（暫定）" in page and "報告35/35市町村" in page
+    screens = export.slides.key_slides(CAT, vals, "10000", 2025, "ja")
+    raw = export.deck(CAT, screens, m, images=[_png()] * len(screens))
+    text = "\n".join(sh.text_frame.text for s in Presentation(io.BytesIO(raw)).slides for sh in s.shapes
+                     if sh.has_text_frame)
+    assert "35市町村中3市町村の報告（暫定）" in text
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_overview_page_shows_coverage_and_does_not_judge_the_partial_year(partial_store: LocalStore) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["year"] = "2025"
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if "provisional" in df.value.columns)
+    mine = table[table["label"].str.startswith("Kayoi-no-ba meeting weekly or more (FY2025")]
+    assert "provisional: 3 of 35 municipalities reporting" in mine["provisional"].iloc[0]
+    assert mine["coverage"].iloc[0] == "35 of 35 municipalities reporting"
+    assert mine["actual_year"].iloc[0] == "FY2024"
+    # The counts by status at the top judge FY2024, not the partial FY2025.
+    vals = _vals(partial_store)
+    rows = pg.progress_for_place(CAT, vals, "10000", 2025)
+    assert [m.value for m in at.metric] == [str(n) for n in views.status_counts(rows).values()]
+    assert all(r.actual_year != 2025 or r.indicator_id != IND for r in rows)
