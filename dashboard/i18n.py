@@ -204,6 +204,12 @@ STRINGS: dict[str, tuple[str, str]] = {
 
     # --- serving cost: exports on demand ---
 
+    # --- wave 2 A: back end ---
+
+    # --- wave 2 B: view model and registry ---
+
+    # --- wave 2 C: charts, paper, formats ---
+
 }
 
 
