@@ -171,9 +171,9 @@ def client_of(ip_address: str | None, headers: Mapping[str, str]) -> str:
     connection is loopback, so the address nginx appended last to X-Forwarded-For is used (a client can
     forge the earlier entries, not the last one). A direct client gets its own address.
     """
-    if ip_address:
+    if isinstance(ip_address, str) and ip_address:
         return ip_address
-    fwd = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), "")
+    fwd = next((str(v) for k, v in headers.items() if str(k).lower() == "x-forwarded-for"), "")
     last = fwd.split(",")[-1].strip()
     return last or "local"
 

@@ -9,6 +9,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import ingest
+from dashboard.i18n import t
 from dashboard.storage import PublishBusy, PublishConflict
 from dashboard.ui import state
 from dashboard.ui import upload as ui_upload
@@ -26,7 +27,7 @@ def tx(key: str, **kw: object) -> str:
 
 st.title(tx("title"))
 st.text(tx("intro"))
-who = ui_upload.login(tx)
+who = ui_upload.login(tx, lang)
 st.text(tx("signed_in", who=who))
 cat, store, con = state.catalog(), state.store(), state.connection()
 
@@ -77,11 +78,12 @@ if up is not None:
         st.subheader(tx("publish"))
         with st.form("publish"):
             label = st.text_input(tx("label"), max_chars=ingest.LABEL_MAX, key="pub_label")
-            kind = st.radio(tx("kind"), ("official", "sample"), horizontal=True, key="pub_kind",
+            # No default: official and sample must never be mixed up by a preselected choice.
+            kind = st.radio(tx("kind"), ("official", "sample"), horizontal=True, key="pub_kind", index=None,
                             format_func=lambda k: tx(f"kind_{k}"))
             go = st.form_submit_button(tx("publish_button"), type="primary")
         if go:
-            problem = ingest.check_label(label, lang)
+            problem = ingest.check_label(label, lang) or (None if kind else t("kind_needed", lang))
             if problem:
                 st.error(problem)
             else:
