@@ -195,11 +195,12 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "[upload] analysts に、許可するメールアドレス（または「@ドメイン」）を書いてください。",
                           "No analysts are listed, so nobody can upload. List the allowed e-mail addresses (or "
                           "“@domain”) under [upload] analysts in .streamlit/secrets.toml."),
-    "login_not_analyst": ("{who} としてログインしていますが、分析担当者として登録されていないため、データ更新は"
-                          "できません。管理者に [upload] analysts への追加を依頼するか、別のアカウントでログイン"
-                          "してください。",
-                          "You are signed in as {who}, who is not listed as an analyst, so you cannot upload. "
-                          "Ask the administrator to add you to [upload] analysts, or sign in with another account."),
+    "login_not_analyst": ("ログイン中のアカウントは分析担当者として登録されていないため、データ更新はできません。"
+                          "管理者に [upload] analysts への追加を依頼するか、ログアウトして別のアカウントで"
+                          "ログインしてください。",
+                          "The account you are signed in with is not listed as an analyst, so you cannot upload. "
+                          "Ask the administrator to add it to [upload] analysts, or log out and sign in with "
+                          "another account."),
     "login_unavailable": ("ログイン試行の記録（{path}）に書き込めないため、ログインを受け付けられません。"
                           "管理者に連絡してください。",
                           "Logins cannot be accepted because the record of login attempts ({path}) cannot be "

@@ -164,7 +164,8 @@ def test_a_signed_in_user_who_is_not_an_analyst_is_refused(lang: str) -> None:
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception
-    assert t("login_not_analyst", lang, who="visitor@gmail.example") in _texts(at)
+    assert t("login_not_analyst", lang) in _texts(at)
+    assert text("signed_in", lang, who="visitor@gmail.example") in [x.value for x in at.text]  # plain text
     assert len(at.get("file_uploader")) == 0 and len(at.get("text_input")) == 0
     assert any(b.label == text("logout", lang) for b in at.button)  # to sign in with another account
     at.user = {"is_logged_in": True, "email": "sato@kenko.example", "name": "Sato"}  # listed by its domain

@@ -81,7 +81,8 @@ def _oidc(tx: Callable[..., str], lang: str) -> str:
     allowed = auth.analysts(st.secrets)
     if not allowed or not auth.is_analyst(st.user, allowed):
         auth.GATE.revoke(_session_id(), _upload_manager())
-        st.error(t("login_not_analyst", lang, who=who or "?") if allowed else t("login_no_analysts", lang))
+        st.error(t("login_not_analyst", lang) if allowed else t("login_no_analysts", lang))
+        st.text(tx("signed_in", who=who or "?"))  # the provider's text: plain, never Markdown
         st.button(tx("logout"), on_click=_log_out, args=(True,), key="logout")
         st.stop()
     auth.GATE.allow(_session_id())
