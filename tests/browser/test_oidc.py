@@ -86,7 +86,9 @@ def _sign_in(page: object, url: str, subject: str) -> None:
 def test_an_analyst_signs_in_sees_the_uploader_and_logs_out(oidc_app: str, page: object) -> None:
     _sign_in(page, oidc_app, ANALYST)
     page.get_by_text(f"ログイン中：{ANALYST}").wait_for(timeout=20_000)  # type: ignore[attr-defined]
-    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 1  # type: ignore[attr-defined]
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').wait_for(state="attached",  # type: ignore[attr-defined]
+                                                                         timeout=20_000)
+    settle(page)
     screenshot(page, "oidc-analyst-signed-in")
     page.reload()  # a reload keeps an OIDC login (Streamlit's signed identity cookie)  # type: ignore[attr-defined]
     settle(page)
@@ -96,6 +98,7 @@ def test_an_analyst_signs_in_sees_the_uploader_and_logs_out(oidc_app: str, page:
     page.goto(f"{oidc_app}/upload")  # type: ignore[attr-defined]
     settle(page)
     page.get_by_text("このページは分析担当者のログインが必要です。").wait_for(timeout=20_000)  # type: ignore[attr-defined]
+    settle(page)
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0  # type: ignore[attr-defined]
 
 
@@ -104,6 +107,7 @@ def test_a_signed_in_user_who_is_not_an_analyst_is_refused(oidc_app: str, page: 
     page.get_by_text("分析担当者として登録されていないため、データ更新はできません",  # type: ignore[attr-defined]
                      exact=False).wait_for(timeout=20_000)
     page.get_by_text("ログイン中：visitor@example.com").wait_for(timeout=5_000)  # type: ignore[attr-defined]
+    settle(page)
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0  # type: ignore[attr-defined]
     assert page.get_by_role("button", name="ログアウト").count() == 1  # type: ignore[attr-defined]
     screenshot(page, "oidc-not-an-analyst")
