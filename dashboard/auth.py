@@ -179,10 +179,14 @@ def client_of(ip_address: str | None, headers: Mapping[str, str]) -> str:
 
 
 def throttle_path() -> Path:
-    """The throttle's SQLite file: $GUNMA_THROTTLE_DB, else auth/throttle.sqlite in the data folder."""
-    from dashboard.config import data_dir
+    """The throttle's SQLite file: $GUNMA_THROTTLE_DB, else auth/throttle.sqlite in the cache folder.
 
-    return Path(os.environ.get("GUNMA_THROTTLE_DB") or data_dir() / "auth" / "throttle.sqlite")
+    The cache folder is local to the machine (also with an object store) and shared by its workers, and it
+    keeps the data folder itself free of anything but published data. Deleting the file resets the counts.
+    """
+    from dashboard.config import cache_dir
+
+    return Path(os.environ.get("GUNMA_THROTTLE_DB") or cache_dir() / "auth" / "throttle.sqlite")
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,8 @@ def test_wrong_password_is_refused_counted_in_the_shared_file_then_throttled(dat
         assert text("bad_login") in _texts(at)
         assert len(at.get("file_uploader")) == 0
     # The failures are in the file every worker process shares (keyed by name and client).
-    shared = auth.SharedThrottle(data_copy / "auth" / "throttle.sqlite")
+    assert auth.throttle_path() == data_copy / "cache" / "auth" / "throttle.sqlite"
+    shared = auth.SharedThrottle(auth.throttle_path())
     key = shared.key("someone", "local")  # AppTest has no client address
     assert shared.failures(key) == 2
     assert shared.begin(key)[0] is not None  # as if another worker had taken a third guess just now
