@@ -21,9 +21,11 @@ import pandas  # noqa: E402, F401
 import polars as pl  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard.config import PAGES_DIR  # noqa: E402
+from dashboard.config import PAGES_DIR, data_dir, data_folder_problem  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
+from dashboard.storage import unavailable_notice  # noqa: E402
 from dashboard.ui import filters, present, render, share, state  # noqa: E402
+from dashboard.ui.upload import guard_uploads  # noqa: E402
 
 
 def build_pages(lang: str) -> dict[str, st.Page]:
@@ -44,8 +46,24 @@ def build_pages(lang: str) -> dict[str, st.Page]:
     return pages
 
 
+def data_folder_message(problem: str) -> None:
+    """Every page: say which data folder is unusable and what to do, with the menu kept (no filters)."""
+    lang = str(st.query_params.get("lang", "ja"))
+    lang = lang if lang in ("ja", "en") else "ja"
+    st.set_page_config(page_title=t("app_title", lang), layout="wide")
+    st.navigation(list(build_pages(lang).values()), position="sidebar")
+    st.title(t("data_title", lang))
+    st.error(t(f"data_{problem}", lang, path=data_dir()), icon=":material/folder_off:")
+    st.text(t("data_restart", lang))
+
+
 def main() -> None:
     """Run one script run of the app."""
+    guard_uploads()  # before anything else: anonymous sessions must not make the server hold upload bytes
+    problem = data_folder_problem()
+    if problem:
+        data_folder_message(problem)
+        return
     lang = filters.prepare()  # draws nothing: reads the URL into the widget state
     special = present.wanted()  # presenter mode or embedded chart: no sidebar, no menu
     st.set_page_config(page_title=t("app_title", lang), layout="wide",
@@ -54,6 +72,9 @@ def main() -> None:
     st.session_state[render.PAGES] = pages
     nav = st.navigation(list(pages.values()), position="hidden" if special else "sidebar")
     f = filters.render()
+    notice = unavailable_notice(state.store(), lang)  # the bucket is away: pages show its last state
+    if notice:
+        st.warning(notice)
     page = next((k for k, p in pages.items() if p.url_path == nav.url_path), "overview")
     st.session_state[share.CURRENT_PAGE] = page
     if special == "present":

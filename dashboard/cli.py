@@ -16,7 +16,7 @@ import polars as pl
 from dashboard import data, db
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, load_catalog
-from dashboard.config import PREFECTURE
+from dashboard.config import PREFECTURE, data_dir, data_folder_problem
 from dashboard.fmt import status_name
 from dashboard.storage import SnapshotMeta, SnapshotStore, open_store, visible
 
@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = build_parser().parse_args(argv)
+    problem = data_folder_problem() if args.command != "hash-password" else None
+    if problem:  # one sentence saying which folder and what to do, not an empty table
+        from dashboard.i18n import t
+
+        print(t(f"data_{problem}", getattr(args, "lang", "ja"), path=data_dir()), file=sys.stderr)
+        return 2
     return int(args.func(args))
 
 

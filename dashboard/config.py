@@ -29,11 +29,37 @@ def reference_dir() -> Path:
 
 
 def boundary_geojson() -> Path | None:
-    """Optional municipal boundary GeoJSON for choropleth maps ($GUNMA_BOUNDARY_GEOJSON)."""
-    p = os.environ.get("GUNMA_BOUNDARY_GEOJSON")
-    return Path(p) if p and Path(p).is_file() else None
+    """Municipal boundary GeoJSON for choropleth maps: $GUNMA_BOUNDARY_GEOJSON, else the bundled MLIT N03 file."""
+    p = Path(os.environ.get("GUNMA_BOUNDARY_GEOJSON") or reference_dir() / "municipalities.geojson")
+    return p if p.is_file() else None
 
 
 def cache_dir() -> Path:
     """Pre-aggregated values (a cache, safe to delete): $GUNMA_CACHE_DIR, else cache/ in the data folder."""
     return Path(os.environ.get("GUNMA_CACHE_DIR") or data_dir() / "cache")
+
+
+def data_folder_problem(folder: Path | None = None) -> str | None:
+    """Why the data folder cannot be used, or None.
+
+    'missing' (no such path), 'not_folder' (a file), 'unreadable' (the OS refuses to list it or its
+    snapshots/), 'no_snapshots' (a folder without snapshots/: most likely the wrong folder). Not checked
+    when snapshots live in an object store ($GUNMA_STORE=s3://...): the folder then only holds caches.
+    """
+    if folder is None:
+        if os.environ.get("GUNMA_STORE", "").strip().lower().startswith("s3://"):
+            return None
+        folder = data_dir()
+    try:
+        if not folder.exists():
+            return "missing"
+        if not folder.is_dir():
+            return "not_folder"
+        os.listdir(folder)
+        snaps = folder / "snapshots"
+        if not snaps.is_dir():
+            return "no_snapshots"
+        os.listdir(snaps)
+    except OSError:  # permission refused, a broken mount, a path component that is a file
+        return "unreadable"
+    return None

@@ -190,6 +190,56 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- bounds and readers (validation) ---
 
     # --- login, upload page, data folder ---
+    "data_title": ("データを読み込めません", "The data cannot be read"),
+    "data_restart": ("設定を変えたら、サーバーを再起動してください。",
+                     "After changing the setting, restart the server."),
+    "data_missing": ("データフォルダ「{path}」が見つかりません。環境変数 GUNMA_DATA_DIR に、snapshots/ フォルダを含む"
+                     "データフォルダを指定してください（未設定ならリポジトリ同梱の data/ を使います）。",
+                     "The data folder “{path}” does not exist. Set GUNMA_DATA_DIR to the data folder that holds "
+                     "snapshots/ (when unset, the bundled data/ is used)."),
+    "data_not_folder": ("「{path}」はフォルダではなくファイルです。環境変数 GUNMA_DATA_DIR に、snapshots/ フォルダを"
+                        "含むデータフォルダを指定してください。",
+                        "“{path}” is a file, not a folder. Set GUNMA_DATA_DIR to the data folder that holds "
+                        "snapshots/."),
+    "data_unreadable": ("データフォルダ「{path}」を読めません（アクセス権がないか、読み取りに失敗しました）。"
+                        "サーバーを動かすユーザーに読み取り権限を与えるか、GUNMA_DATA_DIR を読めるフォルダに"
+                        "変えてください。",
+                        "The data folder “{path}” cannot be read (permission refused or a read error). Give the "
+                        "user running the server read access, or point GUNMA_DATA_DIR to a readable folder."),
+    "data_no_snapshots": ("データフォルダ「{path}」に snapshots/ フォルダがありません。GUNMA_DATA_DIR が正しい"
+                          "フォルダ（同梱の data/ など）を指しているか確認してください。データなしで始める場合は"
+                          "その中に空の snapshots/ フォルダを作ってください。",
+                          "The data folder “{path}” has no snapshots/ folder. Check that GUNMA_DATA_DIR points to "
+                          "the right folder (such as the bundled data/); to start without data, create an empty "
+                          "snapshots/ folder in it."),
+    "login_password_refused": ("スナップショットの保存先が複数のサーバーで共有されている（GUNMA_STORE=s3://…）ため、"
+                               "パスワードでのログインは使えません（ログイン試行の制限がサーバーをまたいで働かない"
+                               "ため）。.streamlit/secrets.toml に [auth]（OIDC、st.login）と [upload] analysts "
+                               "を設定してください。",
+                               "Password login is not available because the snapshot store is shared by several "
+                               "servers (GUNMA_STORE=s3://…): the limit on login attempts cannot hold across "
+                               "servers. Configure [auth] (OIDC, st.login) and [upload] analysts in "
+                               ".streamlit/secrets.toml."),
+    "login_no_analysts": ("分析担当者が登録されていないため、誰もデータ更新できません。.streamlit/secrets.toml の "
+                          "[upload] analysts に、許可するメールアドレス（または「@ドメイン」）を書いてください。",
+                          "No analysts are listed, so nobody can upload. List the allowed e-mail addresses (or "
+                          "“@domain”) under [upload] analysts in .streamlit/secrets.toml."),
+    "login_not_analyst": ("ログイン中のアカウントは分析担当者として登録されていないため、データ更新はできません。"
+                          "管理者に [upload] analysts への追加を依頼するか、ログアウトして別のアカウントで"
+                          "ログインしてください。",
+                          "The account you are signed in with is not listed as an analyst, so you cannot upload. "
+                          "Ask the administrator to add it to [upload] analysts, or log out and sign in with "
+                          "another account."),
+    "login_unavailable": ("ログイン試行の記録（{path}）に書き込めないため、ログインを受け付けられません。"
+                          "管理者に連絡してください。",
+                          "Logins cannot be accepted because the record of login attempts ({path}) cannot be "
+                          "written. Contact the administrator."),
+    "login_reload_note": ("パスワードでのログインはこのブラウザ画面の間だけ有効です（再読み込みするとログアウト"
+                          "します）。",
+                          "A password login lasts as long as this browser page (reloading logs you out)."),
+    "logged_out": ("ログアウトしました。", "You have logged out."),
+    "kind_needed": ("種別（公式またはサンプル）を選んでから公開してください。",
+                    "Choose the kind (official or sample) before publishing."),
 
     # --- hosting: object store, replicas ---
     "store_unavailable": ("共有データストア（{url}）に接続できません。表示は最後に取得した状態のままです。"

@@ -9,7 +9,8 @@ import hashlib
 import streamlit as st
 
 from dashboard import ingest
-from dashboard.storage import PublishBusy, PublishConflict
+from dashboard.i18n import t
+from dashboard.storage import PublishBusy, PublishConflict, StoreUnavailable
 from dashboard.ui import state
 from dashboard.ui import upload as ui_upload
 from dashboard.validate import validate_bytes
@@ -26,7 +27,7 @@ def tx(key: str, **kw: object) -> str:
 
 st.title(tx("title"))
 st.text(tx("intro"))
-who = ui_upload.login(tx)
+who = ui_upload.login(tx, lang)
 st.text(tx("signed_in", who=who))
 cat, store, con = state.catalog(), state.store(), state.connection()
 
@@ -77,11 +78,12 @@ if up is not None:
         st.subheader(tx("publish"))
         with st.form("publish"):
             label = st.text_input(tx("label"), max_chars=ingest.LABEL_MAX, key="pub_label")
-            kind = st.radio(tx("kind"), ("official", "sample"), horizontal=True, key="pub_kind",
+            # No default: official and sample must never be mixed up by a preselected choice.
+            kind = st.radio(tx("kind"), ("official", "sample"), horizontal=True, key="pub_kind", index=None,
                             format_func=lambda k: tx(f"kind_{k}"))
             go = st.form_submit_button(tx("publish_button"), type="primary")
         if go:
-            problem = ingest.check_label(label, lang)
+            problem = ingest.check_label(label, lang) or (None if kind else t("kind_needed", lang))
             if problem:
                 st.error(problem)
             else:
@@ -94,6 +96,8 @@ if up is not None:
                     st.rerun()
                 except PublishConflict as e:
                     st.error(tx("conflict", msg=str(e)))
+                except StoreUnavailable as e:  # the bucket is away: say so, not "another publication"
+                    st.error(t("store_unavailable", lang, url=e.url))
                 except PublishBusy:
                     st.error(tx("busy"))
 if "_published" in st.session_state:

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth, data, db, materialize
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
+from dashboard.i18n import t
 from dashboard.ingest import text
 from dashboard.storage import LocalStore, visible
 
@@ -103,29 +104,46 @@ def test_without_any_login_configured_uploads_are_disabled_and_the_page_says_how
     assert len(at.get("file_uploader")) == 0
 
 
-def test_wrong_password_is_refused_then_throttled() -> None:
+def test_wrong_password_is_refused_counted_in_the_shared_file_then_throttled(data_copy: Path) -> None:
     at = _app({"upload": {"password_hash": HASH}})
-    for _ in range(3):
+    for _ in range(2):
         at.text_input(key="login_name").input("someone")
         at.text_input(key="login_password").input("wrong")
         at = _submit(at, text("login"))
         assert text("bad_login") in _texts(at)
         assert len(at.get("file_uploader")) == 0
+    # The failures are in the file every worker process shares (keyed by name and client).
+    assert auth.throttle_path() == data_copy / "cache" / "auth" / "throttle.sqlite"
+    shared = auth.SharedThrottle(auth.throttle_path())
+    key = shared.key("someone", "local")  # AppTest has no client address
+    assert shared.failures(key) == 2
+    assert shared.begin(key)[0] is not None  # as if another worker had taken a third guess just now
+    assert shared.failures(key) == 3
     at.text_input(key="login_password").input(PASSWORD)
     at = _submit(at, text("login"))
     assert "試行回数が多すぎます" in _texts(at)  # even the right password waits after repeated failures
     assert len(at.get("file_uploader")) == 0
+    at.text_input(key="login_name").input("another analyst")  # another name is not locked out by them
+    at = _submit(at, text("login"))
+    assert len(at.get("file_uploader")) == 1
+    assert shared.failures(key) == 3 and shared.failures(shared.key("another analyst", "local")) == 0
+
+
+OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x", "client_id": "id",
+        "client_secret": "s", "server_metadata_url": "http://localhost/.well-known/openid-configuration"}
+
+
+def _oidc_app(user: dict[str, object], analysts: list[str] | None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.secrets["auth"] = OIDC
+    if analysts is not None:
+        at.secrets["upload"] = {"analysts": analysts}
+    at.user = user
+    return at.run()
 
 
 def test_oidc_login_when_auth_is_configured() -> None:
-    secrets = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x",
-                        "client_id": "id", "client_secret": "s",
-                        "server_metadata_url": "http://localhost/.well-known/openid-configuration"}}
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for k, v in secrets.items():
-        at.secrets[k] = v
-    at.user = {"is_logged_in": False}
-    at.run()
+    at = _oidc_app({"is_logged_in": False}, ["analyst@pref.gunma.example"])
     assert not at.exception
     assert text("login_needed") in _texts(at)
     assert any(b.label == text("login") for b in at.button)
@@ -135,6 +153,53 @@ def test_oidc_login_when_auth_is_configured() -> None:
     assert not at.exception
     assert "analyst@pref.gunma.example" in _texts(at)
     assert len(at.get("file_uploader")) == 1
+    assert any(b.label == text("logout") for b in at.button)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_signed_in_user_who_is_not_an_analyst_is_refused(lang: str) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.secrets["auth"] = OIDC
+    at.secrets["upload"] = {"analysts": ["analyst@pref.gunma.example", "@kenko.example"]}
+    at.user = {"is_logged_in": True, "email": "visitor@gmail.example", "name": "Visitor"}
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    assert t("login_not_analyst", lang) in _texts(at)
+    assert text("signed_in", lang, who="visitor@gmail.example") in [x.value for x in at.text]  # plain text
+    assert len(at.get("file_uploader")) == 0 and len(at.get("text_input")) == 0
+    assert any(b.label == text("logout", lang) for b in at.button)  # to sign in with another account
+    at.user = {"is_logged_in": True, "email": "sato@kenko.example", "name": "Sato"}  # listed by its domain
+    at.run()
+    assert len(at.get("file_uploader")) == 1
+
+
+def test_oidc_without_an_analysts_list_lets_nobody_upload() -> None:
+    at = _oidc_app({"is_logged_in": True, "email": "analyst@pref.gunma.example"}, None)
+    assert not at.exception
+    assert t("login_no_analysts", "ja") in _texts(at)
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_password_login_is_refused_when_snapshots_are_shared_by_several_machines(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUNMA_STORE", "s3://snapshots-prod/gunma")
+    at = _app({"upload": {"password_hash": HASH}}, lang="en")
+    assert not at.exception
+    assert t("login_password_refused", "en") in _texts(at)
+    assert len(at.get("text_input")) == 0 and len(at.get("file_uploader")) == 0
+
+
+def test_log_out_button_ends_the_password_login() -> None:
+    at = _login()
+    assert len(at.get("file_uploader")) == 1
+    at = _submit(at, text("logout"))
+    assert not at.exception
+    assert t("logged_out", "ja") in _texts(at)
+    assert len(at.get("file_uploader")) == 0
+    assert at.text_input(key="login_password") is not None  # the login form again
+    at.run()  # and it stays logged out
+    assert len(at.get("file_uploader")) == 0
 
 
 def test_bad_file_lists_every_problem_with_row_column_and_value(data_copy: Path) -> None:
@@ -182,11 +247,15 @@ def test_preview_then_publish_records_who_and_the_dashboard_sees_the_new_data(da
     assert int(metrics[text("untouched")].replace(",", "")) > 1000
     label = "令和7年度 速報 <script>alert(1)</script> **太字** ../../etc/passwd"
     at.text_input(key="pub_label").input(label)
+    at = _submit(at, text("publish_button"))  # no kind chosen yet: refused with a message
+    assert t("kind_needed", "ja") in _texts(at)
+    assert len(LocalStore(data_copy).list()) == 4
+    at.radio(key="pub_kind").set_value("official")
     at = _submit(at, text("publish_button"))
     assert not at.exception
     store = LocalStore(data_copy)
     meta = store.list()[-1]
-    assert meta.seq == 5 and meta.rows == 35 and meta.publisher == "田中 分析担当"
+    assert meta.seq == 5 and meta.rows == 35 and meta.publisher == "田中 分析担当" and meta.kind == "official"
     assert meta.label == label  # stored as typed; never used as a path
     assert Path(store.path(meta)).parent == data_copy / "snapshots"
     assert any(meta.id in str(s.value) for s in at.success)

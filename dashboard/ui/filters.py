@@ -28,6 +28,7 @@ WIDGET = {k: f"flt_{k}" for k in KEYS}
 WRITTEN = "_flt_url_written"
 NOTICES = "_flt_notices"
 FILTERS = "_flt_current"
+LABELS = "_flt_labels"  # what the filter labels depend on: language, newest snapshot
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ def prepare() -> str:
             ss[WIDGET[k]] = defaults[k]
     ss[NOTICES] = [(n.key, n.value, defaults[n.key]) for n in bad]
     ss["_flt_choices"] = ch
+    # The browser keeps a keyed selectbox's *displayed label* until the server sets the value: when the
+    # labels change (a new publication renames 「最新（…）」, or the language changes) set every filter
+    # to its own value again, so the sidebar shows the new labels in this very run.
+    labels = (ss[WIDGET["lang"]], ch.as_of[1] if len(ch.as_of) > 1 else None)
+    if ss.get(LABELS, labels) != labels:
+        for k in KEYS:
+            ss[WIDGET[k]] = ss[WIDGET[k]]
+    ss[LABELS] = labels
     return str(ss[WIDGET["lang"]])
 
 

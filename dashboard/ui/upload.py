@@ -2,57 +2,132 @@
 
 from __future__ import annotations
 
-import uuid
+import sqlite3
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import auth, ingest
+from dashboard.i18n import t
 from dashboard.storage import PublishBusy, SnapshotStore
 from dashboard.ui import state
 
+WHO = "upload_who"  # the signed-in analyst's name (password login), per browser session
+
 
 @st.cache_resource(show_spinner=False)
-def throttles() -> tuple[auth.Throttle, auth.Throttle]:
-    """Per-session and process-wide failed-login counters (new sessions do not reset the latter)."""
-    return auth.Throttle(free=3), auth.Throttle(free=20, base=1.0, cap=60.0)
+def _throttle(path: str) -> auth.SharedThrottle:
+    return auth.SharedThrottle(path)
 
 
-def login(tx: Callable[..., str]) -> str:
-    """Who is signed in (stops the page until someone is)."""
+def _session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else ""
+
+
+def _upload_manager() -> object | None:
+    """This server's uploaded-file manager (None outside a real server, e.g. in some AppTest set-ups)."""
+    from streamlit.runtime import Runtime
+
+    return Runtime.instance().uploaded_file_mgr if Runtime.exists() else None
+
+
+def guard_uploads() -> None:
+    """Keep upload bytes only for analyst sessions (installed once per process; see auth.UploadGate)."""
+    mgr = _upload_manager()
+    if mgr is not None:
+        auth.GATE.install(mgr)
+
+
+def _log_out(oidc: bool) -> None:
+    """Callback: forget the analyst, drop the session's uploaded bytes, end the OIDC login too."""
+    auth.GATE.revoke(_session_id(), _upload_manager())
+    for k in (WHO, "_val", "_val_key", "_pv", "_pv_key"):
+        st.session_state.pop(k, None)
+    st.session_state["_logged_out"] = True
+    if oidc:
+        st.logout()
+
+
+def login(tx: Callable[..., str], lang: str) -> str:
+    """Who is signed in as an analyst (stops the page until someone is)."""
+    guard_uploads()
+    if st.session_state.pop("_logged_out", False):
+        st.success(t("logged_out", lang))
     mode = auth.auth_mode(st.secrets)
     if mode == "disabled":
         st.warning(tx("disabled"))
         st.text(tx("how_enable"))
         st.code('[upload]\npassword_hash = "scrypt$16384$8$1$<salt>$<hash>"', language="toml")
         st.stop()
+    if mode == "password_refused":
+        st.error(t("login_password_refused", lang))
+        st.code('[auth]\nredirect_uri = "https://.../oauth2callback"\ncookie_secret = "..."\n'
+                'client_id = "..."\nclient_secret = "..."\nserver_metadata_url = "https://.../.well-known/'
+                'openid-configuration"\n\n[upload]\nanalysts = ["name@pref.gunma.example"]', language="toml")
+        st.stop()
     if mode == "oidc":
-        if not st.user.is_logged_in:
-            st.info(tx("login_needed"))
-            st.button(tx("login"), on_click=st.login, key="oidc_login")
-            st.stop()
-        who = str(st.user.get("email") or st.user.get("name") or "analyst")
-        st.button(tx("logout"), on_click=st.logout, key="oidc_logout")
-        return who
-    if "upload_who" in st.session_state:
-        return str(st.session_state["upload_who"])
+        return _oidc(tx, lang)
+    return _password(tx, lang)
+
+
+def _oidc(tx: Callable[..., str], lang: str) -> str:
+    if not st.user.is_logged_in:
+        st.info(tx("login_needed"))
+        st.button(tx("login"), on_click=st.login, key="oidc_login")
+        st.stop()
+    who = str(st.user.get("email") or st.user.get("name") or "")
+    allowed = auth.analysts(st.secrets)
+    if not allowed or not auth.is_analyst(st.user, allowed):
+        auth.GATE.revoke(_session_id(), _upload_manager())
+        st.error(t("login_not_analyst", lang) if allowed else t("login_no_analysts", lang))
+        st.text(tx("signed_in", who=who or "?"))  # the provider's text: plain, never Markdown
+        st.button(tx("logout"), on_click=_log_out, args=(True,), key="logout")
+        st.stop()
+    auth.GATE.allow(_session_id())
+    st.button(tx("logout"), on_click=_log_out, args=(True,), key="logout")
+    return who
+
+
+def _client() -> str:
+    """The client address for the throttle (AppTest has no real connection: 'local')."""
+    ip = st.context.ip_address
+    try:
+        headers = dict(st.context.headers.items())
+    except (AttributeError, TypeError):
+        headers = {}
+    return auth.client_of(ip if isinstance(ip, str) else None, headers)
+
+
+def _password(tx: Callable[..., str], lang: str) -> str:
+    if WHO in st.session_state:
+        auth.GATE.allow(_session_id())
+        st.button(tx("logout"), on_click=_log_out, args=(False,), key="logout")
+        st.caption(t("login_reload_note", lang))
+        return str(st.session_state[WHO])
     st.info(tx("login_needed"))
-    mine, everyone = throttles()
-    sid = st.session_state.setdefault("_upload_sid", uuid.uuid4().hex)
     with st.form("login"):
         name = st.text_input(tx("name"), max_chars=ingest.NAME_MAX, key="login_name")
         pw = st.text_input(tx("password"), type="password", key="login_password")
         submitted = st.form_submit_button(tx("login"))
     if submitted:
-        wait = max(mine.wait(sid), everyone.wait("all"))
-        if wait > 0:
+        path = auth.throttle_path()
+        try:
+            throttle = _throttle(str(path))
+            key = throttle.key(name, _client())
+            attempt, wait = throttle.begin(key)
+        except (OSError, sqlite3.Error):  # fail closed: no throttle, no login
+            st.error(t("login_unavailable", lang, path=path))
+            st.stop()
+        if attempt is None:
             st.error(tx("throttled", s=int(wait) + 1))
         else:
             ok = bool(name.strip()) and auth.check_login(st.secrets, name.strip(), pw)
-            mine.record(sid, ok)
-            everyone.record("all", ok)
             if ok:
-                st.session_state["upload_who"] = ingest.clean_text(name, ingest.NAME_MAX)
+                throttle.succeeded(attempt)
+                st.session_state[WHO] = ingest.clean_text(name, ingest.NAME_MAX)
+                auth.GATE.allow(_session_id())
                 st.rerun()
             st.error(tx("bad_login"))
     st.stop()

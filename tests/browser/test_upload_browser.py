@@ -80,10 +80,21 @@ def test_upload_preview_publish_then_overview_shows_new_figures(upload_server: t
     page.get_by_label("ラベル（履歴と「データ時点」に表示）").fill("令和7年度 速報（ブラウザ）")  # type: ignore[attr-defined]
     page.get_by_role("button", name="公開する").click()  # type: ignore[attr-defined]
     settle(page)
+    # The kind has no default: publishing waits until the analyst chooses official or sample.
+    page.get_by_text("種別（公式またはサンプル）を選んでから公開してください。").wait_for(timeout=20_000)  # type: ignore[attr-defined]
+    assert not list((data / "snapshots").glob("0005-*.json"))
+    page.get_by_text("サンプル（架空）", exact=True).click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="公開する").click()  # type: ignore[attr-defined]
+    settle(page)
     page.get_by_text("公開しました：0005-").wait_for(timeout=20_000)  # type: ignore[attr-defined]
     screenshot(page, "upload-published")
+    new_id = json.loads(next((data / "snapshots").glob("0005-*.json")).read_text(encoding="utf-8"))["id"]
+    # The sidebar's as-of box names the new snapshot at once (no reload, no other click).
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "id => [...document.querySelectorAll('[data-testid=stSidebar] input[role=combobox]')]"
+        ".some(e => e.value === '最新（' + id + '）')", arg=new_id, timeout=10_000)
     meta = json.loads(next((data / "snapshots").glob("0005-*.json")).read_text(encoding="utf-8"))
-    assert meta["publisher"] == "ブラウザ 太郎" and meta["rows"] == 35
+    assert meta["publisher"] == "ブラウザ 太郎" and meta["rows"] == 35 and meta["kind"] == "sample"
     # The overview (same session, next interaction) shows the new figure.
     page.goto(url)  # type: ignore[attr-defined]
     settle(page)
