@@ -139,13 +139,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "licence_text": (
         "- 人口：出典　総務省「住民基本台帳に基づく人口、人口動態及び世帯数調査」（CC BY 4.0 互換の政府標準利用規約）\n"
         "- 市町村コード・名称・位置：japancode（MIT License）、総務省 全国地方公共団体コード\n"
-        "- 市町村境界（設定時のみ）：「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
+        "- 市町村・老人福祉圏域の境界（地図）：「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
         "- 目標値と計画の実績値：群馬県高齢者保健福祉計画（第8期）第2章\n"
         "- サンプル（架空）スナップショットの市町村別の値は説明用に生成した架空の値です。",
         "- Population: 総務省「住民基本台帳に基づく人口、人口動態及び世帯数調査」 "
         "(MIC; terms compatible with CC BY 4.0)\n"
         "- Municipality codes, names and positions: japancode (MIT License), MIC local government codes\n"
-        "- Boundaries (when configured): 「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
+        "- Municipal and 老人福祉圏域 boundaries (maps): 「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
         "- Targets and plan actuals: Gunma Prefecture elderly-care plan (8th period), Chapter 2\n"
         "- Municipal values in sample (fictional) snapshots are generated for demonstration only."),
     "sources_file": ("参照データの出典の詳細（data/reference/SOURCES.md）",
