@@ -532,7 +532,7 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                 "extremely compressed file; reading was stopped.")
         raise _Stop
     try:
-        n_cells = _xlsx_cells(data)
+        n_cells = _xlsx_cells(data, limits.max_xlsx_cells)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as e:
         col.add("xlsx_unreadable", "Excelブックのシートが壊れていて読めません（圧縮データを展開できません）。"
                 "Excelで開いて「.xlsx」形式で保存し直してください。",
@@ -540,10 +540,11 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                 "Excel and save it again as .xlsx.")
         raise _Stop from e
     if n_cells > limits.max_xlsx_cells:
-        col.add("xlsx_too_many_cells", f"Excelブックのセルが多すぎます（{n_cells:,}個、"
+        col.add("xlsx_too_many_cells", f"Excelブックのセルが多すぎます（{n_cells:,}個を超えています、"
                 f"上限{limits.max_xlsx_cells:,}個）。"
                 "不要な列や行を削除するか、CSVかParquetで保存してください。",
-                f"The workbook has too many cells ({n_cells:,}; the limit is {limits.max_xlsx_cells:,}). Delete "
+                f"The workbook has too many cells (more than {n_cells:,}; the limit is "
+                f"{limits.max_xlsx_cells:,}). Delete "
                 "unneeded rows and columns, or save it as CSV or Parquet.", value=n_cells)
         raise _Stop
     import openpyxl
@@ -612,9 +613,9 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     return df
 
 
-def _xlsx_cells(data: bytes) -> int:
+def _xlsx_cells(data: bytes, cap: int) -> int:
     """Cells in every worksheet of a workbook, counted by streaming each sheet's XML through the decompressor
-    (about 0.5 s for 200 MB of XML) rather than by parsing it, and whatever its declared dimension says."""
+    rather than by parsing it, and whatever its declared dimension says; counting stops once past `cap`."""
     count = 0
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
@@ -628,6 +629,8 @@ def _xlsx_cells(data: bytes) -> int:
                     count += buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/")
                     tail = buf[-3:]
                     count -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b"<c/")
+                    if count > cap:
+                        return count
     return count
 
 
@@ -1094,6 +1097,7 @@ def _reader_main(path: str, file_name: str, cat: Catalog, limits: Limits, out: s
 
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_DATA, (limits.process_memory, limits.process_memory))
+    conn.send("started")  # the parent's clock starts now, not while the fork server is still starting
     t0 = time.perf_counter()
     data = Path(path).read_bytes()
     result, df = _read_checked(data, file_name, cat, limits)
@@ -1152,14 +1156,22 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
             _STARTING.reader = False
         there.close()
         peak_kb, why, got = 0, None, None
-        deadline = t0 + limits.seconds + 1.0  # the reader stops itself at limits.seconds; this is the backstop
+        # The reader stops itself before limits.seconds (DuckDB interrupt, the xlsx loop); this is the backstop.
+        # Until the child says it started, the (first) start of the fork server may take a while.
+        deadline, started = t0 + 120.0, False
         try:
             while True:
                 if here.poll(0.02):
                     try:
-                        got = here.recv()
+                        msg = here.recv()
                     except EOFError:  # the child died without an answer
                         why = "died"
+                        break
+                    if msg == "started" and not started:
+                        started, t0 = True, time.perf_counter()
+                        deadline = t0 + limits.seconds + 1.0
+                        continue
+                    got = msg
                     break
                 rss = _status_kb(proc.pid, "VmRSS") or 0
                 peak_kb = max(peak_kb, _status_kb(proc.pid, "VmHWM") or 0, rss)
