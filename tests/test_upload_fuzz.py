@@ -54,7 +54,8 @@ def _damage(data: bytes, draw: st.DrawFn) -> bytes:
     how = draw(st.sampled_from(["none", "none", "cut", "flip", "insert"]))
     if how == "none" or not data:
         return data
-    at = draw(st.integers(0, len(data) - 1))
+    # A fraction, not an index: the file's length may vary between runs (openpyxl stamps the time).
+    at = min(len(data) - 1, int(draw(st.floats(0, 1)) * len(data)))
     if how == "cut":
         return data[:at]
     if how == "flip":
@@ -130,11 +131,12 @@ def _check(data: bytes, name: str) -> None:
     assert res.ok or res.errors
     for p in [*res.errors, *res.warnings]:
         assert p.rule in RULE_LABELS and p.message_ja and p.message_en
-    assert res.reader["seconds"] < LIMITS.seconds + 3
-    assert res.reader["peak_mb"] * 2**20 <= LIMITS.process_memory * 1.1
+    if res.reader:  # an empty file is answered without a reader process
+        assert res.reader["seconds"] < LIMITS.seconds + 3
+        assert res.reader["peak_mb"] * 2**20 <= LIMITS.process_memory * 1.1
 
 
-FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+FUZZ = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.data_too_large])
 
 
