@@ -73,7 +73,8 @@ def _project(root: Path, file: Path, warnings: bool = True) -> dict[str, object]
                           source_name=file.name)
     t3 = time.perf_counter()
     return {"ok": True, "validate_s": t1 - t0, "publish_s": t3 - t1, "preview_s": t2 - t1, "rows": meta.rows,
-            "warnings": len(result.warnings), "adds": pv.adds}
+            "warnings": len(result.warnings), "adds": pv.adds,
+            "reader_s": result.reader.get("seconds"), "reader_peak_mb": result.reader.get("peak_mb")}
 
 
 def _naive(root: Path, file: Path) -> dict[str, object]:
