@@ -1,16 +1,24 @@
 """Validation of an uploaded snapshot file (Parquet, CSV or .xlsx) against the data contract.
 
 Pure: no Streamlit. The file is untrusted, so it is read in a bounded way:
-- size is capped before anything else, and the kind of file is told from its first bytes
-  (magic numbers), not from its name;
+- size is capped before anything else; everything after that runs in a child process (forked from a
+  fork server) whose data segment is limited (RLIMIT_DATA), whose resident memory is watched and which is
+  stopped at a time limit, so any file gets its verdict within the limits whatever its shape; the kind of
+  file is told from its first bytes (magic numbers), not from its name;
 - Parquet: the footer is read first (pyarrow) and the row count and uncompressed size are capped
-  *before* any data is read; the data is then read by a separate DuckDB connection with its own
-  memory limit, one thread, no spilling to disk and a time limit (Polars is never pointed at the
-  untrusted bytes: it can panic on damaged files);
-- CSV: decoded in Python (UTF-8, or Shift_JIS as Excel in Japan saves it), then read by the same
-  bounded DuckDB connection with a fixed dialect;
-- .xlsx: the zip directory is checked for decompression bombs, then openpyxl streams rows up to
-  the row limit.
+  *before* any data is read; text columns are then read as dictionaries to measure what they expand to
+  (one note repeated 400,000 times is measured, not expanded); the data is read by a separate DuckDB
+  connection with its own memory limit, one thread, no spilling to disk and a time limit (Polars is never
+  pointed at the untrusted bytes: it can panic on damaged files);
+- CSV: decoded in Python (UTF-8, or Shift_JIS as Excel in Japan saves it), line lengths capped, then read
+  by the same bounded DuckDB connection with a fixed dialect;
+- .xlsx: the zip directory is checked for decompression bombs, the cells of every sheet are counted by
+  streaming the XML, then openpyxl streams rows up to the row limit and a deadline.
+
+Values are checked against the catalog's bounds (whole numbers, minimum, maximum, and a maximum relative to
+another indicator of the same place and year, e.g. participants aged 65+ <= the 65+ population), and an
+upload that leaves an (indicator, fiscal year) partly covered is warned about, naming the missing
+municipalities. No library's message reaches the user.
 
 Every problem is reported at once as a `Problem` record naming the row, column, value and rule,
 with a message in Japanese and English. Warnings do not block publishing.
@@ -110,8 +118,9 @@ class Result:
 
 @dataclass(frozen=True)
 class Keys:
-    """The published data an upload can be compared with: its indicators, its places, and its fiscal
-    years plus the year before each (large revisions compare the same key, large jumps the year before)."""
+    """The published data an upload can be compared with: its indicators (and the references of their relative
+    bounds), its places (and every municipality, for coverage), and its fiscal years plus the year before each
+    (large revisions compare the same key, large jumps the year before)."""
 
     indicator_ids: list[str]
     municipality_codes: list[str]
