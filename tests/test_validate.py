@@ -290,3 +290,16 @@ def test_many_bad_rows_are_counted_in_full_but_listed_up_to_the_cap() -> None:
     res = validate_bytes(csv_text(rows), "many.csv", CAT, limits=Limits(max_per_rule=1000))
     assert res.counts["unknown_municipality"] == 1500
     assert len([p for p in res.errors if p.rule == "unknown_municipality"]) == 1000
+
+
+def test_bundled_snapshots_and_the_plans_figures_are_within_the_catalogs_bounds() -> None:
+    """The bounds are generous enough for every bundled snapshot (official: the plan's figures; sample), each
+    checked against the others as published data (so relative bounds find their 65+ population)."""
+    files = sorted((ROOT / "data" / "snapshots").glob("*.parquet"))
+    rows = {p: pl.read_parquet(p).select(*contract.KEY, "value") for p in files}
+    assert len(files) >= 4
+    for p in files:
+        others = pl.concat([df for q, df in rows.items() if q != p])
+        res = validate_bytes(p.read_bytes(), p.name, CAT, published=others)
+        assert res.ok, (p.name, [e.message_en for e in res.errors[:5]])
+        assert not [w for w in res.warnings if w.rule == "bound_reference_missing"], p.name
