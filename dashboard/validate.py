@@ -30,6 +30,7 @@ import contextlib
 import csv
 import io
 import math
+import os
 import re
 import tempfile
 import threading
@@ -63,7 +64,8 @@ class Limits:
     max_columns: int = 50
     max_uncompressed: int = 256 * 2**20  # decoded data (Parquet, CSV) / xlsx zip members, as declared
     memory_limit: str = "384MB"  # the validation DuckDB connection (inside the reader process)
-    seconds: float = 8.0  # reading and checking in the reader process, before it is stopped
+    seconds: float = 8.0  # CPU time for reading and checking in the reader process, before it is stopped
+    wall_factor: float = 4.0  # ... and wall-clock time x this (a busy machine slows the clock, not the work)
     max_per_rule: int = 1000  # problem records kept per rule (counts are always complete)
     note_max_chars: int = 2000
     max_line_chars: int = 100_000  # one CSV line (a full valid line is a few thousand characters at most)
@@ -308,12 +310,22 @@ def _connection(limits: Limits, tmp: str) -> duckdb.DuckDBPyConnection:
 
 @contextlib.contextmanager
 def _deadline(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
-    timer = threading.Timer(seconds, con.interrupt)
-    timer.start()
+    """Interrupt the query once this process has used `seconds` of CPU time (all threads) since entering."""
+    start, done = time.process_time(), threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if time.process_time() - start > seconds:
+                con.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        timer.cancel()
+        done.set()
+        watcher.join()
 
 
 def _bomb(col: _Collector, limits: Limits, size: float) -> None:
@@ -570,9 +582,9 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         ws = wb["data"] if "data" in wb.sheetnames else wb.worksheets[0]
         rows: list[list[str | None]] = []
         header: list[str] = []
-        stop_at = time.perf_counter() + limits.seconds * 0.8  # a sentence of our own before the process is stopped
+        stop_at = time.process_time() + limits.seconds * 0.8  # a sentence of our own before the process is stopped
         for i, r in enumerate(ws.iter_rows(values_only=True)):
-            if i % 256 == 0 and time.perf_counter() > stop_at:
+            if i % 256 == 0 and time.process_time() > stop_at:
                 col.add("time_limit", f"Excelブックの読み込みが制限時間（{limits.seconds:g}秒）を超えたため"
                         "中止しました。"
                         "CSVかParquetで保存し直すか、ファイルを分けてください。",
@@ -1100,6 +1112,16 @@ def _status_kb(pid: int, field_name: str) -> int | None:
     return None
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used, from /proc; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _reader_main(path: str, file_name: str, cat: Catalog, limits: Limits, out: str, conn: Any) -> None:
     """Child process: limit its own data segment, read and check the file, hand back the result and frame."""
     import resource
@@ -1164,7 +1186,7 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
         finally:
             _STARTING.reader = False
         there.close()
-        peak_kb, why, got = 0, None, None
+        peak_kb, why, got, cpu0 = 0, None, None, 0.0
         # The reader stops itself before limits.seconds (DuckDB interrupt, the xlsx loop); this is the backstop.
         # Until the child says it started, the (first) start of the fork server may take a while.
         deadline, started = t0 + 120.0, False
@@ -1178,7 +1200,8 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
                         break
                     if msg == "started" and not started:
                         started, t0 = True, time.perf_counter()
-                        deadline = t0 + limits.seconds + 1.0
+                        deadline = t0 + limits.seconds * limits.wall_factor
+                        cpu0 = _cpu_seconds(proc.pid)
                         continue
                     got = msg
                     break
@@ -1187,7 +1210,7 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
                 if rss * 1024 > limits.process_memory:
                     why = "memory"
                     break
-                if time.perf_counter() > deadline:
+                if time.perf_counter() > deadline or (started and _cpu_seconds(proc.pid) - cpu0 > limits.seconds + 1):
                     why = "time"
                     break
                 if not proc.is_alive() and not here.poll(0):

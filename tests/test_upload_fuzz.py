@@ -132,7 +132,7 @@ def _check(data: bytes, name: str) -> None:
     for p in [*res.errors, *res.warnings]:
         assert p.rule in RULE_LABELS and p.message_ja and p.message_en
     if res.reader:  # an empty file is answered without a reader process
-        assert res.reader["seconds"] < LIMITS.seconds + 3
+        assert res.reader["seconds"] < LIMITS.seconds * LIMITS.wall_factor + 2
         assert res.reader["peak_mb"] * 2**20 <= LIMITS.process_memory * 1.1
 
 

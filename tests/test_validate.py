@@ -303,3 +303,11 @@ def test_bundled_snapshots_and_the_plans_figures_are_within_the_catalogs_bounds(
         res = validate_bytes(p.read_bytes(), p.name, CAT, published=others)
         assert res.ok, (p.name, [e.message_en for e in res.errors[:5]])
         assert not [w for w in res.warnings if w.rule == "bound_reference_missing"], p.name
+
+
+def test_a_file_needing_more_time_than_the_limit_gets_the_time_limit_sentence() -> None:
+    rows = [f"kayoi_places_weekly,{m},{2000 + i % 40},{i % 7}," for i in range(6000) for m in MUNIS[:20]]
+    res = validate_bytes(csv_text(rows), "slow.csv", CAT, limits=Limits(seconds=0.05))
+    assert [p.rule for p in res.errors] == ["time_limit"]
+    assert "制限時間" in res.errors[0].message_ja and "limit" in res.errors[0].message_en
+    assert res.frame is None
