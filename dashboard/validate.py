@@ -70,7 +70,7 @@ class Limits:
     note_max_chars: int = 2000
     max_line_chars: int = 100_000  # one CSV line (a full valid line is a few thousand characters at most)
     max_xlsx_cells: int = 2_000_000  # cells in all sheets of a workbook (the row limit x 10 columns)
-    process_memory: int = 900 * 2**20  # the reader process: data segment limit and resident-memory watchdog
+    process_memory: int = 900 * 2**20  # the reader process's resident memory (watched; the process is stopped)
     isolate: bool = True  # read and check in a separate process with the memory and time limits above
 
 
@@ -1122,12 +1122,18 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+DATA_SEGMENT_LIMIT = 6 * 2**30
+
+
 def _reader_main(path: str, file_name: str, cat: Catalog, limits: Limits, out: str, conn: Any) -> None:
     """Child process: limit its own data segment, read and check the file, hand back the result and frame."""
     import resource
 
+    # A hard backstop against allocations faster than the parent's watch on resident memory (every 20 ms). The
+    # data segment also counts what the allocators reserve without touching (DuckDB, Polars' threads: well over
+    # 1 GB for a valid 2M-row file using 600 MB), so this bound is much wider than the resident one.
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_DATA, (limits.process_memory, limits.process_memory))
+        resource.setrlimit(resource.RLIMIT_DATA, (DATA_SEGMENT_LIMIT, DATA_SEGMENT_LIMIT))
     conn.send("started")  # the parent's clock starts now, not while the fork server is still starting
     t0 = time.perf_counter()
     data = Path(path).read_bytes()
