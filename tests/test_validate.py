@@ -18,7 +18,7 @@ from dashboard import contract
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.validate import Limits, sniff, validate_bytes
-from tests.upload_corpus import Case, cases, csv_text, good_frame, parquet, xlsx
+from tests.upload_corpus import GOOD_ROW, Case, cases, csv_text, good_frame, parquet, xlsx
 
 CAT = load_catalog()
 CASES = cases()
@@ -311,3 +311,10 @@ def test_a_file_needing_more_time_than_the_limit_gets_the_time_limit_sentence() 
     assert [p.rule for p in res.errors] == ["time_limit"]
     assert "制限時間" in res.errors[0].message_ja and "limit" in res.errors[0].message_en
     assert res.frame is None
+
+
+def test_a_reader_over_its_memory_limit_is_stopped_with_the_memory_sentence() -> None:
+    # The reader process alone is ~150 MB resident, so a 120 MB limit stops it whatever the file.
+    res = validate_bytes(csv_text([GOOD_ROW]), "mem.csv", CAT, limits=Limits(process_memory=120 * 2**20))
+    assert [p.rule for p in res.errors] == ["memory_limit"]
+    assert "メモリ" in res.errors[0].message_ja and "120.0 MB" in res.errors[0].message_en
