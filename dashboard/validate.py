@@ -561,11 +561,11 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                 "Excel and save it again as .xlsx.")
         raise _Stop from e
     if n_cells > limits.max_xlsx_cells:
-        col.add("xlsx_too_many_cells", f"Excelブックのセルが多すぎます（{n_cells:,}個を超えています、"
-                f"上限{limits.max_xlsx_cells:,}個）。"
+        col.add("xlsx_too_many_cells", f"Excelブックのセルが上限（{limits.max_xlsx_cells:,}個）を超えています"
+                f"（{n_cells:,}個まで数えて中止）。"
                 "不要な列や行を削除するか、CSVかParquetで保存してください。",
-                f"The workbook has too many cells (more than {n_cells:,}; the limit is "
-                f"{limits.max_xlsx_cells:,}). Delete "
+                f"The workbook has more cells than the limit of {limits.max_xlsx_cells:,} (counting stopped at "
+                f"{n_cells:,}). Delete "
                 "unneeded rows and columns, or save it as CSV or Parquet.", value=n_cells)
         raise _Stop
     import openpyxl
@@ -1041,8 +1041,9 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
         ref_ind = inds[ref_id]
         times_ja = "" if ratio_ == 1 else f"の{_num(ratio_)}倍"
         times_en = "" if ratio_ == 1 else f"{_num(ratio_)} × "
+        bound_ja = "" if ratio_ == 1 else f"{times_ja}（{_num(ratio_ * ref)}）"
         col.add("above_reference", f"「{inds[i].name_ja}」は同じ地域・年度の「{ref_ind.name_ja}」（{_num(ref)}）"
-                f"{times_ja}（{_num(ratio_ * ref)}）を超えられません。桁や地域・年度の誤りがないか確認してください。",
+                f"{bound_ja}を超えられません。桁や地域・年度の誤りがないか確認してください。",
                 f"“{inds[i].name_en}” cannot exceed {times_en}“{ref_ind.name_en}” ({_num(ref)}) of the same place "
                 f"and year, i.e. {_num(ratio_ * ref)}. Check the digits, the place and the year.",
                 row=r, column="value", value=x)
@@ -1055,7 +1056,8 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
                 f"{first['fiscal_year']}年度）は、"
                 f"同じ地域・年度の「{ref_ind.name_ja}」がファイルにも公開済みデータにもないため、それに対する上限を"
                 f"確かめられませんでした（固定の上限{_num(first['_hi'])}は確認済み）。",
-                f"{part.height:,} rows of “{inds[i].name_en}” (e.g. {first['municipality_code']} FY"
+                f"{part.height:,} row{'' if part.height == 1 else 's'} of “{inds[i].name_en}” "
+                f"(e.g. {first['municipality_code']} FY"
                 f"{first['fiscal_year']}) could not be checked against “{ref_ind.name_en}” of the same place and "
                 f"year, which is neither in the file nor published (the fixed maximum {_num(first['_hi'])} was "
                 "checked).", row=int(first["_row"]), column="value", value=first["value"], severity="warning")
