@@ -107,7 +107,8 @@ def _indicators(n: int) -> pl.DataFrame:
                          "name_ja": f"合成{group}-{j}", "name_en": f"Synthetic {group}-{j}",
                          "kind": kind, "rollup": rollup, **extra})
         group += 1
-    syn = pl.DataFrame(rows).select(base.columns) if rows else base.clear()
+    syn = pl.DataFrame(rows) if rows else base.clear()
+    syn = syn.with_columns([pl.lit("").alias(c) for c in base.columns if c not in syn.columns]).select(base.columns)
     return pl.concat([base, syn])
 
 

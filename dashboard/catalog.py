@@ -37,6 +37,12 @@ class Indicator:
     definition_ja: str
     definition_en: str
     source: str
+    # Plausible bounds (validation). Defaults follow the kind, so a catalog without these columns still loads:
+    # counts and flags are whole numbers, counts >= 0, rates 0-100, flags 0/1 per municipality.
+    integer: bool = False  # a whole number at every place level (a sum or count of whole numbers stays whole)
+    min_value: float | None = None
+    max_ref: str | None = None  # an indicator the value is bounded by, at the same place and year (e.g. pop65)
+    max_ref_ratio: float | None = None  # value <= max_ref_ratio x that indicator's value
 
     def name(self, lang: str) -> str:
         """Name in the given language."""
@@ -155,26 +161,47 @@ def _opt_int(v: object) -> int | None:
     return None if v is None or v == "" else int(v)  # type: ignore[call-overload]
 
 
+def _opt_bool(v: object, default: bool) -> bool:
+    return default if v is None or v == "" else str(v).strip().lower() == "true"
+
+
+# Bounds by kind when the catalog leaves them empty: (integer, minimum, maximum).
+KIND_BOUNDS: dict[str, tuple[bool, float | None, float | None]] = {
+    "count": (True, 0.0, None), "rate": (False, 0.0, 100.0), "score": (False, 0.0, None), "flag": (True, 0.0, 1.0)}
+
+
 def read_indicators(path: Path) -> dict[str, Indicator]:
-    """Parse indicators.csv, checking kinds, roll-ups and numerator references."""
+    """Parse indicators.csv, checking kinds, roll-ups, numerator and bound references."""
     df = pl.read_csv(path, infer_schema=False)
+    for c in ("integer", "min_value", "max_value", "max_ref", "max_ref_ratio"):  # older catalogs lack them
+        if c not in df.columns:
+            df = df.with_columns(pl.lit(None, pl.Utf8).alias(c))
     out: dict[str, Indicator] = {}
     for r in df.iter_rows(named=True):
+        whole, lo, hi = KIND_BOUNDS.get(r["kind"], (False, None, None))
+        mx = _opt_float(r["max_value"])
         ind = Indicator(
             id=r["indicator_id"], policy_area=r["policy_area"], sort=int(r["sort"]),
             name_ja=r["name_ja"], name_en=r["name_en"], unit_ja=r["unit_ja"], unit_en=r["unit_en"],
             kind=r["kind"], direction=r["direction"], rollup=r["rollup"],
             numerator=r["numerator"] or None, denominator=r["denominator"] or None,
-            scale=_opt_float(r["scale"]), max_value=_opt_float(r["max_value"]),
+            scale=_opt_float(r["scale"]), max_value=hi if mx is None else mx,
             per_pop65=(r["per_pop65"] or "").lower() == "true",
             definition_ja=r["definition_ja"], definition_en=r["definition_en"], source=r["source"],
+            integer=_opt_bool(r["integer"], whole),
+            min_value=lo if _opt_float(r["min_value"]) is None else _opt_float(r["min_value"]),
+            max_ref=r["max_ref"] or None, max_ref_ratio=_opt_float(r["max_ref_ratio"]),
         )
         if ind.kind not in KINDS or ind.rollup not in ROLLUPS or ind.direction not in ("higher", "lower"):
             raise ValueError(f"indicators.csv: bad kind/rollup/direction for {ind.id}")
+        if (ind.max_ref is None) != (ind.max_ref_ratio is None):
+            raise ValueError(f"indicators.csv: {ind.id} needs both max_ref and max_ref_ratio, or neither")
         out[ind.id] = ind
     for ind in out.values():
         if ind.rollup == "weighted_rate" and (ind.numerator not in out or ind.denominator not in out):
             raise ValueError(f"indicators.csv: {ind.id} needs known numerator and denominator")
+        if ind.max_ref is not None and (ind.max_ref not in out or ind.max_ref == ind.id):
+            raise ValueError(f"indicators.csv: {ind.id} is bounded by an unknown indicator {ind.max_ref}")
     return out
 
 

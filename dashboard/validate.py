@@ -1,16 +1,24 @@
 """Validation of an uploaded snapshot file (Parquet, CSV or .xlsx) against the data contract.
 
 Pure: no Streamlit. The file is untrusted, so it is read in a bounded way:
-- size is capped before anything else, and the kind of file is told from its first bytes
-  (magic numbers), not from its name;
+- size is capped before anything else; everything after that runs in a child process (forked from a
+  fork server) whose data segment is limited (RLIMIT_DATA), whose resident memory is watched and which is
+  stopped at a time limit, so any file gets its verdict within the limits whatever its shape; the kind of
+  file is told from its first bytes (magic numbers), not from its name;
 - Parquet: the footer is read first (pyarrow) and the row count and uncompressed size are capped
-  *before* any data is read; the data is then read by a separate DuckDB connection with its own
-  memory limit, one thread, no spilling to disk and a time limit (Polars is never pointed at the
-  untrusted bytes: it can panic on damaged files);
-- CSV: decoded in Python (UTF-8, or Shift_JIS as Excel in Japan saves it), then read by the same
-  bounded DuckDB connection with a fixed dialect;
-- .xlsx: the zip directory is checked for decompression bombs, then openpyxl streams rows up to
-  the row limit.
+  *before* any data is read; text columns are then read as dictionaries to measure what they expand to
+  (one note repeated 400,000 times is measured, not expanded); the data is read by a separate DuckDB
+  connection with its own memory limit, one thread, no spilling to disk and a time limit (Polars is never
+  pointed at the untrusted bytes: it can panic on damaged files);
+- CSV: decoded in Python (UTF-8, or Shift_JIS as Excel in Japan saves it), line lengths capped, then read
+  by the same bounded DuckDB connection with a fixed dialect;
+- .xlsx: the zip directory is checked for decompression bombs, the cells of every sheet are counted by
+  streaming the XML, then openpyxl streams rows up to the row limit and a deadline.
+
+Values are checked against the catalog's bounds (whole numbers, minimum, maximum, and a maximum relative to
+another indicator of the same place and year, e.g. participants aged 65+ <= the 65+ population), and an
+upload that leaves an (indicator, fiscal year) partly covered is warned about, naming the missing
+municipalities. No library's message reaches the user.
 
 Every problem is reported at once as a `Problem` record naming the row, column, value and rule,
 with a message in Japanese and English. Warnings do not block publishing.
@@ -22,10 +30,13 @@ import contextlib
 import csv
 import io
 import math
+import os
 import re
 import tempfile
 import threading
+import time
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -52,10 +63,15 @@ class Limits:
     max_xlsx_rows: int = 200_000  # openpyxl is slow; larger files should come as Parquet or CSV
     max_columns: int = 50
     max_uncompressed: int = 256 * 2**20  # decoded data (Parquet, CSV) / xlsx zip members, as declared
-    memory_limit: str = "512MB"  # the validation DuckDB connection
-    seconds: float = 60.0  # reading time before the DuckDB query is interrupted
+    memory_limit: str = "384MB"  # the validation DuckDB connection (inside the reader process)
+    seconds: float = 8.0  # CPU time for reading and checking in the reader process, before it is stopped
+    wall_factor: float = 4.0  # ... and wall-clock time x this (a busy machine slows the clock, not the work)
     max_per_rule: int = 1000  # problem records kept per rule (counts are always complete)
     note_max_chars: int = 2000
+    max_line_chars: int = 100_000  # one CSV line (a full valid line is a few thousand characters at most)
+    max_xlsx_cells: int = 2_000_000  # cells in all sheets of a workbook (the row limit x 10 columns)
+    process_memory: int = 900 * 2**20  # the reader process's resident memory (watched; the process is stopped)
+    isolate: bool = True  # read and check in a separate process with the memory and time limits above
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,7 @@ class Result:
     warnings: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)  # problems per rule, beyond max_per_rule too
     frame: pl.DataFrame | None = None  # the contract frame, only when there are no errors
+    reader: dict[str, float] = field(default_factory=dict)  # the reader process: seconds, peak_mb (for benchmarks)
 
     @property
     def ok(self) -> bool:
@@ -103,8 +120,9 @@ class Result:
 
 @dataclass(frozen=True)
 class Keys:
-    """The published data an upload can be compared with: its indicators, its places, and its fiscal
-    years plus the year before each (large revisions compare the same key, large jumps the year before)."""
+    """The published data an upload can be compared with: its indicators (and the references of their relative
+    bounds), its places (and every municipality, for coverage), and its fiscal years plus the year before each
+    (large revisions compare the same key, large jumps the year before)."""
 
     indicator_ids: list[str]
     municipality_codes: list[str]
@@ -161,6 +179,17 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "score_range": ("点数の範囲（0～満点）", "score range (0–maximum)"),
     "flag_value": ("実施有無（0/1）", "yes/no flag (0/1)"),
     "note_too_long": ("備考の長さ", "note length"),
+    "not_integer": ("整数", "whole number"),
+    "above_maximum": ("値の上限", "maximum value"),
+    "below_minimum": ("値の下限", "minimum value"),
+    "flag_count_range": ("実施市町村数の範囲", "number of municipalities"),
+    "above_reference": ("65歳以上人口などに対する上限", "bound relative to a reference such as the 65+ population"),
+    "bound_reference_missing": ("相対上限の基準値なし", "no reference for the relative bound"),
+    "coverage_partial": ("市町村の報告状況", "municipalities reporting"),
+    "csv_line_too_long": ("1行の長さ", "line length"),
+    "xlsx_too_many_cells": ("セル数上限", "cell limit"),
+    "reader_failed": ("読み取り処理", "file reader"),
+    "internal_error": ("検査処理", "validation"),
     "empty_value_skipped": ("未記入行", "rows left empty"),
     "large_jump": ("前年度からの大きな変化", "large change from previous year"),
     "large_revision": ("公開中の値の大きな修正", "large revision of a published value"),
@@ -281,12 +310,22 @@ def _connection(limits: Limits, tmp: str) -> duckdb.DuckDBPyConnection:
 
 @contextlib.contextmanager
 def _deadline(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
-    timer = threading.Timer(seconds, con.interrupt)
-    timer.start()
+    """Interrupt the query once this process has used `seconds` of CPU time (all threads) since entering."""
+    start, done = time.process_time(), threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if time.process_time() - start > seconds:
+                con.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        timer.cancel()
+        done.set()
+        watcher.join()
 
 
 def _bomb(col: _Collector, limits: Limits, size: float) -> None:
@@ -322,7 +361,9 @@ def _run_bounded(col: _Collector, limits: Limits, query: str, **params: Any) -> 
                         raise _Stop
                     frames.append(pl.DataFrame(pl.from_arrow(batch)))
                 return pl.concat(frames, how="vertical", rechunk=True)
-        except duckdb.OutOfMemoryException as e:
+        except (duckdb.OutOfMemoryException, MemoryError, OSError) as e:  # Arrow's allocation failures: OSError
+            if isinstance(e, OSError) and "memory" not in str(e).lower():
+                raise
             col.add("memory_limit", f"読み込みに必要なメモリが上限（{limits.memory_limit}）を超えたため中止しました。"
                     "展開すると非常に大きくなるファイルです。ファイルを分けるか、内容を確認してください。",
                     f"Reading needed more memory than the limit ({limits.memory_limit}) and was stopped: the file "
@@ -336,8 +377,36 @@ def _run_bounded(col: _Collector, limits: Limits, query: str, **params: Any) -> 
             con.close()
 
 
-def _first_line(msg: str) -> str:
-    return msg.strip().splitlines()[0][:300] if msg.strip() else ""
+def _parquet_expanded_bytes(data: bytes) -> int:
+    """Bytes the text columns take once decoded: dictionary-encoded pages are read as dictionaries (one copy of
+    each distinct value plus an index per row) and each row's length is summed, so a file holding one 200 KB
+    note 400,000 times is measured at 80 GB without ever expanding it. Other pages are bounded by the sizes
+    the footer declares (checked before)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    schema = pq.ParquetFile(io.BytesIO(data)).schema_arrow
+    def is_text(t: Any) -> bool:
+        t = t.value_type if pa.types.is_dictionary(t) else t
+        return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+                    or pa.types.is_large_binary(t))
+
+    text = [f.name for f in schema if is_text(f.type)]
+    if not text:
+        return 0
+    pf = pq.ParquetFile(io.BytesIO(data), read_dictionary=text)
+    total = 0
+    for g in range(pf.metadata.num_row_groups):
+        table = pf.read_row_group(g, columns=text)
+        for column in table.columns:
+            for chunk in column.chunks:
+                if isinstance(chunk, pa.DictionaryArray):
+                    lengths = pc.binary_length(chunk.dictionary)
+                    total += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0)
+                else:
+                    total += int(pc.sum(pc.binary_length(chunk)).as_py() or 0)
+    return total
 
 
 def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
@@ -348,9 +417,10 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         num_rows, num_cols = md.num_rows, md.num_columns
         declared = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
     except Exception as e:  # pyarrow raises several types for damaged footers
-        col.add("parquet_unreadable", f"Parquetファイルとして読めません（{_first_line(str(e))}）。"
-                                      "書き出し直してください。",
-                f"Cannot read the file as Parquet ({_first_line(str(e))}). Export it again.")
+        col.add("parquet_unreadable", "Parquetファイルの末尾にある構造情報（フッター）が壊れていて読めません。"
+                                      "元のソフトで書き出し直してください。",
+                "The Parquet file's structure information (its footer) is damaged and cannot be read. Export "
+                "it again from the original software.")
         raise _Stop from e
     if num_rows > limits.max_rows:
         col.add("too_many_rows", f"行数が多すぎます（{num_rows:,}行、上限{limits.max_rows:,}行）。"
@@ -364,14 +434,26 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     if declared > limits.max_uncompressed:
         _bomb(col, limits, declared)
         raise _Stop
+    try:
+        expanded = _parquet_expanded_bytes(data)
+    except Exception as e:  # pyarrow raises several types for damaged pages
+        col.add("parquet_unreadable", "Parquetファイルの文字列の列が壊れていて読めません。元のソフトで書き出し直して"
+                "ください。", "A text column of the Parquet file is damaged and cannot be read. Export it again "
+                "from the original software.")
+        raise _Stop from e
+    if expanded > limits.max_uncompressed:
+        _bomb(col, limits, expanded)
+        raise _Stop
     with tempfile.TemporaryDirectory(prefix="gunma-upload-") as tmp:
         path = Path(tmp) / "upload.parquet"
         path.write_bytes(data)
         try:
             return _run_bounded(col, limits, "validate_read_parquet", path=str(path))
-        except duckdb.Error as e:
-            col.add("parquet_unreadable", f"Parquetファイルのデータ部分が読めません（{_first_line(str(e))}）。",
-                    f"The Parquet file's data cannot be read ({_first_line(str(e))}).")
+        except (duckdb.Error, OSError, ValueError) as e:
+            col.add("parquet_unreadable", "Parquetファイルのデータ部分が壊れているか、対応していない形式で"
+                    "圧縮・符号化されていて読めません。元のソフトで書き出し直してください。",
+                    "The Parquet file's data is damaged, or compressed or encoded in a way that is not supported. "
+                    "Export it again from the original software.")
             raise _Stop from e
 
 
@@ -381,8 +463,19 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         col.add("csv_encoding", "CSVの文字コードを読み取れません。UTF-8（またはShift_JIS）で保存してください。",
                 "Cannot decode the CSV text. Save it as UTF-8 (or Shift_JIS).")
         raise _Stop
-    lines = text.splitlines()
-    header = next(csv.reader(lines[:1]), []) if lines else []
+    lines = text.split("\n")
+    too_long = max(map(len, lines), default=0) > limits.max_line_chars
+    if too_long:
+        n = next(i for i, line in enumerate(lines) if len(line) > limits.max_line_chars)
+        where_ja = "見出し行" if n == 0 else f"ファイルの{n + 1}行目"
+        where_en = "The header line" if n == 0 else f"Line {n + 1} of the file"
+        col.add("csv_line_too_long", f"{where_ja}が長すぎます（{len(lines[n]):,}文字、"
+                f"上限{limits.max_line_chars:,}文字）。"
+                "区切り（カンマ・改行）が正しいか、1つのセルに大量の文字が入っていないか確認してください。",
+                f"{where_en} is too long ({len(lines[n]):,} characters; the limit is {limits.max_line_chars:,}). "
+                "Check the separators (commas, line breaks) and that no cell holds a huge text.")
+        raise _Stop
+    header = next(csv.reader([lines[0].rstrip("\r")]), []) if lines else []
     if not [h for h in header if h.strip()]:
         col.add("no_rows", "見出し行もデータ行もありません。", "There is neither a header line nor any data row.")
         raise _Stop
@@ -406,14 +499,16 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                               columns=dict.fromkeys(names, "VARCHAR"))
         except duckdb.Error as e:
             # DuckDB's message: "CSV Error on Line: N", "Original Line: ...", "Expected Number of Columns ...".
-            detail = " / ".join(x.strip() for x in str(e).splitlines() if "Expected" in x or "Found" in x)[:200]
+            counts = re.search(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", str(e))
+            detail_ja = f"見出しは{counts.group(1)}列、この行は{counts.group(2)}列です。" if counts else ""
+            detail_en = f"The header has {counts.group(1)} fields, this line {counts.group(2)}." if counts else ""
             m = re.search(r"[Ll]ine:?\s*(\d+)", str(e))
             where_ja = f"ファイルの{m.group(1)}行目付近、" if m else ""
             where_en = f"near line {m.group(1)}: " if m else ""
             col.add("csv_malformed", f"CSVの形が崩れています（{where_ja}列の数が見出しと合わない、"
-                                     f"引用符が閉じていない等）。{detail}",
+                                     f"引用符が閉じていない等）。{detail_ja}",
                     f"The CSV is malformed ({where_en}a row with more or fewer fields than the header, or an "
-                    f"unclosed quote). {detail}")
+                    f"unclosed quote). {detail_en}".rstrip())
             raise _Stop from e
     return df
 
@@ -457,19 +552,45 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                 f"The workbook expands to {_fmt_size(declared)} (limit {_fmt_size(limits.max_uncompressed)}): an "
                 "extremely compressed file; reading was stopped.")
         raise _Stop
+    try:
+        n_cells = _xlsx_cells(data, limits.max_xlsx_cells)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as e:
+        col.add("xlsx_unreadable", "Excelブックのシートが壊れていて読めません（圧縮データを展開できません）。"
+                "Excelで開いて「.xlsx」形式で保存し直してください。",
+                "A sheet of the Excel workbook is damaged (its compressed data cannot be expanded). Open it in "
+                "Excel and save it again as .xlsx.")
+        raise _Stop from e
+    if n_cells > limits.max_xlsx_cells:
+        col.add("xlsx_too_many_cells", f"Excelブックのセルが上限（{limits.max_xlsx_cells:,}個）を超えています"
+                f"（{n_cells:,}個まで数えて中止）。"
+                "不要な列や行を削除するか、CSVかParquetで保存してください。",
+                f"The workbook has more cells than the limit of {limits.max_xlsx_cells:,} (counting stopped at "
+                f"{n_cells:,}). Delete "
+                "unneeded rows and columns, or save it as CSV or Parquet.", value=n_cells)
+        raise _Stop
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged workbooks
-        col.add("xlsx_unreadable", f"Excelブックとして読めません（{_first_line(str(e)) or type(e).__name__}）。",
-                f"Cannot read the Excel workbook ({_first_line(str(e)) or type(e).__name__}).")
+        col.add("xlsx_unreadable", "Excelブックの構造（ブック・シートの定義）が壊れていて読めません。"
+                "Excelで開いて「.xlsx」形式で保存し直してください。",
+                "The Excel workbook's structure (its workbook or sheet definitions) is damaged. Open it in "
+                "Excel and save it again as .xlsx.")
         raise _Stop from e
     try:
         ws = wb["data"] if "data" in wb.sheetnames else wb.worksheets[0]
         rows: list[list[str | None]] = []
         header: list[str] = []
+        stop_at = time.process_time() + limits.seconds * 0.8  # a sentence of our own before the process is stopped
         for i, r in enumerate(ws.iter_rows(values_only=True)):
+            if i % 256 == 0 and time.process_time() > stop_at:
+                col.add("time_limit", f"Excelブックの読み込みが制限時間（{limits.seconds:g}秒）を超えたため"
+                        "中止しました。"
+                        "CSVかParquetで保存し直すか、ファイルを分けてください。",
+                        f"Reading the Excel workbook took longer than the limit ({limits.seconds:g} s) and was "
+                        "stopped. Save it as CSV or Parquet, or split the file.")
+                raise _Stop
             cells = [_cell_text(v) for v in r]
             if i == 0:
                 header = [(c or "").strip() for c in cells]
@@ -486,8 +607,10 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     except _Stop:
         raise
     except Exception as e:
-        col.add("xlsx_unreadable", f"Excelシートを読めません（{_first_line(str(e)) or type(e).__name__}）。",
-                f"Cannot read the Excel sheet ({_first_line(str(e)) or type(e).__name__}).")
+        col.add("xlsx_unreadable", "Excelシートのセルの内容が壊れていて読めません。"
+                "Excelで開いて「.xlsx」形式で保存し直してください。",
+                "The cells of the Excel sheet are damaged and cannot be read. Open the workbook in Excel and "
+                "save it again as .xlsx.")
         raise _Stop from e
     finally:
         wb.close()
@@ -509,6 +632,27 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                              .then(pl.col("municipality_code").str.zfill(5))
                              .otherwise(pl.col("municipality_code")))
     return df
+
+
+def _xlsx_cells(data: bytes, cap: int) -> int:
+    """Cells in every worksheet of a workbook, counted by streaming each sheet's XML through the decompressor
+    rather than by parsing it, and whatever its declared dimension says; counting stops once past `cap`."""
+    count = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    buf = tail + chunk
+                    # <c ...>, <c> or <c/> opens a cell; the last 3 bytes are kept so a tag cut between chunks counts.
+                    count += buf.count(b"<c ") + buf.count(b"<c>") + buf.count(b"<c/")
+                    tail = buf[-3:]
+                    count -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b"<c/")
+                    if count > cap:
+                        return count
+    return count
 
 
 def _check_header(header: list[str], col: _Collector, limits: Limits) -> None:
@@ -620,7 +764,6 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
             for r in _capped(col, "missing_value", empty_rows, single=True):
                 col.add("missing_value", "値が空です。必ず入力してください。", "The value is empty; it is required.",
                         row=r, column=c)
-    kinds, maxes = _kind_maps(cat)
     if "indicator_id" in df.columns:
         bad = df.filter(pl.col("indicator_id").is_not_null() & ~pl.col("indicator_id").is_in(list(cat.indicators)))
         for r, v in _capped(col, "unknown_indicator", bad.select("_row", "indicator_id")):
@@ -661,28 +804,7 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         for r, x in _capped(col, "infinite", df.filter(val.is_infinite()).select("_row", "value")):
             col.add("infinite", "値が無限大です。", "The value is infinite.", row=r, column="value", value=x)
         if "indicator_id" in df.columns:
-            # One mask per kind rather than a kind column on a copy of the frame.
-            def kind(k: str) -> pl.Expr:
-                return val.is_finite() & pl.col("indicator_id").is_in([i for i, v in kinds.items() if v == k])
-
-            negs = df.filter(kind("count") & (val < 0)).select("_row", "value")
-            for r, x in _capped(col, "negative_count", negs):
-                col.add("negative_count", "人数・件数の指標に負の値は使えません。", "A count cannot be negative.",
-                        row=r, column="value", value=x)
-            rates = df.filter(kind("rate") & ~val.is_between(0, 100))
-            for r, x in _capped(col, "rate_range", rates.select("_row", "value")):
-                col.add("rate_range", "率（%）は0～100の範囲で入力してください（例：6.1%は6.1）。",
-                        "A rate (%) must be between 0 and 100 (e.g. 6.1% is 6.1).", row=r, column="value", value=x)
-            mx_ = pl.col("indicator_id").replace_strict(maxes, default=None, return_dtype=pl.Float64).alias("_max")
-            sc = df.filter(kind("score")).select("_row", "value", mx_).filter((val < 0) | (val > pl.col("_max")))
-            for r, x, mx in _capped(col, "score_range", sc):
-                col.add("score_range", f"点数が0～満点（{mx:,.0f}点）の範囲外です。",
-                        f"The score is outside 0 to the maximum ({mx:,.0f} points).", row=r, column="value", value=x)
-            for r, x in df.filter(kind("flag") & ~val.is_in([0.0, 1.0])
-                                  & (pl.col("municipality_code") != PREFECTURE if "municipality_code" in df.columns
-                                     else pl.lit(True))).select("_row", "value").iter_rows():
-                col.add("flag_value", "実施の有無は0（なし）か1（あり）で入力してください。",
-                        "A yes/no flag must be 0 (no) or 1 (yes).", row=r, column="value", value=x)
+            _absolute_bounds(df, cat, col)
     if "note" in df.columns:
         long = df.filter(pl.col("note").str.len_chars() > limits.note_max_chars)
         for r, x in _capped(col, "note_too_long", long.select("_row", "note")):
@@ -690,6 +812,92 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
                     f"The note is too long (limit {limits.note_max_chars:,} characters).",
                     row=r, column="note", value=x)
     return df.filter(~skip)
+
+
+NATIONAL_MUNICIPALITIES = 1741  # 市区町村 in Japan (the 23 special wards counted singly): a national flag count's bound
+
+
+def _num(x: float) -> str:
+    """A bound or reference value for a message: whole numbers with separators, others as given."""
+    return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:,g}"
+
+
+def _absolute_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
+    """The catalog's bounds that need no other value: whole numbers, minimum and maximum for every place level;
+    a flag is 0/1 for a municipality and a whole number of municipalities for the prefecture or Japan."""
+    inds = cat.indicators
+    val = pl.col("value")
+    code = pl.col("municipality_code") if "municipality_code" in df.columns else pl.lit(None, pl.Utf8)
+    n_pref = len(cat.members(PREFECTURE))
+    aggregate = code.is_in([PREFECTURE, NATIONAL])
+    ind = pl.col("indicator_id")
+    lo = ind.replace_strict({i.id: i.min_value for i in inds.values()}, default=None, return_dtype=pl.Float64)
+    hi = ind.replace_strict({i.id: i.max_value for i in inds.values()}, default=None, return_dtype=pl.Float64)
+    whole = ind.replace_strict({i.id: i.integer for i in inds.values()}, default=False, return_dtype=pl.Boolean)
+    kind = ind.replace_strict({i.id: i.kind for i in inds.values()}, default=None, return_dtype=pl.Utf8)
+    cols = ["_row", "indicator_id", "value", *(["municipality_code"] if "municipality_code" in df.columns else [])]
+    known = df.select(*cols).with_columns(lo.alias("_lo"), hi.alias("_hi"), whole.alias("_int"),
+                                          kind.alias("_kind"), aggregate.alias("_agg"))
+    known = known.filter(pl.col("_kind").is_not_null() & val.is_finite())
+    flag = pl.col("_kind") == "flag"
+    # Flags: 0/1 per municipality; at 10000 / 00000 the number of municipalities with the flag set.
+    bad = known.filter(flag & ~pl.col("_agg") & ~val.is_in([0.0, 1.0])).select("_row", "value")
+    for r, x in _capped(col, "flag_value", bad):
+        col.add("flag_value", "実施の有無は0（なし）か1（あり）で入力してください。",
+                "A yes/no flag must be 0 (no) or 1 (yes).", row=r, column="value", value=x)
+    if "municipality_code" in known.columns:
+        agg_flags = known.filter(flag & pl.col("_agg")).with_columns(
+            pl.when(pl.col("municipality_code") == PREFECTURE).then(n_pref).otherwise(NATIONAL_MUNICIPALITIES)
+            .alias("_n"))
+        for r, i, x, c, n in _capped(col, "not_integer", agg_flags.filter(val != val.round(0))
+                                     .select("_row", "indicator_id", "value", "municipality_code", "_n")):
+            where_ja, where_en = ("県全体", "the prefecture") if c == PREFECTURE else ("全国", "Japan")
+            col.add("not_integer", f"「{inds[i].name_ja}」の{where_ja}の値は実施している市町村の数です。"
+                    f"0～{n:,}の整数で入力してください。",
+                    f"“{inds[i].name_en}” for {where_en} is a number of municipalities: enter a whole number "
+                    f"from 0 to {n:,}.", row=r, column="value", value=x)
+        out = agg_flags.filter((val == val.round(0)) & ((val < 0) | (val > pl.col("_n"))))
+        for r, i, x, c, n in _capped(col, "flag_count_range",
+                                     out.select("_row", "indicator_id", "value", "municipality_code", "_n")):
+            where_ja, where_en = ("県全体", "the prefecture") if c == PREFECTURE else ("全国", "Japan")
+            col.add("flag_count_range", f"「{inds[i].name_ja}」の{where_ja}の値は実施している市町村の数なので、"
+                    f"0～{n:,}の範囲です（{where_ja}の市町村数は{n:,}）。",
+                    f"“{inds[i].name_en}” for {where_en} is a number of municipalities, so it lies between 0 and "
+                    f"{n:,} ({where_en} has {n:,} municipalities).", row=r, column="value", value=x)
+    other = known.filter(~flag)
+    low = other.filter(pl.col("_lo").is_not_null() & (val < pl.col("_lo")))
+    high = other.filter(pl.col("_hi").is_not_null() & (val > pl.col("_hi")))
+    rates = pl.col("_kind") == "rate"
+    scores = pl.col("_kind") == "score"
+    out_of_range = pl.concat([low, high]).sort("_row")
+    for r, x, lo_, hi_ in _capped(col, "rate_range", out_of_range.filter(rates).select("_row", "value", "_lo", "_hi")):
+        col.add("rate_range", f"率（%）は{_num(lo_)}～{_num(hi_)}の範囲で入力してください（例：6.1%は6.1）。",
+                f"A rate (%) must be between {_num(lo_)} and {_num(hi_)} (e.g. 6.1% is 6.1).",
+                row=r, column="value", value=x)
+    for r, x, lo_, hi_ in _capped(col, "score_range", out_of_range.filter(scores)
+                                  .select("_row", "value", "_lo", "_hi")):
+        col.add("score_range", f"点数が{_num(lo_)}～満点（{_num(hi_)}点）の範囲外です。",
+                f"The score is outside {_num(lo_)} to the maximum ({_num(hi_)} points).", row=r, column="value",
+                value=x)
+    rest = ~rates & ~scores
+    negative = low.filter(rest & (pl.col("_lo") == 0)).select("_row", "value")
+    for r, x in _capped(col, "negative_count", negative):
+        col.add("negative_count", "人数・件数の指標に負の値は使えません。", "A count cannot be negative.",
+                row=r, column="value", value=x)
+    for r, i, x, lo_ in _capped(col, "below_minimum", low.filter(rest & (pl.col("_lo") != 0))
+                                .select("_row", "indicator_id", "value", "_lo")):
+        col.add("below_minimum", f"「{inds[i].name_ja}」の下限（{_num(lo_)}）を下回っています。",
+                f"Below the minimum of “{inds[i].name_en}” ({_num(lo_)}).", row=r, column="value", value=x)
+    for r, i, x, hi_ in _capped(col, "above_maximum", high.filter(rest)
+                                .select("_row", "indicator_id", "value", "_hi")):
+        col.add("above_maximum", f"「{inds[i].name_ja}」としてありえない大きさです（上限{_num(hi_)}）。"
+                "桁や単位の誤りがないか確認してください。",
+                f"Implausibly large for “{inds[i].name_en}” (the maximum is {_num(hi_)}). Check the digits and "
+                "the unit.", row=r, column="value", value=x)
+    frac = other.filter(pl.col("_int") & (val != val.round(0))).select("_row", "indicator_id", "value")
+    for r, i, x in _capped(col, "not_integer", frac):
+        col.add("not_integer", f"「{inds[i].name_ja}」は人数・件数なので整数で入力してください。",
+                f"“{inds[i].name_en}” is a count: enter a whole number.", row=r, column="value", value=x)
 
 
 def _key(cat: Catalog) -> pl.Expr:
@@ -766,17 +974,338 @@ def _pct(old: float, new: float) -> str:
     return "∞" if old == 0 else f"{(new - old) / abs(old) * 100:+,.0f}%"
 
 
+# ------------------------------------------------------------------------------ checks against other values
+
+def _keys(df: pl.DataFrame, cat: Catalog) -> Keys:
+    """What to read from the published data for this upload: its indicators and the references of their
+    relative bounds; its places and every municipality (coverage); its years and the year before each.
+    Only ids, codes and years the catalog knows are asked for (a damaged file cannot make the lists huge)."""
+    known = df.filter(pl.col("indicator_id").is_in(list(cat.indicators))
+                      & pl.col("municipality_code").is_in([*cat.municipality_codes(), PREFECTURE, NATIONAL])
+                      & pl.col("fiscal_year").is_between(contract.FIRST_YEAR, contract.LAST_YEAR))
+    ids = set(known["indicator_id"].unique().to_list())
+    refs = {cat.indicators[i].max_ref for i in ids} - {None}
+    codes = set(known["municipality_code"].unique().to_list())
+    if any(cat.indicators[i].rollup != "none" for i in ids):
+        codes |= set(cat.municipality_codes())
+    if refs:
+        codes |= set(cat.municipality_codes())  # the prefecture's reference is the sum of its municipalities
+    years = {int(y) for y in known["fiscal_year"].unique().to_list()}
+    return Keys(indicator_ids=sorted(ids | {r for r in refs if r}), municipality_codes=sorted(codes),
+                fiscal_years=sorted(years | {y - 1 for y in years}))
+
+
+def _reference_values(df: pl.DataFrame, cat: Catalog, pub: pl.DataFrame | None, refs: list[str]) -> pl.DataFrame:
+    """(indicator_id, municipality_code, fiscal_year, _ref) for the reference indicators: the file's finite,
+    non-negative values, else the published ones; for the prefecture, its own figure, else the sum of all its
+    municipalities when every one of them has a value."""
+    mine = df.filter(pl.col("indicator_id").is_in(refs) & pl.col("value").is_finite() & (pl.col("value") >= 0)
+                     ).select(*contract.KEY, "value")
+    if pub is not None:
+        theirs = pub.filter(pl.col("indicator_id").is_in(refs)).join(mine, on=contract.KEY, how="anti")
+        mine = pl.concat([mine, theirs.select(mine.columns)])
+    munis = cat.municipality_codes()
+    pref = (mine.filter(pl.col("municipality_code").is_in(munis)).group_by("indicator_id", "fiscal_year")
+            .agg(pl.col("value").sum(), pl.col("municipality_code").n_unique().alias("_n"))
+            .filter(pl.col("_n") == len(munis))
+            .select("indicator_id", pl.lit(PREFECTURE).alias("municipality_code"), "fiscal_year", "value"))
+    pref = pref.join(mine, on=contract.KEY, how="anti")
+    return pl.concat([mine, pref.select(mine.columns)]).rename({"value": "_ref"})
+
+
+def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.DataFrame | None) -> None:
+    """value <= max_ref_ratio x the reference indicator at the same place and year (e.g. participants aged
+    65+ <= the 65+ population). Without a reference value the absolute bounds still hold, and one warning
+    per indicator says how many rows could not be checked against the reference."""
+    bounded = {i.id: i for i in cat.indicators.values() if i.max_ref is not None}
+    rows = df.filter(pl.col("indicator_id").is_in(list(bounded)) & pl.col("value").is_finite())
+    if rows.is_empty():
+        return
+    inds = cat.indicators
+    ref_of = pl.col("indicator_id").replace_strict({i: b.max_ref for i, b in bounded.items()}, return_dtype=pl.Utf8)
+    ratio = pl.col("indicator_id").replace_strict({i: b.max_ref_ratio for i, b in bounded.items()},
+                                                  return_dtype=pl.Float64)
+    lo = pl.col("indicator_id").replace_strict({i: b.min_value for i, b in bounded.items()}, return_dtype=pl.Float64)
+    hi = pl.col("indicator_id").replace_strict({i: b.max_value for i, b in bounded.items()}, return_dtype=pl.Float64)
+    refs = _reference_values(df, cat, pub, sorted({b.max_ref for b in bounded.values() if b.max_ref}))
+    rows = (rows.select("_row", *contract.KEY, "value", ref_of.alias("_ref_id"), ratio.alias("_ratio"),
+                        lo.alias("_lo"), hi.alias("_hi"))
+            # A value outside its absolute bounds is reported once, there.
+            .filter((pl.col("_lo").is_null() | (pl.col("value") >= pl.col("_lo")))
+                    & (pl.col("_hi").is_null() | (pl.col("value") <= pl.col("_hi"))))
+            .join(refs.rename({"indicator_id": "_ref_id"}), on=["_ref_id", "municipality_code", "fiscal_year"],
+                  how="left", maintain_order="left"))
+    over = rows.filter(pl.col("_ref").is_not_null() & (pl.col("value") > pl.col("_ratio") * pl.col("_ref")))
+    for r, i, x, ref_id, ratio_, ref in _capped(col, "above_reference", over.select(
+            "_row", "indicator_id", "value", "_ref_id", "_ratio", "_ref")):
+        ref_ind = inds[ref_id]
+        times_ja = "" if ratio_ == 1 else f"の{_num(ratio_)}倍"
+        times_en = "" if ratio_ == 1 else f"{_num(ratio_)} × "
+        bound_ja = "" if ratio_ == 1 else f"{times_ja}（{_num(ratio_ * ref)}）"
+        col.add("above_reference", f"「{inds[i].name_ja}」は同じ地域・年度の「{ref_ind.name_ja}」（{_num(ref)}）"
+                f"{bound_ja}を超えられません。桁や地域・年度の誤りがないか確認してください。",
+                f"“{inds[i].name_en}” cannot exceed {times_en}“{ref_ind.name_en}” ({_num(ref)}) of the same place "
+                f"and year, i.e. {_num(ratio_ * ref)}. Check the digits, the place and the year.",
+                row=r, column="value", value=x)
+    missing = rows.filter(pl.col("_ref").is_null())
+    for (i,), part in missing.group_by("indicator_id", maintain_order=True):
+        first = part.row(0, named=True)
+        ref_ind = inds[str(first["_ref_id"])]
+        col.add("bound_reference_missing",
+                f"「{inds[i].name_ja}」の{part.height:,}行（例：{first['municipality_code']} "
+                f"{first['fiscal_year']}年度）は、"
+                f"同じ地域・年度の「{ref_ind.name_ja}」がファイルにも公開済みデータにもないため、それに対する上限を"
+                f"確かめられませんでした（固定の上限{_num(first['_hi'])}は確認済み）。",
+                f"{part.height:,} row{'' if part.height == 1 else 's'} of “{inds[i].name_en}” "
+                f"(e.g. {first['municipality_code']} FY"
+                f"{first['fiscal_year']}) could not be checked against “{ref_ind.name_en}” of the same place and "
+                f"year, which is neither in the file nor published (the fixed maximum {_num(first['_hi'])} was "
+                "checked).", row=int(first["_row"]), column="value", value=first["value"], severity="warning")
+
+
+COVERAGE_NAMES = 6  # missing municipalities named in a coverage warning before "... and N more"
+
+
+def _coverage(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.DataFrame | None) -> None:
+    """Warn when, after this upload, an (indicator, fiscal year) with municipal values would still lack some
+    municipalities: their roll-ups (圏域, prefecture) would then be partial. Names the missing ones."""
+    munis = cat.municipality_codes()
+    rolled = [i.id for i in cat.indicators.values() if i.rollup != "none"]
+    mine = df.filter(pl.col("indicator_id").is_in(rolled) & pl.col("municipality_code").is_in(munis))
+    if mine.is_empty():
+        return
+    groups = mine.group_by("indicator_id", "fiscal_year", maintain_order=True).agg(
+        pl.col("_row").min(), pl.col("municipality_code").unique().alias("_given"))
+    have: dict[tuple[str, int], set[str]] = {}
+    if pub is not None:
+        seen = (pub.join(groups.select("indicator_id", "fiscal_year"), on=["indicator_id", "fiscal_year"])
+                .filter(pl.col("municipality_code").is_in(munis))
+                .group_by("indicator_id", "fiscal_year").agg(pl.col("municipality_code").unique()))
+        have = {(i, int(y)): set(c) for i, y, c in seen.iter_rows()}
+    for i, y, r, given in groups.iter_rows():
+        covered = set(given) | have.get((i, int(y)), set())
+        lack = [m for m in munis if m not in covered]
+        if not lack:
+            continue
+        ind = cat.indicators[i]
+        shown = lack[:COVERAGE_NAMES]
+        more = len(lack) - len(shown)
+        names_ja = "、".join(cat.place_name(m, "ja") for m in shown) + (f"ほか{more}市町村" if more else "")
+        names_en = ", ".join(cat.place_name(m, "en") for m in shown) + (f" and {more} more" if more else "")
+        n, total = len(munis) - len(lack), len(munis)
+        col.add("coverage_partial",
+                f"「{ind.name_ja}」{y}年度：このファイルと公開済みデータを合わせても{total}市町村中{n}市町村分しか"
+                f"ありません（未報告：{names_ja}）。県・圏域の値は一部の市町村だけの集計（暫定）になります。",
+                f"“{ind.name_en}” FY{y}: with this file and the published data, only {n} of {total} municipalities "
+                f"report (missing: {names_en}). Prefecture and area figures would be partial (provisional).",
+                row=int(r), column="municipality_code", value=f"{n}/{total}", severity="warning")
+
+
+# ------------------------------------------------------------------------------ the reader process
+
+def _status_kb(pid: int, field_name: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used, from /proc; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+DATA_SEGMENT_LIMIT = 6 * 2**30
+
+
+def _reader_main(path: str, file_name: str, cat: Catalog, limits: Limits, out: str, conn: Any) -> None:
+    """Child process: limit its own data segment, read and check the file, hand back the result and frame."""
+    import resource
+
+    # A hard backstop against allocations faster than the parent's watch on resident memory (every 20 ms). The
+    # data segment also counts what the allocators reserve without touching (DuckDB, Polars' threads: well over
+    # 1 GB for a valid 2M-row file using 600 MB), so this bound is much wider than the resident one.
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_DATA, (DATA_SEGMENT_LIMIT, DATA_SEGMENT_LIMIT))
+    conn.send("started")  # the parent's clock starts now, not while the fork server is still starting
+    t0 = time.perf_counter()
+    data = Path(path).read_bytes()
+    result, df = _read_checked(data, file_name, cat, limits)
+    del data
+    if df is not None:
+        df.write_ipc(out)
+    result.reader["seconds"] = time.perf_counter() - t0
+    conn.send((result, df is not None))
+    conn.close()
+
+
+_CTX: Any = None
+_STARTING = threading.local()
+
+
+def _context() -> Any:
+    """A forkserver context: children fork from a small server that has imported this module (~0.1 s each),
+    never from the (threaded) Streamlit or test process. Our children do not re-run the parent's main script
+    (multiprocessing would, e.g. the `streamlit` or `pytest` launcher): they need nothing from it."""
+    global _CTX
+    if _CTX is None:
+        import multiprocessing
+        from multiprocessing import spawn
+
+        original = spawn.get_preparation_data
+
+        def preparation(name: str) -> dict[str, Any]:
+            d = dict(original(name))
+            if getattr(_STARTING, "reader", False):
+                d.pop("init_main_from_path", None)
+                d.pop("init_main_from_name", None)
+            return d
+
+        spawn.get_preparation_data = preparation  # type: ignore[assignment]
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["dashboard.validate", "openpyxl", "pyarrow.parquet"])
+        _CTX = ctx
+    return _CTX
+
+
+def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) -> tuple[Result, pl.DataFrame | None]:
+    """_read_checked in a child process, stopped when its memory passes limits.process_memory or it runs longer
+    than limits.seconds; either way the file gets a sentence in both languages."""
+    ctx = _context()
+    with tempfile.TemporaryDirectory(prefix="gunma-reader-") as tmp:
+        src, out = Path(tmp) / "upload.bin", Path(tmp) / "frame.arrow"
+        src.write_bytes(data)
+        here, there = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_reader_main, args=(str(src), file_name, cat, limits, str(out), there),
+                           daemon=True)
+        t0 = time.perf_counter()
+        _STARTING.reader = True
+        try:
+            proc.start()
+        finally:
+            _STARTING.reader = False
+        there.close()
+        peak_kb, why, got, cpu0 = 0, None, None, 0.0
+        # The reader stops itself before limits.seconds (DuckDB interrupt, the xlsx loop); this is the backstop.
+        # Until the child says it started, the (first) start of the fork server may take a while.
+        deadline, started = t0 + 120.0, False
+        try:
+            while True:
+                if here.poll(0.02):
+                    try:
+                        msg = here.recv()
+                    except EOFError:  # the child died without an answer
+                        why = "died"
+                        break
+                    if msg == "started" and not started:
+                        started, t0 = True, time.perf_counter()
+                        deadline = t0 + limits.seconds * limits.wall_factor
+                        cpu0 = _cpu_seconds(proc.pid)
+                        continue
+                    got = msg
+                    break
+                rss = _status_kb(proc.pid, "VmRSS") or 0
+                peak_kb = max(peak_kb, _status_kb(proc.pid, "VmHWM") or 0, rss)
+                if rss * 1024 > limits.process_memory:
+                    why = "memory"
+                    break
+                if time.perf_counter() > deadline or (started and _cpu_seconds(proc.pid) - cpu0 > limits.seconds + 1):
+                    why = "time"
+                    break
+                if not proc.is_alive() and not here.poll(0):
+                    why = "died"
+                    break
+            peak_kb = max(peak_kb, _status_kb(proc.pid, "VmHWM") or 0)
+        finally:
+            if proc.is_alive() and got is None:
+                proc.kill()
+            proc.join(5)
+            here.close()
+        seconds = time.perf_counter() - t0
+        if got is not None:
+            result, has_frame = got
+            df = pl.read_ipc(out).rechunk() if has_frame else None
+        else:
+            result, df = Result(file_name=file_name, file_format=None, rows=0), None
+            c = _Collector(result, limits, None)
+            if why == "time":
+                c.add("time_limit", f"読み込みと検査が制限時間（{limits.seconds:g}秒）を超えたため中止しました。"
+                      "ファイルを分けるか、CSVかParquetで保存し直してください。",
+                      f"Reading and checking took longer than the limit ({limits.seconds:g} s) and was stopped. "
+                      "Split the file, or save it as CSV or Parquet.")
+            elif why == "memory":
+                c.add("memory_limit", f"読み込みに必要なメモリが上限（{_fmt_size(limits.process_memory)}）を超えたため"
+                      "中止しました。展開すると非常に大きくなるファイルです。ファイルを分けるか、内容を確認してください。",
+                      f"Reading needed more memory than the limit ({_fmt_size(limits.process_memory)}) and was "
+                      "stopped: the file expands to a very large size. Split the file or check its content.")
+            else:
+                c.add("reader_failed", "ファイルの読み取り処理が途中で止まりました（メモリ上限に達したか、"
+                      "読み取れない内容です）。ファイルを書き出し直すか、内容を確認してください。",
+                      "The file reader stopped part-way (it reached its memory limit or met content it cannot "
+                      "read). Export the file again or check its content.")
+        result.reader.update({"seconds": seconds, "peak_mb": peak_kb / 1024})
+        return result, df
+
+
 # ------------------------------------------------------------------------------ entry point
 
 def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: Published = None,
                    limits: Limits | None = None) -> Result:
-    """Validate an uploaded file.
+    """Validate an uploaded file; never raises (an unexpected failure is itself a reported problem).
 
+    The file is read and checked row by row in a separate process with memory and time limits
+    (`Limits.isolate`); bounds relative to other values, coverage and the warnings are then checked here.
     `published` (indicator_id, municipality_code, fiscal_year, value) is the current as-of data, or
-    a function given the upload's `Keys` returning the as-of rows within them (called only when the
-    file has no errors); it is used only for warnings about large jumps and revisions.
+    a function given the upload's `Keys` returning the as-of rows within them (called once, when the file
+    could be read); it gives the reference values of relative bounds (e.g. the 65+ population), which
+    municipalities are already published (coverage), and the values large jumps and revisions compare with.
     """
     limits = limits or Limits()
+    result = Result(file_name=file_name, file_format=None, rows=0)
+    try:
+        if limits.isolate and data and len(data) <= limits.max_bytes:
+            result, df = _read_isolated(data, file_name, cat, limits)
+        else:
+            result, df = _read_checked(data, file_name, cat, limits)
+        if df is not None:
+            col = _Collector(result, limits, None if result.file_format == "parquet" else 1)
+            pub = published(_keys(df, cat)) if callable(published) else published
+            if pub is not None:
+                pub = pub.select(*contract.KEY, "value").cast({"fiscal_year": pl.Int64, "value": pl.Float64})
+            df = df.with_columns(pl.col("fiscal_year").cast(pl.Int64))
+            _relative_bounds(df, cat, col, pub)
+            if not result.errors:
+                _coverage(df, cat, col, pub)
+                _warnings(df, cat, col, pub)
+                cols = [c for c in contract.COLUMNS if c in df.columns]
+                result.frame = df.select(cols).cast({c: contract.SCHEMA[c] for c in cols})  # type: ignore[arg-type]
+    except Exception:  # the last line of defence: a bilingual sentence, never a library's message
+        result.frame = None
+        _Collector(result, limits, None).add(
+            "internal_error", "検査の途中で予期しない問題が起きたため、このファイルは公開できません。"
+            "ファイルの内容を確認し、解決しない場合は担当者に連絡してください。",
+            "An unexpected problem stopped the check, so this file cannot be published. Check the file; "
+            "if that does not help, contact the maintainers.")
+    # File-level problems first, then by row, so a person can work down the file.
+    result.errors.sort(key=lambda p: (p.row or 0))
+    result.warnings.sort(key=lambda p: (p.row or 0))
+    return result
+
+
+def _read_checked(data: bytes, file_name: str, cat: Catalog, limits: Limits) -> tuple[Result, pl.DataFrame | None]:
+    """Read the file and apply the rules that need nothing but the file and the catalog.
+
+    Returns the result so far and the checked frame (`_row` plus the contract columns present), or None
+    when the file could not be read or lacks a required column."""
     result = Result(file_name=file_name, file_format=None, rows=0)
     ext = Path(file_name).suffix.lower()
     col = _Collector(result, limits, None)
@@ -807,21 +1336,15 @@ def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: Publ
             raise _Stop
         present = _columns(raw, col, fmt)
         df = _coerce(raw, present, col)
+        del raw  # the coerced frame replaces it
         df = _row_rules(df, cat, col, limits, fmt)
         if df.height == 0 and not result.errors:
             col.add("no_rows", "値の入った行がありません。", "No row has a value.")
-        if not result.errors:
-            _warnings(df, cat, col, published(Keys.of(df)) if callable(published) else published)
-            cols = [c for c in contract.COLUMNS if c in df.columns]
-            result.frame = df.select(cols).cast({c: contract.SCHEMA[c] for c in cols})  # type: ignore[arg-type]
     except _Stop:
-        pass
-    # File-level problems first, then by row, so a person can work down the file.
-    result.errors.sort(key=lambda p: (p.row or 0))
-    result.warnings.sort(key=lambda p: (p.row or 0))
-    return result
-
-
+        return result, None
+    if not set(contract.REQUIRED) <= set(df.columns):
+        return result, None
+    return result, df.select("_row", *[c for c in contract.COLUMNS if c in df.columns])
 def _format_for(ext: str, looks: str, col: _Collector) -> str:
     """The format to read, from the name and the content; a mismatch is an error of its own."""
     want = EXTENSIONS.get(ext)

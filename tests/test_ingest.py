@@ -120,7 +120,10 @@ def test_csv_template_has_ids_codes_and_names_and_round_trips() -> None:
     # Left empty: nothing to publish; a few values filled in: those rows only.
     res = validate_bytes(raw, "template.csv", CAT)
     assert [p.rule for p in res.errors] == ["no_rows"]
-    filled = df.with_columns(pl.when(pl.col("municipality_code") == "10201").then(pl.lit("1"))
+    # Populations nested as the catalog's bounds require (75+ <= 65+ <= total); every other count 1.
+    pops = {"pop_total": "330000", "pop65": "90000", "pop75": "50000"}
+    one = pl.col("indicator_id").replace_strict(pops, default="1", return_dtype=pl.Utf8)
+    filled = df.with_columns(pl.when(pl.col("municipality_code") == "10201").then(one)
                              .otherwise(pl.col("value")).alias("value"))
     res = validate_bytes(filled.write_csv().encode(), "filled.csv", CAT)
     assert res.ok and res.frame is not None

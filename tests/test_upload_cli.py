@@ -134,3 +134,47 @@ def test_hash_password_makes_a_hash_that_verifies(data_copy: Path) -> None:
     assert not auth.verify_password("wrong", stored)
     r = _run(["hash-password", "--stdin"], data_copy, stdin="short\n")
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_partial_upload_warns_at_check_and_publish_naming_the_missing(data_copy: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's case: weekly kayoi-no-ba for FY2025 for only 3 of the 35 municipalities (none published yet)."""
+    munis = CAT.municipality_codes()
+    f = tmp_path / "partial.csv"
+    pl.DataFrame({"indicator_id": ["kayoi_places_weekly"] * 3, "municipality_code": munis[:3],
+                  "fiscal_year": [2025] * 3, "value": [20.0] * 3}).write_csv(f)
+    assert cli.main(["check", str(f), "--lang", "en"]) == 0  # a warning, not an error
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("WARNING") and "FY2025" in x)
+    assert "only 3 of 35 municipalities report" in line
+    # The missing ones by name, the first few, then how many more (32 missing, 6 named).
+    assert all(CAT.place_name(m, "en") in line for m in munis[3:9]) and "and 26 more" in line
+    assert CAT.place_name(munis[9], "en") not in line and CAT.place_name(munis[0], "en") not in line
+    assert cli.main(["publish", str(f), "--label", "3 of 35", "--kind", "sample"]) == 0
+    out = capsys.readouterr().out
+    assert "35市町村中3市町村分" in out and CAT.place_name(munis[3], "ja") in out and "ほか26市町村" in out
+    # Once the other 32 are published, a later file for some of them leaves nothing partial.
+    rest = tmp_path / "rest.csv"
+    pl.DataFrame({"indicator_id": ["kayoi_places_weekly"] * 32, "municipality_code": munis[3:],
+                  "fiscal_year": [2025] * 32, "value": [10.0] * 32}).write_csv(rest)
+    assert cli.main(["publish", str(rest), "--label", "the other 32", "--kind", "sample"]) == 0
+    again = tmp_path / "again.csv"
+    pl.DataFrame({"indicator_id": ["kayoi_places_weekly"], "municipality_code": munis[:1],
+                  "fiscal_year": [2025], "value": [21.0]}).write_csv(again)
+    assert cli.main(["check", str(again), "--lang", "en"]) == 0
+    assert "municipalities report" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value,rule_en", [("-5", "between 0 and 35"), ("40", "between 0 and 35"),
+                                           ("13.5", "whole number from 0 to 35")])
+def test_impossible_prefecture_flag_counts_are_refused(data_copy: Path, tmp_path: Path, value: str, rule_en: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    before = data_tree(data_copy)
+    f = tmp_path / "flag.csv"
+    f.write_text(f"indicator_id,municipality_code,fiscal_year,value\nittaiteki_implemented,10000,2025,{value}\n")
+    assert cli.main(["publish", str(f), "--label", "x", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert rule_en in out and f"value “{value}”" in out and "Not published" in out
+    assert cli.main(["check", str(f), "--lang", "ja"]) == 1
+    assert "0～35" in capsys.readouterr().out
+    assert data_tree(data_copy) == before

@@ -89,7 +89,7 @@ def _csv(rows: list[tuple[str, str, int, object]], note: str | None = None) -> b
 
 def _good_upload() -> bytes:
     """FY2025 participants for every municipality plus one revision of a published FY2024 value."""
-    rows: list[tuple[str, str, int, object]] = [("kayoi_participants", c, 2025, 1000 + n)
+    rows: list[tuple[str, str, int, object]] = [("kayoi_participants", c, 2025, 100 + n)  # <= every 65+ population
                                                 for n, c in enumerate(CAT.municipality_codes())]
     return _csv(rows)
 
@@ -266,7 +266,7 @@ def test_preview_then_publish_records_who_and_the_dashboard_sees_the_new_data(da
     assert all("<script>" not in str(m.value) and "**太字**" not in str(m.value) for m in at.markdown)
     vals = data.values(db.connect(), store, CAT, indicator_ids=["kayoi_participants"], places=["10000"])
     fy25 = vals.filter(pl.col("fiscal_year") == 2025)["value"].to_list()
-    assert fy25 == [float(sum(1000 + n for n in range(35)))]
+    assert fy25 == [float(sum(100 + n for n in range(35)))]
     # The new view is pre-aggregated in the background right after publishing, with the same figures.
     cached = materialize.cache_path(data_copy / "cache", visible(store.list(), None), CAT)
     for _ in range(200):

@@ -18,10 +18,11 @@ from dashboard import contract
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.validate import Limits, sniff, validate_bytes
-from tests.upload_corpus import Case, cases, csv_text, good_frame, parquet, xlsx
+from tests.upload_corpus import GOOD_ROW, Case, cases, csv_text, good_frame, parquet, xlsx
 
 CAT = load_catalog()
 CASES = cases()
+IN_PROCESS = Limits(isolate=False)  # rule tests: the reader process is tested by the corpus and the fuzz tests
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
@@ -168,7 +169,8 @@ def test_warnings_large_jump_and_revision() -> None:
     res = validate_bytes(csv_text(["kayoi_participants,10201,2025,5000,"]), "j.csv", CAT, published=published)
     assert res.ok
     rules = {p.rule for p in res.warnings}
-    assert rules == {"large_jump", "large_revision"}
+    # One municipality of 35, no 65+ population anywhere: also the coverage and the unchecked relative bound.
+    assert rules == {"large_jump", "large_revision", "coverage_partial", "bound_reference_missing"}
     jump = next(p for p in res.warnings if p.rule == "large_jump")
     assert "+400%" in jump.message_en and "2024" in jump.message_ja
 
@@ -223,7 +225,11 @@ def _valid_value(ind_id: str, draw: st.DrawFn) -> float:
         return draw(st.floats(0, 100, allow_nan=False))
     if ind.kind == "score":
         return draw(st.floats(0, ind.max_value or 100, allow_nan=False))
-    return float(draw(st.integers(0, 10**7)))
+    # Counts within the catalog's bounds: populations nested (75+ <= 65+ <= total), other counts small
+    # enough for any 65+ population drawn here.
+    lo, hi = {"pop_total": (10**7, 2 * 10**8), "pop65": (10**6, 10**7), "pop75": (0, 10**6)}.get(
+        ind_id, (0, 1000 if ind.max_ref else int(min(ind.max_value or 10**7, 10**7))))
+    return float(draw(st.integers(lo, hi)))
 
 
 @st.composite
@@ -240,7 +246,7 @@ def valid_frames(draw: st.DrawFn) -> pl.DataFrame:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_frames())
 def test_property_valid_frames_pass_and_round_trip(df: pl.DataFrame) -> None:
-    res = validate_bytes(contract.to_parquet_bytes(df), "p.parquet", CAT)
+    res = validate_bytes(contract.to_parquet_bytes(df), "p.parquet", CAT, limits=IN_PROCESS)
     assert res.ok, [p.message_en for p in res.errors]
     assert res.frame is not None and res.frame.sort(contract.KEY).equals(df.sort(contract.KEY))
 
@@ -263,13 +269,13 @@ def test_property_one_bad_cell_is_reported_at_its_row(df: pl.DataFrame, data: st
     values = df[column].to_list()
     values[i] = bad
     broken = df.with_columns(pl.Series(column, values, dtype=df.schema[column]))
-    res = validate_bytes(parquet(broken), "b.parquet", CAT)
+    res = validate_bytes(parquet(broken), "b.parquet", CAT, limits=IN_PROCESS)
     assert not res.ok
     assert any(p.rule == rule and p.row == i + 1 and p.column == column for p in res.errors), \
         [(p.rule, p.row) for p in res.errors]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.binary(max_size=3000), st.sampled_from(["x.parquet", "x.csv", "x.xlsx", "x.bin", "x"]),
        st.sampled_from([b"", b"PAR1", b"PK\x03\x04", b"indicator_id,municipality_code,fiscal_year,value\n"]))
 def test_property_arbitrary_bytes_never_crash(blob: bytes, name: str, prefix: bytes) -> None:
@@ -284,3 +290,31 @@ def test_many_bad_rows_are_counted_in_full_but_listed_up_to_the_cap() -> None:
     res = validate_bytes(csv_text(rows), "many.csv", CAT, limits=Limits(max_per_rule=1000))
     assert res.counts["unknown_municipality"] == 1500
     assert len([p for p in res.errors if p.rule == "unknown_municipality"]) == 1000
+
+
+def test_bundled_snapshots_and_the_plans_figures_are_within_the_catalogs_bounds() -> None:
+    """The bounds are generous enough for every bundled snapshot (official: the plan's figures; sample), each
+    checked against the others as published data (so relative bounds find their 65+ population)."""
+    files = sorted((ROOT / "data" / "snapshots").glob("*.parquet"))
+    rows = {p: pl.read_parquet(p).select(*contract.KEY, "value") for p in files}
+    assert len(files) >= 4
+    for p in files:
+        others = pl.concat([df for q, df in rows.items() if q != p])
+        res = validate_bytes(p.read_bytes(), p.name, CAT, published=others)
+        assert res.ok, (p.name, [e.message_en for e in res.errors[:5]])
+        assert not [w for w in res.warnings if w.rule == "bound_reference_missing"], p.name
+
+
+def test_a_file_needing_more_time_than_the_limit_gets_the_time_limit_sentence() -> None:
+    rows = [f"kayoi_places_weekly,{m},{2000 + i % 40},{i % 7}," for i in range(6000) for m in MUNIS[:20]]
+    res = validate_bytes(csv_text(rows), "slow.csv", CAT, limits=Limits(seconds=0.05))
+    assert [p.rule for p in res.errors] == ["time_limit"]
+    assert "制限時間" in res.errors[0].message_ja and "limit" in res.errors[0].message_en
+    assert res.frame is None
+
+
+def test_a_reader_over_its_memory_limit_is_stopped_with_the_memory_sentence() -> None:
+    # The reader process alone is ~150 MB resident, so a 120 MB limit stops it whatever the file.
+    res = validate_bytes(csv_text([GOOD_ROW]), "mem.csv", CAT, limits=Limits(process_memory=120 * 2**20))
+    assert [p.rule for p in res.errors] == ["memory_limit"]
+    assert "メモリ" in res.errors[0].message_ja and "120.0 MB" in res.errors[0].message_en

@@ -4,6 +4,7 @@ and gives the same warnings as a comparison with every published row."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -11,13 +12,17 @@ import duckdb
 import polars as pl
 import pytest
 
-from dashboard import contract, db, ingest
+from dashboard import contract, db, ingest, validate
 from dashboard.catalog import load_catalog
 from dashboard.storage import LocalStore
 from dashboard.validate import Keys, Limits, Problem, validate_bytes
 from tests.upload_corpus import parquet
 
-CAT = load_catalog()
+# These tests compare warnings read from the keys with warnings against every row; the representative upload
+# multiplies published counts (x3, x10) past the 65+ population, so the relative bounds (tested elsewhere) are
+# left out of this catalog.
+CAT = dataclasses.replace(load_catalog(), indicators={
+    i: dataclasses.replace(ind, max_ref=None, max_ref_ratio=None) for i, ind in load_catalog().indicators.items()})
 
 
 def representative_upload(cur: pl.DataFrame) -> pl.DataFrame:
@@ -139,4 +144,45 @@ def test_warnings_on_an_empty_store(empty_data: Path) -> None:
     data = pl.DataFrame({"indicator_id": ["kayoi_participants"] * 2, "municipality_code": ["10201"] * 2,
                          "fiscal_year": [2024, 2025], "value": [1000.0, 5000.0]}).write_csv().encode()
     res = validate_bytes(data, "e.csv", CAT, published=lambda k: ingest.published_values(con, store, k))
-    assert res.ok and [p.rule for p in res.warnings] == ["large_jump"]  # within the file itself
+    assert res.ok and [p.rule for p in res.warnings if p.rule != "coverage_partial"] == ["large_jump"]  # in the file
+    # One municipality of 35 in each year, nothing published: both years are partly covered.
+    assert [p.value for p in res.warnings if p.rule == "coverage_partial"] == ["1/35", "1/35"]
+
+
+def test_relative_bounds_use_the_published_65_plus_population(bundled: Bundled) -> None:
+    """Participants aged 65+ may not exceed the 65+ population of the same place and year: taken from the file,
+    else from the published data; for the prefecture, the sum of its 35 municipalities."""
+    store, con, cur = bundled
+    cat = load_catalog()
+    pop = cur.filter((pl.col("indicator_id") == "pop65") & (pl.col("fiscal_year") == 2024))
+    maebashi = float(pop.filter(pl.col("municipality_code") == "10201")["value"][0])
+    whole = float(pop.filter(pl.col("municipality_code").is_in(cat.municipality_codes()))["value"].sum())
+
+    def check(rows: list[str]) -> validate.Result:
+        return validate_bytes(("indicator_id,municipality_code,fiscal_year,value\n" + "\n".join(rows) + "\n").encode(),
+                              "r.csv", cat, published=lambda k: ingest.published_values(con, store, k))
+
+    over = check([f"kayoi_participants,10201,2024,{maebashi + 1:.0f}"])
+    assert [p.rule for p in over.errors] == ["above_reference"]
+    assert f"{maebashi:,.0f}" in over.errors[0].message_en and "65+" in over.errors[0].message_en
+    assert check([f"kayoi_participants,10201,2024,{maebashi:.0f}"]).ok
+    # The file's own 65+ population wins over the published one.
+    assert check([f"pop65,10201,2024,{maebashi * 2:.0f}", f"kayoi_participants,10201,2024,{maebashi + 1:.0f}"]).ok
+    # The prefecture: bounded by the sum over its municipalities.
+    assert [p.rule for p in check([f"kayoi_participants,10000,2024,{whole + 1:.0f}"]).errors] == ["above_reference"]
+    assert check([f"kayoi_participants,10000,2024,{whole:.0f}"]).ok
+    # No 65+ population for FY2040 anywhere: the fixed maximum still applies, and a warning says what was skipped.
+    later = check(["kayoi_participants,10201,2040,50000"])
+    assert later.ok and [p.rule for p in later.warnings if p.rule == "bound_reference_missing"] == \
+        ["bound_reference_missing"]
+    assert [p.rule for p in check(["kayoi_participants,10201,2040,10000001"]).errors] == ["above_maximum"]
+
+
+def test_validate_bytes_never_raises_even_when_a_collaborator_fails(bundled: Bundled) -> None:
+    def broken(keys: Keys) -> pl.DataFrame:
+        raise RuntimeError("the store is unreachable: <secret path>")
+
+    res = validate_bytes(b"indicator_id,municipality_code,fiscal_year,value\nkayoi_participants,10201,2024,5\n",
+                         "x.csv", load_catalog(), published=broken)
+    assert not res.ok and [p.rule for p in res.errors] == ["internal_error"]
+    assert "secret" not in res.errors[0].message_en and "予期しない" in res.errors[0].message_ja

@@ -64,7 +64,7 @@ def test_upload_preview_publish_then_overview_shows_new_figures(upload_server: t
                                                                 tmp_path: Path) -> None:
     url, data = upload_server
     codes = load_catalog().municipality_codes()
-    values = [1357] * 35  # 35 × 1,357 = 47,495 participants in FY2025
+    values = [47_495 - 34 * 300] + [300] * 34  # 47,495 participants in FY2025, each within its 65+ population
     f = tmp_path / "fy2025.csv"
     f.write_text("indicator_id,municipality_code,fiscal_year,value\n"
                  + "".join(f"kayoi_participants,{c},2025,{v}\n" for c, v in zip(codes, values, strict=True)),
