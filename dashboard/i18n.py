@@ -145,7 +145,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "- Population: 総務省「住民基本台帳に基づく人口、人口動態及び世帯数調査」 "
         "(MIC; terms compatible with CC BY 4.0)\n"
         "- Municipality codes, names and positions: japancode (MIT License), MIC local government codes\n"
-        "- Municipal and 老人福祉圏域 boundaries (maps): 「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
+        "- Municipal and 老人福祉圏域 boundaries (maps): "
+        "「国土数値情報（行政区域データ）」（国土交通省）を加工して作成\n"
         "- Targets and plan actuals: Gunma Prefecture elderly-care plan (8th period), Chapter 2\n"
         "- Municipal values in sample (fictional) snapshots are generated for demonstration only."),
     "sources_file": ("参照データの出典の詳細（data/reference/SOURCES.md）",
