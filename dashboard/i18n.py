@@ -165,6 +165,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- hosting: object store, replicas ---
 
     # --- serving cost: exports on demand ---
+    "export_chart": ("出力（PNG・CSV・Excel）", "Export (PNG, CSV, Excel)"),
+    "export_table": ("出力（CSV・Excel）", "Export (CSV, Excel)"),
+    "export_help": ("開くとダウンロードボタンが表示されます。ファイルはクリックしたときに作成されます。",
+                    "Opens the download buttons; each file is made when you click it."),
 
 }
 
