@@ -1,9 +1,11 @@
 """`make bench` / `python -m bench.run [--quick]`: every benchmark, written to bench/RESULTS.md.
 
 Sections: generated national-scale data; named-query latency (Gunma = bundled data/, national =
-generated); page reruns (AppTest); headless Chromium; concurrent websocket sessions; publishing a
-1M-row snapshot. Each figure sits beside the naive way (pandas reading every Parquet file on each
-call, no caching) measured in the same run. Generated data goes to bench/out/ (git-ignored).
+generated); page reruns (AppTest); headless Chromium; concurrent websocket sessions; every page beside
+Streamlit's floor (a one-selectbox, one-chart app: bench/floor.py) with a py-spy profile of the server;
+publishing a 1M-row snapshot. Each figure sits beside the naive way (pandas reading every Parquet file
+on each call, no caching) or the floor, measured in the same run. Generated data goes to bench/out/
+(git-ignored).
 """
 
 from __future__ import annotations
@@ -415,6 +417,13 @@ def main(argv: list[str] | None = None) -> int:
         "Publish, naive: pandas reads the file, checks codes, duplicates, missing values and ranges, and writes it; "
         "no warnings against published data and no preview. The project's figure includes both, as the CLI and "
         "the upload page do, so the naive way is faster there; both are within the targets.",
+        "Floor comparison: bench/floor_app.py (one selectbox, one Plotly chart, nothing read or cached) served "
+        "from the project root with the same .streamlit/config.toml, beside the dashboard, each page's figure "
+        "measured right after the floor's. CPU per run: one session alone changing the place over the 35 "
+        "municipalities, passes of the page alternating with passes of the floor, (user + system CPU of the "
+        "server from /proc) ÷ runs, caches warm (the cold first visit of each place in the note). Bursts: n "
+        "sessions at the same instant, session i opening the page at municipality i and changing to i + 1. "
+        "Browser first render: a fresh browser context per load, the floor and the page alternated, median of 3.",
         "Queries read the pre-aggregated file of the snapshot set (dashboard/materialize.py: values.sql run once for "
         "every indicator and place, written sorted by indicator; tests/test_materialize.py checks it gives exactly "
         "the rows of values.sql). The 'computed from the snapshots → pre-aggregated' table shows the path used "
