@@ -69,9 +69,9 @@ def _open(params: dict[str, str], page: str = "overview") -> AppTest:
 
 
 def _export_popovers(at: AppTest) -> dict[str, str]:
-    """The export popovers on screen: widget key -> label."""
+    """The export popovers on screen (charts, tables, deck and briefing): widget key -> label."""
     return {p.proto.id.split("-", 2)[2]: p.proto.popover.label for p in at.get("popover")
-            if p.proto.id.count("-") >= 2 and p.proto.id.split("-", 2)[2].startswith(("dlp_", "dltp_"))}
+            if p.proto.id.count("-") >= 2 and p.proto.id.split("-", 2)[2].startswith(("dlp_", "dltp_", "dl_reports"))}
 
 
 def _open_exports(at: AppTest, *keys: str) -> AppTest:
@@ -85,10 +85,13 @@ def _open_exports(at: AppTest, *keys: str) -> AppTest:
 
 def _download(at: AppTest, key: str) -> bytes:
     """What the browser gets when the download button `key` is clicked (its export popover opened first)."""
-    for prefix, kind in (("dl_png_", "dlp_"), ("dl_csv_", "dlp_"), ("dl_xlsx_", "dlp_"), ("dlt_csv_", "dltp_"),
-                         ("dlt_xlsx_", "dltp_")):
-        if key.startswith(prefix) and not any(b.proto.id.endswith(f"-{key}") for b in at.get("download_button")):
-            _open_exports(at, kind + key.removeprefix(prefix))
+    if not any(b.proto.id.endswith(f"-{key}") for b in at.get("download_button")):
+        if key in ("dl_deck", "dl_briefing"):
+            _open_exports(at, "dl_reports")
+        for prefix, kind in (("dl_png_", "dlp_"), ("dl_csv_", "dlp_"), ("dl_xlsx_", "dlp_"), ("dlt_csv_", "dltp_"),
+                             ("dlt_xlsx_", "dltp_")):
+            if key.startswith(prefix):
+                _open_exports(at, kind + key.removeprefix(prefix))
     btn = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
     mgr = _Recorder.last
     assert mgr is not None
@@ -141,7 +144,8 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
             tables = [k for k in pops if k.startswith("dltp_")]
             assert all(pops[k] == "出力（CSV・Excel）" for k in tables), (page, tab)
             assert tables or page not in ("overview", "methodology"), (page, tab)
-            assert {b.proto.id.split("-", 2)[2] for b in at.get("download_button")} <= {"dl_deck", "dl_briefing"}
+            assert not at.get("download_button"), (page, tab)  # a page run makes no download button until asked
+            assert ("dl_reports" in pops) == (page in ("overview", "profile") and tab is None), (page, tab)
             _open_exports(at, *pops)
             labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
             for key in keys:
@@ -153,8 +157,9 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
                 assert labels.get(f"dlt_xlsx_{key.removeprefix('dltp_')}") == "データ（Excel）", (page, key)
             for k in pops:  # close them again, as the next tab or page opens with them closed
                 at.session_state[k] = False
-        if page in ("overview", "profile"):
-            assert labels.get("dl_deck") and labels.get("dl_briefing"), page
+            if "dl_reports" in pops:
+                assert pops["dl_reports"] == "スライド（PowerPoint）・1枚の説明資料（A4）", page
+                assert labels.get("dl_deck") and labels.get("dl_briefing"), page
 
 
 def test_downloads_read_back_with_the_query_layers_numbers(app_data: Path) -> None:

@@ -1,8 +1,8 @@
 """Sharing on every page: "link to this view", exports under charts and tables, deck and briefing downloads.
 
-Files are built only when a button is clicked (download_button with a callable). The export buttons of a
-chart or table are made only while its "Export" popover is open, so a page run with many charts pays for
-one closed popover per chart, not for three download buttons (see export_popover).
+Files are built only when a button is clicked (download_button with a callable). The download buttons of
+a chart, a table or the deck and briefing are made only while their popover is open, so a page run with
+many charts pays for one closed popover per chart, not for three download buttons (see export_popover).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import functools
 import html
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 import polars as pl
@@ -26,6 +26,7 @@ from dashboard.ui.filters import Filters
 CURRENT_PAGE = "_share_page"  # session key: name of the page shown (set by the entry script)
 CHART_POPOVER = "dlp_"  # widget key prefix of a chart's export popover (+ the chart key)
 TABLE_POPOVER = "dltp_"  # widget key prefix of a table's export popover (+ the table key)
+REPORTS_POPOVER = "dl_reports"  # widget key of the deck and briefing popover
 
 S: dict[str, tuple[str, str]] = {
     "link": ("このビューへのリンク", "Link to this view"),
@@ -124,7 +125,7 @@ def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name:
                        icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"{prefix}_xlsx_{key}")
 
 
-def export_popover(label_key: str, key: str, lang: str) -> Any:
+def export_popover(label_key: str, key: str, lang: str, style: Literal["secondary", "tertiary"] = "tertiary") -> Any:
     """The closed "Export" popover under a chart or table; its container when open, else None.
 
     Why a popover: Streamlit keeps a media-file entry per st.download_button per session and revisits
@@ -132,7 +133,7 @@ def export_popover(label_key: str, key: str, lang: str) -> Any:
     the largest share of server CPU when many people open a page at once. The buttons now exist only
     while the user has the popover open (on_change="rerun" makes the open state known to the script).
     """
-    pop = st.popover(t(label_key, lang), icon=":material/download:", type="tertiary", key=key,
+    pop = st.popover(t(label_key, lang), icon=":material/download:", type=style, key=key,
                      on_change="rerun", help=t("export_help", lang))
     return pop if pop.open else None
 
@@ -183,11 +184,15 @@ def _values_for(f: Filters) -> pl.DataFrame:
 
 
 def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> None:
-    """Slide deck and one-page briefing for the current filters (values read and files built on click)."""
+    """Slide deck and one-page briefing for the current filters, in a popover (buttons made only when it is
+    open; values read and files built on click)."""
+    pop = export_popover("export_reports", REPORTS_POPOVER, f.lang, style="secondary")
+    if pop is None:
+        return
     cat = state.catalog()
     name = export.safe_name(f"{f.place}_{f.data_year}_{f.snapshot_id or 'none'}_{f.lang}")
     args: dict[str, Any] = {"type": "secondary", "on_click": "ignore"}
-    with st.container(horizontal=True, gap="small", key="dl_reports"):
+    with pop:
         if deck:
             m = meta(f, s("deck_title", f.lang))
             st.download_button(s("deck", f.lang),
