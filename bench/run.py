@@ -31,6 +31,7 @@ from dashboard.config import ROOT
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEFORE_PROFILE = ROOT / "bench" / "profile-before.md"  # the profile of the same burst before issue 13's cuts
+ANALYSIS = ROOT / "bench" / "where-the-time-goes.md"  # written from the profiles: what was cut, what remains
 QUICK_SCALE = national.Scale(municipalities=400, years=6, indicators=60, snapshots=12, first_year=2019)
 
 
@@ -349,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             notes.append("floor: the app is not there yet; skipped")
             return []
         got = fl.measure(gunma_root, quick, notes=notes)
+        if ANALYSIS.exists():
+            profile_md.append(ANALYSIS.read_text(encoding="utf-8").strip())
         if pf.available():
             n = 20 if quick else 200
             r, raw = fl.profiled_burst(gunma_root, a.work / "profile-overview.txt", n=n)
