@@ -7,7 +7,8 @@ from sending the rerun to script_finished. Server memory is the RSS of the serve
 Every wait is bounded; the run stops by itself.
 
 Two shapes of load:
-- burst (run_round): n sessions open the same page at the same instant, then change a filter at once.
+- burst (run_round): n sessions open the same page at the same instant, then change a filter at once
+  (with `places`, each session opens its own place and changes to another one).
   This is a throughput test: with ~C ms of server CPU per rerun on one process, the last of 2n reruns
   waits about 2n × C ms whatever else is done.
 - paced (run_paced): n sessions all connected at the same time, as officials use the dashboard: they
@@ -29,7 +30,7 @@ import websocket  # websocket-client
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.common import median, pct, rss_mb
+from bench.common import cpu_s, median, pct, rss_mb
 
 
 @dataclass
@@ -47,14 +48,31 @@ class LoadResult:
     client_cpu_s: float = 0.0  # CPU the load client itself used (it shares the machine's cores with the server)
     peak_connected: int = 0  # most sessions connected at the same time
     open_now: int = 0
+    server_cpu_s: float = 0.0  # CPU the server process(es) used during the round (user + system)
 
     def summary(self) -> dict[str, float]:
         """p50/p95 of both interactions plus memory."""
         both = self.first_ms + self.change_ms
         return {"first_p50": median(self.first_ms), "first_p95": pct(self.first_ms, 0.95),
+                "cpu_per_run_ms": self.cpu_per_run_ms(),
                 "change_p50": median(self.change_ms), "change_p95": pct(self.change_ms, 0.95),
                 "all_p95": pct(both, 0.95), "errors": self.errors,
                 "rss_before_mb": self.rss_before_mb, "rss_peak_mb": self.rss_peak_mb, "wall_s": self.wall_s}
+
+
+    def cpu_per_run_ms(self) -> float:
+        """Server CPU per script run over the round (connections and session set-up included)."""
+        runs = len(self.first_ms) + len(self.change_ms)
+        return self.server_cpu_s * 1000 / runs if runs else float("nan")
+
+
+def _pids(pids: int | Sequence[int]) -> list[int]:
+    return [pids] if isinstance(pids, int) else list(pids)
+
+
+def server_cpu(pids: int | Sequence[int]) -> float:
+    """CPU seconds used so far by the server, summed over its worker processes."""
+    return sum(cpu_s(p) for p in _pids(pids))
 
 
 def _rss(pids: int | Sequence[int]) -> float:
@@ -139,6 +157,7 @@ def _drive(res: LoadResult, server_pid: int | Sequence[int], threads: list[threa
 
     sampler = threading.Thread(target=sample, daemon=True)
     cpu0 = time.process_time()
+    server0 = server_cpu(server_pid)
     sampler.start()
     for t in threads:
         t.start()
@@ -148,6 +167,7 @@ def _drive(res: LoadResult, server_pid: int | Sequence[int], threads: list[threa
     sampler.join()
     res.wall_s = time.perf_counter() - t0
     res.client_cpu_s = time.process_time() - cpu0
+    res.server_cpu_s = server_cpu(server_pid) - server0
     res.rss_peak_mb = peak[0]
     missing = res.sessions - len(res.first_ms) - res.errors
     if missing > 0:
@@ -164,8 +184,11 @@ def _ws_url(base_url: str) -> str:
 
 def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str = "overview",
               queries: tuple[str, str] = ("place=10000", "place=10201"),
-              timeout: float = 60.0) -> LoadResult:
-    """n sessions at once, each loading `page` and changing the place; bounded by timeout per wait."""
+              timeout: float = 60.0, places: Sequence[str] | None = None) -> LoadResult:
+    """n sessions at once, each loading `page` and changing the place; bounded by timeout per wait.
+
+    Without `places` every session asks for `queries`; with them session i opens places[i] and changes
+    to places[i + 1] (cycling), so the sessions ask for different views, as people do."""
     ws_url = _ws_url(base_url)
     res = LoadResult(sessions=n, rss_before_mb=_rss(server_pid))
     lock = threading.Lock()
@@ -175,10 +198,27 @@ def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str 
         with contextlib.suppress(threading.BrokenBarrierError):
             start.wait(timeout=timeout)
 
-    steps = [(queries[0], 0.0), (queries[1], 0.0)]
-    threads = [threading.Thread(target=_session, args=(ws_url, page, steps, res, lock, timeout, together,
-                                                       lambda: None), daemon=True) for _ in range(n)]
+    def steps(i: int) -> list[tuple[str, float]]:
+        if not places:
+            return [(queries[0], 0.0), (queries[1], 0.0)]
+        return [(f"place={places[i % len(places)]}", 0.0), (f"place={places[(i + 1) % len(places)]}", 0.0)]
+
+    threads = [threading.Thread(target=_session, args=(ws_url, page, steps(i), res, lock, timeout, together,
+                                                       lambda: None), daemon=True) for i in range(n)]
     return _drive(res, server_pid, threads, 4 * timeout + 10, time.perf_counter())
+
+
+def run_sequence(base_url: str, server_pid: int | Sequence[int], page: str, places: Sequence[str],
+                 timeout: float = 60.0) -> LoadResult:
+    """One session alone: open `page` at places[0], then change to each following place in turn.
+
+    With nobody else on the server, its CPU over the round divided by the runs is the cost of one run."""
+    ws_url = _ws_url(base_url)
+    res = LoadResult(sessions=1, rss_before_mb=_rss(server_pid))
+    steps = [(f"place={p}", 0.0) for p in places]
+    thread = threading.Thread(target=_session, daemon=True, args=(
+        ws_url, page, steps, res, threading.Lock(), timeout, lambda: None, lambda: None))
+    return _drive(res, server_pid, [thread], len(steps) * timeout + 10, time.perf_counter())
 
 
 PACED_PAGES = ("overview", "area1", "area2", "area3", "area4", "area5")

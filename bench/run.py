@@ -1,9 +1,11 @@
 """`make bench` / `python -m bench.run [--quick]`: every benchmark, written to bench/RESULTS.md.
 
 Sections: generated national-scale data; named-query latency (Gunma = bundled data/, national =
-generated); page reruns (AppTest); headless Chromium; concurrent websocket sessions; publishing a
-1M-row snapshot. Each figure sits beside the naive way (pandas reading every Parquet file on each
-call, no caching) measured in the same run. Generated data goes to bench/out/ (git-ignored).
+generated); page reruns (AppTest); headless Chromium; concurrent websocket sessions; every page beside
+Streamlit's floor (a one-selectbox, one-chart app: bench/floor.py) with a py-spy profile of the server;
+publishing a 1M-row snapshot. Each figure sits beside the naive way (pandas reading every Parquet file
+on each call, no caching) or the floor, measured in the same run. Generated data goes to bench/out/
+(git-ignored).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from dashboard.config import ROOT
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
+BEFORE_PROFILE = ROOT / "bench" / "profile-before.md"  # the profile of the same burst before issue 13's cuts
+ANALYSIS = ROOT / "bench" / "where-the-time-goes.md"  # written from the profiles: what was cut, what remains
 QUICK_SCALE = national.Scale(municipalities=400, years=6, indicators=60, snapshots=12, first_year=2019)
 
 
@@ -96,6 +100,9 @@ def render(figs: list[Figure], info: dict[str, object], notes: list[str]) -> str
     for f in figs:
         sections.setdefault(f.section, []).append(f)
     for sec, items in sections.items():
+        if any("floor" in f.extra for f in items):
+            lines += _floor_table(sec, items)
+            continue
         lines += [f"## {sec}", "", "| scale | figure | project | naive | ratio | target | met | note |",
                   "|---|---|---:|---:|---:|---|---|---|"]
         for f in items:
@@ -105,7 +112,21 @@ def render(figs: list[Figure], info: dict[str, object], notes: list[str]) -> str
         lines.append("")
     if notes:
         lines += ["## Notes", "", *[f"- {n}" for n in notes], ""]
+    profile = info.get("profile")
+    if profile:
+        lines += [str(profile), ""]
     return "\n".join(lines)
+
+
+def _floor_table(sec: str, items: list[Figure]) -> list[str]:
+    """A section set beside Streamlit's floor (bench/floor.py): page, floor, page ÷ floor."""
+    lines = [f"## {sec}", "", "| scale | figure | page | floor | × floor | target | met | note |",
+             "|---|---|---:|---:|---:|---|---|---|"]
+    for f in items:
+        x = f.extra.get("times_floor")
+        lines.append(f"| {f.scale} | {f.name} | {_fmt(f.value, f.unit)} | {_fmt(f.extra.get('floor'), f.unit)} | "
+                     f"{'' if x is None else f'{x:,.1f}×'} | {f.target} | {_met(f)} | {f.note} |")
+    return [*lines, ""]
 
 
 def _target(f: Figure, limit: float) -> Figure:
@@ -135,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small national data, few repetitions (~2 min)")
     ap.add_argument("--out", type=Path, default=None, help="where to write the results (default bench/RESULTS.md, "
                                                           "bench/out/RESULTS-quick.md with --quick)")
-    ap.add_argument("--only", default="", help="comma-separated sections: query,pages,browser,load,publish")
+    ap.add_argument("--only", default="", help="comma-separated sections: query,pages,browser,load,floor,publish")
     ap.add_argument("--work", type=Path, default=OUT, help="folder for generated data (git-ignored)")
     a = ap.parse_args(argv)
     quick = a.quick
@@ -193,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         nat = q.measure(con, nat_store, nat_cat, "national", reps=3 if quick else 10, naive_reps=1, cache_dir=n_cache)
         for f in nat:
             if f.name.endswith("median"):
-                f.extra["met"] = f.value < 50 and (f.ratio or 0) >= 10
+                f.extra["met"] = f.value is not None and f.value < 50 and (f.ratio or 0) >= 10
                 f.target = "< 50 ms; ≥ 10× naive"
         ba = q.before_after(con, gunma_store, gunma_cat, "gunma", g_cache, reps=3 if quick else 10)
         ba += q.before_after(con, nat_store, nat_cat, "national", n_cache, reps=1 if quick else 3)
@@ -202,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     section("query", queries)
 
     # ---------------------------------------------------------------- pages (AppTest)
-    if not only or only & {"pages", "browser", "load"}:
+    if not only or only & {"pages", "browser", "load", "floor"}:
         # The app reads pre-aggregated values from <data>/cache once they are built (in the background on
         # first use, or after a publish); build them now, as a running deployment has them, so page
         # figures are not measured against a build in progress. The build itself is a query figure.
@@ -317,6 +338,34 @@ def main(argv: list[str] | None = None) -> int:
 
     section("load", load)
 
+    # ---------------------------------------------------------------- floor comparison, profile
+    profile_md: list[str] = []
+
+    def floor() -> list[Figure]:
+        from bench import floor as fl
+        from bench import pages as pg
+        from bench import profile as pf
+
+        if not pg.app_present():
+            notes.append("floor: the app is not there yet; skipped")
+            return []
+        got = fl.measure(gunma_root, quick, notes=notes)
+        if ANALYSIS.exists():
+            profile_md.append(ANALYSIS.read_text(encoding="utf-8").strip())
+        if pf.available():
+            n = 20 if quick else 200
+            r, raw = fl.profiled_burst(gunma_root, a.work / "profile-overview.txt", n=n)
+            profile_md.append(pf.markdown(pf.summarise(raw), f"Where the time goes now: one process under py-spy, "
+                                          f"{n} sessions opening the overview at once and changing the place "
+                                          f"(p95 {r.summary()['all_p95']:,.0f} ms, {r.errors} errors)"))
+        else:
+            notes.append("profile skipped: py-spy missing, or no permission to attach (root or CAP_SYS_PTRACE)")
+        if BEFORE_PROFILE.exists():
+            profile_md.append(BEFORE_PROFILE.read_text(encoding="utf-8").strip())
+        return got
+
+    section("floor", floor)
+
     # ---------------------------------------------------------------- publish
     def publish() -> list[Figure]:
         from bench import publish as pb
@@ -371,6 +420,13 @@ def main(argv: list[str] | None = None) -> int:
         "Publish, naive: pandas reads the file, checks codes, duplicates, missing values and ranges, and writes it; "
         "no warnings against published data and no preview. The project's figure includes both, as the CLI and "
         "the upload page do, so the naive way is faster there; both are within the targets.",
+        "Floor comparison: bench/floor_app.py (one selectbox, one Plotly chart, nothing read or cached) served "
+        "from the project root with the same .streamlit/config.toml, beside the dashboard, each page's figure "
+        "measured right after the floor's. CPU per run: one session alone changing the place over the 35 "
+        "municipalities, passes of the page alternating with passes of the floor, (user + system CPU of the "
+        "server from /proc) ÷ runs, caches warm (the cold first visit of each place in the note). Bursts: n "
+        "sessions at the same instant, session i opening the page at municipality i and changing to i + 1. "
+        "Browser first render: a fresh browser context per load, the floor and the page alternated, median of 3.",
         "Queries read the pre-aggregated file of the snapshot set (dashboard/materialize.py: values.sql run once for "
         "every indicator and place, written sorted by indicator; tests/test_materialize.py checks it gives exactly "
         "the rows of values.sql). The 'computed from the snapshots → pre-aggregated' table shows the path used "
@@ -382,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "minutes": minutes,
         "machine": machine(), "versions": versions(), "load_start": load_start, "national": nat_desc,
         "gunma_rows": sum(m.rows for m in gunma_store.list()), "gunma_snaps": len(gunma_store.list()),
+        "profile": "\n\n".join(profile_md),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(figs, info, notes), encoding="utf-8")

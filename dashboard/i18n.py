@@ -254,6 +254,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                              "{dst} already holds snapshots; copy into an empty folder or prefix."),
 
     # --- serving cost: exports on demand ---
+    "export_chart": ("出力（PNG・CSV・Excel）", "Export (PNG, CSV, Excel)"),
+    "export_table": ("出力（CSV・Excel）", "Export (CSV, Excel)"),
+    "export_reports": ("スライド（PowerPoint）・1枚の説明資料（A4）", "Slides (PowerPoint), one-page briefing (A4)"),
+    "export_help": ("開くとダウンロードボタンが表示されます。ファイルはクリックしたときに作成されます。",
+                    "Opens the download buttons; each file is made when you click it."),
 
     # --- wave 2 A: back end ---
 

@@ -92,3 +92,29 @@ def test_optimised_values_query_gives_the_same_rows_as_before(tiny: national.Gen
         new = data.values(con, store, cat, as_of, ids, places)
         old = queries.values_before(con, store, cat, as_of, ids, places)
         assert_frame_equal(new, old)  # raises with the differing column; the loop values are in the traceback
+
+
+def test_profile_summary_names_where_the_samples_went(tmp_path: Path) -> None:
+    """py-spy's collapsed stacks summed into the named shares RESULTS.md reports (bench/profile.py)."""
+    from bench import profile
+
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "run (threading.py:1);main (dashboard/app.py:60);chart (dashboard/ui/widgets.py:61);"
+        "ButtonMixin.download_button (streamlit/elements/widgets/button.py:9);"
+        "MediaFileManager.add_deferred (streamlit/runtime/media_file_manager.py:368) 3\n"
+        "run (threading.py:1);main (dashboard/app.py:60);render (dashboard/ui/filters.py:120);"
+        "data_years (dashboard/views.py:108);LazyFrame._collect_eager (polars/lazyframe/frame.py:1);"
+        "_LocalEngine.collect (polars/lazyframe/engine.py:410) 5\n"
+        "task (streamlit/watcher/polling_path_watcher.py:90);PollingPathWatcher._check_if_path_changed "
+        "(streamlit/watcher/polling_path_watcher.py:99) 2\n\n", encoding="utf-8")
+    p = profile.summarise(raw)
+    assert p.total == 10
+    shares = {name.split(" (")[0]: n for name, n in p.shares.items()}
+    assert shares["the page script"] == 8 and shares["download buttons"] == 3
+    assert shares["file watchers"] == 2 and shares["Polars work in the page code"] == 5
+    assert shares["views.data_years"] == 5 and shares["Streamlit config look-ups"] == 0
+    assert p.own.most_common(1) == [("_LocalEngine.collect (polars/lazyframe/engine.py)", 5)]
+    assert p.dashboard["main (dashboard/app.py)"] == 8
+    md = profile.markdown(p, "title")
+    assert md.startswith("## title") and "| 30.0 % | download buttons" in md

@@ -58,7 +58,10 @@ def test_overview_has_written_summary_link_and_downloads(data_copy: Path) -> Non
     view = links.parse(codes[0])
     assert view == links.View(page="overview", place="10000", year=2024, as_of=SNAP, lang="ja")
     assert links.parse(codes[1]).mode == "present" and links.parse(codes[2]).embed
-    labels = [b.proto.label for b in at.get("download_button")]
+    assert "出力（PNG・CSV・Excel）" in [p.proto.popover.label for p in at.get("popover")]
+    at.session_state["dlp_overview_bars"] = True  # the chart's "Export" popover opened
+    at.session_state["dl_reports"] = True  # and the slides / briefing one
+    labels = [b.proto.label for b in at.run().get("download_button")]
     assert {"画像（PNG）", "データ（CSV）", "データ（Excel）"} <= set(labels)
     assert "スライド（PowerPoint）をダウンロード" in labels
     assert "1枚の説明資料（A4・印刷用HTML）をダウンロード" in labels

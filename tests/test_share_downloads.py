@@ -1,8 +1,10 @@
 """Downloads through Streamlit's AppTest: export buttons under every chart of every page, and the files
 the buttons produce (CSV, Excel, PNG, deck, briefing) read back; a shared link after a new upload.
 
-Download buttons build their file only when clicked (deferred callables); the test runs the callable
-the way the server does on a click (MediaFileManager.execute_deferred) and reads the bytes back.
+The export buttons of a chart or table exist only while its "Export" popover is open (the test opens it
+as the browser does, by setting the popover's state and rerunning); they build their file only when clicked
+(deferred callables): the test runs the callable the way the server does on a click
+(MediaFileManager.execute_deferred) and reads the bytes back.
 """
 
 from __future__ import annotations
@@ -66,8 +68,30 @@ def _open(params: dict[str, str], page: str = "overview") -> AppTest:
     return at
 
 
+def _export_popovers(at: AppTest) -> dict[str, str]:
+    """The export popovers on screen (charts, tables, deck and briefing): widget key -> label."""
+    return {p.proto.id.split("-", 2)[2]: p.proto.popover.label for p in at.get("popover")
+            if p.proto.id.count("-") >= 2 and p.proto.id.split("-", 2)[2].startswith(("dlp_", "dltp_", "dl_reports"))}
+
+
+def _open_exports(at: AppTest, *keys: str) -> AppTest:
+    """Open the export popovers of these charts or tables (what a click on "Export" does)."""
+    for k in keys:
+        at.session_state[k] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _download(at: AppTest, key: str) -> bytes:
-    """What the browser gets when the download button `key` is clicked."""
+    """What the browser gets when the download button `key` is clicked (its export popover opened first)."""
+    if not any(b.proto.id.endswith(f"-{key}") for b in at.get("download_button")):
+        if key in ("dl_deck", "dl_briefing"):
+            _open_exports(at, "dl_reports")
+        for prefix, kind in (("dl_png_", "dlp_"), ("dl_csv_", "dlp_"), ("dl_xlsx_", "dlp_"), ("dlt_csv_", "dltp_"),
+                             ("dlt_xlsx_", "dltp_")):
+            if key.startswith(prefix):
+                _open_exports(at, kind + key.removeprefix(prefix))
     btn = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
     mgr = _Recorder.last
     assert mgr is not None
@@ -97,7 +121,7 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
         if page != "overview":
             at.switch_page(f"../pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
-        assert [p.proto.popover.label for p in at.get("popover")] == ["このビューへのリンク"], page
+        assert next(p.proto.popover.label for p in at.get("popover")) == "このビューへのリンク", page
         urls = _link_urls(at)
         assert len(urls) == 3, (page, urls)
         views_ = [links.parse(u) for u in urls]
@@ -112,14 +136,30 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
             if tab is not None:
                 at.session_state[f"{page}_section"] = tab
                 at.run()
+            keys = _chart_keys(at)
+            assert keys or page == "methodology", (page, tab)
+            pops = _export_popovers(at)
+            # One closed "Export" popover per chart and per table; no chart or table button until one is opened.
+            assert {f"dlp_{k}": "出力（PNG・CSV・Excel）" for k in keys}.items() <= pops.items(), (page, tab, pops)
+            tables = [k for k in pops if k.startswith("dltp_")]
+            assert all(pops[k] == "出力（CSV・Excel）" for k in tables), (page, tab)
+            assert tables or page not in ("overview", "methodology"), (page, tab)
+            assert not at.get("download_button"), (page, tab)  # a page run makes no download button until asked
+            assert ("dl_reports" in pops) == (page in ("overview", "profile") and tab is None), (page, tab)
+            _open_exports(at, *pops)
             labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
-            assert _chart_keys(at) or page == "methodology", (page, tab)
-            for key in _chart_keys(at):
+            for key in keys:
                 assert labels.get(f"dl_png_{key}") == "画像（PNG）", (page, key)
                 assert labels.get(f"dl_csv_{key}") == "データ（CSV）", (page, key)
                 assert labels.get(f"dl_xlsx_{key}") == "データ（Excel）", (page, key)
-        if page in ("overview", "profile"):
-            assert labels.get("dl_deck") and labels.get("dl_briefing"), page
+            for key in tables:
+                assert labels.get(f"dlt_csv_{key.removeprefix('dltp_')}") == "データ（CSV）", (page, key)
+                assert labels.get(f"dlt_xlsx_{key.removeprefix('dltp_')}") == "データ（Excel）", (page, key)
+            for k in pops:  # close them again, as the next tab or page opens with them closed
+                at.session_state[k] = False
+            if "dl_reports" in pops:
+                assert pops["dl_reports"] == "スライド（PowerPoint）・1枚の説明資料（A4）", page
+                assert labels.get("dl_deck") and labels.get("dl_briefing"), page
 
 
 def test_downloads_read_back_with_the_query_layers_numbers(app_data: Path) -> None:

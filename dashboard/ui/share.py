@@ -1,7 +1,8 @@
-"""Sharing on every page: "link to this view", export buttons under charts, deck and briefing downloads.
+"""Sharing on every page: "link to this view", exports under charts and tables, deck and briefing downloads.
 
-Files are built only when a button is clicked (download_button with a callable), so a page with
-many charts costs nothing extra per rerun.
+Files are built only when a button is clicked (download_button with a callable). The download buttons of
+a chart, a table or the deck and briefing are made only while their popover is open, so a page run with
+many charts pays for one closed popover per chart, not for three download buttons (see export_popover).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import functools
 import html
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 import polars as pl
@@ -18,10 +19,14 @@ import streamlit as st
 
 from dashboard import export, links, slides, summary, views
 from dashboard import progress as pg
+from dashboard.i18n import t
 from dashboard.ui import filters, state
 from dashboard.ui.filters import Filters
 
 CURRENT_PAGE = "_share_page"  # session key: name of the page shown (set by the entry script)
+CHART_POPOVER = "dlp_"  # widget key prefix of a chart's export popover (+ the chart key)
+TABLE_POPOVER = "dltp_"  # widget key prefix of a table's export popover (+ the table key)
+REPORTS_POPOVER = "dl_reports"  # widget key of the deck and briefing popover
 
 S: dict[str, tuple[str, str]] = {
     "link": ("このビューへのリンク", "Link to this view"),
@@ -120,19 +125,34 @@ def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name:
                        icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"{prefix}_xlsx_{key}")
 
 
+def export_popover(label_key: str, key: str, lang: str, style: Literal["secondary", "tertiary"] = "tertiary") -> Any:
+    """The closed "Export" popover under a chart or table; its container when open, else None.
+
+    Why a popover: Streamlit keeps a media-file entry per st.download_button per session and revisits
+    every entry of every session at the end of each run; with three buttons under every chart that was
+    the largest share of server CPU when many people open a page at once. The buttons now exist only
+    while the user has the popover open (on_change="rerun" makes the open state known to the script).
+    """
+    pop = st.popover(t(label_key, lang), icon=":material/download:", type=style, key=key,
+                     on_change="rerun", help=t("export_help", lang))
+    return pop if pop.open else None
+
+
 def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filters | None) -> None:
-    """PNG, CSV and Excel buttons under a chart (built on click)."""
+    """PNG, CSV and Excel buttons under a chart, in a popover (buttons and files made only when opened)."""
     if f is None:
+        return
+    pop = export_popover("export_chart", f"{CHART_POPOVER}{key}", f.lang)
+    if pop is None:
         return
     frame = data if data is not None else export.figure_frame(fig)
     m = meta(f, key)
-    sample = m.sample
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
-    with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
+    with pop:
         st.download_button(s("png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
                            mime="image/png", icon=":material/image:", type="tertiary", on_click="ignore",
                            key=f"dl_png_{key}")
-        _data_buttons(frame, sample, m, name, f.lang, "dl", key)
+        _data_buttons(frame, m.sample, m, name, f.lang, "dl", key)
 
 
 def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> pl.DataFrame:
@@ -146,15 +166,17 @@ def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> p
 
 
 def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> None:
-    """CSV and Excel buttons under a table (filters of this run when not given)."""
+    """CSV and Excel buttons under a table, in a popover (filters of this run when not given)."""
     f = f or st.session_state.get(filters.FILTERS)
     if f is None:
         return
+    pop = export_popover("export_table", f"{TABLE_POPOVER}{key}", f.lang)
+    if pop is None:
+        return
     m = meta(f, key)
-    sample = m.sample
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
-    with st.container(horizontal=True, gap="small", key=f"dlt_{key}"):
-        _data_buttons(df, sample, m, name, f.lang, "dlt", key)
+    with pop:
+        _data_buttons(df, m.sample, m, name, f.lang, "dlt", key)
 
 
 def _values_for(f: Filters) -> pl.DataFrame:
@@ -162,15 +184,19 @@ def _values_for(f: Filters) -> pl.DataFrame:
 
 
 def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> None:
-    """Slide deck and one-page briefing for the current filters (built on click)."""
+    """Slide deck and one-page briefing for the current filters, in a popover (buttons made only when it is
+    open; values read and files built on click)."""
+    pop = export_popover("export_reports", REPORTS_POPOVER, f.lang, style="secondary")
+    if pop is None:
+        return
     cat = state.catalog()
-    vals = _values_for(f)
     name = export.safe_name(f"{f.place}_{f.data_year}_{f.snapshot_id or 'none'}_{f.lang}")
     args: dict[str, Any] = {"type": "secondary", "on_click": "ignore"}
-    with st.container(horizontal=True, gap="small", key="dl_reports"):
+    with pop:
         if deck:
             m = meta(f, s("deck_title", f.lang))
-            st.download_button(s("deck", f.lang), data=lambda: export.deck_for(cat, vals, f.place, f.data_year, m),
+            st.download_button(s("deck", f.lang),
+                               data=lambda: export.deck_for(cat, _values_for(f), f.place, f.data_year, m),
                                file_name=f"slides_{name}.pptx", icon=":material/slideshow:", key="dl_deck",
                                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                                **args)
@@ -179,7 +205,8 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
                 f"{s('briefing_title', f.lang)}: {cat.place_name(f.place, f.lang)}"
             mb = meta(f, title)
             st.download_button(s("briefing", f.lang),
-                               data=lambda: export.briefing_for(cat, vals, f.place, f.data_year, mb).encode("utf-8"),
+                               data=lambda: export.briefing_for(cat, _values_for(f), f.place, f.data_year,
+                                                                mb).encode("utf-8"),
                                file_name=f"briefing_{name}.html", mime="text/html", icon=":material/print:",
                                key="dl_briefing", **args)
 
@@ -194,12 +221,19 @@ def exports_section(f: Filters, deck: bool = True, briefing: bool = True) -> Non
 def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str) -> None:
     """Sentences generated from the numbers: status counts and one line per policy area (overview),
     or the area's counts and its weakest target (area pages). Plain text, escaped."""
-    cat = state.catalog()
-    if area_id is None:
-        lines = slides.overview_sentences(cat, rows, lang)
-    else:
-        lines = summary.area_summary(cat, rows, area_id, lang)
-    if lines:
-        items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
+    items = _summary_html(tuple(rows), area_id, lang)
+    if items:
         st.html(f'<ul class="written-summary" style="font-size:1.05rem;line-height:1.6;margin:0.2rem 0 0.6rem">'
                 f"{items}</ul>")
+
+
+@functools.lru_cache(maxsize=512)
+def _summary_html(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str) -> str:
+    # The same rows give the same sentences: made once per view, not on every run (they were ~6 % of an
+    # overview run). Progress is a frozen dataclass, so the rows themselves are the key.
+    cat = state.catalog()
+    if area_id is None:
+        lines = slides.overview_sentences(cat, list(rows), lang)
+    else:
+        lines = summary.area_summary(cat, list(rows), area_id, lang)
+    return "".join(f"<li>{html.escape(x)}</li>" for x in lines)

@@ -158,7 +158,8 @@ def test_link_to_view_opens_presenter_mode_and_csv_downloads_in_the_browser(serv
     assert present_url.startswith(f"{server}/area1?")
     page.keyboard.press("Escape")
 
-    # The CSV under the first chart: a real download, Japanese readable by Excel (BOM).
+    # The CSV under the first chart (in its "Export" popover): a real download, Japanese readable by Excel (BOM).
+    page.get_by_role("button", name="出力（PNG・CSV・Excel）").first.click()
     with page.expect_download(timeout=30_000) as dl:
         page.get_by_role("button", name="データ（CSV）").first.click()
     raw = Path(dl.value.path()).read_bytes()

@@ -1,0 +1,24 @@
+"""The floor of the serving benchmark: a minimal Streamlit app, one selectbox and one Plotly chart.
+
+Served from the project root, so with the project's own .streamlit/config.toml, it is what Streamlit itself
+costs per run and per session on this machine; bench/floor.py sets every page's figures beside it, in the
+same run. The place comes from the URL (?place=CODE) as on the dashboard, so the load client drives both
+the same way. Nothing is cached and nothing is read from disk: the floor is Streamlit, not data work.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+# Gunma's place codes (prefecture, 老人福祉圏域, municipalities), written out: reading them would be data work.
+PLACES = ["10000", *[f"K{i:02d}" for i in range(1, 11)], *[f"102{i:02d}" for i in range(1, 13)],
+          "10344", "10345", "10366", "10367", "10382", "10383", "10384", "10421", "10424", "10425", "10426",
+          "10428", "10429", "10443", "10444", "10448", "10449", "10464", "10521", "10522", "10523", "10524", "10525"]
+
+wanted = st.query_params.get("place", PLACES[0])
+place = st.selectbox("place", PLACES, index=PLACES.index(wanted) if wanted in PLACES else 0)
+seed = sum(map(ord, place))
+years = list(range(2017, 2025))
+fig = go.Figure(go.Bar(x=years, y=[(seed * (i + 3)) % 97 for i in range(len(years))]))
+st.plotly_chart(fig, key="floor_chart", width="stretch")
