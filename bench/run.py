@@ -399,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             got.append(_target(Figure("publish", "national", f"{rows:,}-row snapshot: peak memory ({mode})",
                                       float(r["peak_mb"]), "MB", float(nv["peak_mb"]) if nv.get("ok") else None,  # type: ignore[arg-type]
                                       target="< 1 GB", note="VmHWM of the publishing process"), 1024))
+        got += pb.worst_uploads()  # the files that escaped the readers' budgets before: time and reader peak
         return got
 
     section("publish", publish)

@@ -48,10 +48,16 @@ class Filters:
         return views.url_params(self.place, self.year, self.as_of, self.lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _years(key: str, snapshot_id: str | None) -> tuple[int, ...]:
+    # The years with data at an as-of point: read on every run (twice), computed once per store state.
+    return tuple(views.data_years(state.prefecture_values(key, snapshot_id), state.catalog()))
+
+
 def _choices(key: str) -> views.Choices:
     cat = state.catalog()
     snaps = state.visible_snapshots(key, None)
-    years = views.data_years(state.prefecture_values(key, None), cat) or [2020]
+    years = list(_years(key, None)) or [2020]
     return views.Choices(places=tuple(cat.place_codes()), years=tuple(sorted(years, reverse=True)),
                          default_year=max(years), as_of=(views.LATEST, *[m.id for m in reversed(snaps)]))
 
@@ -115,7 +121,7 @@ def render() -> Filters:
                  format_func=lambda x: {"ja": "日本語", "en": "English"}[x])
     place, year, as_of = str(ss[WIDGET["place"]]), int(ss[WIDGET["year"]]), str(ss[WIDGET["as_of"]])
     snapshot_id = latest_id if as_of == views.LATEST else as_of
-    years_at = views.data_years(state.prefecture_values(key, snapshot_id), cat)
+    years_at = list(_years(key, snapshot_id))
     data_year = min(year, max(years_at)) if years_at else year
     f = Filters(place=place, year=year, data_year=data_year, as_of=as_of, snapshot_id=snapshot_id,
                 lang=lang, key=key)

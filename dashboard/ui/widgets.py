@@ -86,5 +86,6 @@ def draw(c: Chart, f: Filters) -> None:
 
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None) -> None:
     """Draw one table (plain text cells: user-supplied text is never interpreted)."""
-    st.dataframe(df, key=key, column_config=dict(column_config or {}), hide_index=True, width="stretch")
+    # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first).
+    st.dataframe(df.to_arrow(), key=key, column_config=dict(column_config or {}), hide_index=True, width="stretch")
     share.table_downloads(share.with_headers(df, column_config), key)
