@@ -198,8 +198,8 @@ def test_area_sections_open_from_their_tabs_and_stay_open_when_the_place_changes
     page.wait_for_function("() => window.location.search.includes('lang=ja')", timeout=30_000)
     after = _charts_once(page, 7)
     page.get_by_role("tab", name="市町村比較").click()
-    compared = _charts_once(page, 2)  # ranking and tile map (no boundary file configured)
-    assert len(compared) == 2 and not set(map(str, compared)) & set(map(str, after))
+    compared = _charts_once(page, 3)  # ranking, tile map and the geographic map (boundaries ship with the data)
+    assert len(compared) == 3 and not set(map(str, compared)) & set(map(str, after))
     assert page.locator("[data-testid='stDataFrame']").count() == 1
     # Another indicator in the comparison picker (a fragment: only this section reruns).
     picker = page.locator("[data-testid='stMain'] [data-testid='stSelectbox'] input[role='combobox']").first
