@@ -91,8 +91,8 @@ def page(browser: object) -> Iterator[object]:
     ctx.close()
 
 
-def settle(page: object, timeout: float = 20_000) -> None:
-    """Wait until Streamlit is connected and the script has finished running."""
+def settle(page: object, timeout: float = 45_000) -> None:
+    """Wait until Streamlit is connected and the script has finished running (generous: CI shares 2 cores)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",  # type: ignore[attr-defined]
                            state="attached", timeout=timeout)
     page.wait_for_timeout(300)  # type: ignore[attr-defined]

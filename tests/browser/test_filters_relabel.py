@@ -16,6 +16,7 @@ _VALUES = "[...document.querySelectorAll('[data-testid=stSidebar] input[role=com
 def test_language_switch_relabels_the_sidebar_boxes_at_once(server: str, page: object) -> None:
     page.goto(f"{server}/area1?place=10204&year=2024")  # type: ignore[attr-defined]
     settle(page)
+    page.wait_for_function(f"{_VALUES}.length >= 3", timeout=30_000)  # type: ignore[attr-defined]
     before = page.evaluate(_VALUES)  # type: ignore[attr-defined]
     assert before[0] == "伊勢崎市" and before[1].startswith("令和6年度") and before[2].startswith("最新"), before
     page.locator('[data-testid="stSidebar"]').get_by_text("English").click()  # type: ignore[attr-defined]
