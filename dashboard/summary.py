@@ -18,9 +18,6 @@ from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 
-EN_SHORT = {"achieved": "achieved", "substantial": "on track", "moderate": "moderately behind",
-            "limited": "well behind", "deterioration": "moving away from the target",
-            "not_available": "not assessable", "no_target": "without a target"}
 SAMPLE_NOTE = ("※サンプル（架空）データを含みます。", "(Includes sample, fictional data.)")
 
 
@@ -58,6 +55,8 @@ def pace_sentence(p: pg.Progress, lang: str) -> str:
     ja = _ja(lang)
     if p.status == "achieved":
         return "目標を達成しています。" if ja else "The target has been met."
+    if pg.shortfall(p) == "below_national":
+        return t("below_national_note", lang)
     if p.status == "not_available":
         return ("基準年度より後の実績がないため、進捗は評価できません。" if ja
                 else "There is no actual after the baseline year, so progress cannot be assessed.")
@@ -147,15 +146,13 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
 
 
 def status_count_sentence(rows: Sequence[pg.Progress], lang: str = "ja") -> str:
-    """「目標5件のうち、目標達成1件、やや遅れ4件です。」 (context rows without a target left out)."""
+    """「目標5件のうち、目標達成1件、やや遅れ4件です。」 / "Of 5 targets — Target achieved: 1; Moderate
+    progress: 4." in the chips' status words (context rows without a target left out)."""
     judged = [r for r in rows if r.status != "no_target"]
     counts = {s: sum(1 for r in judged if r.status == s) for s in pg.STATUSES}
-    parts = [(fmt.status_name(s, lang), n) for s, n in counts.items() if n]
-    if _ja(lang):
-        body = "、".join(f"{name}{n}件" for name, n in parts)
-        return f"目標{len(judged)}件のうち、{body}です。"
-    body = ", ".join(f"{n} {EN_SHORT[s]}" for s, n in counts.items() if n)
-    return f"of {len(judged)} targets, {body}."
+    body = t("list_sep", lang).join(t("status_tally_item", lang, status=fmt.status_name(s, lang), n=n)
+                                    for s, n in counts.items() if n)
+    return fmt.sentence(t("status_tally", lang, n=len(judged), body=body))
 
 
 def _latest_targets(rows: Sequence[pg.Progress]) -> list[pg.Progress]:

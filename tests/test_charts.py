@@ -16,7 +16,7 @@ from dashboard.config import ROOT
 from dashboard.storage import LocalStore
 
 CAT = load_catalog()
-GEOJSON = ROOT.parent / "shared" / "reference" / "gunma_municipalities.geojson"
+GEOJSON = ROOT / "data" / "reference" / "municipalities.geojson"  # shipped with the repository
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +89,6 @@ def test_tile_map_one_labelled_tile_per_municipality(vals: pl.DataFrame) -> None
 
 
 def test_choropleth_draws_every_municipality_offline(vals: pl.DataFrame) -> None:
-    if not GEOJSON.exists():
-        pytest.skip("shared boundary file not present")
     geo = json.loads(GEOJSON.read_text(encoding="utf-8"))
     df = views.comparison(CAT, vals, "kayoi_participants", 2024, "ja")
     fig = charts.choropleth(geo, df, CAT.indicators["kayoi_participants"], "ja", "t", "per_1000")

@@ -96,7 +96,7 @@ def test_area_summary_counts_and_weakest_target(vals: pl.DataFrame) -> None:
                   key=lambda r: r.ratio or 0)
     assert lines[1] == summary.target_sentence(CAT, weakest, "ja")
     en = summary.area_summary(CAT, rows, "1", "en")[0]
-    assert en.startswith(f"Care prevention and frailty prevention: of {len(rows)} targets, ")
+    assert en.startswith(f"Care prevention and frailty prevention: Of {len(rows)} targets — ")
 
 
 def test_takeaways_for_every_area_and_place_in_both_languages(vals: pl.DataFrame) -> None:
