@@ -305,10 +305,11 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
               for y, sv, k, c in zip(view.years, shown, kinds, cov, strict=True)]
     full = [i for i, p in enumerate(prov) if not p]
     part = [i for i, p in enumerate(prov) if p]
+    line: dict[str, Any] = {"color": OKABE_ITO[0], "width": 3, **({"shape": "hv"} if flag else {})}
     traces: list[dict[str, Any]] = [{
         "type": "scatter", "x": [view.years[i] for i in full], "y": [view.values[i] for i in full],
         "mode": "lines+markers",
-        "name": t("actual", lang) + paren(place_name, lang), "line": {"color": OKABE_ITO[0], "width": 3, **({"shape": "hv"} if flag else {})},
+        "name": t("actual", lang) + paren(place_name, lang), "line": line,
         "marker": {"size": 9},
         "customdata": [points[i] for i in full],
         "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"}]
