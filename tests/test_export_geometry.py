@@ -6,6 +6,7 @@ chart is drawn at its own height."""
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import shutil
 from collections.abc import Iterator
@@ -100,7 +101,7 @@ def test_every_table_ends_above_the_footer_and_no_box_overlaps(vals: pl.DataFram
             if sh.left >= export.COLUMN_X * EMU - 1:
                 column.append(top_bottom)
         column.sort()
-        for (_, end), (start, _) in zip(column, column[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(column):
             assert end <= start, n  # the takeaway, the sentences and the table are stacked, never on top
 
 
