@@ -624,7 +624,13 @@ def presented(fig: go.Figure, width: int = 1200) -> go.Figure:
     margin = dict(lay.get("margin", {}))
     old_t, old_b = margin.get("t", 60), margin.get("b", 10)
     above = legend.get("y", 1) >= 1 and legend.get("yanchor") == "bottom"
-    margin["t"] = int(title_h + 12 + (legend_h if above else 0))
+    # An x axis on top (the implementation matrix) has its tick labels between the title and the plot.
+    top_ticks = 0.0
+    if lay.get("xaxis", {}).get("side") == "top":
+        labels = [str(x) for tr in spec["data"] for x in (tr.get("x") or [])] + \
+            [str(x) for x in (lay["xaxis"].get("ticktext") or [])]
+        top_ticks = max((_lines(x) for x in labels), default=1) * size * LINE + 12
+    margin["t"] = int(title_h + 12 + (legend_h if above else 0) + top_ticks)
     if rows and not above:
         # Under the plot: in a band of its own at the bottom of the figure, below ticks and axis title.
         ticks = max((_lines(str(x)) for ax in ("xaxis", "xaxis2") for x in (lay.get(ax, {}).get("ticktext") or [""])),

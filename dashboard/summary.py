@@ -210,6 +210,12 @@ def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
     y, v = int(s["fiscal_year"][-1]), float(s["value"][-1])
     sample = bool(s["has_sample"][-1])
     tail = ((SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if sample else "") + prov
+    if catalog.indicators[indicator_id].kind == "flag" and catalog.place_kind(place) == "municipality":
+        # One municipality's yes/no measure: 実施/未実施, never "1市町村".
+        done = v >= 0.5
+        if ja:
+            return f"{subject}は{_year(y, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
+        return f"{subject}: {'in place' if done else 'not in place'} as of FY{y}." + tail
     now = _val(catalog, indicator_id, v, lang)
     if s["source"][-1] == "rollup":
         now += views.paren(views.coverage_text(int(s["n_reporting"][-1]), int(s["n_expected"][-1]), lang), lang)
