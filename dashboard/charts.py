@@ -129,8 +129,8 @@ def fy_tick(fy: int, lang: str) -> str:
 
 def _val(ind: Indicator, v: float | None, lang: str, per_1000: bool = False) -> str:
     if per_1000:
-        return f"{fmt.number(v, 1, lang=lang)} {unit_label(ind, lang, True)}"
-    return fmt.with_unit(v, ind.unit(lang), ind.kind, lang=lang)
+        return fmt.per_1000(v, ind.unit(lang), lang)
+    return fmt.value(v, ind.unit(lang), ind.kind, lang)
 
 
 # ---------------------------------------------------------------- progress bars
@@ -178,7 +178,7 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
     shown = [100.0 if m else 0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s))
              for s, m in zip(share, met_at_start, strict=True)]
     colours = [fmt.STATUS_COLOURS[s] for s in status]
-    pct = [t("met_at_baseline", lang) if m else f"{'－' if s is None else fmt.number(s, 0)}%"
+    pct = [t("met_at_baseline", lang) if m else "－%" if s is None else fmt.share(s / 100, lang)
            for s, m in zip(share, met_at_start, strict=True)]
     heads = [f"{p}　{st}" if lang == "ja" else f"{p}  {st}"
              for p, st in zip(pct, rows_["status_text"].to_list(), strict=True)]
@@ -351,7 +351,10 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
                 "type": "scatter", "x": [x[0] for x in view.targets], "y": [x[1] for x in view.targets],
                 "mode": "markers+text", "name": t("target_point", lang),
                 "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO[2], "line": {"color": "#000", "width": 1}},
-                "text": [_val(ind, x[1], lang) for x in view.targets], "textposition": "top center",
+                # A target also drawn as a line across the chart is named in the legend; its number is not
+                # written again on that line.
+                "text": ["" if any(x[1] == v for v, _ in view.hlines) else _val(ind, x[1], lang)
+                         for x in view.targets], "textposition": "top center",
                 "cliponaxis": False,  # the label of the highest target sits above the plot area
                 "customdata": [[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
                 "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})

@@ -215,14 +215,14 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
             continue
         ind = catalog.indicators[r.indicator_id]
         tgt = next(tg for tg in catalog.targets if tg.id == r.target_id)
-        actual = fmt.with_unit(r.actual_value, ind.unit(lang), ind.kind, lang=lang)
+        actual = fmt.value(r.actual_value, ind.unit(lang), ind.kind, lang)
         if r.actual_year is not None:
             actual += f"（{fmt.era_year(r.actual_year)}）" if lang == "ja" else f" (FY{r.actual_year})"
         if r.actual_n_reporting is not None and r.actual_n_expected is not None:
             cov = t("coverage_short", lang, n=fmt.number(r.actual_n_reporting), of=fmt.number(r.actual_n_expected))
             actual += f"［{cov}］" if lang == "ja" else f" [{cov}]"
-        out.append([tgt.label(lang), actual, fmt.with_unit(r.target_value, ind.unit(lang), ind.kind, lang=lang),
-                    fmt.percent(r.share_of_way, lang) if r.share_of_way is not None else "－",
+        out.append([tgt.label(lang), actual, fmt.value(r.target_value, ind.unit(lang), ind.kind, lang),
+                    fmt.share(r.share_of_way, lang),
                     f"{fmt.STATUS_SYMBOLS[r.status]} {fmt.status_name(r.status, lang)}"])
     return out
 

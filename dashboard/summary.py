@@ -27,7 +27,7 @@ def _ja(lang: str) -> bool:
 
 def _val(catalog: Catalog, indicator_id: str, value: float | None, lang: str) -> str:
     ind = catalog.indicators[indicator_id]
-    return fmt.with_unit(value, ind.unit(lang), ind.kind, lang=lang)
+    return fmt.value(value, ind.unit(lang), ind.kind, lang)
 
 
 def _year(fy: int, lang: str) -> str:
@@ -113,7 +113,7 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
             return f"{subject}は{_year(p.actual_year, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
         return f"{subject}: {'in place' if done else 'not in place'} as of FY{p.actual_year}." + tail
     if p.status == "no_target":
-        share = fmt.percent(p.share_of_prefecture, lang) if p.share_of_prefecture is not None else None
+        share = fmt.share(p.share_of_prefecture, lang) if p.share_of_prefecture is not None else None
         if ja:
             s = f"{subject}は{_year(p.actual_year, lang)}に{actual}"
             s += f"で、県全体の{share}を占めます。" if share else "です。"
@@ -125,12 +125,12 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
         start = p.baseline_year + 1 if p.baseline_year is not None else p.actual_year
         if ja:
             head = (f"{subject}は{fmt.era_year(start)}から{_year(p.actual_year, lang)}までの合計で{actual}で、"
-                    f"期間目標{target}に対する達成率は{fmt.percent(p.share_of_way, lang)}です。")
+                    f"期間目標{target}に対する達成率は{fmt.share(p.share_of_way, lang)}です。")
         else:
             head = (f"{subject} totalled {actual} from FY{start} to FY{p.actual_year}, "
-                    f"{fmt.percent(p.share_of_way, lang)} of the period target of {target}.")
+                    f"{fmt.share(p.share_of_way, lang)} of the period target of {target}.")
         return head + ("" if ja else " ") + pace_sentence(p, lang) + tail
-    share = fmt.percent(p.share_of_way, lang) if p.share_of_way is not None else None
+    share = fmt.share(p.share_of_way, lang) if p.share_of_way is not None else None
     bench = p.benchmark
     if ja:
         goal = f"{'県の' if bench else ''}{fmt.era_year(p.target_year)}目標{target}"

@@ -164,6 +164,10 @@ def test_trend_and_ranking_name_their_reference_lines_in_the_legend(vals: pl.Dat
     assert not [a for a in fig.layout.annotations if a.yref == "y"]  # nothing written across the plot
     names = [tr.name for tr in fig.data]
     assert all(label in names for _, label in view.hlines)
+    # The target point on that line carries no number of its own (it would sit on the line).
+    on_line = {v for v, _ in view.hlines}
+    stars = next(tr for tr in fig.data if tr.marker.symbol == "star")
+    assert all(not text for y, text in zip(stars.y, stars.text, strict=True) if y in on_line)
     ind = CAT.indicators["kayoi_participation_rate"]
     df = views.comparison(CAT, vals, ind.id, 2024, "ja")
     bench = views.benchmark_for(CAT, vals, ind.id, 2024, "ja")
