@@ -580,8 +580,8 @@ def _legend_rows(fig: go.Figure, font: int, width: int) -> int:
     """How many rows a horizontal legend takes at this font size and figure width (estimated)."""
     names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False
              and not (tr.type in ("bar", "heatmap") and tr.showlegend is None)]
-    if not names or fig.layout.showlegend is False:
-        return 0
+    if not names or fig.layout.showlegend is False or (len(names) == 1 and fig.layout.showlegend is None):
+        return 0  # (Plotly shows no legend for a single trace unless asked to)
     rows, used = 1, 0.0
     for n in names:
         w = _cols(n) * font * 0.55 + 50  # symbol and gap
