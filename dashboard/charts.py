@@ -407,11 +407,12 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
 
 def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlight: Sequence[str] = (),
                 benchmark: tuple[float, str] | None = None, prefecture: float | None = None, *,
-                laggards_first: bool = False) -> go.Figure:
+                laggards_first: bool = False, compact: bool = False) -> go.Figure:
     """Municipalities ranked on one indicator (per 1,000 aged 65+ for counts), benchmark drawn as a line.
 
-    `laggards_first` (遅れている順) puts the municipalities furthest from the goal on the left. The
-    reference lines are named in the legend above the plot, never written over the bars."""
+    `laggards_first` (遅れている順) puts the municipalities furthest from the goal first. The reference
+    lines are named in the legend above the plot, never written over the bars. `compact` (a phone)
+    turns the chart on its side: one readable row per municipality instead of 35 slanted names."""
     col = str(df["rank_by"][0]) if df.height else "value"
     per = col == "per_1000"
     leaders_first = (ind.direction == "higher") != laggards_first
@@ -421,29 +422,42 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     custom = [[n, a, _val(ind, v, lang), _val(ind, p, lang, True) if per else "", f"{r}"]
               for n, a, v, p, r in zip(d["name"].to_list(), d["area"].to_list(), d["value"].to_list(),
                                        d["per_1000"].to_list(), d["rank"].to_list(), strict=True)]
+    names, values = d["name"].to_list(), d[col].to_list()
     bars: dict[str, Any] = {
-        "type": "bar", "x": d["name"].to_list(), "y": d[col].to_list(), "marker": {"color": colours},
+        "type": "bar", "marker": {"color": colours}, "showlegend": False,
         "customdata": custom, "name": unit_label(ind, lang, per),
         "hovertemplate": ("<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang)
                           + "<br>%{customdata[2]}<br>%{customdata[3]}<br>"
                           + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>")}
-    bars["showlegend"] = False
+    bars.update({"y": names, "x": values, "orientation": "h"} if compact else {"x": names, "y": values})
     traces: list[dict[str, Any]] = [bars]
     shapes = []
+    refs = []
     if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
-        style = {"color": "#000", "width": 2, "dash": "dash"}
-        shapes.append(_hline(benchmark[0], style, benchmark[1], "top right")[0])
-        traces.append(_legend_line(benchmark[1], style))
+        refs.append((benchmark[0], benchmark[1], {"color": "#000", "width": 2, "dash": "dash"}))
     if prefecture is not None:
         pref_text = f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang, per)}"
-        style = {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}
-        shapes.append(_hline(prefecture, style, pref_text, "bottom right")[0])
-        traces.append(_legend_line(pref_text, style))
-    top = 30 + 24 * _lines(title) + (28 if shapes else 0)
-    layout = _look(title, height=460, showlegend=bool(shapes), margin={"l": 10, "r": 20, "t": top, "b": 10},
-                   legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
-                   xaxis={"title": {"text": t("col_municipality", lang)}, "tickangle": -60},
-                   yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})
+        refs.append((prefecture, pref_text, {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}))
+    legend_lines = 0
+    for value, label, style in refs:
+        shapes.append(_vline(value, style) if compact else _hline(value, style, label, "top right")[0])
+        name = wrap(label, 30) if compact else label  # on a phone: one entry per row, wrapped to fit
+        traces.append(_legend_line(name, style))
+        legend_lines += _lines(name) if compact else 0
+    size = 15 if compact else 18
+    title_text = wrap(title, 28) if compact else title
+    legend_lines = legend_lines if compact else (1 if refs else 0)
+    top = title_height(title_text, size) + legend_lines * 14 * 1.6 + 16
+    value_axis = {"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","}
+    name_axis = {"title": {"text": t("col_municipality", lang)}}
+    height = int(top + 60 + 22 * len(names)) if compact else 460
+    layout = _look(title_text, height=height, showlegend=bool(shapes),
+                   margin={"l": 10, "r": 10 if compact else 20, "t": int(top), "b": 10},
+                   legend={"orientation": "v" if compact else "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+                           "xanchor": "left"},
+                   xaxis=value_axis if compact else {**name_axis, "tickangle": -60},
+                   yaxis={**name_axis, "autorange": "reversed", "tickfont": {"size": 12}} if compact else value_axis)
+    layout["title"] = title_band(title_text, size, height)
     if shapes:
         layout.update(shapes=shapes)
     return _figure(traces, layout)

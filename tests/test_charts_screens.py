@@ -233,3 +233,23 @@ def test_single_municipality_flag_trend_reads_yes_no(vals: pl.DataFrame) -> None
     pref_view = views.trend_view(CAT, vals_m, "ittaiteki_implemented", "10000", 2024, "ja")
     pref = charts.trend_chart(pref_view, "ja", "群馬県")
     assert pref.layout.yaxis.ticktext is None and pref.layout.yaxis.title.text == "市町村"
+
+
+def test_phone_ranking_is_on_its_side_with_one_readable_row_per_municipality(vals: pl.DataFrame) -> None:
+    ind = CAT.indicators["kayoi_participants"]
+    df = views.comparison(CAT, vals, ind.id, 2024, "ja")
+    bench = views.benchmark_for(CAT, vals, ind.id, 2024, "ja")
+    assert bench is not None
+    fig = charts.ranking_bar(df, ind, "ja", "通いの場への65歳以上参加者数（令和6年度（2024））", (), bench, 10.0,
+                             compact=True, laggards_first=True)
+    bar = fig.data[0]
+    shown = df.filter(pl.col("per_1000").is_not_null())
+    assert bar.orientation == "h" and sorted(bar.y) == sorted(shown["name"].to_list())
+    assert bar.x[0] == shown["per_1000"].min()  # laggards (fewest per 1,000) at the top
+    pitch = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) / len(bar.y)
+    assert pitch >= fig.layout.yaxis.tickfont.size * 1.2  # names never overprint
+    # Reference lines are vertical, named in a legend whose lines fit a phone (≤ 30 half-width columns).
+    assert {s.type for s in fig.layout.shapes} == {"line"} and all(s.x0 == s.x1 for s in fig.layout.shapes)
+    legend = [tr.name for tr in fig.data[1:]]
+    assert len(legend) == 2 and all(charts._cols(x) <= 30 for name in legend for x in name.split("<br>"))
+    assert not fig.layout.annotations
