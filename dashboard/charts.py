@@ -6,6 +6,7 @@ hover with exact values and units, and status always in words and symbols as wel
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -276,6 +277,57 @@ def _title_margin(title: str) -> dict[str, int]:
     return {"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1), "b": 10}
 
 
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def label_box(x: float, y: float, position: str, xspan: float, yspan: float) -> tuple[float, float, float, float]:
+    """The data-space box (x0, x1, y0, y1) a point's text label covers: about 0.5 year either side of a
+    centred label (1 year beside the point) and 9 % of the value range tall, a little away from the point."""
+    h, w, gap = 0.09 * yspan, 0.5 * xspan, 0.03 * yspan
+    if position == "top center":
+        return x - w, x + w, y + gap, y + gap + h
+    if position == "bottom center":
+        return x - w, x + w, y - gap - h, y - gap
+    if position == "middle right":
+        return x + 0.12 * xspan, x + 0.12 * xspan + 2 * w, y - h / 2, y + h / 2
+    return x - 0.12 * xspan - 2 * w, x - 0.12 * xspan, y - h / 2, y + h / 2
+
+
+def _crosses(box: tuple[float, float, float, float], seg: tuple[float, float, float, float]) -> bool:
+    """Whether a straight segment passes through a box (sampled finely: enough for chart labels)."""
+    x0, x1, y0, y1 = box
+    ax, ay, bx, by = seg
+    return any(x0 <= ax + (bx - ax) * k / 60 <= x1 and y0 <= ay + (by - ay) * k / 60 <= y1 for k in range(61))
+
+
+def _segments(traces: Sequence[Mapping[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """Every drawn line segment of the line traces (actuals, national, paths, projection)."""
+    out = []
+    for tr in traces:
+        if "lines" not in str(tr.get("mode", "")):
+            continue
+        pts = [(x, y) for x, y in zip(tr.get("x") or [], tr.get("y") or [], strict=False)
+               if x is not None and y is not None]
+        out += [(a[0], a[1], b[0], b[1]) for a, b in itertools.pairwise(pts)]
+    return out
+
+
+def _clear_positions(view: TrendView, traces: Sequence[Mapping[str, Any]]) -> list[str | None]:
+    """For each target point, the first label position that no line crosses (None: none is clear)."""
+    segs = _segments(traces)
+    xs = [*view.years, *(x[0] for x in view.targets)]
+    ys = [v for v in [*view.values, *(x[1] for x in view.targets), *view.national.values()] if v is not None]
+    yspan = (max(ys) - min(0.0, min(ys))) or 1.0 if ys else 1.0
+    xspan = 1.0 if len(set(xs)) < 2 else min(1.0, (max(xs) - min(xs)) / 6)
+    hlines = [(min(xs) - 1, v, max(xs) + 1, v) for v, _ in view.hlines] if xs else []
+    out: list[str | None] = []
+    for x, y, _ in view.targets:
+        clear = [p for p in LABEL_POSITIONS
+                 if not any(_crosses(label_box(x, y, p, xspan, yspan), sg) for sg in segs + hlines)]
+        out.append(clear[0] if clear else None)
+    return out
+
+
 def _legend_line(name: str, line: dict[str, Any]) -> dict[str, Any]:
     """A legend entry for a reference line drawn as a shape: its label goes in the legend, not on the bars."""
     return {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": name, "line": line,
@@ -347,14 +399,17 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
                                [fmt.fy_label(ty, lang), _val(ind, pv, lang)]],
                 "hovertemplate": t("projection", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"})
         if view.targets:
+            positions = _clear_positions(view, traces)
             traces.append({
                 "type": "scatter", "x": [x[0] for x in view.targets], "y": [x[1] for x in view.targets],
                 "mode": "markers+text", "name": t("target_point", lang),
                 "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO[2], "line": {"color": "#000", "width": 1}},
                 # A target also drawn as a line across the chart is named in the legend; its number is not
                 # written again on that line.
-                "text": ["" if any(x[1] == v for v, _ in view.hlines) else _val(ind, x[1], lang)
-                         for x in view.targets], "textposition": "top center",
+                # A label that would touch a line anywhere around its point is left to the hover.
+                "text": ["" if pos is None or any(x[1] == v for v, _ in view.hlines) else _val(ind, x[1], lang)
+                         for x, pos in zip(view.targets, positions, strict=True)],
+                "textposition": [pos or "top center" for pos in positions],
                 "cliponaxis": False,  # the label of the highest target sits above the plot area
                 "customdata": [[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
                 "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})
@@ -611,10 +666,29 @@ def presented(fig: go.Figure, width: int = 1200) -> go.Figure:
 
     Works on any figure of this module; `width` is the pixel width it will be shown at.
     """
+    return _fit(fig, width, PRESENT_FONT, PRESENT_TITLE, grow=True)
+
+
+PHONE_WIDTH = 390
+
+
+def for_phone(fig: go.Figure, width: int = PHONE_WIDTH) -> go.Figure:
+    """A copy of a figure for a phone (390 px): 12 px text, the title wrapped to the width in its own band,
+    the legend in rows of its own under the axis title (never over the ticks). For trends, comparisons
+    and maps; the progress bars and the ranking have their own `compact` layouts."""
+    return _fit(fig, width, 12, 15, grow=False)
+
+
+def _fit(fig: go.Figure, width: int, size: int, head: int, grow: bool) -> go.Figure:
+    """The figure re-laid for `width` px with text of `size` px (at least `size` when `grow`) and titles of
+    `head` px: title band on top, legend band at the bottom, height grown by what the bands need."""
     spec = fig.to_dict()
     lay = spec["layout"]
-    size, head = PRESENT_FONT, PRESENT_TITLE
-    lay["font"] = {**lay.get("font", {}), "size": max(size, lay.get("font", {}).get("size", 0))}
+
+    def at_least(old: float | None) -> float:
+        return max(size, old or 0) if grow else size
+
+    lay["font"] = {**lay.get("font", {}), "size": at_least(lay.get("font", {}).get("size", 0))}
     lay["hoverlabel"] = {**lay.get("hoverlabel", {}), "font": {"size": size}}
     for ax in [k for k in lay if k.startswith(("xaxis", "yaxis"))]:
         axis = lay[ax]
@@ -622,7 +696,7 @@ def presented(fig: go.Figure, width: int = 1200) -> go.Figure:
         if isinstance(axis.get("title"), dict):
             axis["title"] = {**axis["title"], "font": {**axis["title"].get("font", {}), "size": size}}
     for ann in lay.get("annotations", []):
-        ann["font"] = {**ann.get("font", {}), "size": max(size, ann.get("font", {}).get("size", 0))}
+        ann["font"] = {**ann.get("font", {}), "size": at_least(ann.get("font", {}).get("size", 0))}
     for tr in spec["data"]:
         if "textfont" in tr or tr.get("texttemplate") or "text" in str(tr.get("mode", "")):
             tr["textfont"] = {**tr.get("textfont", {}), "size": size}
@@ -667,7 +741,11 @@ def rewrap(title: str, width: int) -> str:
     """A wrapped title wrapped again for another width (a <br><sup> subtitle stays on its own line)."""
     main, sep, sub = title.partition("<br><sup>")
     cjk = any(ord(c) > 0x2E7F for c in main)
-    return wrap(main.replace("<br>", "" if cjk else " "), width) + sep + sub
+    out = wrap(main.replace("<br>", "" if cjk else " "), width)
+    if sep:  # the subtitle is drawn smaller (~70 %): more fits on a line; each line is its own <sup>
+        lines = wrap(sub.removesuffix("</sup>"), int(width / 0.7)).split("<br>")
+        out += "".join(f"<br><sup>{x}</sup>" for x in lines)
+    return out
 
 
 def title_band(text: str, size: int, height: int, pad: int = 10) -> dict[str, Any]:

@@ -9,6 +9,7 @@ reads 実施/未実施, the ranking can be read laggards first with its line lab
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import shutil
 from collections.abc import Iterator
@@ -253,3 +254,59 @@ def test_phone_ranking_is_on_its_side_with_one_readable_row_per_municipality(val
     legend = [tr.name for tr in fig.data[1:]]
     assert len(legend) == 2 and all(charts._cols(x) <= 30 for name in legend for x in name.split("<br>"))
     assert not fig.layout.annotations
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_phone_trend_wraps_its_title_and_puts_the_legend_under_the_axis(vals: pl.DataFrame, lang: str) -> None:
+    view = views.trend_view(CAT, vals, "kayoi_participants", "10000", 2024, lang)
+    fig = charts.for_phone(charts.trend_chart(view, lang, CAT.place_name("10000", lang)))
+    title = fig.layout.title
+    width_cols = 2 * (charts.PHONE_WIDTH - 40) / title.font.size  # half-width columns that fit the phone
+    for line in title.text.split("<br>"):  # (a subtitle is drawn at ~70 % of the size)
+        room = width_cols / 0.7 if line.startswith("<sup>") else width_cols
+        assert charts._cols(re.sub("<.*?>", "", line)) <= room, line
+    assert _title_bottom(fig) <= fig.layout.margin.t
+    legend = fig.layout.legend
+    assert legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
+    entries = [tr.name for tr in fig.data if tr.showlegend is not False]
+    # Ticks (two lines), the axis title and at least one legend row per ~2 entries fit in the bottom band.
+    assert fig.layout.margin.b >= (2 + 1) * 12 * 1.2 + math.ceil(len(entries) / 2) * 12 * 1.2
+    assert all(s == 12 for where, s in _font_sizes(fig.to_dict()) if where != "title")
+
+
+def _box(x: float, y: float, pos: str, yspan: float) -> tuple[float, float, float, float]:
+    """The test's own estimate of a label's box (a little smaller than the chart's, in data units)."""
+    h, w = 0.07 * yspan, 0.4
+    return {"top center": (x - w, x + w, y + 0.04 * yspan, y + 0.04 * yspan + h),
+            "bottom center": (x - w, x + w, y - 0.04 * yspan - h, y - 0.04 * yspan),
+            "middle right": (x + 0.15, x + 0.95, y - h / 2, y + h / 2),
+            "middle left": (x - 0.95, x - 0.15, y - h / 2, y + h / 2)}[pos]
+
+
+@pytest.mark.parametrize(("ind", "place"), [("kayoi_participants", "10000"), ("kayoi_places_weekly", "10000"),
+                                            ("supporters_cumulative", "10000"), ("pref_score_rate", "10000"),
+                                            ("kayoi_participation_rate", "10201")])
+def test_target_labels_on_trends_are_clear_of_every_line(vals: pl.DataFrame, ind: str, place: str) -> None:
+    view = views.trend_view(CAT, vals, ind, place, 2024, "ja")
+    fig = charts.trend_chart(view, "ja", "x")
+    stars = [tr for tr in fig.data if tr.marker and tr.marker.symbol == "star"]
+    if not stars:
+        pytest.skip("no target drawn for this place")  # (not expected for these cases)
+    ys = [y for tr in fig.data for y in (tr.y or []) if y is not None] + [s.y0 for s in fig.layout.shapes]
+    yspan = max(ys) - min(0.0, min(ys))
+    segments = []
+    for tr in fig.data:
+        if "lines" in (tr.mode or "") and tr.x and tr.x[0] is not None:
+            pts = list(zip(tr.x, tr.y, strict=True))
+            segments += list(itertools.pairwise(pts))
+    segments += [((min(view.years) - 1, s.y0), (max(view.years) + 2, s.y0)) for s in fig.layout.shapes]
+    positions = stars[0].textposition
+    positions = [positions] * len(stars[0].x) if isinstance(positions, str) else positions
+    for x, y, text, pos in zip(stars[0].x, stars[0].y, stars[0].text, positions, strict=True):
+        if not text:
+            continue
+        x0, x1, y0, y1 = _box(x, y, pos, yspan)
+        for (ax, ay), (bx, by) in segments:
+            for k in range(101):
+                px, py = ax + (bx - ax) * k / 100, ay + (by - ay) * k / 100
+                assert not (x0 <= px <= x1 and y0 <= py <= y1), (ind, text, pos)
