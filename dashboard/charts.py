@@ -430,7 +430,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
     layout = _look(title, height=460, margin=_title_margin(title), xaxis=xaxis, yaxis=yaxis)
     if lines:
         layout.update(shapes=[sh for sh, _ in lines])  # (their labels are legend entries)
-    return _figure(traces, layout)
+    return _banded(_figure(traces, layout))
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
@@ -454,8 +454,18 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
         for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})
     title = wrap(ind.name(lang), 44 if lang == "ja" else 48)
-    return _figure(traces, _look(title, height=360, margin=_title_margin(title), xaxis=_years_axis(years, lang),
-                                 yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","}))
+    return _banded(_figure(traces, _look(title, height=360, margin=_title_margin(title),
+                                         xaxis=_years_axis(years, lang),
+                                         yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})))
+
+
+DESKTOP_WIDTH = 600  # a chart in half a desktop page: the narrowest it is drawn outside phones
+
+
+def _banded(fig: go.Figure) -> go.Figure:
+    """The figure with its title in a band above the plot and its legend in a band under the axis title,
+    sized for the narrowest desktop column (a legend under the plot otherwise overprints the axis title)."""
+    return _fit(fig, DESKTOP_WIDTH, 14, 18, grow=True)
 
 
 # ---------------------------------------------------------------- municipal comparison

@@ -310,3 +310,18 @@ def test_target_labels_on_trends_are_clear_of_every_line(vals: pl.DataFrame, ind
             for k in range(101):
                 px, py = ax + (bx - ax) * k / 100, ay + (by - ay) * k / 100
                 assert not (x0 <= px <= x1 and y0 <= py <= y1), (ind, text, pos)
+
+
+def test_desktop_trend_legends_have_a_band_of_their_own(vals: pl.DataFrame) -> None:
+    places = ["10201", CAT.area_of("10201"), "10000"]
+    names = {c: CAT.place_name(c, "ja") for c in places}
+    lines = charts.compare_lines(CAT.indicators["kayoi_participation_rate"],
+                                 views.compare_series(CAT, vals, "kayoi_participation_rate", places, 2024), names, "ja")
+    trend = charts.trend_chart(views.trend_view(CAT, vals, "kayoi_participants", "10000", 2024, "ja"), "ja", "群馬県")
+    for fig in (lines, trend):
+        legend = fig.layout.legend
+        # At the bottom edge of the figure, under the two-line year ticks and the axis title.
+        assert legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
+        size = fig.layout.xaxis.tickfont.size
+        assert fig.layout.margin.b >= (2 + 1) * size * 1.2 + legend.font.size * 1.2
+        assert _title_bottom(fig) <= fig.layout.margin.t
