@@ -528,9 +528,19 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     return _figure(traces, layout)
 
 
+def short_name(name: str) -> str:
+    """A municipality's name short enough for a phone's tile: 前橋市 → 前橋, Higashiagatsuma → Higash."""
+    if any(ord(c) > 0x2E7F for c in name):
+        return name[:-1] if len(name) > 2 and name[-1] in "市町村" else name
+    return name if len(name) <= 7 else name[:6] + "."
+
+
 def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str = "value",
-             highlight: Sequence[str] = ()) -> go.Figure:
-    """One equal tile per municipality laid out like the map; value in colour and in text."""
+             highlight: Sequence[str] = (), *, compact: bool = False) -> go.Figure:
+    """One equal tile per municipality laid out like the map; value in colour and in text.
+
+    `compact` (a phone, 8 tiles across ~370 px): shortened names in smaller type (the hover has the full
+    name) and the colour bar under the map instead of beside it."""
     per = col == "per_1000"
     rows = max(int(x) for x in df["tile_row"].to_list()) + 1
     cols = max(int(x) for x in df["tile_col"].to_list()) + 1
@@ -547,18 +557,28 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
             shown = "✓" if v and v >= 0.5 else ("－" if v is None else "×")
         else:
             shown = fmt.number(v, 1 if (per or ind.kind == "rate") else 0, lang=lang)
-        text[i][j] = f"{mark}{r['name']}<br>{shown}"
+        text[i][j] = f"{mark}{short_name(r['name']) if compact else r['name']}<br>{shown}"
         hover[i][j] = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
     # Yes/no measures get two colours (and ✓/× in every tile), not a continuous scale.
     colours: dict[str, Any] = (
         {"colorscale": [[0, "#E8E8E8"], [1, OKABE_ITO[2]]], "zmin": 0, "zmax": 1, "showscale": False}
         if ind.kind == "flag" else
         {"colorscale": SEQUENTIAL, "colorbar": {"title": {"text": unit_label(ind, lang, per)}}})
-    tiles = {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}", "textfont": {"size": 11},
-             "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>", "xgap": 3, "ygap": 3,
-             "hoverongaps": False, **colours}
-    return _figure([tiles], _look(title, height=560, xaxis={"visible": False},
-                                  yaxis={"visible": False, "autorange": "reversed"}))
+    if compact and "colorbar" in colours:
+        colours["colorbar"] = {**colours["colorbar"], "orientation": "h", "y": -0.02, "yanchor": "top",
+                               "thickness": 12, "title": {"text": wrap(unit_label(ind, lang, per), 40),
+                                                          "side": "top"}}
+    tiles = {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}",
+             "textfont": {"size": 9 if compact else 11},
+             "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>", "xgap": 2 if compact else 3,
+             "ygap": 3, "hoverongaps": False, **colours}
+    title_text = wrap(title, 28) if compact else title
+    layout = _look(title_text, height=560, xaxis={"visible": False},
+                   yaxis={"visible": False, "autorange": "reversed"})
+    if compact:
+        layout.update(margin={"l": 4, "r": 4, "t": int(title_height(title_text, 15) + 12), "b": 90},
+                      title=title_band(title_text, 15, 560))
+    return _figure([tiles], layout)
 
 
 def _outer_rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:

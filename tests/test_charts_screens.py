@@ -325,3 +325,21 @@ def test_desktop_trend_legends_have_a_band_of_their_own(vals: pl.DataFrame) -> N
         size = fig.layout.xaxis.tickfont.size
         assert fig.layout.margin.b >= (2 + 1) * size * 1.2 + legend.font.size * 1.2
         assert _title_bottom(fig) <= fig.layout.margin.t
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_phone_tile_map_text_fits_each_tile(vals: pl.DataFrame, lang: str) -> None:
+    df = views.comparison(CAT, vals, "kayoi_participants", 2024, lang)
+    fig = charts.tile_map(df, CAT.indicators["kayoi_participants"], lang, "t", "per_1000", ["10201"], compact=True)
+    tiles = fig.data[0]
+    cols = len(tiles.z[0])
+    tile_px = (charts.PHONE_WIDTH - fig.layout.margin.l - fig.layout.margin.r) / cols - tiles.xgap
+    size = tiles.textfont.size
+    texts = [x for row in tiles.text for x in row if x]
+    assert len(texts) == 35
+    for text in texts:  # widest line: a kanji is 1 em, anything else ~0.6 em
+        widest = max(sum(1.0 if ord(c) > 0x2E7F else 0.6 for c in line) for line in text.split("<br>"))
+        assert widest * size <= tile_px, text
+    assert tiles.colorbar.orientation == "h"  # the colour bar under the map, not eating its width
+    names = {h.split("<br>")[0].split("（")[0].split(" (")[0] for row in tiles.customdata for h in row if h}
+    assert names == set(df["name"].to_list())  # the hover keeps every full name
