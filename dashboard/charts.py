@@ -6,6 +6,7 @@ hover with exact values and units, and status always in words and symbols as wel
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from plotly.colors import sample_colorscale
 
 from dashboard import fmt
 from dashboard.catalog import Indicator
+from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import t
 from dashboard.views import TrendView, paren
 
@@ -59,7 +61,7 @@ def wrap(text: str, width: int = 50) -> str:
     """
     if _cols(text) <= width:
         return text
-    if text.isascii():
+    if not any(ord(c) > 0x2E7F for c in text):  # no Japanese: break at spaces ("FY2021–23" included)
         return "<br>".join(textwrap.wrap(text, width))
     cut = text.rfind("（")
     parts = [text[:cut], text[cut:]] if cut > 0 else [text]
@@ -128,72 +130,138 @@ def fy_tick(fy: int, lang: str) -> str:
 
 def _val(ind: Indicator, v: float | None, lang: str, per_1000: bool = False) -> str:
     if per_1000:
-        return f"{fmt.number(v, 1, lang=lang)} {unit_label(ind, lang, True)}"
-    return fmt.with_unit(v, ind.unit(lang), ind.kind, lang=lang)
+        return fmt.per_1000(v, ind.unit(lang), lang)
+    return fmt.value(v, ind.unit(lang), ind.kind, lang)
 
 
 # ---------------------------------------------------------------- progress bars
 
-def progress_bars(table: pl.DataFrame, lang: str, title: str) -> go.Figure:
+PRESENT_FONT = 18  # presenter mode: nothing smaller on a projector at 1280×720
+PRESENT_TITLE = 24
+LINE = 1.3  # line height as a multiple of the font size (what Plotly draws for <br>)
+
+
+def _lines(text: str) -> int:
+    """How many lines a chart text takes (<br> breaks)."""
+    return text.count("<br>") + 1
+
+
+def _reasons(table: pl.DataFrame, rows: Sequence[Any] | None, lang: str) -> list[str]:
+    """Per drawn row, why a bar past 100% is not 達成 (「全国平均未満」), else ""."""
+    from dashboard import progress as pg
+
+    if "reason" in table.columns:
+        return [r or "" for r in table["reason"].to_list()]
+    by_id = {r.target_id: pg.shortfall(r) for r in rows or []}
+    return [t(str(by_id[i]), lang) if by_id.get(i) else "" for i in table["target_id"].to_list()]
+
+
+def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool = False, present: bool = False,
+                  rows: Sequence[Any] | None = None) -> go.Figure:
     """Targets on one shared '% of the way' axis: bar to the latest actual, 0% baseline, 100% target,
-    a mark where a straight line would be by now; status coloured and written beside each bar."""
-    rows = table.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
-    # Long target names wrap onto two lines so the bars and the status column keep their width.
-    labels = [wrap(x, 40) for x in rows["label"].to_list()]
-    share = [None if s is None else s * 100 for s in rows["share"].to_list()]
-    status = rows["status"].to_list()
+    a mark where a straight line would be by now; status coloured and written beside each bar.
+
+    No number is printed on the plot (where it could sit on the target line or the expected-by-now
+    mark): the percentage leads the status words in their own column right of the axis, or, with
+    `compact` (a phone), under the target's name, and the axis keeps four legible ticks. `present`
+    sets every text to ≥ 18 px for a projector. `rows` (the Progress rows behind the table, or a
+    "reason" column) lets a bar past 100% that is not 達成 say why, e.g. 「全国平均未満」.
+    """
+    drawn = table.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
+    reasons = _reasons(drawn, rows, lang)
+    rows_ = drawn
+    font = PRESENT_FONT if present else 12 if compact else 14
+    small = PRESENT_FONT if present else 11 if compact else 12
+    share = [None if s is None else s * 100 for s in rows_["share"].to_list()]
+    status = rows_["status"].to_list()
     # A benchmark already met at the place's baseline has no "share of the way": draw it as met.
     met_at_start = [s is None and st == "achieved" for s, st in zip(share, status, strict=True)]
     shown = [100.0 if m else 0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s))
              for s, m in zip(share, met_at_start, strict=True)]
     colours = [fmt.STATUS_COLOURS[s] for s in status]
-    pct = [t("met_at_baseline", lang) if m else f"{'－' if s is None else fmt.number(s, 0)}%"
+    pct = [t("met_at_baseline", lang) if m else "－%" if s is None else fmt.share(s / 100, lang)
            for s, m in zip(share, met_at_start, strict=True)]
-    texts = [f"{p}  {st}" for p, st in zip(pct, rows["status_text"].to_list(), strict=True)]
+    heads = [f"{p}　{st}" if lang == "ja" else f"{p}  {st}"
+             for p, st in zip(pct, rows_["status_text"].to_list(), strict=True)]
+    why = [f"（{r}）" if r and lang == "ja" else f" ({r})" if r else "" for r in reasons]
+    label_width = 20 if compact else 30 if present else 40
+    names = [wrap(x, label_width) for x in rows_["label"].to_list()]
+    if compact:
+        # A phone has no room for a column of words: the status goes under the target's name.
+        labels = [f"{n}<br><b>{wrap(h + w, label_width)}</b>" for n, h, w in zip(names, heads, why, strict=True)]
+    else:
+        labels = names
     # Roll-ups: how many municipalities reported, and a newer provisional year, in the hover.
     extra = [("<br>" + c if c else "") + ("<br>" + t("col_provisional", lang) + ": " + pv if pv else "")
-             for c, pv in zip(rows["coverage"].to_list() if "coverage" in rows.columns else [""] * rows.height,
-                              rows["provisional"].to_list() if "provisional" in rows.columns else [""] * rows.height,
+             for c, pv in zip(rows_["coverage"].to_list() if "coverage" in rows_.columns else [""] * rows_.height,
+                              rows_["provisional"].to_list() if "provisional" in rows_.columns else [""] * rows_.height,
                               strict=True)]
-    custom = list(zip(rows["status_text"].to_list(), rows["baseline_text"].to_list(), rows["actual_text"].to_list(),
-                      rows["actual_year"].to_list(), rows["target_text"].to_list(), rows["data"].to_list(),
-                      [t("col_progress", lang) + f" {txt}" for txt in texts], extra, strict=True))
+    custom = list(zip(rows_["status_text"].to_list(), rows_["baseline_text"].to_list(),
+                      rows_["actual_text"].to_list(), rows_["actual_year"].to_list(), rows_["target_text"].to_list(),
+                      rows_["data"].to_list(), [t("col_progress", lang) + f" {h}{w}" for h, w in zip(heads, why,
+                                                                                                    strict=True)],
+                      extra, strict=True))
     bars = {
         "type": "bar", "y": labels, "x": shown, "orientation": "h",
         "marker": {"color": colours, "line": {"color": "#333", "width": 0.5}},
-        "text": pct, "textposition": "auto", "insidetextanchor": "end", "name": t("actual", lang), "customdata": custom,
+        "text": pct, "textposition": "none", "name": t("actual", lang), "customdata": custom,
         "showlegend": False,  # bar colours are statuses, written beside each bar; a legend swatch would mislead
         "hovertemplate": ("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
                           + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang)
                           + "%{customdata[7]}<br>"
                           + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
                           + t("col_data", lang) + ": %{customdata[5]}<extra></extra>")}
-    exp = [None if e is None else max(SHARE_MIN, min(SHARE_MAX, e * 100)) for e in rows["expected_share"].to_list()]
+    exp = [None if e is None else max(SHARE_MIN, min(SHARE_MAX, e * 100)) for e in rows_["expected_share"].to_list()]
     expected = {
         "type": "scatter", "y": labels, "x": exp, "mode": "markers", "name": t("expected_mark", lang),
         "marker": {"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
         "hovertemplate": "%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>"}
-    # Status in words beside every bar, in its own column right of the axis (never colour alone), with
-    # the year of the latest actual and whether it is official or sample data on a second line.
-    side = [f"<b>{st}</b><br>{yr}・{kind}" if lang == "ja" else f"<b>{st}</b><br>{yr} · {kind}"
-            for st, yr, kind in zip(rows["status_text"].to_list(), rows["actual_year"].to_list(),
-                                    rows["data"].to_list(), strict=True)]
-    words = {"type": "scatter", "y": labels, "x": [SHARE_MAX + 8] * len(labels), "mode": "text", "text": side,
-             "textposition": "middle right", "showlegend": False, "hoverinfo": "skip", "cliponaxis": False,
-             "textfont": {"color": "#1A1A1A", "size": 12}}
-    target_label = {"text": t("target_line", lang), "yanchor": "bottom", "showarrow": False, "xref": "x", "x": 100,
-                    "xanchor": "center", "yref": "y domain", "y": 1}
-    return _figure([bars, expected, words], _look(
-        title, height=max(280, 150 + 52 * len(labels)), bargap=0.35,
-        xaxis={"title": {"text": t("progress_axis", lang)}, "range": [min(0.0, *shown) - 5, SHARE_MAX + 130],
-               "ticksuffix": "%", "zeroline": False, "tickvals": [-50, 0, 25, 50, 75, 100, 125, 150]},
-        yaxis={"autorange": "reversed", "automargin": True},
+    traces: list[dict[str, Any]] = [bars, expected]
+    line_counts = [_lines(x) for x in labels]
+    if not compact:
+        # The percentage and status in words beside every bar, in their own column right of the axis (never
+        # colour alone, never on a line), with the year of the latest actual and official or sample below.
+        side = [f"<b>{h}</b>{'<br>' + r if r else ''}<br>{yr}・{kind}" if lang == "ja"
+                else f"<b>{h}</b>{'<br>' + r if r else ''}<br>{yr} · {kind}"
+                for h, r, yr, kind in zip(heads, reasons, rows_["actual_year"].to_list(), rows_["data"].to_list(),
+                                          strict=True)]
+        traces.append({"type": "scatter", "y": labels, "x": [SHARE_MAX + 8] * len(labels), "mode": "text",
+                       "text": side, "textposition": "middle right", "showlegend": False, "hoverinfo": "skip",
+                       "cliponaxis": False, "textfont": {"color": "#1A1A1A", "size": small}})
+        line_counts = [max(n, _lines(x)) for n, x in zip(line_counts, side, strict=True)]
+    # Every row gets the height its text needs, so wrapped names and statuses never overprint.
+    pitch = max(44.0, max(line_counts, default=1) * font * LINE + 20)
+    title_text = wrap(title, 28 if compact else 60)
+    title_size = PRESENT_TITLE if present else 15 if compact else 18
+    top = title_height(title_text, title_size) + small * LINE + 24  # title, then the legend row
+    bottom = 2 * small * LINE + font * LINE + 30  # ticks (one line), axis title
+    height = int(top + bottom + pitch * max(1, len(labels)))
+    if compact:
+        xaxis = {"title": {"text": t("progress_axis", lang), "font": {"size": small}}, "ticksuffix": "%",
+                 "range": [min(0.0, *shown) - 5, SHARE_MAX + 5], "zeroline": False, "tickmode": "array",
+                 "tickvals": [0, 50, 100, 150], "ticktext": ["0%", "50%", "100%<br>" + t("col_target", lang), "150%"],
+                 "tickfont": {"size": small}}
+        annotations: list[dict[str, Any]] = []
+    else:
+        xaxis = {"title": {"text": t("progress_axis", lang), "font": {"size": small}}, "ticksuffix": "%",
+                 "range": [min(0.0, *shown) - 5, SHARE_MAX + (150 if present else 130)], "zeroline": False,
+                 "tickvals": [-50, 0, 50, 100, 150] if present else [-50, 0, 25, 50, 75, 100, 125, 150],
+                 "tickfont": {"size": small}}
+        annotations = [{"text": t("target_line", lang), "yanchor": "bottom", "showarrow": False, "xref": "x",
+                        "x": 100, "xanchor": "center", "yref": "y domain", "y": 1, "font": {"size": small}}]
+    layout = _look(
+        title_text, height=height, bargap=0.35, xaxis=xaxis, font={"family": FONT, "size": font},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": font}},
         shapes=[_vline(0, {"color": "#333333", "width": 1.5}),
                 _vline(100, {"color": "#000000", "width": 2, "dash": "dash"})],
-        annotations=[target_label],
-        # Legend above the bars, right-aligned: under the plot it collides with the axis title.
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        margin={"l": 10, "r": 20, "t": 90, "b": 10}))
+        annotations=annotations, hoverlabel={"font_size": font},
+        # Legend above the bars, under the title (under the plot it collides with the axis title); on a
+        # phone it starts at the left, where the target line's label is not.
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0 if compact else 1,
+                "xanchor": "left" if compact else "right", "font": {"size": small}},
+        margin={"l": 10, "r": 10 if compact else 20, "t": int(top), "b": int(bottom)})
+    layout["title"] = title_band(title_text, title_size, height)
+    return _figure(traces, layout)
 
 
 # ---------------------------------------------------------------- trends
@@ -209,20 +277,91 @@ def _title_margin(title: str) -> dict[str, int]:
     return {"l": 10, "r": 20, "t": 30 + 24 * (title.count("<br>") + 1), "b": 10}
 
 
-def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True) -> go.Figure:
-    """Actuals by year, target points, straight baseline→target paths and the current-pace projection."""
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def label_box(x: float, y: float, position: str, xspan: float, yspan: float) -> tuple[float, float, float, float]:
+    """The data-space box (x0, x1, y0, y1) a point's text label covers: about 0.5 year either side of a
+    centred label (1 year beside the point) and 9 % of the value range tall, a little away from the point."""
+    h, w, gap = 0.09 * yspan, 0.5 * xspan, 0.03 * yspan
+    if position == "top center":
+        return x - w, x + w, y + gap, y + gap + h
+    if position == "bottom center":
+        return x - w, x + w, y - gap - h, y - gap
+    if position == "middle right":
+        return x + 0.12 * xspan, x + 0.12 * xspan + 2 * w, y - h / 2, y + h / 2
+    return x - 0.12 * xspan - 2 * w, x - 0.12 * xspan, y - h / 2, y + h / 2
+
+
+def _crosses(box: tuple[float, float, float, float], seg: tuple[float, float, float, float]) -> bool:
+    """Whether a straight segment passes through a box (sampled finely: enough for chart labels)."""
+    x0, x1, y0, y1 = box
+    ax, ay, bx, by = seg
+    return any(x0 <= ax + (bx - ax) * k / 60 <= x1 and y0 <= ay + (by - ay) * k / 60 <= y1 for k in range(61))
+
+
+def _segments(traces: Sequence[Mapping[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """Every drawn line segment of the line traces (actuals, national, paths, projection)."""
+    out = []
+    for tr in traces:
+        if "lines" not in str(tr.get("mode", "")):
+            continue
+        pts = [(x, y) for x, y in zip(tr.get("x") or [], tr.get("y") or [], strict=False)
+               if x is not None and y is not None]
+        out += [(a[0], a[1], b[0], b[1]) for a, b in itertools.pairwise(pts)]
+    return out
+
+
+def _clear_positions(view: TrendView, traces: Sequence[Mapping[str, Any]]) -> list[str | None]:
+    """For each target point, the first label position that no line crosses (None: none is clear)."""
+    segs = _segments(traces)
+    xs = [*view.years, *(x[0] for x in view.targets)]
+    ys = [v for v in [*view.values, *(x[1] for x in view.targets), *view.national.values()] if v is not None]
+    yspan = (max(ys) - min(0.0, min(ys))) or 1.0 if ys else 1.0
+    xspan = 1.0 if len(set(xs)) < 2 else min(1.0, (max(xs) - min(xs)) / 6)
+    hlines = [(min(xs) - 1, v, max(xs) + 1, v) for v, _ in view.hlines] if xs else []
+    out: list[str | None] = []
+    for x, y, _ in view.targets:
+        clear = [p for p in LABEL_POSITIONS
+                 if not any(_crosses(label_box(x, y, p, xspan, yspan), sg) for sg in segs + hlines)]
+        out.append(clear[0] if clear else None)
+    return out
+
+
+def _legend_line(name: str, line: dict[str, Any]) -> dict[str, Any]:
+    """A legend entry for a reference line drawn as a shape: its label goes in the legend, not on the bars."""
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": name, "line": line,
+            "hoverinfo": "skip", "showlegend": True}
+
+
+def one_municipality(view: TrendView) -> bool:
+    """Whether a trend is one municipality's own series (a yes/no measure there reads 実施/未実施)."""
+    return view.place.isdigit() and view.place not in (PREFECTURE, NATIONAL)
+
+
+def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True, *,
+                yes_no: bool | None = None) -> go.Figure:
+    """Actuals by year, target points, straight baseline→target paths and the current-pace projection.
+
+    A yes/no measure at one municipality (`yes_no`, by default when the place is a municipality) has a
+    実施/未実施 axis, not a 0…1 "municipalities" scale. Rate targets drawn across the chart are named in
+    the legend, so no label sits on the line or the points.
+    """
     ind = view.indicator
+    flag = ind.kind == "flag" and (one_municipality(view) if yes_no is None else yes_no)
     kinds = [t("sample" if s else "official", lang) for s in view.sample]
     cov = view.coverage or [""] * len(view.years)
     prov = view.provisional or [False] * len(view.years)
-    points = [[fmt.fy_label(y, lang), _val(ind, v, lang), k + (f"<br>{c}" if c else "")]
-              for y, v, k, c in zip(view.years, view.values, kinds, cov, strict=True)]
+    shown = [fmt.flag(v, lang) if flag else _val(ind, v, lang) for v in view.values]
+    points = [[fmt.fy_label(y, lang), sv, k + (f"<br>{c}" if c else "")]
+              for y, sv, k, c in zip(view.years, shown, kinds, cov, strict=True)]
     full = [i for i, p in enumerate(prov) if not p]
     part = [i for i, p in enumerate(prov) if p]
+    line: dict[str, Any] = {"color": OKABE_ITO[0], "width": 3, **({"shape": "hv"} if flag else {})}
     traces: list[dict[str, Any]] = [{
         "type": "scatter", "x": [view.years[i] for i in full], "y": [view.values[i] for i in full],
         "mode": "lines+markers",
-        "name": t("actual", lang) + paren(place_name, lang), "line": {"color": OKABE_ITO[0], "width": 3},
+        "name": t("actual", lang) + paren(place_name, lang), "line": line,
         "marker": {"size": 9},
         "customdata": [points[i] for i in full],
         "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"}]
@@ -260,28 +399,38 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True)
                                [fmt.fy_label(ty, lang), _val(ind, pv, lang)]],
                 "hovertemplate": t("projection", lang) + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"})
         if view.targets:
+            positions = _clear_positions(view, traces)
             traces.append({
                 "type": "scatter", "x": [x[0] for x in view.targets], "y": [x[1] for x in view.targets],
                 "mode": "markers+text", "name": t("target_point", lang),
                 "marker": {"symbol": "star", "size": 16, "color": OKABE_ITO[2], "line": {"color": "#000", "width": 1}},
-                "text": [_val(ind, x[1], lang) for x in view.targets], "textposition": "top center",
+                # A target also drawn as a line across the chart is named in the legend; its number is not
+                # written again on that line.
+                # A label that would touch a line anywhere around its point is left to the hover.
+                "text": ["" if pos is None or any(x[1] == v for v, _ in view.hlines) else _val(ind, x[1], lang)
+                         for x, pos in zip(view.targets, positions, strict=True)],
+                "textposition": [pos or "top center" for pos in positions],
                 "cliponaxis": False,  # the label of the highest target sits above the plot area
                 "customdata": [[x[2], fmt.fy_label(x[0], lang), _val(ind, x[1], lang)] for x in view.targets],
                 "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})
-        lines = [_hline(value, {"color": OKABE_ITO[2], "width": 2, "dash": "dash"}, label, "top left")
-                 for value, label in view.hlines]
+        style = {"color": OKABE_ITO[2], "width": 2, "dash": "dash"}
+        lines = [_hline(value, style, label, "top left") for value, label in view.hlines]
+        traces += [_legend_line(label, style) for _, label in view.hlines]
     years = view.years + [x[0] for x in view.targets] + list(view.national)
     xaxis = _years_axis(sorted(set(years)), lang) if years else {"title": {"text": t("fiscal_year_axis", lang)}}
     yaxis: dict[str, Any] = {"title": {"text": unit_label(ind, lang)}, "tickformat": ","}
-    if ind.kind != "rate":
+    if flag:
+        yaxis = {"title": {"text": t("flag_axis", lang)}, "tickmode": "array", "tickvals": [0, 1],
+                 "ticktext": [t("flag_no", lang), t("flag_yes", lang)], "range": [-0.25, 1.25]}
+    elif ind.kind != "rate":
         yaxis["rangemode"] = "tozero"
     title = wrap(ind.name(lang) + paren(place_name, lang), 44 if lang == "ja" else 48)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
     layout = _look(title, height=460, margin=_title_margin(title), xaxis=xaxis, yaxis=yaxis)
     if lines:
-        layout.update(shapes=[sh for sh, _ in lines], annotations=[label for _, label in lines])
-    return _figure(traces, layout)
+        layout.update(shapes=[sh for sh, _ in lines])  # (their labels are legend entries)
+    return _banded(_figure(traces, layout))
 
 
 def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[float]]], names: Mapping[str, str],
@@ -305,47 +454,93 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
         for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})
     title = wrap(ind.name(lang), 44 if lang == "ja" else 48)
-    return _figure(traces, _look(title, height=360, margin=_title_margin(title), xaxis=_years_axis(years, lang),
-                                 yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","}))
+    return _banded(_figure(traces, _look(title, height=360, margin=_title_margin(title),
+                                         xaxis=_years_axis(years, lang),
+                                         yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})))
+
+
+DESKTOP_WIDTH = 600  # a chart in half a desktop page: the narrowest it is drawn outside phones
+
+
+def _banded(fig: go.Figure) -> go.Figure:
+    """The figure with its title in a band above the plot and its legend in a band under the axis title,
+    sized for the narrowest desktop column (a legend under the plot otherwise overprints the axis title)."""
+    return _fit(fig, DESKTOP_WIDTH, 14, 18, grow=True)
 
 
 # ---------------------------------------------------------------- municipal comparison
 
 def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlight: Sequence[str] = (),
-                benchmark: tuple[float, str] | None = None, prefecture: float | None = None) -> go.Figure:
-    """Municipalities ranked on one indicator (per 1,000 aged 65+ for counts), benchmark drawn as a line."""
+                benchmark: tuple[float, str] | None = None, prefecture: float | None = None, *,
+                laggards_first: bool = False, compact: bool = False) -> go.Figure:
+    """Municipalities ranked on one indicator (per 1,000 aged 65+ for counts), benchmark drawn as a line.
+
+    `laggards_first` (遅れている順) puts the municipalities furthest from the goal first. The reference
+    lines are named in the legend above the plot, never written over the bars. `compact` (a phone)
+    turns the chart on its side: one readable row per municipality instead of 35 slanted names."""
     col = str(df["rank_by"][0]) if df.height else "value"
     per = col == "per_1000"
-    d = df.filter(pl.col(col).is_not_null()).sort(col, descending=ind.direction == "higher")
+    leaders_first = (ind.direction == "higher") != laggards_first
+    d = df.filter(pl.col(col).is_not_null()).sort(col, descending=leaders_first)
     hl = set(highlight)
     colours = [OKABE_ITO[3] if c in hl else OKABE_ITO[0] for c in d["code"].to_list()]
     custom = [[n, a, _val(ind, v, lang), _val(ind, p, lang, True) if per else "", f"{r}"]
               for n, a, v, p, r in zip(d["name"].to_list(), d["area"].to_list(), d["value"].to_list(),
                                        d["per_1000"].to_list(), d["rank"].to_list(), strict=True)]
-    bars = {
-        "type": "bar", "x": d["name"].to_list(), "y": d[col].to_list(), "marker": {"color": colours},
+    names, values = d["name"].to_list(), d[col].to_list()
+    bars: dict[str, Any] = {
+        "type": "bar", "marker": {"color": colours}, "showlegend": False,
         "customdata": custom, "name": unit_label(ind, lang, per),
         "hovertemplate": ("<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang)
                           + "<br>%{customdata[2]}<br>%{customdata[3]}<br>"
                           + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>")}
-    lines = []
+    bars.update({"y": names, "x": values, "orientation": "h"} if compact else {"x": names, "y": values})
+    traces: list[dict[str, Any]] = [bars]
+    shapes = []
+    refs = []
     if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
-        lines.append(_hline(benchmark[0], {"color": "#000", "width": 2, "dash": "dash"}, benchmark[1], "top right"))
+        refs.append((benchmark[0], benchmark[1], {"color": "#000", "width": 2, "dash": "dash"}))
     if prefecture is not None:
         pref_text = f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang, per)}"
-        lines.append(_hline(prefecture, {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}, pref_text,
-                            "bottom right"))
-    layout = _look(title, height=460, showlegend=False,
-                   xaxis={"title": {"text": t("col_municipality", lang)}, "tickangle": -60},
-                   yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})
-    if lines:
-        layout.update(shapes=[sh for sh, _ in lines], annotations=[label for _, label in lines])
-    return _figure([bars], layout)
+        refs.append((prefecture, pref_text, {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}))
+    legend_lines = 0
+    for value, label, style in refs:
+        shapes.append(_vline(value, style) if compact else _hline(value, style, label, "top right")[0])
+        name = wrap(label, 30) if compact else label  # on a phone: one entry per row, wrapped to fit
+        traces.append(_legend_line(name, style))
+        legend_lines += _lines(name) if compact else 0
+    size = 15 if compact else 18
+    title_text = wrap(title, 28) if compact else title
+    legend_lines = legend_lines if compact else (1 if refs else 0)
+    top = title_height(title_text, size) + legend_lines * 14 * 1.6 + 16
+    value_axis = {"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","}
+    name_axis = {"title": {"text": t("col_municipality", lang)}}
+    height = int(top + 60 + 22 * len(names)) if compact else 460
+    layout = _look(title_text, height=height, showlegend=bool(shapes),
+                   margin={"l": 10, "r": 10 if compact else 20, "t": int(top), "b": 10},
+                   legend={"orientation": "v" if compact else "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+                           "xanchor": "left"},
+                   xaxis=value_axis if compact else {**name_axis, "tickangle": -60},
+                   yaxis={**name_axis, "autorange": "reversed", "tickfont": {"size": 12}} if compact else value_axis)
+    layout["title"] = title_band(title_text, size, height)
+    if shapes:
+        layout.update(shapes=shapes)
+    return _figure(traces, layout)
+
+
+def short_name(name: str) -> str:
+    """A municipality's name short enough for a phone's tile: 前橋市 → 前橋, Higashiagatsuma → Higash."""
+    if any(ord(c) > 0x2E7F for c in name):
+        return name[:-1] if len(name) > 2 and name[-1] in "市町村" else name
+    return name if len(name) <= 7 else name[:6] + "."
 
 
 def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str = "value",
-             highlight: Sequence[str] = ()) -> go.Figure:
-    """One equal tile per municipality laid out like the map; value in colour and in text."""
+             highlight: Sequence[str] = (), *, compact: bool = False) -> go.Figure:
+    """One equal tile per municipality laid out like the map; value in colour and in text.
+
+    `compact` (a phone, 8 tiles across ~370 px): shortened names in smaller type (the hover has the full
+    name) and the colour bar under the map instead of beside it."""
     per = col == "per_1000"
     rows = max(int(x) for x in df["tile_row"].to_list()) + 1
     cols = max(int(x) for x in df["tile_col"].to_list()) + 1
@@ -362,18 +557,28 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
             shown = "✓" if v and v >= 0.5 else ("－" if v is None else "×")
         else:
             shown = fmt.number(v, 1 if (per or ind.kind == "rate") else 0, lang=lang)
-        text[i][j] = f"{mark}{r['name']}<br>{shown}"
+        text[i][j] = f"{mark}{short_name(r['name']) if compact else r['name']}<br>{shown}"
         hover[i][j] = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
     # Yes/no measures get two colours (and ✓/× in every tile), not a continuous scale.
     colours: dict[str, Any] = (
         {"colorscale": [[0, "#E8E8E8"], [1, OKABE_ITO[2]]], "zmin": 0, "zmax": 1, "showscale": False}
         if ind.kind == "flag" else
         {"colorscale": SEQUENTIAL, "colorbar": {"title": {"text": unit_label(ind, lang, per)}}})
-    tiles = {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}", "textfont": {"size": 11},
-             "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>", "xgap": 3, "ygap": 3,
-             "hoverongaps": False, **colours}
-    return _figure([tiles], _look(title, height=560, xaxis={"visible": False},
-                                  yaxis={"visible": False, "autorange": "reversed"}))
+    if compact and "colorbar" in colours:
+        colours["colorbar"] = {**colours["colorbar"], "orientation": "h", "y": -0.02, "yanchor": "top",
+                               "thickness": 12, "title": {"text": wrap(unit_label(ind, lang, per), 40),
+                                                          "side": "top"}}
+    tiles = {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}",
+             "textfont": {"size": 9 if compact else 11},
+             "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>", "xgap": 2 if compact else 3,
+             "ygap": 3, "hoverongaps": False, **colours}
+    title_text = wrap(title, 28) if compact else title
+    layout = _look(title_text, height=560, xaxis={"visible": False},
+                   yaxis={"visible": False, "autorange": "reversed"})
+    if compact:
+        layout.update(margin={"l": 4, "r": 4, "t": int(title_height(title_text, 15) + 12), "b": 90},
+                      title=title_band(title_text, 15, 560))
+    return _figure([tiles], layout)
 
 
 def _outer_rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:
@@ -466,3 +671,121 @@ def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str, counts: M
     return _figure([grid], _look(title, height=max(420, 24 * matrix.height + 140),
                                  margin={"l": 10, "r": 20, "t": 100, "b": 10}, xaxis={"side": "top"},
                                  yaxis={"autorange": "reversed", "title": {"text": t("col_municipality", lang)}}))
+
+
+# ---------------------------------------------------------------- presenter mode
+
+def _legend_rows(fig: go.Figure, font: int, width: int) -> int:
+    """How many rows a horizontal legend takes at this font size and figure width (estimated)."""
+    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False
+             and not (tr.type in ("bar", "heatmap") and tr.showlegend is None)]
+    if not names or fig.layout.showlegend is False or (len(names) == 1 and fig.layout.showlegend is None):
+        return 0  # (Plotly shows no legend for a single trace unless asked to)
+    rows, used = 1, 0.0
+    for n in names:
+        w = _cols(n) * font * 0.55 + 50  # symbol and gap
+        if used and used + w > width - 40:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
+def presented(fig: go.Figure, width: int = 1200) -> go.Figure:
+    """A copy of a figure for a projector: every text ≥ 18 px, the title in its own band above the plot
+    (so a wrapped title never runs into an axis), the legend in its own band under the axis title.
+
+    Works on any figure of this module; `width` is the pixel width it will be shown at.
+    """
+    return _fit(fig, width, PRESENT_FONT, PRESENT_TITLE, grow=True)
+
+
+PHONE_WIDTH = 390
+
+
+def for_phone(fig: go.Figure, width: int = PHONE_WIDTH) -> go.Figure:
+    """A copy of a figure for a phone (390 px): 12 px text, the title wrapped to the width in its own band,
+    the legend in rows of its own under the axis title (never over the ticks). For trends, comparisons
+    and maps; the progress bars and the ranking have their own `compact` layouts."""
+    return _fit(fig, width, 12, 15, grow=False)
+
+
+def _fit(fig: go.Figure, width: int, size: int, head: int, grow: bool) -> go.Figure:
+    """The figure re-laid for `width` px with text of `size` px (at least `size` when `grow`) and titles of
+    `head` px: title band on top, legend band at the bottom, height grown by what the bands need."""
+    spec = fig.to_dict()
+    lay = spec["layout"]
+
+    def at_least(old: float | None) -> float:
+        return max(size, old or 0) if grow else size
+
+    lay["font"] = {**lay.get("font", {}), "size": at_least(lay.get("font", {}).get("size", 0))}
+    lay["hoverlabel"] = {**lay.get("hoverlabel", {}), "font": {"size": size}}
+    for ax in [k for k in lay if k.startswith(("xaxis", "yaxis"))]:
+        axis = lay[ax]
+        axis["tickfont"] = {**axis.get("tickfont", {}), "size": size}
+        if isinstance(axis.get("title"), dict):
+            axis["title"] = {**axis["title"], "font": {**axis["title"].get("font", {}), "size": size}}
+    for ann in lay.get("annotations", []):
+        ann["font"] = {**ann.get("font", {}), "size": at_least(ann.get("font", {}).get("size", 0))}
+    for tr in spec["data"]:
+        if "textfont" in tr or tr.get("texttemplate") or "text" in str(tr.get("mode", "")):
+            tr["textfont"] = {**tr.get("textfont", {}), "size": size}
+        colorbar = tr.get("marker", {}).get("colorbar") if isinstance(tr.get("marker"), dict) else None
+        for bar in [b for b in (tr.get("colorbar"), colorbar) if isinstance(b, dict)]:
+            bar["tickfont"] = {"size": size}
+            if isinstance(bar.get("title"), dict):
+                bar["title"]["font"] = {"size": size}
+    title = lay.get("title", {})
+    text = str(title.get("text", "") or "")
+    text = rewrap(text, int(2 * (width - 40) / head)) if text else ""
+    title_h = title_height(text, head) if text else 0
+    legend = lay.get("legend", {})
+    rows = _legend_rows(fig, size, width)
+    legend_h = rows * size * 1.6
+    margin = dict(lay.get("margin", {}))
+    old_t, old_b = margin.get("t", 60), margin.get("b", 10)
+    above = legend.get("y", 1) >= 1 and legend.get("yanchor") == "bottom"
+    # An x axis on top (the implementation matrix) has its tick labels between the title and the plot.
+    top_ticks = 0.0
+    if lay.get("xaxis", {}).get("side") == "top":
+        labels = [str(x) for tr in spec["data"] for x in (tr.get("x") or [])] + \
+            [str(x) for x in (lay["xaxis"].get("ticktext") or [])]
+        top_ticks = max((_lines(x) for x in labels), default=1) * size * LINE + 12
+    margin["t"] = int(title_h + 12 + (legend_h if above else 0) + top_ticks)
+    if rows and not above:
+        # Under the plot: in a band of its own at the bottom of the figure, below ticks and axis title.
+        ticks = max((_lines(str(x)) for ax in ("xaxis", "xaxis2") for x in (lay.get(ax, {}).get("ticktext") or [""])),
+                    default=1)
+        margin["b"] = int(ticks * size * LINE + size * LINE + 30 + legend_h)
+        lay["legend"] = {**legend, "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": size}}
+    else:
+        lay["legend"] = {**legend, "font": {"size": size}}
+    lay["margin"] = margin
+    lay["height"] = int(lay.get("height", 450)) + (margin["t"] - old_t) + (margin["b"] - old_b)
+    if text:
+        lay["title"] = title_band(text, head, lay["height"])
+    return go.Figure(spec, _validate=False)
+
+
+def rewrap(title: str, width: int) -> str:
+    """A wrapped title wrapped again for another width (a <br><sup> subtitle stays on its own line)."""
+    main, sep, sub = title.partition("<br><sup>")
+    cjk = any(ord(c) > 0x2E7F for c in main)
+    out = wrap(main.replace("<br>", "" if cjk else " "), width)
+    if sep:  # the subtitle is drawn smaller (~70 %): more fits on a line; each line is its own <sup>
+        lines = wrap(sub.removesuffix("</sup>"), int(width / 0.7)).split("<br>")
+        out += "".join(f"<br><sup>{x}</sup>" for x in lines)
+    return out
+
+
+def title_band(text: str, size: int, height: int, pad: int = 10) -> dict[str, Any]:
+    """A title whose first line sits `pad` px below the figure's top edge and whose other lines follow
+    below it. Plotly anchors a multi-line title by its first line only, so the title is placed by that
+    line; the caller gives the top margin room for title_height() (and a legend under it)."""
+    return {"text": text, "x": 0, "xanchor": "left", "font": {"size": size}, "yref": "container",
+            "y": 1 - (pad + size * LINE) / max(height, 1), "yanchor": "bottom"}
+
+
+def title_height(text: str, size: int, pad: int = 10) -> float:
+    """Pixels from the figure's top edge to the bottom of a title of this many lines at this size."""
+    return pad + _lines(text) * size * LINE

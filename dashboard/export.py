@@ -215,14 +215,14 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
             continue
         ind = catalog.indicators[r.indicator_id]
         tgt = next(tg for tg in catalog.targets if tg.id == r.target_id)
-        actual = fmt.with_unit(r.actual_value, ind.unit(lang), ind.kind, lang=lang)
+        actual = fmt.value(r.actual_value, ind.unit(lang), ind.kind, lang)
         if r.actual_year is not None:
             actual += f"（{fmt.era_year(r.actual_year)}）" if lang == "ja" else f" (FY{r.actual_year})"
         if r.actual_n_reporting is not None and r.actual_n_expected is not None:
             cov = t("coverage_short", lang, n=fmt.number(r.actual_n_reporting), of=fmt.number(r.actual_n_expected))
             actual += f"［{cov}］" if lang == "ja" else f" [{cov}]"
-        out.append([tgt.label(lang), actual, fmt.with_unit(r.target_value, ind.unit(lang), ind.kind, lang=lang),
-                    fmt.percent(r.share_of_way, lang) if r.share_of_way is not None else "－",
+        out.append([tgt.label(lang), actual, fmt.value(r.target_value, ind.unit(lang), ind.kind, lang),
+                    fmt.share(r.share_of_way, lang),
                     f"{fmt.STATUS_SYMBOLS[r.status]} {fmt.status_name(r.status, lang)}"])
     return out
 
@@ -242,17 +242,98 @@ def provisional_lines(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) 
     return out
 
 
+# Slide geometry (inches, 16:9): everything above the footer, nothing on top of anything else.
+SLIDE_W, SLIDE_H = 13.333, 7.5
+FOOTER_TOP = 6.85
+COLUMN_X, COLUMN_W = 7.6, 5.4  # right column: takeaway, sentences, table
+TABLE_WIDTHS = (2.4, 1.3, 0.95, 0.75)  # target, latest actual, target value, progress
+WIDE_WIDTHS = (6.2, 3.1, 1.9, 1.3)  # a continued table across the whole slide
+CELL_MARGIN_X, CELL_MARGIN_Y = 0.05, 0.02
+BOX_INSET_X, BOX_INSET_Y = 0.1, 0.05  # a text box's default insets
+LINE_EM = 1.5  # line pitch of Noto Sans CJK JP (ascent + descent ≈ 1.45 em), rounded up
+GAP = 0.1
+
+
+def _em(ch: str) -> float:
+    """Width of a character in em: full-width (Japanese) 1, others 0.62 (rounded up for Noto Sans)."""
+    return 1.0 if ord(ch) > 0x2E7F else 0.62
+
+
+def wrapped_lines(text: str, width_in: float, size_pt: float) -> int:
+    """How many lines `text` takes in a box `width_in` wide at `size_pt` (greedy: Latin breaks at
+    spaces, Japanese anywhere; each paragraph starts a new line). Rounded up, never under."""
+    room = width_in * 72 / size_pt  # in em
+    total = 0
+    for para in text.split("\n"):
+        lines, used = 1, 0.0
+        tokens: list[str] = []
+        for ch in para:  # words of Latin text, single Japanese characters
+            if ord(ch) > 0x2E7F or ch == " " or not tokens or ord(tokens[-1][-1]) > 0x2E7F or tokens[-1] == " ":
+                tokens.append(ch)
+            else:
+                tokens[-1] += ch
+        for tok in tokens:
+            w = sum(_em(c) for c in tok)
+            if used + w > room and used > 0:
+                lines, used = lines + 1, 0.0
+                if tok == " ":
+                    continue
+            while w > room:  # a word longer than the line breaks inside
+                lines, w = lines + 1, w - room
+            used += w
+        total += lines
+    return total
+
+
+def text_height(lines: Sequence[str], width_in: float, size_pt: float) -> float:
+    """Height in inches of a text box holding these paragraphs (insets included)."""
+    n = sum(wrapped_lines(x, width_in - 2 * BOX_INSET_X, size_pt) for x in lines)
+    return n * size_pt * LINE_EM / 72 + 2 * BOX_INSET_Y
+
+
+def row_height(row: Sequence[str], widths: Sequence[float], size_pt: float) -> float:
+    """Height in inches a table row needs: its cell with the most wrapped lines, plus the cell margins."""
+    n = max(wrapped_lines(c, w - 2 * CELL_MARGIN_X, size_pt) for c, w in zip(row, widths, strict=False))
+    return n * size_pt * LINE_EM / 72 + 2 * CELL_MARGIN_Y + 0.02
+
+
+def split_rows(heights: Sequence[float], room: float, head: float) -> list[int]:
+    """How many body rows go on each slide: a table holds its header and as many rows as fit in `room`
+    inches; the rest continue (header repeated) on slides with `CONTINUED_ROOM` inches."""
+    counts: list[int] = []
+    i, space = 0, room
+    while i < len(heights):
+        used, n = head, 0
+        while i + n < len(heights) and used + heights[i + n] <= space:
+            used += heights[i + n]
+            n += 1
+        if n == 0 and space == CONTINUED_ROOM:
+            n = 1  # a single row taller than a whole slide: placed anyway (cannot happen with plan labels)
+        counts.append(n)
+        i += n
+        space = CONTINUED_ROOM
+    return counts
+
+
+CONTINUED_ROOM = FOOTER_TOP - GAP - 1.0  # a continuation slide's table starts under the title
+
+
 def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None
          ) -> bytes:
     """A 16:9 .pptx: title slide, then one slide per screen (chart, takeaway, sentences, numbers),
-    the source and as-of date on every slide, SAMPLE marked on every slide when sample data is shown."""
+    the source and as-of date on every slide, SAMPLE marked on every slide when sample data is shown.
+
+    Every box is as tall as its wrapped text (estimated on the safe side) and stacked under the one
+    before; a table whose rows would reach the footer continues on a slide of its own (「（続き）」).
+    Charts are drawn at their own height (rows never squashed together) and scaled into their box.
+    """
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.util import Emu, Inches, Pt
 
     lang = meta.lang
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     blank = prs.slide_layouts[6]
 
     def text(slide: object, x: float, y: float, w: float, h: float, lines: Sequence[str], size: int,
@@ -271,7 +352,26 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
                 run.font.color.rgb = RGBColor.from_string(colour)
 
     def footer(slide: object) -> None:
-        text(slide, 0.4, 6.85, 12.5, 0.5, [meta.footer()], 10, colour="C00000" if meta.sample else "444444")
+        text(slide, 0.4, FOOTER_TOP, 12.5, SLIDE_H - FOOTER_TOP - 0.05, [meta.footer()], 10,
+             colour="C00000" if meta.sample else "444444")
+
+    def table(slide: object, rows: Sequence[Sequence[str]], x: float, y: float, widths: Sequence[float],
+              heights: Sequence[float], size: int) -> None:
+        shape = slide.shapes.add_table(len(rows), len(widths), Inches(x), Inches(y),  # type: ignore[attr-defined]
+                                       Inches(sum(widths)), Inches(sum(heights)))
+        for j, width in enumerate(widths):
+            shape.table.columns[j].width = Inches(width)
+        for i, row in enumerate(rows):
+            shape.table.rows[i].height = Inches(heights[i])
+            for j, val in enumerate(row[:len(widths)]):
+                cell = shape.table.cell(i, j)
+                cell.text = val
+                cell.margin_top = cell.margin_bottom = Inches(CELL_MARGIN_Y)
+                cell.margin_left = cell.margin_right = Inches(CELL_MARGIN_X)
+                for para in cell.text_frame.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(size)
+                        run.font.name = EXPORT_FONT
 
     first = prs.slides.add_slide(blank)
     text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
@@ -280,38 +380,48 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
         text(first, 0.6, 4.5, 12.1, 0.8, [_lang_pick(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
     footer(first)
 
-    pics = list(images) if images is not None else [png(s.fig, 1200, 750) for s in slides]
+    pics = list(images) if images is not None else [png(s.fig, 1200, int(s.fig.layout.height or 750))
+                                                    for s in slides]
     for s, img in zip(slides, pics, strict=True):
         sl = prs.slides.add_slide(blank)
         text(sl, 0.4, 0.25, 12.5, 0.7, [s.title], 26, bold=True)
         w_px, h_px = png_size(img)
-        box_w, box_h = 7.0, 5.7
+        box_w, box_h = 7.0, FOOTER_TOP - GAP - 1.0
         scale = min(box_w / w_px, box_h / h_px)
         sl.shapes.add_picture(io.BytesIO(img), Inches(0.4), Inches(1.0),
                               Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
-        # Right column: the takeaway, one supporting sentence, then the numbers (fits above the footer).
-        text(sl, 7.6, 1.0, 5.4, 1.3, [s.takeaway], 16, bold=True)
+        # Right column, stacked: the takeaway, one supporting sentence (and any provisional roll-up), the numbers.
+        y = 1.0
+        h = text_height([s.takeaway], COLUMN_W, 16)
+        text(sl, COLUMN_X, y, COLUMN_W, h, [s.takeaway], 16, bold=True)
+        y += h + GAP
         # (Newer roll-ups not every municipality reported: named as provisional, never judged.)
         prov = provisional_lines(catalog, s.rows, lang)
-        text(sl, 7.6, 2.35, 5.4, 1.1, s.details[:1] + prov, 11 if not prov else 9)
+        lines, size = s.details[:1] + prov, 11 if not prov else 9
+        if lines:
+            h = text_height(lines, COLUMN_W, size)
+            text(sl, COLUMN_X, y, COLUMN_W, h, lines, size)
+            y += h + GAP
         cells = _progress_cells(catalog, s.rows, lang)
         if len(cells) > 1:
-            size = 8 if len(cells) <= 6 else 7
-            shape = sl.shapes.add_table(len(cells), 4, Inches(7.6), Inches(3.5), Inches(5.4),
-                                        Inches(0.25 * len(cells)))
-            for j, width in enumerate((2.4, 1.3, 0.95, 0.75)):
-                shape.table.columns[j].width = Inches(width)
-            for i, row in enumerate(cells):
-                shape.table.rows[i].height = Inches(0.25)
-                for j, val in enumerate(row[:4]):
-                    cell = shape.table.cell(i, j)
-                    cell.text = val
-                    cell.margin_top = cell.margin_bottom = Inches(0.02)
-                    for para in cell.text_frame.paragraphs:
-                        for run in para.runs:
-                            run.font.size = Pt(size)
-                            run.font.name = EXPORT_FONT
-        footer(sl)
+            tsize = 8 if len(cells) <= 6 else 7
+            body = cells[1:]
+            head_h = row_height(cells[0], TABLE_WIDTHS, tsize)
+            counts = split_rows([row_height(r, TABLE_WIDTHS, tsize) for r in body], FOOTER_TOP - GAP - y, head_h)
+            n = counts[0]
+            if n:
+                rows = [cells[0], *body[:n]]
+                table(sl, rows, COLUMN_X, y, TABLE_WIDTHS, [row_height(r, TABLE_WIDTHS, tsize) for r in rows], tsize)
+            footer(sl)
+            for m in counts[1:]:  # the rest on continuation slides, the whole width, header repeated
+                more = prs.slides.add_slide(blank)
+                text(more, 0.4, 0.25, 12.5, 0.7, [s.title + t("continued", lang)], 26, bold=True)
+                rows = [cells[0], *body[n:n + m]]
+                table(more, rows, 0.4, 1.0, WIDE_WIDTHS, [row_height(r, WIDE_WIDTHS, tsize) for r in rows], tsize)
+                footer(more)
+                n += m
+        else:
+            footer(sl)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

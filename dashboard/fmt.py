@@ -1,18 +1,19 @@
-"""Formatting for people: Japanese fiscal years, numbers with units, status names."""
+"""Formatting for people: Japanese fiscal years, numbers with units, status names.
+
+One function per unit, used by tables, charts, summaries and exports alike, so a figure reads the
+same everywhere: rate() 9.0%, count() 35,660人, man() 4.75万, share() 63%, flag() 実施/未実施,
+per_1000() 12.3人（65歳以上1,000人あたり）; value() picks the right one for an indicator.
+"""
 
 from __future__ import annotations
 
 import math
 
-STATUS_NAMES = {
-    "achieved": ("目標達成", "Target achieved"),
-    "substantial": ("順調（目標達成ペース）", "Substantial progress"),
-    "moderate": ("やや遅れ", "Moderate progress"),
-    "limited": ("遅れ", "Limited progress"),
-    "deterioration": ("後退", "Deterioration"),
-    "not_available": ("評価できない（データなし）", "Not available"),
-    "no_target": ("市町村別の目標なし", "No target for this place"),
-}
+from dashboard.i18n import STRINGS, t
+
+_STATUS_KEYS = ("achieved", "substantial", "moderate", "limited", "deterioration", "not_available", "no_target")
+# The status words live in the string catalogue (one vocabulary); this view of them is kept for callers.
+STATUS_NAMES = {s: STRINGS[f"status_{s}"] for s in _STATUS_KEYS}
 # Okabe-Ito: colour-blind safe; status is always shown in words too.
 STATUS_COLOURS = {
     "achieved": "#009E73", "substantial": "#0072B2", "moderate": "#E69F00",
@@ -25,8 +26,12 @@ STATUS_SYMBOLS = {"achieved": "◎", "substantial": "○", "moderate": "△", "l
 
 def status_name(status: str, lang: str = "ja") -> str:
     """Status in words."""
-    ja, en = STATUS_NAMES[status]
-    return ja if lang == "ja" else en
+    return t(f"status_{status}", lang)
+
+
+def status_label(status: str, lang: str = "ja") -> str:
+    """Symbol and words, as chips and tables show a status: ◎ 目標達成."""
+    return f"{STATUS_SYMBOLS[status]} {status_name(status, lang)}"
 
 
 def era_year(fy: int) -> str:
@@ -76,3 +81,69 @@ def percent(share: float | None, lang: str = "ja") -> str:
     """A share (0.63) as a percentage (63%)."""
     return number(share * 100 if share is not None else None, 0, lang=lang) + (
         "%" if share is not None else "")
+
+
+RATE_DECIMALS = 1  # rates read like the plan: 9.0%, never 8.968
+
+
+def rate(value: float | None, lang: str = "ja", unit: str = "%") -> str:
+    """A rate (already in percent) to one decimal with its unit: 9.0%."""
+    return with_unit(value, unit, "rate", lang=lang)
+
+
+def count(value: float | None, unit: str = "", lang: str = "ja", man: bool = False) -> str:
+    """A count with thousands separators and its unit: 35,660人 (1,781点 for scores)."""
+    return with_unit(value, unit, "count", man=man, lang=lang) if unit else number(value, 0, man, lang)
+
+
+def man(value: float | None, unit: str = "", lang: str = "ja") -> str:
+    """A large count in 万 (ja) or k (en) where the product shortens them: 4.75万人, 47.5k people."""
+    return with_unit(value, unit, "count", man=True, lang=lang) if unit else number(value, 0, True, lang)
+
+
+def share(fraction: float | None, lang: str = "ja") -> str:
+    """A share of the way or of a total (0.63) as a whole percentage: 63%."""
+    return percent(fraction, lang)
+
+
+def flag(value: float | None, lang: str = "ja") -> str:
+    """A yes/no measure at one municipality: 実施 / 未実施 (never "1市町村")."""
+    if value is None or not math.isfinite(value):
+        return number(None, lang=lang)
+    return t("flag_yes" if value >= 0.5 else "flag_no", lang)
+
+
+def per_1000(value: float | None, unit: str, lang: str = "ja") -> str:
+    """A count per 1,000 aged 65+ to one decimal: 12.3人（65歳以上1,000人あたり）."""
+    text = number(value, 1, lang=lang)
+    if value is None or text in ("－", "–"):
+        return text
+    per = t("per_1000", lang)
+    return f"{text}{unit}（{per}）" if lang == "ja" else f"{text} {unit} {per}"
+
+
+def value(v: float | None, unit: str, kind: str, lang: str = "ja", *, one_place: bool = False,
+          man: bool = False) -> str:
+    """An indicator's value in its unit's one format; a flag at one municipality reads 実施/未実施."""
+    if kind == "flag" and one_place:
+        return flag(v, lang)
+    if kind == "rate":
+        return rate(v, lang, unit)
+    return with_unit(v, unit, kind, man=man, lang=lang)
+
+
+def column_format(kind: str) -> str:
+    """printf format for a table column of this kind (st.column_config.NumberColumn): rates 9.0, counts 35,660."""
+    return "%.1f" if kind == "rate" else "localized"
+
+
+def rounded(v: float | None, kind: str) -> float | None:
+    """A number rounded as it is shown (rates to one decimal), for tables that keep numbers sortable."""
+    if v is None or not math.isfinite(v):
+        return None
+    return round(v, decimals_for(kind))
+
+
+def sentence(text: str) -> str:
+    """A sentence starting with a capital letter (English summaries built from lower-case parts)."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text

@@ -265,6 +265,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- wave 2 B: view model and registry ---
 
     # --- wave 2 C: charts, paper, formats ---
+    # One vocabulary of status words (the Open SDG names the methodology page explains): chips, tables,
+    # charts, summaries and exports all read these.
+    "status_achieved": ("目標達成", "Target achieved"),
+    "status_substantial": ("順調（目標達成ペース）", "Substantial progress"),
+    "status_moderate": ("やや遅れ", "Moderate progress"),
+    "status_limited": ("遅れ", "Limited progress"),
+    "status_deterioration": ("後退", "Deterioration"),
+    "status_not_available": ("評価できない（データなし）", "Not available"),
+    "status_no_target": ("市町村別の目標なし", "No target for this place"),
+    "status_tally": ("目標{n}件のうち、{body}です。", "Of {n} targets — {body}."),
+    "status_tally_item": ("{status}{n}件", "{status}: {n}"),
+    "list_sep": ("、", "; "),
+    "below_national": ("全国平均未満", "below national average"),
+    "below_national_note": ("目標値には届いていますが、全国平均を下回っているため達成ではありません。",
+                            "The target value is reached, but the value is below the national average, "
+                            "so the target is not yet met."),
+    "flag_yes": ("実施", "Yes"),
+    "flag_no": ("未実施", "No"),
+    "flag_axis": ("実施状況", "In place"),
+    "continued": ("（続き）", " (continued)"),
+    "laggards_first": ("遅れている順", "Laggards first"),
+    "leaders_first": ("進んでいる順", "Leaders first"),
 
 }
 

@@ -273,6 +273,18 @@ def _period_total(target: Target, series: Series, until: int, *, place: str, ben
                    projected_year=start - 1 + t_val / per_year if per_year > 0 else None)
 
 
+def shortfall(p: Progress) -> str | None:
+    """Why a row whose value reached the target value is still not 達成: "below_national" for an
+    "above the national average" target whose value is not above the national figure, else None."""
+    if p.status == "achieved" or p.target_kind != "above_national" or p.actual_value is None:
+        return None
+    reached = (p.share_of_way >= 1.0 if p.share_of_way is not None
+               else p.target_value is not None and p.actual_value >= p.target_value)
+    if reached and p.national_value is not None and p.actual_value <= p.national_value:
+        return "below_national"
+    return None
+
+
 def place_series(values: pl.DataFrame, indicator_id: str, place: str) -> PlaceSeries:
     """One indicator at one place, split into the years that count and the partial roll-ups."""
     rows = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place))

@@ -54,15 +54,27 @@ def overview_sentences(catalog: Catalog, rows: list[pg.Progress], lang: str) -> 
 
 
 def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, lang: str,
-               with_overview: bool = True) -> list[Slide]:
-    """Overview, then each policy area: its progress bars (or, without targets, its first trend)."""
+               with_overview: bool = True, *, present: bool = False, compact: bool = False,
+               width: int = 1200) -> list[Slide]:
+    """Overview, then each policy area: its progress bars (or, without targets, its first trend).
+
+    `present` draws every chart for a projector (text ≥ 18 px, charts.presented at `width` px);
+    `compact` lays the progress bars out for a phone."""
     place_name = catalog.place_name(place, lang)
     out: list[Slide] = []
+
+    def bars(tbl: pl.DataFrame, rows: list[pg.Progress]) -> go.Figure:
+        return charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows, present=present,
+                                    compact=compact and not present)
+
+    def shown(fig: go.Figure) -> go.Figure:
+        return charts.presented(fig, width) if present else fig
+
     if with_overview:
         rows = pg.progress_for_place(catalog, values, place, year)
         tbl = views.progress_table(catalog, rows, lang)
         title = f"{t('page_overview', lang)}：{place_name}" if lang == "ja" else f"Overview: {place_name}"
-        out.append(Slide("overview", None, title, charts.progress_bars(tbl, lang, t("progress_title", lang)),
+        out.append(Slide("overview", None, title, bars(tbl, rows),
                          summary.status_count_sentence([r for r in rows if r.status != "no_target"], lang),
                          rows=rows, data=tbl, sample=any(r.actual_is_sample for r in rows)))
     for a in area_ids(catalog):
@@ -72,7 +84,7 @@ def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, la
         drawable = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
         sentences = summary.area_summary(catalog, rows, a, lang)
         if drawable.height:
-            fig = charts.progress_bars(tbl, lang, t("progress_title", lang))
+            fig = bars(tbl, rows)
             out.append(Slide(f"area{a}", a, title, fig, sentences[0], sentences[1:], rows=rows, data=tbl,
                              sample=any(r.actual_is_sample for r in rows)))
             continue
@@ -80,11 +92,12 @@ def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, la
         ind_id = _trend_indicator(catalog, values, a, place, year)
         if ind_id is None:
             # Still one screen per area, so decks and presentations always cover all five.
-            out.append(Slide(f"area{a}", a, title, _no_data_figure(lang), t("no_data", lang), rows=rows))
+            out.append(Slide(f"area{a}", a, title, shown(_no_data_figure(lang)), t("no_data", lang), rows=rows))
             continue
         s = views.series(values, ind_id, place, year)
         view = views.trend_view(catalog, values, ind_id, place, year, lang)
-        fig = charts.trend_chart(view, lang, place_name, marks=bool(view.targets))
+        fig = shown(charts.trend_chart(view, lang, place_name, marks=bool(view.targets),
+                                       yes_no=catalog.place_kind(place) == "municipality"))
         lines = [x for x in (summary.trend_sentence(catalog, values, i.id, place, year, lang)
                              for i in sorted(catalog.indicators_in(a), key=lambda i: i.id != ind_id)
                              if i.kind != "flag") if x]

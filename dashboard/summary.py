@@ -18,9 +18,6 @@ from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 
-EN_SHORT = {"achieved": "achieved", "substantial": "on track", "moderate": "moderately behind",
-            "limited": "well behind", "deterioration": "moving away from the target",
-            "not_available": "not assessable", "no_target": "without a target"}
 SAMPLE_NOTE = ("※サンプル（架空）データを含みます。", "(Includes sample, fictional data.)")
 
 
@@ -30,7 +27,7 @@ def _ja(lang: str) -> bool:
 
 def _val(catalog: Catalog, indicator_id: str, value: float | None, lang: str) -> str:
     ind = catalog.indicators[indicator_id]
-    return fmt.with_unit(value, ind.unit(lang), ind.kind, lang=lang)
+    return fmt.value(value, ind.unit(lang), ind.kind, lang)
 
 
 def _year(fy: int, lang: str) -> str:
@@ -58,6 +55,8 @@ def pace_sentence(p: pg.Progress, lang: str) -> str:
     ja = _ja(lang)
     if p.status == "achieved":
         return "目標を達成しています。" if ja else "The target has been met."
+    if pg.shortfall(p) == "below_national":
+        return t("below_national_note", lang)
     if p.status == "not_available":
         return ("基準年度より後の実績がないため、進捗は評価できません。" if ja
                 else "There is no actual after the baseline year, so progress cannot be assessed.")
@@ -114,7 +113,7 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
             return f"{subject}は{_year(p.actual_year, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
         return f"{subject}: {'in place' if done else 'not in place'} as of FY{p.actual_year}." + tail
     if p.status == "no_target":
-        share = fmt.percent(p.share_of_prefecture, lang) if p.share_of_prefecture is not None else None
+        share = fmt.share(p.share_of_prefecture, lang) if p.share_of_prefecture is not None else None
         if ja:
             s = f"{subject}は{_year(p.actual_year, lang)}に{actual}"
             s += f"で、県全体の{share}を占めます。" if share else "です。"
@@ -126,12 +125,12 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
         start = p.baseline_year + 1 if p.baseline_year is not None else p.actual_year
         if ja:
             head = (f"{subject}は{fmt.era_year(start)}から{_year(p.actual_year, lang)}までの合計で{actual}で、"
-                    f"期間目標{target}に対する達成率は{fmt.percent(p.share_of_way, lang)}です。")
+                    f"期間目標{target}に対する達成率は{fmt.share(p.share_of_way, lang)}です。")
         else:
             head = (f"{subject} totalled {actual} from FY{start} to FY{p.actual_year}, "
-                    f"{fmt.percent(p.share_of_way, lang)} of the period target of {target}.")
+                    f"{fmt.share(p.share_of_way, lang)} of the period target of {target}.")
         return head + ("" if ja else " ") + pace_sentence(p, lang) + tail
-    share = fmt.percent(p.share_of_way, lang) if p.share_of_way is not None else None
+    share = fmt.share(p.share_of_way, lang) if p.share_of_way is not None else None
     bench = p.benchmark
     if ja:
         goal = f"{'県の' if bench else ''}{fmt.era_year(p.target_year)}目標{target}"
@@ -147,15 +146,13 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
 
 
 def status_count_sentence(rows: Sequence[pg.Progress], lang: str = "ja") -> str:
-    """「目標5件のうち、目標達成1件、やや遅れ4件です。」 (context rows without a target left out)."""
+    """「目標5件のうち、目標達成1件、やや遅れ4件です。」 / "Of 5 targets — Target achieved: 1; Moderate
+    progress: 4." in the chips' status words (context rows without a target left out)."""
     judged = [r for r in rows if r.status != "no_target"]
     counts = {s: sum(1 for r in judged if r.status == s) for s in pg.STATUSES}
-    parts = [(fmt.status_name(s, lang), n) for s, n in counts.items() if n]
-    if _ja(lang):
-        body = "、".join(f"{name}{n}件" for name, n in parts)
-        return f"目標{len(judged)}件のうち、{body}です。"
-    body = ", ".join(f"{n} {EN_SHORT[s]}" for s, n in counts.items() if n)
-    return f"of {len(judged)} targets, {body}."
+    body = t("list_sep", lang).join(t("status_tally_item", lang, status=fmt.status_name(s, lang), n=n)
+                                    for s, n in counts.items() if n)
+    return fmt.sentence(t("status_tally", lang, n=len(judged), body=body))
 
 
 def _latest_targets(rows: Sequence[pg.Progress]) -> list[pg.Progress]:
@@ -213,6 +210,12 @@ def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
     y, v = int(s["fiscal_year"][-1]), float(s["value"][-1])
     sample = bool(s["has_sample"][-1])
     tail = ((SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if sample else "") + prov
+    if catalog.indicators[indicator_id].kind == "flag" and catalog.place_kind(place) == "municipality":
+        # One municipality's yes/no measure: 実施/未実施, never "1市町村".
+        done = v >= 0.5
+        if ja:
+            return f"{subject}は{_year(y, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
+        return f"{subject}: {'in place' if done else 'not in place'} as of FY{y}." + tail
     now = _val(catalog, indicator_id, v, lang)
     if s["source"][-1] == "rollup":
         now += views.paren(views.coverage_text(int(s["n_reporting"][-1]), int(s["n_expected"][-1]), lang), lang)

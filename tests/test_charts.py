@@ -16,7 +16,7 @@ from dashboard.config import ROOT
 from dashboard.storage import LocalStore
 
 CAT = load_catalog()
-GEOJSON = ROOT / "data" / "reference" / "municipalities.geojson"  # shipped (MLIT N03, simplified)
+GEOJSON = ROOT / "data" / "reference" / "municipalities.geojson"  # shipped with the repository
 
 
 @pytest.fixture(scope="module")

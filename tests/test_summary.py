@@ -96,7 +96,7 @@ def test_area_summary_counts_and_weakest_target(vals: pl.DataFrame) -> None:
                   key=lambda r: r.ratio or 0)
     assert lines[1] == summary.target_sentence(CAT, weakest, "ja")
     en = summary.area_summary(CAT, rows, "1", "en")[0]
-    assert en.startswith(f"Care prevention and frailty prevention: of {len(rows)} targets, ")
+    assert en.startswith(f"Care prevention and frailty prevention: Of {len(rows)} targets — ")
 
 
 def test_takeaways_for_every_area_and_place_in_both_languages(vals: pl.DataFrame) -> None:
@@ -111,3 +111,17 @@ def test_takeaways_for_every_area_and_place_in_both_languages(vals: pl.DataFrame
     got = vals.filter((pl.col("indicator_id") == "rehab_dispatch_kayoi") & (pl.col("place_code") == "10000")
                       & pl.col("fiscal_year").is_in([2023, 2024])).sort("fiscal_year")["value"].to_list()
     assert trend is not None and f"令和6年度に{got[1]:,.0f}回" in trend and f"令和5年度の{got[0]:,.0f}回" in trend
+
+
+def test_one_municipality_yes_no_measure_reads_implemented(data_copy: Path) -> None:
+    v = data.values(db.connect(), LocalStore(data_copy), CAT, "0004-2fadb81b", (), ["10383", "10000", "00000"])
+    raw = v.filter((pl.col("indicator_id") == "ittaiteki_implemented") & (pl.col("place_code") == "10383")
+                   & (pl.col("fiscal_year") == 2024))["value"][0]
+    ja = summary.trend_sentence(CAT, v, "ittaiteki_implemented", "10383", 2024, "ja")
+    assert ja is not None and "市町村" not in ja.replace("南牧村", "")
+    assert ("実施しています" if raw == 1 else "未実施です") in ja
+    en = summary.trend_sentence(CAT, v, "ittaiteki_implemented", "10383", 2024, "en")
+    assert en is not None and ("in place" if raw == 1 else "not in place") in en and "municipalities" not in en
+    # The prefecture's count stays a count of municipalities.
+    pref = summary.trend_sentence(CAT, v, "ittaiteki_implemented", "10000", 2024, "ja")
+    assert pref is not None and "市町村" in pref
