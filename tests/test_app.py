@@ -299,3 +299,33 @@ def test_a_new_publication_shows_on_the_next_interaction(data_dir: Path, tmp_pat
     assert meta.id in at.sidebar.selectbox(key="flt_as_of").options[1]
     after = _figures(at)["overview_bars"]["data"][0]["x"]
     assert after != before
+
+
+def test_pages_show_the_plans_own_figures(data_dir: Path) -> None:
+    """Numbers known by hand from the plan (第2章): baselines 35,660人 / 6.1% / 644か所 (FY2020), targets 41,300人 /
+    47,500人, 7.0% / 8.0%, and the 一体的実施 count 13 → 22 → 35, on the pages a reader opens."""
+    at = _open(Case("10000", 2024, None, "ja"))
+    assert not at.exception
+    table = _frame(at, "baseline_text")
+    assert len(table) == 14  # the 8th plan's 14 targets
+    rows = dict(zip(table["label"], zip(table["baseline_text"], table["target_text"], strict=True), strict=True))
+    assert rows["通いの場の65歳以上参加者数（令和5年度目標）"] == ("35,660人（令和2年度（2020））",
+                                                      "41,300人（令和5年度（2023））")
+    assert rows["通いの場の65歳以上参加者数（令和7年度目標）"][1] == "47,500人（令和7年度（2025））"
+    assert rows["通いの場の65歳以上参加率（令和7年度目標）"] == ("6.1%（令和2年度（2020））",
+                                                     "8.0%（令和7年度（2025））")
+    assert rows["週1回以上開催の通いの場の数（令和5年度目標）"][0] == "644か所（令和2年度（2020））"
+    switch(at, "area1").run()
+    at.session_state["area1_section"] = "推移"
+    at.run()
+    figs = _figures(at)
+    for key, year, value in (("kayoi_participants", 2020, 35660), ("kayoi_participation_rate", 2020, 6.1),
+                             ("kayoi_places_weekly", 2020, 644)):
+        actual = figs[f"area1_trend_{key}"]["data"][0]
+        assert dict(zip(actual["x"], actual["y"], strict=True))[year] == pytest.approx(value)
+    switch(at, "area4").run()
+    at.session_state["area4_section"] = "推移"
+    figs = _figures(at.run())
+    stars = next(tr for tr in figs["area4_trend_ittaiteki_implemented"]["data"]
+                 if tr["name"] == charts.t("target_point", "ja"))
+    assert stars["y"] == [22, 35]
