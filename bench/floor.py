@@ -82,15 +82,9 @@ def server(app: Path, data_dir: Path) -> Iterator[tuple[str, int]]:
 def cluster(app: Path, data_dir: Path, workers: int) -> Iterator[Any]:
     """`make serve` (scripts/serve.py: workers behind nginx, sticky sessions) serving `app` instead of the
     dashboard, so the floor runs in the same set-up."""
-    from scripts import serve
+    from bench.cluster import start_cluster
 
-    saved = serve.APP
-    serve.APP = str(app.relative_to(ROOT))  # read when the workers start
-    try:
-        c = serve.start_cluster(data_dir, workers)
-    finally:
-        serve.APP = saved
-    with c:
+    with start_cluster(data_dir, workers, app=str(app.relative_to(ROOT))) as c:
         yield c
 
 

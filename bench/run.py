@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     def cluster_rounds(folder: Path, scale: str, n: int, quick: bool) -> list[Figure]:
         """The production set-up (make serve): one worker per core behind nginx, sticky sessions."""
         from bench import load as ld
-        from scripts.serve import ClusterError, start_cluster
+        from bench.cluster import ClusterError, start_cluster
 
         workers = os.cpu_count() or 2
         try:

@@ -56,7 +56,7 @@ def render(template: Path, values: dict[str, str]) -> str:
                           check=True).stdout
 
 
-def configure(run_dir: Path, *, workers: int, port: int, address: str) -> Path:
+def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str = "dashboard/app.py") -> Path:
     """Write nginx.conf and supervisord.conf into run_dir; the supervisord config's path."""
     first = _free_port_range(workers)
     nginx = _nginx_binary()
@@ -69,7 +69,8 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str) -> Path:
         user = f"user nobody {grp.getgrgid(nobody.pw_gid).gr_name};"
         run_dir.chmod(0o711)  # nginx's workers (nobody) must reach their temp folders in here
     values = {
-        "RUN": str(run_dir), "ROOT": str(ROOT), "PYTHON": sys.executable, "NGINX": nginx, "NGINX_USER": user,
+        "RUN": str(run_dir), "ROOT": str(ROOT), "APP": app, "PYTHON": sys.executable, "NGINX": nginx,
+        "NGINX_USER": user,
         "WORKERS": str(workers), "FIRST_PORT": str(first), "LISTEN": f"{_host(address)}:{port}",
         "SERVERS": "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in range(first, first + workers)),
         "MAX_BODY": f"{max_upload_mb()}m",
@@ -115,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=Path(os.environ.get("GUNMA_DATA_DIR") or ROOT / "data"),
                     help="data folder (default $GUNMA_DATA_DIR, else data/)")
     ap.add_argument("--run-dir", type=Path, help="configs, logs and pid files (default: a temporary folder)")
+    ap.add_argument("--app", default="dashboard/app.py",
+                    help="the Streamlit script, relative to the repository (benchmarks serve their floor app this way)")
     args = ap.parse_args(argv)
     if args.workers < 1:
         ap.error("--workers must be at least 1")
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, on_signal)
     sup: subprocess.Popen[bytes] | None = None
     try:
-        conf = configure(run_dir, workers=args.workers, port=args.port, address=args.address)
+        conf = configure(run_dir, workers=args.workers, port=args.port, address=args.address, app=args.app)
         cmd = [str(Path(sys.executable).parent / "supervisord"), "-n", "-c", str(conf)]
         if shutil.which("setpriv"):  # if this launcher is killed outright, supervisord is told to stop
             cmd = ["setpriv", "--pdeathsig", "TERM", "--", *cmd]
