@@ -25,12 +25,14 @@ from typing import Any
 
 from bench import load
 from bench.common import Figure, median
+from dashboard import registry
+from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
 DASHBOARD_APP = ROOT / "dashboard" / "app.py"
 SECTION = "floor comparison (same run)"
-PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+PAGES = registry.data_pages(load_catalog())  # the page registry (every page but the upload page)
 # Municipalities: every page shows something for them (the profile needs one); each session its own.
 PLACES = ["10201", "10202", "10203", "10204", "10205", "10206", "10207", "10208", "10209", "10210", "10211",
           "10212", "10344", "10345", "10366", "10367", "10382", "10383", "10384", "10421", "10424", "10425",

@@ -31,6 +31,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.common import cpu_s, median, pct, rss_mb
+from dashboard import registry
+from dashboard.catalog import load_catalog
 
 
 @dataclass
@@ -221,7 +223,7 @@ def run_sequence(base_url: str, server_pid: int | Sequence[int], page: str, plac
     return _drive(res, server_pid, [thread], len(steps) * timeout + 10, time.perf_counter())
 
 
-PACED_PAGES = ("overview", "area1", "area2", "area3", "area4", "area5")
+PACED_PAGES = (registry.DEFAULT_PAGE, *(p.name for p in registry.area_pages(load_catalog())))  # from the registry
 PACED_PLACES = ("10201", "10202", "10203", "10204", "10205", "10206", "10207", "10208", "10209", "10210",
                 "K01", "K02", "K03", "10000")
 

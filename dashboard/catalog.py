@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -75,10 +75,48 @@ class Target:
     plan_section: str
     label_ja: str
     label_en: str
+    plan: str = ""  # the plan period the target belongs to (plans.csv)
 
     def label(self, lang: str) -> str:
         """Label in the given language."""
         return self.label_ja if lang == "ja" else self.label_en
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One plan period (plans.csv): its targets are chosen together."""
+
+    id: str
+    name_ja: str
+    name_en: str
+    first_year: int
+    last_year: int
+
+    def name(self, lang: str) -> str:
+        """Name in the given language."""
+        return self.name_ja if lang == "ja" else self.name_en
+
+
+@dataclass(frozen=True)
+class PolicyArea:
+    """One policy area of the plan and what its page shows (policy_areas.csv columns, not code)."""
+
+    id: str
+    name_ja: str
+    name_en: str
+    page: bool  # has a page of its own (the population context has none)
+    targets: bool  # headline progress towards targets
+    timeline: bool  # the implementation timeline of its flag indicators (一体的実施: municipalities by year)
+    comparison: bool  # the municipal comparison (ranking, tiles, map)
+
+    def name(self, lang: str) -> str:
+        """Name in the given language."""
+        return self.name_ja if lang == "ja" else self.name_en
+
+    @property
+    def page_name(self) -> str:
+        """The page's name and URL path (area1, area2, ...)."""
+        return f"area{self.id}"
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,45 @@ class Catalog:
     areas: pl.DataFrame
     indicators_csv: Path
     municipalities_csv: Path
+    plans: tuple[Plan, ...] = ()  # every plan period, oldest first
+    plan: str = ""  # the plan whose targets are in `targets`
+    all_targets: tuple[Target, ...] = ()  # every plan's targets
+
+    def plans_with_targets(self) -> list[Plan]:
+        """Plan periods that have at least one target, oldest first."""
+        used = {tg.plan for tg in self.all_targets}
+        return [p for p in self.plans if p.id in used]
+
+    def plan_name(self, lang: str, plan: str | None = None) -> str:
+        """The name of a plan period (default: the catalog's plan)."""
+        pid = plan or self.plan
+        return next((p.name(lang) for p in self.plans if p.id == pid), pid)
+
+    def for_plan(self, plan: str | None) -> Catalog:
+        """The catalog with the targets of one plan period (the default plan when unknown or None)."""
+        return self._by_plan.get(plan or self.plan, self)
+
+    @functools.cached_property
+    def _by_plan(self) -> dict[str, Catalog]:
+        return {p.id: replace(self, targets=tuple(tg for tg in self.all_targets if tg.plan == p.id), plan=p.id)
+                for p in self.plans}
+
+    def areas_info(self) -> list[PolicyArea]:
+        """Every policy area in catalog order, with what its page shows."""
+        def flag(r: dict[str, str | None], col: str, default: bool) -> bool:
+            return _opt_bool(r.get(col), default)
+        return [PolicyArea(id=str(r["policy_area"]), name_ja=str(r["name_ja"]), name_en=str(r["name_en"]),
+                           page=flag(r, "page", r["policy_area"] != "context"),
+                           targets=flag(r, "has_targets", False), timeline=flag(r, "timeline", False),
+                           comparison=flag(r, "comparison", r["policy_area"] != "context"))
+                for r in self.policy_areas.iter_rows(named=True)]
+
+    def area_info(self, area_id: str) -> PolicyArea:
+        """One policy area (KeyError when unknown)."""
+        found = next((a for a in self.areas_info() if a.id == area_id), None)
+        if found is None:
+            raise KeyError(area_id)
+        return found
 
     def indicators_in(self, policy_area: str) -> list[Indicator]:
         """Indicators of one policy area in display order."""
@@ -205,9 +282,31 @@ def read_indicators(path: Path) -> dict[str, Indicator]:
     return out
 
 
+def read_plans(path: Path, targets: tuple[Target, ...]) -> tuple[Plan, ...]:
+    """Parse plans.csv (oldest first); without the file, one unnamed period per plan the targets name."""
+    if not path.is_file():
+        ids = sorted({tg.plan for tg in targets}, key=_plan_order)
+        return tuple(Plan(p, p, p, min(tg.baseline_year for tg in targets if tg.plan == p),
+                          max(tg.target_year for tg in targets if tg.plan == p)) for p in ids)
+    df = pl.read_csv(path, infer_schema=False)
+    out = [Plan(id=str(r["plan"]), name_ja=str(r["name_ja"]), name_en=str(r["name_en"]),
+                first_year=int(r["first_year"]), last_year=int(r["last_year"])) for r in df.iter_rows(named=True)]
+    known = {p.id for p in out}
+    for tg in targets:
+        if tg.plan not in known:
+            raise ValueError(f"targets.csv: {tg.id} names an unknown plan {tg.plan!r} (plans.csv)")
+    return tuple(sorted(out, key=lambda p: (p.first_year, _plan_order(p.id))))
+
+
+def _plan_order(plan: str) -> tuple[int, str]:
+    return (int(plan), "") if plan.isdigit() else (10**9, plan)
+
+
 def read_targets(path: Path, indicators: dict[str, Indicator]) -> tuple[Target, ...]:
     """Parse targets.csv, checking that each target names a known indicator and kind."""
     df = pl.read_csv(path, infer_schema=False)
+    if "plan" not in df.columns:  # older catalogs: one plan
+        df = df.with_columns(pl.lit("8").alias("plan"))
     out = []
     for r in df.iter_rows(named=True):
         t = Target(
@@ -216,7 +315,7 @@ def read_targets(path: Path, indicators: dict[str, Indicator]) -> tuple[Target, 
             target_year=int(r["target_year"]), target_value=_opt_float(r["target_value"]),
             kind=r["kind"], period_start=_opt_int(r["period_start"]), period_end=_opt_int(r["period_end"]),
             plan_table=r["plan_table"], plan_section=r["plan_section"],
-            label_ja=r["label_ja"], label_en=r["label_en"],
+            label_ja=r["label_ja"], label_en=r["label_en"], plan=str(r["plan"] or "").strip(),
         )
         if t.indicator_id not in indicators or t.kind not in TARGET_KINDS:
             raise ValueError(f"targets.csv: bad indicator or kind in {t.id}")
@@ -227,14 +326,20 @@ def read_targets(path: Path, indicators: dict[str, Indicator]) -> tuple[Target, 
 @functools.cache
 def _load(cat_dir: Path, ref_dir: Path) -> Catalog:
     indicators = read_indicators(cat_dir / "indicators.csv")
+    targets = read_targets(cat_dir / "targets.csv", indicators)
+    plans = read_plans(cat_dir / "plans.csv", targets)
+    used = {tg.plan for tg in targets}
+    newest = next((p.id for p in reversed(plans) if p.id in used), plans[-1].id if plans else "")
     return Catalog(
         indicators=indicators,
-        targets=read_targets(cat_dir / "targets.csv", indicators),
+        # The newest plan that has targets is the default: every caller that does not choose sees its targets.
+        targets=tuple(tg for tg in targets if tg.plan == newest),
         policy_areas=pl.read_csv(cat_dir / "policy_areas.csv", infer_schema=False),
         municipalities=pl.read_csv(ref_dir / "municipalities.csv", infer_schema=False),
         areas=pl.read_csv(ref_dir / "areas.csv", infer_schema=False),
         indicators_csv=cat_dir / "indicators.csv",
         municipalities_csv=ref_dir / "municipalities.csv",
+        plans=plans, plan=newest, all_targets=targets,
     )
 
 

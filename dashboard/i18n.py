@@ -263,6 +263,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- wave 2 A: back end ---
 
     # --- wave 2 B: view model and registry ---
+    "f_plan": ("計画期間", "Plan period"),
+    "plan_caption": ("目標：{plan}", "Targets: {plan}"),
 
     # --- wave 2 C: charts, paper, formats ---
     # One vocabulary of status words (the Open SDG names the methodology page explains): chips, tables,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -20,58 +20,7 @@ from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import t
 from dashboard.storage import SnapshotMeta
 
-LANGS = ("ja", "en")
-LATEST = "latest"
-
-
-# ---------------------------------------------------------------- filters (URL values)
-
-@dataclass(frozen=True)
-class Choices:
-    """What each filter accepts; the first entry of each is the default (year: `default_year`)."""
-
-    places: tuple[str, ...]
-    years: tuple[int, ...]
-    default_year: int
-    as_of: tuple[str, ...]  # LATEST first, then snapshot ids newest first
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A URL value that could not be used."""
-
-    key: str
-    value: str
-
-
-def parse_param(key: str, raw: str, choices: Choices) -> object | None:
-    """A URL value converted to the filter's value, or None when it is not valid."""
-    raw = raw.strip()
-    if key == "place":
-        return raw if raw in choices.places else None
-    if key == "year":
-        digits = raw[2:] if raw.upper().startswith("FY") else raw
-        return int(digits) if digits.isdigit() and int(digits) in choices.years else None
-    if key == "as_of":
-        return raw if raw in choices.as_of else None
-    if key == "lang":
-        return raw if raw in LANGS else None
-    return None
-
-
-def parse_params(params: Mapping[str, str], choices: Choices) -> tuple[dict[str, object], list[Notice]]:
-    """Valid filter values found in URL params, and a notice for each invalid one."""
-    good: dict[str, object] = {}
-    bad: list[Notice] = []
-    for key in ("place", "year", "as_of", "lang"):
-        if key in params:
-            value = parse_param(key, params[key], choices)
-            if value is None:
-                bad.append(Notice(key, params[key]))
-            else:
-                good[key] = value
-    return good, bad
-
+# ---------------------------------------------------------------- text
 
 def plain(text: str, limit: int = 40) -> str:
     """User text (e.g. a URL value) made safe to show inside Markdown: shortened and put in a code
@@ -80,14 +29,6 @@ def plain(text: str, limit: int = 40) -> str:
     short = (text if len(text) <= limit else text[: limit - 1] + "…").replace("\n", " ")
     fence = "`" * (max((len(m) for m in re.findall(r"`+", short)), default=0) + 1)
     return f"{fence} {short} {fence}"
-
-
-def url_params(place: str, year: int, as_of: str, lang: str) -> dict[str, str]:
-    """The query parameters that reproduce a view (as_of left out when following the latest)."""
-    out = {"place": place, "year": str(year), "lang": lang}
-    if as_of != LATEST:
-        out["as_of"] = as_of
-    return out
 
 
 def paren(text: str, lang: str) -> str:
@@ -455,8 +396,8 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
     places = [municipality, area, PREFECTURE]
     pops = {r["place_code"]: r["pop65"] for r in pop65(values, year).iter_rows(named=True)}
     recs = []
-    for area_id in ("1", "2", "3", "4", "5", "context"):
-        for ind in catalog.indicators_in(area_id):
+    for pa in catalog.areas_info():
+        for ind in catalog.indicators_in(pa.id):
             if ind.rollup == "none" or ind.id == "pop65":
                 continue
             cur = values.filter((pl.col("indicator_id") == ind.id) & (pl.col("fiscal_year") == year)

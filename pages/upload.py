@@ -11,13 +11,11 @@ import streamlit as st
 from dashboard import ingest
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, PublishConflict, StoreUnavailable
-from dashboard.ui import state
+from dashboard.ui import filters, state
 from dashboard.ui import upload as ui_upload
 from dashboard.validate import validate_bytes
 
-_f = st.session_state.get("_flt_current")  # the app's shared filters, when run inside dashboard/app.py
-lang = str(getattr(_f, "lang", None) or st.query_params.get("lang", "ja"))
-lang = lang if lang in ("ja", "en") else "ja"
+lang = filters.url_lang()  # the entry script has written the chosen language into the URL
 
 
 def tx(key: str, **kw: object) -> str:

@@ -20,9 +20,10 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore, visible
+from tests.apptest_pages import names, switch
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+PAGES = names()  # from the page registry
 CAT = load_catalog()
 
 
@@ -98,10 +99,10 @@ def test_every_page_renders_the_filters_and_the_query_layers_figures(case: Case,
     at = _open(case)
     for page in PAGES:
         if page != "overview":
-            at.switch_page(f"../pages/{page}.py").run()
+            switch(at, page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         # The filters took the URL values and the URL still carries them after navigating.
-        assert [s.value for s in at.sidebar.selectbox] == [case.place, case.year, case.as_of or views.LATEST]
+        assert [s.value for s in at.sidebar.selectbox] == [case.place, case.year, case.as_of or links.LATEST]
         assert at.sidebar.radio[0].value == case.lang
         url = dict(at.query_params)
         assert {k: v for k, v in url.items() if k != "tab"} == case.params()
@@ -231,7 +232,7 @@ def test_invalid_url_values_fall_back_with_a_notice(data_dir: Path) -> None:
     assert not at.exception
     notices = [w.value for w in at.warning if "URL" in w.value]
     assert len(notices) == 4
-    assert [s.value for s in at.sidebar.selectbox] == ["10000", 2024, views.LATEST]
+    assert [s.value for s in at.sidebar.selectbox] == ["10000", 2024, links.LATEST]
     assert dict(at.query_params) == {"place": "10000", "year": "2024", "lang": "ja"}
     at.run()  # the notice was about that link; it does not repeat on the next interaction
     assert not [w for w in at.warning if "URL" in w.value]
@@ -246,7 +247,7 @@ def test_official_snapshot_alone_shows_no_sample_banner_and_year_falls_back(data
 
 def test_area_sections_are_tabs_that_run_when_open_and_stay_open_across_filter_changes(data_dir: Path) -> None:
     at = _open(Case("10000", 2024, None, "ja"))
-    at.switch_page("../pages/area1.py").run()
+    switch(at, "area1").run()
     assert [tb.label for tb in at.tabs] == ["目標の進捗", "推移", "市町村比較"]
     assert list(_figures(at)) == ["area1_bars"]  # the headline tab first; the others have not run
     at.session_state["area1_section"] = "推移"
@@ -263,14 +264,14 @@ def test_area_sections_are_tabs_that_run_when_open_and_stay_open_across_filter_c
     at.run()
     assert set(_figures(at)) >= {"area1_rank", "area1_tiles"} and _frame(at, "rank") is not None
     # Areas without numeric targets have no headline tab: they open on their trends.
-    at.switch_page("../pages/area2.py").run()
+    switch(at, "area2").run()
     assert [tb.label for tb in at.tabs] == ["推移", "市町村比較"]
     assert all(k.startswith("area2_trend_") for k in _figures(at)) and _figures(at)
 
 
 def test_changing_a_filter_updates_url_and_charts(data_dir: Path) -> None:
     at = _open(Case("10000", 2024, None, "ja"))
-    at.switch_page("../pages/area1.py").run()
+    switch(at, "area1").run()
     at.session_state["area1_section"] = "推移"
     at.run()
     before = _figures(at)["area1_trend_kayoi_participants"]["data"][0]["y"]
@@ -298,3 +299,33 @@ def test_a_new_publication_shows_on_the_next_interaction(data_dir: Path, tmp_pat
     assert meta.id in at.sidebar.selectbox(key="flt_as_of").options[1]
     after = _figures(at)["overview_bars"]["data"][0]["x"]
     assert after != before
+
+
+def test_pages_show_the_plans_own_figures(data_dir: Path) -> None:
+    """Numbers known by hand from the plan (第2章): baselines 35,660人 / 6.1% / 644か所 (FY2020), targets 41,300人 /
+    47,500人, 7.0% / 8.0%, and the 一体的実施 count 13 → 22 → 35, on the pages a reader opens."""
+    at = _open(Case("10000", 2024, None, "ja"))
+    assert not at.exception
+    table = _frame(at, "baseline_text")
+    assert len(table) == 14  # the 8th plan's 14 targets
+    rows = dict(zip(table["label"], zip(table["baseline_text"], table["target_text"], strict=True), strict=True))
+    assert rows["通いの場の65歳以上参加者数（令和5年度目標）"] == ("35,660人（令和2年度（2020））",
+                                                      "41,300人（令和5年度（2023））")
+    assert rows["通いの場の65歳以上参加者数（令和7年度目標）"][1] == "47,500人（令和7年度（2025））"
+    assert rows["通いの場の65歳以上参加率（令和7年度目標）"] == ("6.1%（令和2年度（2020））",
+                                                     "8.0%（令和7年度（2025））")
+    assert rows["週1回以上開催の通いの場の数（令和5年度目標）"][0] == "644か所（令和2年度（2020））"
+    switch(at, "area1").run()
+    at.session_state["area1_section"] = "推移"
+    at.run()
+    figs = _figures(at)
+    for key, year, value in (("kayoi_participants", 2020, 35660), ("kayoi_participation_rate", 2020, 6.1),
+                             ("kayoi_places_weekly", 2020, 644)):
+        actual = figs[f"area1_trend_{key}"]["data"][0]
+        assert dict(zip(actual["x"], actual["y"], strict=True))[year] == pytest.approx(value)
+    switch(at, "area4").run()
+    at.session_state["area4_section"] = "推移"
+    figs = _figures(at.run())
+    stars = next(tr for tr in figs["area4_trend_ittaiteki_implemented"]["data"]
+                 if tr["name"] == charts.t("target_point", "ja"))
+    assert stars["y"] == [22, 35]

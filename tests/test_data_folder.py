@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.config import ROOT, data_folder_problem
 from dashboard.i18n import t
+from tests.apptest_pages import names, switch
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology", "upload"]
+PAGES = names(upload=True)  # from the page registry
 
 
 def _texts(at: AppTest) -> str:
@@ -35,7 +36,7 @@ def test_every_page_names_the_missing_folder_and_what_to_do(tmp_path: Path, monk
     at.run()
     for name in PAGES:
         if name != "overview":
-            at.switch_page(str(ROOT / "pages" / f"{name}.py")).run()
+            switch(at, name).run()
         assert not at.exception, name
         body = _texts(at)
         assert t("data_missing", lang, path=missing) in body, name

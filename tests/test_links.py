@@ -1,4 +1,4 @@
-"""Link to this view: every filter and mode survives build → parse, and bad values fall back."""
+"""The view model: every filter and mode survives build → parse, bad values fall back, filters are checked."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ SNAPS = ["latest", "0001-1b9cea0b", "0002-cb47d870", "0003-73a5dc56", "0004-2fad
 
 views = st.builds(
     View,
-    page=st.sampled_from(links.PAGES),
+    page=st.sampled_from(links.known_pages()),
     place=st.sampled_from(PLACES),
     year=st.one_of(st.none(), st.integers(2015, 2030)),
     as_of=st.sampled_from(SNAPS),
@@ -25,7 +25,10 @@ views = st.builds(
     chart=st.one_of(st.none(), st.sampled_from(["overview_bars", "area1_trend_kayoi_participants"])),
     slide=st.one_of(st.none(), st.integers(0, 20)),
     tab=st.one_of(st.none(), st.sampled_from(links.TABS)),
+    plan=st.one_of(st.none(), st.sampled_from(["8", "9"])),
 )
+CHOICES = links.Choices(places=tuple(CAT.place_codes()), years=(2024, 2023, 2022, 2021, 2020, 2019),
+                        default_year=2024, as_of=(links.LATEST, "0004-2fadb81b", "0002-cb47d870"), plans=("9", "8"))
 
 
 @given(views, st.sampled_from(["", "http://127.0.0.1:8501", "https://example.jp/dash"]))
@@ -35,9 +38,9 @@ def test_round_trip_every_filter_and_mode(view: View, base: str) -> None:
 
 def test_each_filter_and_mode_in_the_url() -> None:
     v = View(page="area1", place="10201", year=2023, as_of="0002-cb47d870", lang="en", mode="present",
-             embed=True, chart="area1_bars", slide=2, tab="comparison")
+             embed=True, chart="area1_bars", slide=2, tab="comparison", plan="8")
     url = links.build(v, "http://h:1")
-    assert url == ("http://h:1/area1?place=10201&year=2023&as_of=0002-cb47d870&lang=en&tab=comparison"
+    assert url == ("http://h:1/area1?place=10201&year=2023&as_of=0002-cb47d870&lang=en&plan=8&tab=comparison"
                    "&mode=present&embed=true&chart=area1_bars&slide=2")
     assert links.parse(url) == v
 
@@ -56,7 +59,7 @@ def test_pinned_link_keeps_the_snapshot_shown() -> None:
 
 
 def test_bad_values_fall_back() -> None:
-    v = links.parse("/nowhere?mode=dance&lang=fr&embed=maybe&year=R5&slide=x&tab=secret")
+    v = links.parse("/nowhere?mode=dance&lang=fr&embed=maybe&year=R5&slide=x&tab=secret&plan=../x")
     assert v == View(page="overview")
     assert links.parse("/area2?year=FY2022").year == 2022
 
@@ -64,3 +67,28 @@ def test_bad_values_fall_back() -> None:
 def test_base_from_browser_address() -> None:
     assert links.base_from("http://127.0.0.1:8501/area1?x=1") == "http://127.0.0.1:8501"
     assert links.base_from("") == ""
+
+
+def test_pages_come_from_the_registry() -> None:
+    assert links.known_pages()[:6] == ("overview", "area1", "area2", "area3", "area4", "area5")
+    assert links.parse("/area5?place=10000").page == "area5"
+    assert links.from_params("area6", {}, pages=("overview", "area6")).page == "area6"
+    assert links.from_params("area6", {}).page == "overview"  # not in the bundled catalog
+
+
+def test_parse_params_accepts_codes_and_reports_bad_values() -> None:
+    good, bad = links.parse_params({"place": "10383", "year": "FY2022", "as_of": "0002-cb47d870", "lang": "en",
+                                    "plan": "8"}, CHOICES)
+    assert good == {"place": "10383", "year": 2022, "as_of": "0002-cb47d870", "lang": "en", "plan": "8"}
+    assert bad == []
+    good, bad = links.parse_params({"place": "99999", "year": "1999", "as_of": "../etc", "lang": "fr", "plan": "7"},
+                                   CHOICES)
+    assert good == {}
+    assert [n.key for n in bad] == ["place", "year", "as_of", "lang", "plan"]
+    assert links.parse_params({"place": "K05", "year": "abc"}, CHOICES)[0] == {"place": "K05"}
+
+
+def test_filter_params_leave_out_latest_snapshot_and_the_default_plan() -> None:
+    assert links.params(View(place="10000", year=2024)) == {"place": "10000", "year": "2024", "lang": "ja"}
+    assert links.params(View(place="K01", year=2021, as_of="0002-cb47d870", lang="en", plan="9")) == {
+        "place": "K01", "year": "2021", "as_of": "0002-cb47d870", "lang": "en", "plan": "9"}

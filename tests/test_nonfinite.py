@@ -21,10 +21,11 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
+from tests.apptest_pages import names, switch
 
 CAT = load_catalog()
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+PAGES = names()  # from the page registry
 MUNIS = CAT.municipality_codes()
 
 
@@ -105,7 +106,7 @@ def test_every_page_and_tab_renders_extreme_values_and_json_stays_valid(
         at.run()
         for page in PAGES:
             if page != "overview":
-                at.switch_page(f"../pages/{page}.py").run()
+                switch(at, page).run()
             assert not at.exception, (place, page, [e.value for e in at.exception])
             tabs = [tb.label for tb in at.tabs] if f"{page}_section" in at.session_state else [None]
             for tab in tabs:

@@ -31,6 +31,7 @@ from dashboard.config import ROOT
 from dashboard.s3store import S3Store
 from dashboard.storage import LocalStore, StoreUnavailable, copy_store, open_store, unavailable_notice
 from tests import s3_publisher
+from tests.apptest_pages import switch
 from tests.s3_publisher import parquet
 
 MOTO = Path(sys.executable).parent / "moto_server"
@@ -135,7 +136,7 @@ def test_the_app_on_one_replica_shows_what_another_published(bucket: str, tmp_pa
     monkeypatch.setenv("GUNMA_STORE_CACHE", str(tmp_path / "replica-1"))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["page"] = "methodology"
-    at.switch_page(str(ROOT / "pages" / "methodology.py")).run()
+    switch(at, "methodology").run()
     assert not at.exception
     shown = " ".join(str(getattr(e, "value", "")) for e in at.dataframe)
     other = S3Store(bucket, tmp_path / "replica-2")

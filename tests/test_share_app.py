@@ -12,6 +12,7 @@ from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.storage import LocalStore
+from tests.apptest_pages import switch
 
 APP = str(ROOT / "dashboard" / "app.py")
 CAT = load_catalog()
@@ -56,7 +57,8 @@ def test_overview_has_written_summary_link_and_downloads(data_copy: Path) -> Non
     assert summary.status_count_sentence([r for r in rows if r.status != "no_target"]) in body
     codes = [c.value for c in at.code]
     view = links.parse(codes[0])
-    assert view == links.View(page="overview", place="10000", year=2024, as_of=SNAP, lang="ja")
+    # The shared link pins the snapshot and the plan period shown (the 8th plan: the newest with targets).
+    assert view == links.View(page="overview", place="10000", year=2024, as_of=SNAP, lang="ja", plan="8")
     assert links.parse(codes[1]).mode == "present" and links.parse(codes[2]).embed
     assert "出力（PNG・CSV・Excel）" in [p.proto.popover.label for p in at.get("popover")]
     at.session_state["dlp_overview_bars"] = True  # the chart's "Export" popover opened
@@ -71,7 +73,7 @@ def test_every_page_has_the_link_action(data_copy: Path) -> None:
     for page in ("area1", "area2", "area3", "area4", "area5", "profile", "methodology"):
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params["place"] = "10201"
-        at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
+        switch(at, page).run()
         assert not at.exception, page
         first = links.parse(at.code[0].value)
         assert first.page == page and first.place == "10201" and first.as_of == SNAP, page
@@ -81,7 +83,7 @@ def test_the_open_tab_is_in_the_url_and_the_link_reopens_it(data_copy: Path) -> 
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["place"] = "10201"
     at.query_params["tab"] = "comparison"  # a shared link to the municipal comparison
-    at.switch_page(str(ROOT / "pages" / "area1.py")).run()
+    switch(at, "area1").run()
     assert not at.exception
     assert at.session_state["area1_section"] == "市町村比較" and at.selectbox(key="area1_cmp_indicator")
     assert links.parse(at.code[0].value).tab == "comparison"
@@ -90,5 +92,5 @@ def test_the_open_tab_is_in_the_url_and_the_link_reopens_it(data_copy: Path) -> 
     assert at.query_params["tab"] == "trends" and links.parse(at.code[0].value).tab == "trends"
     at.sidebar.selectbox(key="flt_place").select("10202").run()  # a filter change keeps the tab
     assert at.session_state["area1_section"] == "推移" and at.query_params["tab"] == "trends"
-    at.switch_page(str(ROOT / "pages" / "profile.py")).run()
+    switch(at, "profile").run()
     assert links.parse(at.code[0].value).tab is None  # pages without tabs never carry one

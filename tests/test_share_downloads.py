@@ -29,9 +29,10 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
+from tests.apptest_pages import names, switch
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["overview", "area1", "area2", "area3", "area4", "area5", "profile", "methodology"]
+PAGES = names()  # from the page registry
 CAT = load_catalog()
 SAMPLE_SNAP = "0004-2fadb81b"
 OFFICIAL_SNAP = "0001-1b9cea0b"
@@ -63,7 +64,7 @@ def _open(params: dict[str, str], page: str = "overview") -> AppTest:
         at.query_params[k] = v
     at.run()
     if page != "overview":
-        at.switch_page(f"../pages/{page}.py").run()
+        switch(at, page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -119,7 +120,7 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
     at = _open(params)
     for page in PAGES:
         if page != "overview":
-            at.switch_page(f"../pages/{page}.py").run()
+            switch(at, page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert next(p.proto.popover.label for p in at.get("popover")) == "このビューへのリンク", page
         urls = _link_urls(at)

@@ -15,8 +15,6 @@ from dashboard.config import ROOT
 from dashboard.storage import LocalStore
 
 CAT = load_catalog()
-CHOICES = views.Choices(places=tuple(CAT.place_codes()), years=(2024, 2023, 2022, 2021, 2020, 2019),
-                        default_year=2024, as_of=(views.LATEST, "0004-2fadb81b", "0002-cb47d870"))
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +30,7 @@ def _v(df: pl.DataFrame, ind: str, place: str, fy: int) -> float:
     return float(row["value"][0])
 
 
-# ---------------------------------------------------------------- URL values
-
-def test_parse_params_accepts_codes_and_reports_bad_values() -> None:
-    good, bad = views.parse_params({"place": "10383", "year": "FY2022", "as_of": "0002-cb47d870", "lang": "en"},
-                                   CHOICES)
-    assert good == {"place": "10383", "year": 2022, "as_of": "0002-cb47d870", "lang": "en"}
-    assert bad == []
-    good, bad = views.parse_params({"place": "99999", "year": "1999", "as_of": "../etc", "lang": "fr"}, CHOICES)
-    assert good == {}
-    assert [n.key for n in bad] == ["place", "year", "as_of", "lang"]
-    assert views.parse_params({"place": "K05", "year": "abc"}, CHOICES)[0] == {"place": "K05"}
-
-
-def test_url_params_leave_out_latest_snapshot() -> None:
-    assert views.url_params("10000", 2024, views.LATEST, "ja") == {"place": "10000", "year": "2024", "lang": "ja"}
-    assert views.url_params("K01", 2021, "0002-cb47d870", "en")["as_of"] == "0002-cb47d870"
-
+# ---------------------------------------------------------------- labels
 
 def test_place_label_marks_prefecture() -> None:
     assert views.place_label(CAT, "10000", "ja") == "群馬県（県全体）"

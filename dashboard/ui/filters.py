@@ -1,4 +1,7 @@
-"""The shared filters (place, fiscal year, as-of snapshot, language), kept in the URL.
+"""The shared filters (place, fiscal year, as-of snapshot, language, plan period), kept in the URL.
+
+This is the only module that reads or writes st.query_params: the URL's meaning is the view model of
+dashboard.links (View, Choices, parse_params); pages get the resolved `Filters` passed to them.
 
 Why not `bind="query-params"`: a bound selectbox writes its *displayed label* to the URL
 (?place=前橋市, changing with the language) and drops invalid values silently. Here the URL
@@ -18,16 +21,17 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import fmt, views
+from dashboard import fmt, links, views
+from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 from dashboard.ui import state
 
-KEYS = ("place", "year", "as_of", "lang")
+KEYS = links.FILTER_KEYS
 WIDGET = {k: f"flt_{k}" for k in KEYS}
 WRITTEN = "_flt_url_written"
 NOTICES = "_flt_notices"
-FILTERS = "_flt_current"
+CHOICES = "_flt_choices"
 LABELS = "_flt_labels"  # what the filter labels depend on: language, newest snapshot
 
 
@@ -42,10 +46,25 @@ class Filters:
     snapshot_id: str | None  # the as-of snapshot actually used (newest visible for LATEST)
     lang: str
     key: str  # store state key: part of every cached data call
+    plan: str = ""  # the plan period whose targets are shown
+    default_plan: str = ""  # the newest plan with targets (left out of the URL)
+    page: str = links.DEFAULT_PAGE  # the page shown (a registry name)
+    tab: str | None = None  # a policy-area page's open tab (set by that page)
 
     def url(self) -> dict[str, str]:
-        """Query parameters reproducing this view."""
-        return views.url_params(self.place, self.year, self.as_of, self.lang)
+        """Query parameters reproducing the filters (the plan only when not the default)."""
+        return links.params(links.View(place=self.place, year=self.year, as_of=self.as_of, lang=self.lang,
+                                       plan=self.plan if self.plan != self.default_plan else None))
+
+    def view(self) -> links.View:
+        """The view on screen, with "latest" pinned to the snapshot shown and the plan written out."""
+        v = links.View(page=self.page, place=self.place, year=self.year, as_of=self.as_of, lang=self.lang,
+                       tab=self.tab, plan=self.plan or None)
+        return links.pinned(v, self.snapshot_id)
+
+    def catalog(self) -> Catalog:
+        """The catalog with the chosen plan's targets."""
+        return state.catalog(self.plan)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -54,12 +73,14 @@ def _years(key: str, snapshot_id: str | None) -> tuple[int, ...]:
     return tuple(views.data_years(state.prefecture_values(key, snapshot_id), state.catalog()))
 
 
-def _choices(key: str) -> views.Choices:
+def _choices(key: str) -> links.Choices:
     cat = state.catalog()
     snaps = state.visible_snapshots(key, None)
     years = list(_years(key, None)) or [2020]
-    return views.Choices(places=tuple(cat.place_codes()), years=tuple(sorted(years, reverse=True)),
-                         default_year=max(years), as_of=(views.LATEST, *[m.id for m in reversed(snaps)]))
+    plans = tuple(p.id for p in reversed(cat.plans_with_targets())) or (cat.plan,)
+    return links.Choices(places=tuple(cat.place_codes()), years=tuple(sorted(years, reverse=True)),
+                         default_year=max(years), as_of=(links.LATEST, *[m.id for m in reversed(snaps)]),
+                         plans=plans)
 
 
 def prepare() -> str:
@@ -70,10 +91,11 @@ def prepare() -> str:
     written = ss.get(WRITTEN, {})
     incoming = {k: st.query_params[k] for k in KEYS if k in st.query_params
                 and st.query_params[k] != written.get(k)}
-    good, bad = views.parse_params(incoming, ch)
-    defaults: dict[str, object] = {"place": PREFECTURE, "year": ch.default_year, "as_of": views.LATEST, "lang": "ja"}
+    good, bad = links.parse_params(incoming, ch)
+    defaults: dict[str, object] = {"place": PREFECTURE, "year": ch.default_year, "as_of": links.LATEST, "lang": "ja",
+                                   "plan": ch.plans[0]}
     options: dict[str, tuple[object, ...]] = {"place": ch.places, "year": ch.years, "as_of": ch.as_of,
-                                              "lang": views.LANGS}
+                                              "lang": links.LANGS, "plan": ch.plans}
     for k in KEYS:
         if k in good:
             ss[WIDGET[k]] = good[k]
@@ -81,7 +103,7 @@ def prepare() -> str:
             # First visit, or a value that no longer exists (e.g. a withdrawn snapshot).
             ss[WIDGET[k]] = defaults[k]
     ss[NOTICES] = [(n.key, n.value, defaults[n.key]) for n in bad]
-    ss["_flt_choices"] = ch
+    ss[CHOICES] = ch
     # The browser keeps a keyed selectbox's *displayed label* until the server sets the value: when the
     # labels change (a new publication renames 「最新（…）」, or the language changes) set every filter
     # to its own value again, so the sidebar shows the new labels in this very run.
@@ -93,10 +115,10 @@ def prepare() -> str:
     return str(ss[WIDGET["lang"]])
 
 
-def render() -> Filters:
-    """Draw the filter widgets in the sidebar, write the URL, and return the resolved filters."""
+def render(page: str) -> Filters:
+    """Draw the filter widgets in the sidebar, write the URL, and return the resolved filters of `page`."""
     ss = st.session_state
-    ch: views.Choices = ss["_flt_choices"]
+    ch: links.Choices = ss[CHOICES]
     key = state.state_key()
     cat = state.catalog()
     lang = str(ss[WIDGET["lang"]])
@@ -104,7 +126,7 @@ def render() -> Filters:
     latest_id = ch.as_of[1] if len(ch.as_of) > 1 else None
 
     def as_of_label(sid: str) -> str:
-        if sid == views.LATEST:
+        if sid == links.LATEST:
             return f"{t('latest', lang)}（{latest_id}）" if latest_id else t("latest", lang)
         m = snaps[sid]
         return f"{sid}  {t('kind_' + m.kind, lang)}  {m.created_at[:10]}"
@@ -117,16 +139,19 @@ def render() -> Filters:
                      format_func=lambda y: fmt.fy_label(y, lang))
         st.selectbox(t("f_as_of", lang), ch.as_of, key=WIDGET["as_of"], persist_state="session",
                      format_func=as_of_label)
-        st.radio(t("f_lang", lang), views.LANGS, key=WIDGET["lang"], persist_state="session", horizontal=True,
+        st.radio(t("f_lang", lang), links.LANGS, key=WIDGET["lang"], persist_state="session", horizontal=True,
                  format_func=lambda x: {"ja": "日本語", "en": "English"}[x])
+        if len(ch.plans) > 1:  # one plan with targets (today): nothing to choose, the sidebar stays as it was
+            plans = {p.id: p for p in cat.plans}
+            st.selectbox(t("f_plan", lang), ch.plans, key=WIDGET["plan"], persist_state="session",
+                         format_func=lambda p: plans[p].name(lang))
     place, year, as_of = str(ss[WIDGET["place"]]), int(ss[WIDGET["year"]]), str(ss[WIDGET["as_of"]])
-    snapshot_id = latest_id if as_of == views.LATEST else as_of
+    snapshot_id = latest_id if as_of == links.LATEST else as_of
     years_at = list(_years(key, snapshot_id))
     data_year = min(year, max(years_at)) if years_at else year
     f = Filters(place=place, year=year, data_year=data_year, as_of=as_of, snapshot_id=snapshot_id,
-                lang=lang, key=key)
+                lang=lang, key=key, plan=str(ss[WIDGET["plan"]]), default_plan=ch.plans[0], page=page)
     _write_url(f.url())
-    ss[FILTERS] = f
     return f
 
 
@@ -145,18 +170,42 @@ def notices(f: Filters) -> None:
     for key, value, default in st.session_state.get(NOTICES, []):
         shown = (fmt.fy_label(default, f.lang) if key == "year" else
                  views.place_label(state.catalog(), default, f.lang) if key == "place" else
-                 t("latest", f.lang) if key == "as_of" else str(default))
+                 t("latest", f.lang) if key == "as_of" else
+                 state.catalog().plan_name(f.lang, str(default)) if key == "plan" else str(default))
         st.warning(t("bad_param", f.lang, key=t(f"f_{key}", f.lang), value=views.plain(value), default=shown),
                    icon=":material/warning:")
     if f.data_year != f.year:
         st.info(t("year_clamped", f.lang, year=fmt.fy_label(f.year, f.lang), shown=fmt.fy_label(f.data_year, f.lang)))
 
 
-def current() -> Filters:
-    """The filters resolved by the entry script for this run."""
-    return st.session_state[FILTERS]  # type: ignore[no-any-return]
-
-
 def set_place(code: str) -> None:
     """Callback: change the shared place filter (used by in-page pickers)."""
     st.session_state[WIDGET["place"]] = code
+
+
+# ---------------------------------------------------------------- the URL beyond the filters
+
+def query(key: str) -> str | None:
+    """One raw URL parameter (mode, embed, chart, slide, tab), or None."""
+    value = st.query_params.get(key)
+    return None if value is None else str(value)
+
+
+def set_query(key: str, value: str | None) -> None:
+    """Write (or, with None, remove) one URL parameter, only when it changes."""
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def url_view(page: str) -> links.View:
+    """The view the URL asks for (modes, slide, chart, tab), parsed by the view model."""
+    return links.from_params(page, {k: str(v) for k, v in st.query_params.items()})
+
+
+def url_lang() -> str:
+    """The language the URL asks for (for screens drawn before the filters, e.g. a data-folder problem)."""
+    lang = str(st.query_params.get("lang", "ja"))
+    return lang if lang in links.LANGS else "ja"

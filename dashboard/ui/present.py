@@ -13,10 +13,10 @@ import html
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import links, slides
 from dashboard import progress as pg
+from dashboard import slides
 from dashboard.i18n import t
-from dashboard.ui import share, state
+from dashboard.ui import filters, share, state
 from dashboard.ui.filters import Filters
 
 IDX = "_present_idx"
@@ -62,25 +62,25 @@ def _s(key: str, lang: str) -> str:
 
 def wanted() -> str | None:
     """'present' or 'embed' when the URL asks for it, else None."""
-    if st.query_params.get("mode") == "present":
+    if filters.query("mode") == "present":
         return "present"
     # Streamlit keeps ?embed=true out of st.query_params; st.context reports it.
-    if st.context.is_embedded or str(st.query_params.get("embed", "")).lower() == "true":
+    if st.context.is_embedded or str(filters.query("embed") or "").lower() == "true":
         return "embed"
     return None
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def screens(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-            with_overview: bool = False) -> list[slides.Slide]:
-    """The key screens for the filters (keyed on the store state and the as-of snapshot)."""
-    cat = state.catalog()
+            with_overview: bool = False, plan: str = "") -> list[slides.Slide]:
+    """The key screens for the filters (keyed on the store state, the as-of snapshot and the plan)."""
+    cat = state.catalog(plan)
     vals = state.values(key, snapshot_id, (), state.ids(pg.needed_places(place)))
     return slides.key_slides(cat, vals, place, year, lang, with_overview=with_overview)
 
 
 def _start(page: str, keys: list[str]) -> int:
-    raw = links.from_params(page, {k: str(v) for k, v in st.query_params.items()}).slide
+    raw = filters.url_view(page).slide
     if raw is not None:
         return max(0, min(raw, len(keys) - 1))
     return keys.index(page) if page in keys else 0
@@ -92,8 +92,7 @@ def _go(step: int, n: int) -> None:
 
 def _exit() -> None:
     for k in ("mode", "slide"):
-        if k in st.query_params:
-            del st.query_params[k]
+        filters.set_query(k, None)
     st.session_state.pop(IDX, None)
 
 
@@ -102,10 +101,11 @@ def _footer(f: Filters) -> str:
     return f'<div class="present-footer">{html.escape(share.meta(f, "").footer())}</div>'
 
 
-def render(f: Filters, page: str) -> None:
-    """One screen of presenter mode."""
+def render(f: Filters) -> None:
+    """One screen of presenter mode, starting at the screen of the page it was opened from."""
+    page = f.page
     st.html(CSS)
-    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang)
+    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, plan=f.plan)
     if not items:
         st.info(t("no_data", f.lang))
         return
@@ -116,10 +116,10 @@ def render(f: Filters, page: str) -> None:
     n = len(items)
     idx = int(st.session_state[IDX]) % n
     cur = items[idx]
-    st.query_params["slide"] = str(idx)
+    filters.set_query("slide", str(idx))
     esc = html.escape
     top, count = st.columns([5, 1], vertical_alignment="center")
-    place = state.catalog().place_name(f.place, f.lang)
+    place = f.catalog().place_name(f.place, f.lang)
     top.html(f'<p class="present-title">{esc(cur.title)}　<span style="font-weight:400">{esc(place)}</span></p>')
     count.html(f'<p class="present-count" data-testid="present-count">{idx + 1} / {n}</p>')
     left, right = st.columns([7, 4], gap="medium")
@@ -146,15 +146,15 @@ def render(f: Filters, page: str) -> None:
     st.html(_footer(f))
 
 
-def embed(f: Filters, page: str) -> None:
+def embed(f: Filters) -> None:
     """A single chart for other web pages: the page's headline chart (or ?chart=KEY), takeaway, source."""
     st.html(EMBED_CSS)
     cat = state.catalog()
-    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, with_overview=True)
+    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, with_overview=True, plan=f.plan)
     if not items:
         st.info(t("no_data", f.lang))
         return
-    want = st.query_params.get("chart") or page
+    want = filters.query("chart") or f.page
     cur = next((x for x in items if x.key == want), items[0])
     st.markdown(f"**{cur.title}**　{cat.place_name(f.place, f.lang)}")
     st.plotly_chart(cur.fig, key=f"embed_{cur.key}", config=CHART_CONFIG, width="stretch")

@@ -20,10 +20,9 @@ import streamlit as st
 from dashboard import export, links, slides, summary, views
 from dashboard import progress as pg
 from dashboard.i18n import t
-from dashboard.ui import filters, state
+from dashboard.ui import state
 from dashboard.ui.filters import Filters
 
-CURRENT_PAGE = "_share_page"  # session key: name of the page shown (set by the entry script)
 CHART_POPOVER = "dlp_"  # widget key prefix of a chart's export popover (+ the chart key)
 TABLE_POPOVER = "dltp_"  # widget key prefix of a table's export popover (+ the table key)
 REPORTS_POPOVER = "dl_reports"  # widget key of the deck and briefing popover
@@ -55,21 +54,9 @@ def s(key: str, lang: str) -> str:
     return ja if lang == "ja" else en
 
 
-OPEN_TAB = "_area_open_tab"  # (page, tab) of the policy-area page on screen, set by render.area
-
-
-def page_name() -> str:
-    """The page being shown (a links.PAGES name)."""
-    return str(st.session_state.get(CURRENT_PAGE, links.DEFAULT_PAGE))
-
-
-def view_of(f: Filters, page: str | None = None) -> links.View:
-    """The view on screen, with "latest" pinned to the snapshot actually shown."""
-    page = page or page_name()
-    open_page, tab = st.session_state.get(OPEN_TAB, (None, None))
-    v = links.View(page=page, place=f.place, year=f.year, as_of=f.as_of, lang=f.lang,
-                   tab=tab if open_page == page else None)
-    return links.pinned(v, f.snapshot_id)
+def view_of(f: Filters) -> links.View:
+    """The view on screen (page, filters, open tab), with "latest" pinned to the snapshot actually shown."""
+    return f.view()
 
 
 def base_url() -> str:
@@ -101,17 +88,18 @@ def _sample_in_view(f: Filters) -> bool:
 
 def meta(f: Filters, title: str) -> export.ExportMeta:
     """Export metadata for the current filters (sample flagged when any visible snapshot is sample)."""
-    return replace(_view_meta(f, page_name(), base_url()), title=title)
+    return replace(_view_meta(f, base_url()), title=title)
 
 
 @functools.lru_cache(maxsize=1024)
-def _view_meta(f: Filters, page: str, base: str) -> export.ExportMeta:
-    # The same for every chart and table of a view (f carries the store state key): built once, not per chart.
+def _view_meta(f: Filters, base: str) -> export.ExportMeta:
+    # The same for every chart and table of a view (f carries the page, tab and store state key): built once,
+    # not per chart.
     cat = state.catalog()
     label = next((m.label for m in state.snapshots(f.key) if m.id == f.snapshot_id), None)
     return export.ExportMeta(title="", place_name=views.place_label(cat, f.place, f.lang), year=f.data_year,
                              snapshot_id=f.snapshot_id, snapshot_label=label, sample=_sample_in_view(f),
-                             lang=f.lang, url=links.build(view_of(f, page), base))
+                             lang=f.lang, url=links.build(view_of(f), base))
 
 
 def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
@@ -166,8 +154,7 @@ def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> p
 
 
 def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> None:
-    """CSV and Excel buttons under a table, in a popover (filters of this run when not given)."""
-    f = f or st.session_state.get(filters.FILTERS)
+    """CSV and Excel buttons under a table, in a popover (none without filters)."""
     if f is None:
         return
     pop = export_popover("export_table", f"{TABLE_POPOVER}{key}", f.lang)
@@ -189,7 +176,7 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
     pop = export_popover("export_reports", REPORTS_POPOVER, f.lang, style="secondary")
     if pop is None:
         return
-    cat = state.catalog()
+    cat = f.catalog()  # the chosen plan's targets
     name = export.safe_name(f"{f.place}_{f.data_year}_{f.snapshot_id or 'none'}_{f.lang}")
     args: dict[str, Any] = {"type": "secondary", "on_click": "ignore"}
     with pop:
@@ -218,20 +205,20 @@ def exports_section(f: Filters, deck: bool = True, briefing: bool = True) -> Non
     st.caption(meta(f, "").as_of_text())
 
 
-def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str) -> None:
+def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str, plan: str = "") -> None:
     """Sentences generated from the numbers: status counts and one line per policy area (overview),
     or the area's counts and its weakest target (area pages). Plain text, escaped."""
-    items = _summary_html(tuple(rows), area_id, lang)
+    items = _summary_html(tuple(rows), area_id, lang, plan)
     if items:
         st.html(f'<ul class="written-summary" style="font-size:1.05rem;line-height:1.6;margin:0.2rem 0 0.6rem">'
                 f"{items}</ul>")
 
 
 @functools.lru_cache(maxsize=512)
-def _summary_html(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str) -> str:
+def _summary_html(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str, plan: str = "") -> str:
     # The same rows give the same sentences: made once per view, not on every run (they were ~6 % of an
     # overview run). Progress is a frozen dataclass, so the rows themselves are the key.
-    cat = state.catalog()
+    cat = state.catalog(plan)
     if area_id is None:
         lines = slides.overview_sentences(cat, list(rows), lang)
     else:

@@ -30,9 +30,9 @@ def _catalog(folder: str) -> Catalog:
     return load_catalog()
 
 
-def catalog() -> Catalog:
-    """The indicator catalog (one per catalog folder)."""
-    return _catalog(str(catalog_dir()))
+def catalog(plan: str | None = None) -> Catalog:
+    """The indicator catalog (one per catalog folder), with the targets of one plan period (default: newest)."""
+    return _catalog(str(catalog_dir())).for_plan(plan)
 
 
 def store() -> SnapshotStore:

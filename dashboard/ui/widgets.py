@@ -84,8 +84,9 @@ def draw(c: Chart, f: Filters) -> None:
         st.caption(c.note)
 
 
-def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None) -> None:
-    """Draw one table (plain text cells: user-supplied text is never interpreted)."""
+def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, *,
+          f: Filters | None = None) -> None:
+    """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`."""
     # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first).
     st.dataframe(df.to_arrow(), key=key, column_config=dict(column_config or {}), hide_index=True, width="stretch")
-    share.table_downloads(share.with_headers(df, column_config), key)
+    share.table_downloads(share.with_headers(df, column_config), key, f)

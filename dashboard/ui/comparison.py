@@ -1,0 +1,126 @@
+"""The municipal comparison section of a policy-area page: ranking, table, tile map and boundary map."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, fmt, views
+from dashboard.config import PREFECTURE, boundary_geojson
+from dashboard.i18n import t
+from dashboard.ui import layout, state, widgets
+from dashboard.ui.filters import Filters
+from dashboard.ui.layout import per_view
+
+
+@per_view
+def comparison_choices(key: str, snapshot_id: str | None, area_id: str) -> list[str]:
+    """The area's indicators with municipal figures (the comparison picker's options)."""
+    cat = state.catalog()
+    vals = layout.area_values(key, snapshot_id, area_id)
+    return [i.id for i in cat.indicators_in(area_id) if views.has_municipal_values(vals, cat, i.id)]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The municipalities on one indicator: their table, benchmark and charts (ranking, tiles, map)."""
+
+    table: pl.DataFrame
+    bench: tuple[float, str] | None
+    rank: widgets.Chart | None
+    tiles: widgets.Chart
+    choropleth: widgets.Chart | None
+    coverage: str = ""  # how many municipalities the prefecture's roll-up for the year covers
+
+
+@per_view
+def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str, ind_id: str,
+               geojson: str | None, plan: str = "") -> Comparison | None:
+    """The comparison section for one indicator (None when no municipality has a value; cached per view)."""
+    cat = state.catalog(plan)
+    vals = layout.area_values(key, snapshot_id, area_id)
+    ind = cat.indicators[ind_id]
+    df = views.comparison(cat, vals, ind_id, year, lang)
+    if df.filter(pl.col("value").is_not_null()).height == 0:
+        return None
+    highlight = cat.members(place) if place != PREFECTURE else []
+    bench = views.benchmark_for(cat, vals, ind_id, year, lang)
+    pref_val = views.prefecture_reference(cat, vals, ind_id, year)
+    title = t("rank_title", lang, name=ind.name(lang), fy=fmt.fy_label(year, lang))
+    rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench,
+                                                                     pref_val), df) if ind.kind != "flag" else None
+    col = "per_1000" if ind.per_pop65 else "value"
+    map_title = ind.name(lang) + views.paren(fmt.fy_label(year, lang), lang)
+    tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
+    geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang,
+                                                                         map_title, col), df) if geojson else None
+    cov = views.coverage_by_year(vals, ind_id, [PREFECTURE], year, lang).get(PREFECTURE, {}).get(year, "")
+    return Comparison(df, bench, rank, tiles, geo,
+                      f"{cat.place_name(PREFECTURE, lang)}：{cov}" if lang == "ja" and cov else
+                      f"{cat.place_name(PREFECTURE, lang)}: {cov}" if cov else "")
+
+
+@st.fragment
+def section(f: Filters, area_id: str) -> None:
+    """The municipal comparison of a policy area: ranking, table, tile map and map of one indicator.
+
+    A fragment: picking another indicator reruns this section only, not the whole page."""
+    cat = f.catalog()
+    muni_ids = comparison_choices(f.key, f.snapshot_id, area_id)
+    if not muni_ids:
+        st.info(t("prefecture_only", f.lang))
+        return
+    ind_id = st.selectbox(t("comparison_indicator", f.lang), muni_ids, key=f"area{area_id}_cmp_indicator",
+                          format_func=lambda i: cat.indicators[i].name(f.lang))
+    ind = cat.indicators[ind_id]
+    geojson = boundary_geojson()
+    c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
+                   str(geojson) if geojson else None, f.plan)
+    if c is None:
+        st.info(t("no_data", f.lang))
+        return
+    df, bench = c.table, c.bench
+    if c.rank is not None:
+        widgets.draw(c.rank, f)
+    conf: dict[str, Any] = {
+        "rank": t("col_rank", f.lang), "name": t("col_municipality", f.lang), "area": t("col_area", f.lang),
+        "value": st.column_config.NumberColumn(t("col_value", f.lang) + views.paren(ind.unit(f.lang), f.lang),
+                                               format="%.1f" if ind.kind == "rate" else "localized"),
+        "pop65": st.column_config.NumberColumn(t("col_pop65", f.lang), format="localized"),
+        "per_1000": st.column_config.ProgressColumn(
+            f"{ind.unit(f.lang)}（{t('per_1000', f.lang)}）", min_value=0,
+            max_value=float(df["per_1000"].max() or 1), format="%.1f"),  # type: ignore[arg-type]
+        "share": st.column_config.ProgressColumn(t("col_share", f.lang), min_value=0,
+                                                 max_value=float(df["share"].max() or 1), format="percent"),  # type: ignore[arg-type]
+        "vs_benchmark": st.column_config.ProgressColumn(
+            t("col_vs_benchmark", f.lang) + (views.paren(f"{bench[1]} = 100%", f.lang) if bench else ""),
+            min_value=0,
+            max_value=1.5, format="percent"),
+    }
+    shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
+                                                           if df[c].is_not_null().any()]
+    widgets.table(df.select(shown), key=f"area{area_id}_cmp_table", column_config=conf, f=f)
+    if c.coverage:
+        st.caption(c.coverage)
+    st.markdown(f"**{t('map', f.lang)}**")
+    if c.choropleth is not None:
+        left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])
+        with left:
+            widgets.draw(c.tiles, f)
+        with right:
+            widgets.draw(c.choropleth, f)
+    else:
+        widgets.draw(c.tiles, f)
+    st.caption(t("tile_map_note", f.lang))
+
+
+@functools.cache
+def _geojson(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return dict(json.load(fh))
+

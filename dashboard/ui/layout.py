@@ -1,0 +1,111 @@
+"""The small layout every page shares: page header, sample and as-of lines, the headline progress block,
+links to other pages, and the per-view cache (no page logic here: see the section modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, fmt, views
+from dashboard import progress as pg
+from dashboard.catalog import Catalog
+from dashboard.config import PREFECTURE
+from dashboard.i18n import t
+from dashboard.ui import filters, share, state, widgets
+from dashboard.ui.filters import Filters
+
+
+def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> None:
+    """A link to another page (from the navigation of this run) that carries the filters in its URL."""
+    page = pages.get(name)
+    if page is not None:
+        st.page_link(page, label=label, query_params=f.url())
+
+
+def header(f: Filters, title: str) -> None:
+    """Page title with the place and year, then URL notices."""
+    cat = state.catalog()
+    st.title(title)
+    st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{fmt.fy_label(f.data_year, f.lang)}")
+    if len(cat.plans_with_targets()) > 1:  # say which plan's targets are shown once there is a choice
+        st.caption(t("plan_caption", f.lang, plan=cat.plan_name(f.lang, f.plan)))
+    share.link_to_view(f)
+    filters.notices(f)
+
+
+def snapshot_label(f: Filters) -> str | None:
+    """The label of the as-of snapshot shown (None when there is none)."""
+    metas = {m.id: m for m in state.snapshots(f.key)}
+    return metas[f.snapshot_id].label if f.snapshot_id in metas else None
+
+
+def shown_sample(vals: pl.DataFrame, year: int) -> bool:
+    """Whether any value shown up to the year comes from sample data."""
+    return bool(vals.filter(pl.col("fiscal_year") <= year)["has_sample"].any())
+
+
+def progress_config(lang: str) -> dict[str, Any]:
+    """Column headers and formats of a progress table."""
+    return {
+        "label": st.column_config.TextColumn(t("col_target", lang), width="medium"),
+        "status_text": t("col_status", lang), "baseline_text": t("col_baseline", lang),
+        "actual_text": t("col_actual", lang), "actual_year": t("col_actual_year", lang),
+        "target_text": t("col_target_value", lang), "data": t("col_data", lang),
+        "share": st.column_config.ProgressColumn(t("col_progress", lang), min_value=0, max_value=1.2,
+                                                 format="percent"),
+        "share_of_prefecture": st.column_config.NumberColumn(t("col_share", lang), format="percent"),
+        "per_1000_65": st.column_config.NumberColumn(t("per_1000", lang), format="%.1f"),
+        "coverage": st.column_config.TextColumn(t("col_coverage", lang)),
+        "provisional": st.column_config.TextColumn(t("col_provisional", lang), width="medium"),
+    }
+
+
+# Each page section is built once per view and cached: its figures as plain dicts (building a figure takes
+# 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached function below takes the
+# store's state key and the as-of snapshot id, like the data calls, plus everything else its output depends
+# on. Least recently used entries go beyond 16 MB (pickled) per function: an entry is 10-80 KB, so that
+# is hundreds of views per function, and at most ~110 MB per server process.
+per_view = st.cache_data(show_spinner=False, max_size="16MB")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Progress towards the targets shown at the top of a page: rows, their table and bar chart."""
+
+    rows: list[pg.Progress]
+    table: pl.DataFrame
+    bars: widgets.Chart | None
+
+
+def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str, area_id: str | None,
+              key: str) -> Headline:
+    """Progress towards the catalog's targets at a place, its table and bars (None bars when nothing to draw)."""
+    rows = pg.progress_for_place(cat, vals, place, year, area_id)
+    tbl = views.progress_table(cat, rows, lang)
+    drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height
+    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang)), tbl) \
+        if drawn else None
+    return Headline(rows, tbl, bars)
+
+
+def progress_section(f: Filters, head: Headline, key: str) -> None:
+    """The progress bars and table of a headline."""
+    if head.bars is not None:
+        widgets.draw(head.bars, f)
+    cols = ["label", "status_text", "share", "baseline_text", "actual_text", "actual_year", "target_text", "data"]
+    if f.place != PREFECTURE:
+        cols += ["share_of_prefecture", "per_1000_65"]
+    # Roll-ups say how many municipalities reported; a newer partial year is shown as provisional.
+    cols += [c for c in ("coverage", "provisional") if (head.table[c] != "").any()]
+    widgets.table(head.table.select(cols), key=f"{key}_table", column_config=progress_config(f.lang), f=f)
+
+
+
+def area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFrame:
+    """As-of values of a policy area's indicators (and the population aged 65+), every place."""
+    ids = [i.id for i in state.catalog().indicators_in(area_id)]
+    return state.values(key, snapshot_id, state.ids([*ids, "pop65"]), ())

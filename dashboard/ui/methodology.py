@@ -1,0 +1,58 @@
+"""The methodology page: snapshots in use, indicator definitions, targets, status method, licences."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import fmt, views
+from dashboard.config import reference_dir
+from dashboard.i18n import t
+from dashboard.ui import layout, state, widgets
+from dashboard.ui.filters import Filters
+
+
+def page(f: Filters) -> None:
+    """Snapshots in use, indicator definitions, targets of the chosen plan, the status method, licences."""
+    cat = f.catalog()
+    lang = f.lang
+    layout.header(f, t("page_methodology", lang))
+    st.subheader(t("meth_snapshots", lang))
+    in_view = {m.id for m in state.visible_snapshots(f.key, f.snapshot_id)}
+    snaps = views.snapshot_table(state.snapshots(f.key), in_view, lang)
+    if snaps.height:
+        widgets.table(snaps, key="meth_snapshots", column_config={
+            "id": t("col_id", lang), "label": st.column_config.TextColumn(t("col_label", lang), width="large"),
+            "kind": t("col_kind", lang), "publisher": t("col_publisher", lang), "created": t("col_created", lang),
+            "rows": t("col_rows", lang), "in_view": t("col_in_view", lang), "withdrawn": t("col_withdrawn", lang)}, f=f)
+    widgets.sample_banner(any(m.kind == "sample" for m in state.visible_snapshots(f.key, f.snapshot_id)), lang)
+    st.subheader(t("meth_indicators", lang))
+    inds = pl.DataFrame([{"area": i.policy_area, "indicator": i.name(lang), "unit": i.unit(lang),
+                          "definition": i.definition(lang), "source": i.source}
+                         for a in cat.areas_info() for i in cat.indicators_in(a.id)])
+    widgets.table(inds, key="meth_indicators", column_config={
+        "area": "#", "indicator": t("col_indicator", lang), "unit": t("col_unit", lang),
+        "definition": st.column_config.TextColumn(t("col_definition", lang), width="large"),
+        "source": t("col_source", lang)}, f=f)
+    st.subheader(t("meth_targets", lang))
+    tgs = pl.DataFrame([{
+        "target": tg.label(lang),
+        "baseline": (f"{views.value_text(cat, tg.indicator_id, tg.baseline_value, lang)}"
+                     f"{views.paren(fmt.fy_label(tg.baseline_year, lang), lang)}"),
+        "target_value": (views.value_text(cat, tg.indicator_id, tg.target_value, lang)
+                         if tg.target_value is not None else t("national", lang)),
+        "section": f"{tg.plan_section} {tg.plan_table}"} for tg in cat.targets])
+    widgets.table(tgs, key="meth_targets", column_config={
+        "target": t("col_target", lang), "baseline": t("col_baseline", lang),
+        "target_value": t("col_target_value", lang), "section": t("col_source", lang)}, f=f)
+    st.subheader(t("meth_status", lang))
+    st.markdown(t("status_method", lang))
+    st.subheader(t("meth_coverage", lang))
+    st.markdown(t("coverage_method", lang))
+    st.subheader(t("meth_licence", lang))
+    st.markdown(t("licence_text", lang))
+    sources = reference_dir() / "SOURCES.md"
+    if sources.is_file():
+        with st.expander(t("sources_file", lang)):
+            st.markdown(sources.read_text(encoding="utf-8"))  # a file of the project, not user input
+

@@ -1,0 +1,48 @@
+"""The overview page (トップ): every plan target at a glance for the chosen place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import progress as pg
+from dashboard import views
+from dashboard.i18n import t
+from dashboard.ui import layout, share, state, widgets
+from dashboard.ui.filters import Filters
+from dashboard.ui.layout import Headline, per_view
+
+
+def _overview_values(key: str, snapshot_id: str | None, place: str, plan: str) -> pl.DataFrame:
+    cat = state.catalog(plan)
+    wanted = state.ids([tg.indicator_id for tg in cat.targets] + ["pop65"])
+    return state.values(key, snapshot_id, wanted, state.ids(pg.needed_places(place)))
+
+
+@per_view
+def overview_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
+                      plan: str = "") -> Headline:
+    """Every target of the plan's progress at a place, with its bars (cached per view)."""
+    vals = _overview_values(key, snapshot_id, place, plan)
+    return layout.headline(state.catalog(plan), vals, place, year, lang, None, "overview")
+
+
+def page(f: Filters, pages: Mapping[str, Any]) -> None:
+    """Every plan target at a glance for the chosen place, with links to the policy-area pages."""
+    cat = f.catalog()
+    head = overview_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, f.plan)
+    rows = head.rows
+    layout.header(f, t("page_overview", f.lang))
+    widgets.sample_banner(any(r.actual_is_sample for r in rows), f.lang)
+    widgets.as_of_caption(f, layout.snapshot_label(f))
+    st.subheader(t("status_counts", f.lang))
+    widgets.status_counts(views.status_counts(rows), f.lang)
+    share.written_summary(rows, None, f.lang, f.plan)
+    layout.progress_section(f, head, "overview")
+    for a in cat.areas_info():
+        if a.page:
+            layout.page_link(pages, a.page_name, t("open_area", f.lang, name=f"{a.id}. {a.name(f.lang)}"), f)
+    share.exports_section(f)
