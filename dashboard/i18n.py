@@ -255,6 +255,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- serving cost: exports on demand ---
 
     # --- wave 2 A: back end ---
+    "svc_unknown_place": ("不明な地域です: {place}（10000、圏域コード K01–K10、または市町村コードを指定してください）",
+                          "unknown place: {place} (use 10000, a 圏域 code K01–K10, or a municipality code)"),
+    "svc_unknown_snapshot": ("不明なスナップショットです: {snapshot}", "unknown snapshot: {snapshot}"),
+    "svc_no_such_file": ("ファイルがありません: {path}", "no such file: {path}"),
+    "svc_withdraw_refused": ("{snapshot}: {reason}", "{snapshot}: {reason}"),
 
     # --- wave 2 B: view model and registry ---
 

@@ -286,7 +286,6 @@ def visible(metas: list[SnapshotMeta], as_of: str | None) -> list[SnapshotMeta]:
     return [m for m in metas if m.seq <= cut and not m.withdrawn]
 
 
-
 # ------------------------------------------------------------------------ choosing and copying stores
 
 def open_store(spec: str | None = None) -> SnapshotStore:
