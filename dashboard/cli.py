@@ -18,7 +18,7 @@ from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE, data_dir, data_folder_problem
 from dashboard.fmt import status_name
 from dashboard.i18n import t
-from dashboard.storage import open_store
+from dashboard.stores import open_store
 
 
 def _place_view(args: argparse.Namespace) -> services.PlaceView | None:

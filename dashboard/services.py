@@ -22,7 +22,8 @@ from dashboard import data, db, ingest, materialize
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import cache_dir
-from dashboard.storage import SnapshotMeta, SnapshotStore, open_store, visible
+from dashboard.storage import SnapshotMeta, SnapshotStore, visible
+from dashboard.stores import open_store
 
 
 class ServiceError(Exception):
