@@ -17,8 +17,6 @@ from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
 
-SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
-
 
 @pytest.fixture()
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
