@@ -1,6 +1,5 @@
 """What the reader process runs: read the file and apply the rules that need only the file and the catalog."""
 
-
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,5 @@
 """Rule labels and the collector that gathers problems (capped per rule) with their words in ja and en."""
 
-
 from __future__ import annotations
 
 import math

@@ -1,6 +1,5 @@
 """The data model of validation: limits, problems, results and the keys an upload touches."""
 
-
 from __future__ import annotations
 
 from collections import Counter

@@ -1,6 +1,5 @@
 """The reader process: a fork-server child with memory and time limits that runs check.read_checked."""
 
-
 from __future__ import annotations
 
 import contextlib

@@ -1,6 +1,5 @@
 """Reading an untrusted file within limits: sniffing, the bounded DuckDB runner, Parquet, CSV and .xlsx."""
 
-
 from __future__ import annotations
 
 import contextlib

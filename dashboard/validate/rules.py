@@ -1,6 +1,5 @@
 """The rules that make an error: columns, types, keys, the catalog's bounds and bounds relative to other values."""
 
-
 from __future__ import annotations
 
 import re

@@ -1,6 +1,5 @@
 """Warnings that do not block publishing: large jumps and revisions, partial coverage of municipalities."""
 
-
 from __future__ import annotations
 
 import polars as pl
