@@ -154,8 +154,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"file": result.file_name, "format": result.file_format, "rows": result.rows,
                           "ok": result.ok, "counts": dict(result.counts),
-                          "errors": [p.__dict__ for p in result.errors],
-                          "warnings": [p.__dict__ for p in result.warnings]}, ensure_ascii=False, indent=1))
+                          "errors": [_problem_json(p) for p in result.errors],
+                          "warnings": [_problem_json(p) for p in result.warnings]}, ensure_ascii=False, indent=1))
     else:
         _print_problems(result, args.lang)
         if result.ok:
@@ -165,6 +165,11 @@ def _check(args: argparse.Namespace) -> int:
             n = sum(v for k, v in result.counts.items() if k in {p.rule for p in result.errors})
             print(f"NG: {n:,}件の問題があります。" if args.lang == "ja" else f"INVALID: {n:,} problems.")
     return 0 if result.ok else 1
+
+
+def _problem_json(p: Any) -> dict[str, Any]:
+    """A problem as JSON: its rule id and parameters, and its words in both languages (rendered here)."""
+    return {**p.__dict__, "message_ja": p.message("ja"), "message_en": p.message("en")}
 
 
 def _publish(args: argparse.Namespace) -> int:

@@ -37,7 +37,8 @@ import polars as pl
 from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.validate.check import _read_checked
-from dashboard.validate.messages import RULE_LABELS, _Collector, _fmt_size
+from dashboard.validate.collect import _Collector, _fmt_size
+from dashboard.validate.messages import RULE_LABELS
 from dashboard.validate.model import EXTENSIONS, IGNORED_COLUMNS, Keys, Limits, Problem, Published, Result
 from dashboard.validate.process import _read_isolated
 from dashboard.validate.readers import sniff
@@ -83,10 +84,7 @@ def validate_bytes(data: bytes, file_name: str, cat: Catalog, *, published: Publ
     except Exception:  # the last line of defence: a bilingual sentence, never a library's message
         result.frame = None
         _Collector(result, limits, None).add(
-            "internal_error", "検査の途中で予期しない問題が起きたため、このファイルは公開できません。"
-            "ファイルの内容を確認し、解決しない場合は担当者に連絡してください。",
-            "An unexpected problem stopped the check, so this file cannot be published. Check the file; "
-            "if that does not help, contact the maintainers.")
+            "internal_error", "internal_error", {})
     # File-level problems first, then by row, so a person can work down the file.
     result.errors.sort(key=lambda p: (p.row or 0))
     result.warnings.sort(key=lambda p: (p.row or 0))
@@ -101,9 +99,8 @@ def validate_file(path: Path, cat: Catalog, *, published: Published = None,
     if size > limits.max_bytes:
         result = Result(file_name=path.name, file_format=None, rows=0)
         _Collector(result, limits, None).add(
-            "too_large", f"ファイルが大きすぎます（{_fmt_size(size)}、上限{_fmt_size(limits.max_bytes)}）。"
-                         "ファイルを分けてください。",
-            f"The file is too large ({_fmt_size(size)}; the limit is {_fmt_size(limits.max_bytes)}). Split the file.",
+            "too_large", "too_large", {"size": _fmt_size(size),
+                                       "limit_size": _fmt_size(limits.max_bytes)},
             value=size)
         return result
     return validate_bytes(path.read_bytes(), path.name, cat, published=published, limits=limits)

@@ -8,7 +8,7 @@ import polars as pl
 
 from dashboard import contract
 from dashboard.catalog import Catalog
-from dashboard.validate.messages import _Collector, _fmt_size, _Stop
+from dashboard.validate.collect import _Collector, _fmt_size, _Stop
 from dashboard.validate.model import EXTENSIONS, Limits, Result
 from dashboard.validate.readers import LOOKS, _read_csv, _read_parquet, _read_xlsx, sniff
 from dashboard.validate.rules import _coerce, _columns, _row_rules
@@ -24,13 +24,12 @@ def _read_checked(data: bytes, file_name: str, cat: Catalog, limits: Limits) -> 
     col = _Collector(result, limits, None)
     try:
         if not data:
-            col.add("empty_file", "ファイルが空です（0バイト）。", "The file is empty (0 bytes).")
+            col.add("empty_file", "empty_file", {})
             raise _Stop
         if len(data) > limits.max_bytes:
-            col.add("too_large", f"ファイルが大きすぎます（{_fmt_size(len(data))}、上限{_fmt_size(limits.max_bytes)}）"
-                                 "。"
-                    "ファイルを分けてください。", f"The file is too large ({_fmt_size(len(data))}; the limit is "
-                    f"{_fmt_size(limits.max_bytes)}). Split the file.", value=len(data))
+            col.add("too_large", "too_large_2", {"v0": _fmt_size(len(data)),
+                                                 "limit_size": _fmt_size(limits.max_bytes)},
+                    value=len(data))
             raise _Stop
         looks = sniff(data)
         fmt = _format_for(ext, looks, col)
@@ -45,14 +44,14 @@ def _read_checked(data: bytes, file_name: str, cat: Catalog, limits: Limits) -> 
             raw = _read_xlsx(data, col, limits)
         result.rows = raw.height
         if raw.height == 0:
-            col.add("no_rows", "データ行がありません。", "The file has no data rows.")
+            col.add("no_rows", "no_rows", {})
             raise _Stop
         present = _columns(raw, col, fmt)
         df = _coerce(raw, present, col)
         del raw  # the coerced frame replaces it
         df = _row_rules(df, cat, col, limits, fmt)
         if df.height == 0 and not result.errors:
-            col.add("no_rows", "値の入った行がありません。", "No row has a value.")
+            col.add("no_rows", "no_rows_2", {})
     except _Stop:
         return result, None
     if not set(contract.REQUIRED) <= set(df.columns):
@@ -62,33 +61,23 @@ def _format_for(ext: str, looks: str, col: _Collector) -> str:
     """The format to read, from the name and the content; a mismatch is an error of its own."""
     want = EXTENSIONS.get(ext)
     if ext == ".xls" or (want is None and looks == "xls"):
-        col.add("unsupported_type", "古いExcel形式（.xls）は読めません。Excelで「.xlsx」形式で保存し直してください。",
-                "Old Excel files (.xls) are not supported. Save the workbook as .xlsx in Excel.", value=ext)
+        col.add("unsupported_type", "unsupported_type", {}, value=ext)
         raise _Stop
     if want is None:
-        col.add("unsupported_type", "対応していないファイル形式です。Parquet（.parquet）、CSV（.csv）、Excel（.xlsx）の"
-                "いずれかにしてください。",
-                "Unsupported file type. Use Parquet (.parquet), CSV (.csv) or Excel (.xlsx).",
+        col.add("unsupported_type", "unsupported_type_2", {},
                 value=ext or "(no extension)")
         raise _Stop
     ja, en = LOOKS[looks]
     if want == "parquet" and looks != "parquet":
         if looks == "parquet_truncated":
-            col.add("parquet_truncated", "Parquetファイルが途中で切れているか壊れています"
-                    "（末尾の目印「PAR1」がありません）。"
-                    "もう一度書き出してアップロードしてください。", "The Parquet file is truncated or damaged (its "
-                    "closing “PAR1” marker is missing). Export and upload it again.")
+            col.add("parquet_truncated", "parquet_truncated", {})
         else:
-            col.add("not_parquet", f"拡張子は .parquet ですが、中身はParquetではありません（{ja}のようです）。"
-                    "正しい形式で保存するか、拡張子を直してください。", f"The name ends in .parquet but the content is "
-                    f"not Parquet (it looks like {en}). Save it in the right format or fix the extension.")
+            col.add("not_parquet", "not_parquet", {"ja": ja, "en": en})
         raise _Stop
     if want == "csv" and looks != "csv":
-        col.add("not_csv", f"拡張子は {ext} ですが、中身はCSV（テキスト）ではありません（{ja}のようです）。",
-                f"The name ends in {ext} but the content is not CSV text (it looks like {en}).")
+        col.add("not_csv", "not_csv", {"ext": ext, "ja": ja, "en": en})
         raise _Stop
     if want == "xlsx" and looks != "xlsx":
-        col.add("not_xlsx", f"拡張子は .xlsx ですが、中身はExcelブックではありません（{ja}のようです）。",
-                f"The name ends in .xlsx but the content is not an Excel workbook (it looks like {en}).")
+        col.add("not_xlsx", "not_xlsx", {"ja": ja, "en": en})
         raise _Stop
     return want

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
+
+from dashboard.validate.messages import render
 
 IGNORED_COLUMNS = ("indicator_name", "municipality_name")  # template helper columns: accepted, ignored
 EXTENSIONS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
@@ -40,13 +43,24 @@ class Problem:
     column: str | None
     value: str | None
     rule: str
-    message_ja: str
-    message_en: str
+    message_id: str  # its sentence in messages.MESSAGES
+    params: dict[str, Any] = field(default_factory=dict)  # the sentence's named parameters
+    line: int | None = None  # the line of the file (CSV: the row plus the lines before the data)
     severity: str = "error"  # "error" blocks publishing; "warning" does not
 
     def message(self, lang: str = "ja") -> str:
-        """The message in the given language."""
-        return self.message_ja if lang == "ja" else self.message_en
+        """The problem in words in the given language (rendered here, at the edge, from the rule's sentence)."""
+        return render(self, lang)
+
+    @property
+    def message_ja(self) -> str:
+        """The message in Japanese."""
+        return self.message("ja")
+
+    @property
+    def message_en(self) -> str:
+        """The message in English."""
+        return self.message("en")
 
 
 @dataclass

@@ -14,7 +14,7 @@ import polars as pl
 
 from dashboard.catalog import Catalog
 from dashboard.validate.check import _read_checked
-from dashboard.validate.messages import _Collector, _fmt_size
+from dashboard.validate.collect import _Collector, _fmt_size
 from dashboard.validate.model import Limits, Result
 
 # ------------------------------------------------------------------------------ the reader process
@@ -154,19 +154,11 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
             result, df = Result(file_name=file_name, file_format=None, rows=0), None
             c = _Collector(result, limits, None)
             if why == "time":
-                c.add("time_limit", f"読み込みと検査が制限時間（{limits.seconds:g}秒）を超えたため中止しました。"
-                      "ファイルを分けるか、CSVかParquetで保存し直してください。",
-                      f"Reading and checking took longer than the limit ({limits.seconds:g} s) and was stopped. "
-                      "Split the file, or save it as CSV or Parquet.")
+                c.add("time_limit", "time_limit", {"limits_seconds": limits.seconds})
             elif why == "memory":
-                c.add("memory_limit", f"読み込みに必要なメモリが上限（{_fmt_size(limits.process_memory)}）を超えたため"
-                      "中止しました。展開すると非常に大きくなるファイルです。ファイルを分けるか、内容を確認してください。",
-                      f"Reading needed more memory than the limit ({_fmt_size(limits.process_memory)}) and was "
-                      "stopped: the file expands to a very large size. Split the file or check its content.")
+                c.add("memory_limit", "memory_limit",
+                      {"limit_size": _fmt_size(limits.process_memory)})
             else:
-                c.add("reader_failed", "ファイルの読み取り処理が途中で止まりました（メモリ上限に達したか、"
-                      "読み取れない内容です）。ファイルを書き出し直すか、内容を確認してください。",
-                      "The file reader stopped part-way (it reached its memory limit or met content it cannot "
-                      "read). Export the file again or check its content.")
+                c.add("reader_failed", "reader_failed", {})
         result.reader.update({"seconds": seconds, "peak_mb": peak_kb / 1024})
         return result, df

@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from dashboard import db
-from dashboard.validate.messages import _Collector, _fmt_size, _Stop
+from dashboard.validate.collect import _Collector, _fmt_size, _Stop
 from dashboard.validate.model import Limits
 
 # ------------------------------------------------------------------------------ reading
@@ -92,10 +92,8 @@ def _deadline(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
 
 def _bomb(col: _Collector, limits: Limits, size: float) -> None:
     col.add("decompression_bomb",
-            f"展開後のデータが大きすぎます（{_fmt_size(size)}超、上限{_fmt_size(limits.max_uncompressed)}）。"
-            "圧縮率が極端に高いファイルのため読み込みを中止しました。",
-            f"The data expands to more than {_fmt_size(size)} (limit {_fmt_size(limits.max_uncompressed)}): "
-            "an extremely compressed file; reading was stopped.")
+            "decompression_bomb", {"size": _fmt_size(size),
+                                   "limit_size": _fmt_size(limits.max_uncompressed)})
 
 
 def _run_bounded(col: _Collector, limits: Limits, query: str, **params: Any) -> pl.DataFrame:
@@ -125,14 +123,10 @@ def _run_bounded(col: _Collector, limits: Limits, query: str, **params: Any) -> 
         except (duckdb.OutOfMemoryException, MemoryError, OSError) as e:  # Arrow's allocation failures: OSError
             if isinstance(e, OSError) and "memory" not in str(e).lower():
                 raise
-            col.add("memory_limit", f"読み込みに必要なメモリが上限（{limits.memory_limit}）を超えたため中止しました。"
-                    "展開すると非常に大きくなるファイルです。ファイルを分けるか、内容を確認してください。",
-                    f"Reading needed more memory than the limit ({limits.memory_limit}) and was stopped: the file "
-                    "expands to a very large size. Split the file or check its content.")
+            col.add("memory_limit", "memory_limit_2", {"limits_memory_limit": limits.memory_limit})
             raise _Stop from e
         except duckdb.InterruptException as e:
-            col.add("time_limit", f"読み込みが制限時間（{limits.seconds:g}秒）を超えたため中止しました。",
-                    f"Reading took longer than the limit ({limits.seconds:g} s) and was stopped.")
+            col.add("time_limit", "time_limit_2", {"limits_seconds": limits.seconds})
             raise _Stop from e
         finally:
             con.close()
@@ -178,19 +172,15 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         num_rows, num_cols = md.num_rows, md.num_columns
         declared = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
     except Exception as e:  # pyarrow raises several types for damaged footers
-        col.add("parquet_unreadable", "Parquetファイルの末尾にある構造情報（フッター）が壊れていて読めません。"
-                                      "元のソフトで書き出し直してください。",
-                "The Parquet file's structure information (its footer) is damaged and cannot be read. Export "
-                "it again from the original software.")
+        col.add("parquet_unreadable", "parquet_unreadable", {})
         raise _Stop from e
     if num_rows > limits.max_rows:
-        col.add("too_many_rows", f"行数が多すぎます（{num_rows:,}行、上限{limits.max_rows:,}行）。"
-                                 "ファイルを分けてください。",
-                f"Too many rows ({num_rows:,}; the limit is {limits.max_rows:,}). Split the file.", value=num_rows)
+        col.add("too_many_rows", "too_many_rows", {"num_rows": num_rows,
+                                                   "limits_max_rows": limits.max_rows}, value=num_rows)
         raise _Stop
     if num_cols > limits.max_columns:
-        col.add("too_many_columns", f"列が多すぎます（{num_cols}列、上限{limits.max_columns}列）。",
-                f"Too many columns ({num_cols}; the limit is {limits.max_columns}).", value=num_cols)
+        col.add("too_many_columns", "too_many_columns", {"num_cols": num_cols,
+                                                         "limits_max_columns": limits.max_columns}, value=num_cols)
         raise _Stop
     if declared > limits.max_uncompressed:
         _bomb(col, limits, declared)
@@ -198,9 +188,7 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     try:
         expanded = _parquet_expanded_bytes(data)
     except Exception as e:  # pyarrow raises several types for damaged pages
-        col.add("parquet_unreadable", "Parquetファイルの文字列の列が壊れていて読めません。元のソフトで書き出し直して"
-                "ください。", "A text column of the Parquet file is damaged and cannot be read. Export it again "
-                "from the original software.")
+        col.add("parquet_unreadable", "parquet_unreadable_2", {})
         raise _Stop from e
     if expanded > limits.max_uncompressed:
         _bomb(col, limits, expanded)
@@ -211,18 +199,14 @@ def _read_parquet(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         try:
             return _run_bounded(col, limits, "validate_read_parquet", path=str(path))
         except (duckdb.Error, OSError, ValueError) as e:
-            col.add("parquet_unreadable", "Parquetファイルのデータ部分が壊れているか、対応していない形式で"
-                    "圧縮・符号化されていて読めません。元のソフトで書き出し直してください。",
-                    "The Parquet file's data is damaged, or compressed or encoded in a way that is not supported. "
-                    "Export it again from the original software.")
+            col.add("parquet_unreadable", "parquet_unreadable_3", {})
             raise _Stop from e
 
 
 def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     text = _decode(data)
     if text is None:
-        col.add("csv_encoding", "CSVの文字コードを読み取れません。UTF-8（またはShift_JIS）で保存してください。",
-                "Cannot decode the CSV text. Save it as UTF-8 (or Shift_JIS).")
+        col.add("csv_encoding", "csv_encoding", {})
         raise _Stop
     lines = text.split("\n")
     too_long = max(map(len, lines), default=0) > limits.max_line_chars
@@ -230,27 +214,22 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         n = next(i for i, line in enumerate(lines) if len(line) > limits.max_line_chars)
         where_ja = "見出し行" if n == 0 else f"ファイルの{n + 1}行目"
         where_en = "The header line" if n == 0 else f"Line {n + 1} of the file"
-        col.add("csv_line_too_long", f"{where_ja}が長すぎます（{len(lines[n]):,}文字、"
-                f"上限{limits.max_line_chars:,}文字）。"
-                "区切り（カンマ・改行）が正しいか、1つのセルに大量の文字が入っていないか確認してください。",
-                f"{where_en} is too long ({len(lines[n]):,} characters; the limit is {limits.max_line_chars:,}). "
-                "Check the separators (commas, line breaks) and that no cell holds a huge text.")
+        col.add("csv_line_too_long", "csv_line_too_long", {"where_ja": where_ja, "v1": len(lines[n]),
+                                                           "limits_max_line_chars": limits.max_line_chars,
+                                                           "where_en": where_en})
         raise _Stop
     header = next(csv.reader([lines[0].rstrip("\r")]), []) if lines else []
     if not [h for h in header if h.strip()]:
-        col.add("no_rows", "見出し行もデータ行もありません。", "There is neither a header line nor any data row.")
+        col.add("no_rows", "no_rows_3", {})
         raise _Stop
     names = _unique_names([h.strip() for h in header])
     _check_header([h.strip() for h in header], col, limits)
     if not any(line.strip() for line in lines[1:]):
-        col.add("no_rows", "データ行がありません（見出し行だけです）"
-                           "。", "There are no data rows (only the header line).")
+        col.add("no_rows", "no_rows_4", {})
         raise _Stop
     n_lines = text.count("\n") + 1
     if n_lines > limits.max_rows + 2:
-        col.add("too_many_rows", f"行数が多すぎます（約{n_lines:,}行、上限{limits.max_rows:,}行）。"
-                                 "ファイルを分けてください。",
-                f"Too many rows (about {n_lines:,}; the limit is {limits.max_rows:,}). Split the file.")
+        col.add("too_many_rows", "too_many_rows_2", {"n_lines": n_lines, "limits_max_rows": limits.max_rows})
         raise _Stop
     with tempfile.TemporaryDirectory(prefix="gunma-upload-") as tmp:
         path = Path(tmp) / "upload.csv"
@@ -266,10 +245,8 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
             m = re.search(r"[Ll]ine:?\s*(\d+)", str(e))
             where_ja = f"ファイルの{m.group(1)}行目付近、" if m else ""
             where_en = f"near line {m.group(1)}: " if m else ""
-            col.add("csv_malformed", f"CSVの形が崩れています（{where_ja}列の数が見出しと合わない、"
-                                     f"引用符が閉じていない等）。{detail_ja}",
-                    f"The CSV is malformed ({where_en}a row with more or fewer fields than the header, or an "
-                    f"unclosed quote). {detail_en}".rstrip())
+            col.add("csv_malformed", "csv_malformed", {"where_ja": where_ja, "where_en": where_en,
+                                                        "detail_ja": detail_ja, "detail_en": detail_en})
             raise _Stop from e
     return df
 
@@ -303,41 +280,28 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             declared = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as e:
-        col.add("xlsx_unreadable", "Excelブックとして読めません（ZIP構造が壊れています）。",
-                "Cannot read the Excel workbook (its zip structure is damaged).")
+        col.add("xlsx_unreadable", "xlsx_unreadable", {})
         raise _Stop from e
     if declared > limits.max_uncompressed:
         col.add("decompression_bomb",
-                f"展開後のデータが大きすぎます（約{_fmt_size(declared)}、上限{_fmt_size(limits.max_uncompressed)}）。"
-                "圧縮率が極端に高いファイルのため読み込みを中止しました。",
-                f"The workbook expands to {_fmt_size(declared)} (limit {_fmt_size(limits.max_uncompressed)}): an "
-                "extremely compressed file; reading was stopped.")
+                "decompression_bomb_2", {"declared_size": _fmt_size(declared),
+                                         "limit_size": _fmt_size(limits.max_uncompressed)})
         raise _Stop
     try:
         n_cells = _xlsx_cells(data, limits.max_xlsx_cells)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as e:
-        col.add("xlsx_unreadable", "Excelブックのシートが壊れていて読めません（圧縮データを展開できません）。"
-                "Excelで開いて「.xlsx」形式で保存し直してください。",
-                "A sheet of the Excel workbook is damaged (its compressed data cannot be expanded). Open it in "
-                "Excel and save it again as .xlsx.")
+        col.add("xlsx_unreadable", "xlsx_unreadable_2", {})
         raise _Stop from e
     if n_cells > limits.max_xlsx_cells:
-        col.add("xlsx_too_many_cells", f"Excelブックのセルが上限（{limits.max_xlsx_cells:,}個）を超えています"
-                f"（{n_cells:,}個まで数えて中止）。"
-                "不要な列や行を削除するか、CSVかParquetで保存してください。",
-                f"The workbook has more cells than the limit of {limits.max_xlsx_cells:,} (counting stopped at "
-                f"{n_cells:,}). Delete "
-                "unneeded rows and columns, or save it as CSV or Parquet.", value=n_cells)
+        col.add("xlsx_too_many_cells", "xlsx_too_many_cells", {"limits_max_xlsx_cells": limits.max_xlsx_cells,
+                                                               "n_cells": n_cells}, value=n_cells)
         raise _Stop
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged workbooks
-        col.add("xlsx_unreadable", "Excelブックの構造（ブック・シートの定義）が壊れていて読めません。"
-                "Excelで開いて「.xlsx」形式で保存し直してください。",
-                "The Excel workbook's structure (its workbook or sheet definitions) is damaged. Open it in "
-                "Excel and save it again as .xlsx.")
+        col.add("xlsx_unreadable", "xlsx_unreadable_3", {})
         raise _Stop from e
     try:
         ws = wb["data"] if "data" in wb.sheetnames else wb.worksheets[0]
@@ -346,11 +310,7 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         stop_at = time.process_time() + limits.seconds * 0.8  # a sentence of our own before the process is stopped
         for i, r in enumerate(ws.iter_rows(values_only=True)):
             if i % 256 == 0 and time.process_time() > stop_at:
-                col.add("time_limit", f"Excelブックの読み込みが制限時間（{limits.seconds:g}秒）を超えたため"
-                        "中止しました。"
-                        "CSVかParquetで保存し直すか、ファイルを分けてください。",
-                        f"Reading the Excel workbook took longer than the limit ({limits.seconds:g} s) and was "
-                        "stopped. Save it as CSV or Parquet, or split the file.")
+                col.add("time_limit", "time_limit_3", {"limits_seconds": limits.seconds})
                 raise _Stop
             cells = [_cell_text(v) for v in r]
             if i == 0:
@@ -359,31 +319,24 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
                     header.pop()
                 continue
             if len(rows) >= limits.max_xlsx_rows:
-                col.add("too_many_rows", f"Excelの行数が多すぎます（上限{limits.max_xlsx_rows:,}行）。"
-                        "CSVかParquetにするか、ファイルを分けてください。",
-                        f"Too many rows for an Excel upload (limit {limits.max_xlsx_rows:,}). Use CSV or Parquet, "
-                        "or split the file.")
+                col.add("too_many_rows", "too_many_rows_3", {"limits_max_xlsx_rows": limits.max_xlsx_rows})
                 raise _Stop
             rows.append(cells[: len(header)] + [None] * (len(header) - len(cells)))
     except _Stop:
         raise
     except Exception as e:
-        col.add("xlsx_unreadable", "Excelシートのセルの内容が壊れていて読めません。"
-                "Excelで開いて「.xlsx」形式で保存し直してください。",
-                "The cells of the Excel sheet are damaged and cannot be read. Open the workbook in Excel and "
-                "save it again as .xlsx.")
+        col.add("xlsx_unreadable", "xlsx_unreadable_4", {})
         raise _Stop from e
     finally:
         wb.close()
     if not [h for h in header if h]:
-        col.add("no_rows", "見出し行もデータ行もありません。", "There is neither a header row nor any data row.")
+        col.add("no_rows", "no_rows_5", {})
         raise _Stop
     _check_header(header, col, limits)
     while rows and all(c is None for c in rows[-1]):
         rows.pop()
     if not rows:
-        col.add("no_rows", "データ行がありません（見出し行だけです）"
-                           "。", "There are no data rows (only the header row).")
+        col.add("no_rows", "no_rows_6", {})
         raise _Stop
     unique = _unique_names(header)  # duplicates were reported by _check_header; keep the frame buildable
     df = pl.DataFrame({n: [r[i] for r in rows] for i, n in enumerate(unique)},
@@ -418,10 +371,9 @@ def _xlsx_cells(data: bytes, cap: int) -> int:
 
 def _check_header(header: list[str], col: _Collector, limits: Limits) -> None:
     if len(header) > limits.max_columns:
-        col.add("too_many_columns", f"列が多すぎます（{len(header)}列、上限{limits.max_columns}列）。",
-                f"Too many columns ({len(header)}; the limit is {limits.max_columns}).")
+        col.add("too_many_columns", "too_many_columns_2", {"len_header": len(header),
+                                                           "limits_max_columns": limits.max_columns})
         raise _Stop
     for name, n in Counter(header).items():
         if n > 1 and name:
-            col.add("duplicate_column", f"列名が{n}回出てきます。列名は1回ずつにしてください。",
-                    f"The column name appears {n} times; each column must appear once.", column=name)
+            col.add("duplicate_column", "duplicate_column", {"n": n}, column=name)

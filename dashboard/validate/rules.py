@@ -9,7 +9,7 @@ import polars as pl
 from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.validate.messages import _capped, _Collector
+from dashboard.validate.collect import _capped, _Collector
 from dashboard.validate.model import IGNORED_COLUMNS, Keys, Limits
 
 # ------------------------------------------------------------------------------ checking
@@ -21,16 +21,15 @@ def _columns(df: pl.DataFrame, col: _Collector, fmt: str) -> set[str]:
     for c in df.columns:
         base = c.split("#")[0]
         if base not in allowed and not re.fullmatch(r"\(column \d+\)", c):
-            col.add("unexpected_column", f"想定外の列です。使える列は {listed}（ほかに説明用の "
-                    f"{'、'.join(IGNORED_COLUMNS)} は読み飛ばします）。",
-                    f"Unexpected column. Allowed columns: {', '.join(contract.COLUMNS)} (the helper columns "
-                    f"{', '.join(IGNORED_COLUMNS)} are accepted and ignored).", column=c)
+            col.add("unexpected_column", "unexpected_column", {"listed": listed, "v1": '、'.join(IGNORED_COLUMNS),
+                                                               "v2": ', '.join(contract.COLUMNS),
+                                                               "v3": ', '.join(IGNORED_COLUMNS)}, column=c)
         elif re.fullmatch(r"\(column \d+\)", c) and df[c].null_count() < df.height:
-            col.add("unexpected_column", "見出しのない列に値があります。", "A column without a header holds values.",
+            col.add("unexpected_column", "unexpected_column_2", {},
                     column=c)
     for c in contract.REQUIRED:
         if c not in df.columns:
-            col.add("missing_column", "必須の列がありません。", "A required column is missing.", column=c)
+            col.add("missing_column", "missing_column", {}, column=c)
     return {c for c in contract.COLUMNS if c in df.columns}
 
 
@@ -50,8 +49,7 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
             if dt in (pl.Utf8, pl.Categorical) or isinstance(dt, pl.Enum):
                 out = out.with_columns(pl.col(c).cast(pl.Utf8).alias(c))
                 continue
-            col.add("wrong_column_type", f"列の型が{dt}です。{exp_ja}にしてください。",
-                    f"The column's type is {dt}; it must be {exp_en}.", column=c)
+            col.add("wrong_column_type", "wrong_column_type", {"dt": dt, "exp_ja": exp_ja, "exp_en": exp_en}, column=c)
             out = out.drop(c)
             continue
         raw = pl.col(c)
@@ -64,8 +62,7 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
             if c == "fiscal_year":
                 parsed = pl.when(parsed == parsed.round(0)).then(parsed).otherwise(None).cast(pl.Int64, strict=False)
         else:
-            col.add("wrong_column_type", f"列の型が{dt}です。{exp_ja}にしてください。",
-                    f"The column's type is {dt}; it must be {exp_en}.", column=c)
+            col.add("wrong_column_type", "wrong_column_type", {"dt": dt, "exp_ja": exp_ja, "exp_en": exp_en}, column=c)
             out = out.drop(c)
             continue
         # A number is never blank; it is turned into text only for the rows reported (1M floats as text: ~50 MB).
@@ -75,7 +72,8 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
         for r, v in _capped(col, "wrong_type", bad.select("_row", pl.col(f"_raw_{c}").cast(pl.Utf8))):
             hint_ja = "（桁区切りのカンマは付けないでください）" if c == "value" and "," in v else ""
             hint_en = " (no thousands separators)" if c == "value" and "," in v else ""
-            col.add("wrong_type", f"{exp_ja}ではありません{hint_ja}。", f"Not {exp_en}{hint_en}.",
+            col.add("wrong_type", "wrong_type", {"exp_ja": exp_ja, "hint_ja": hint_ja, "exp_en": exp_en,
+                                                 "hint_en": hint_en},
                     row=r, column=c, value=v)
         out = out.drop(f"_raw_{c}")
     return out
@@ -98,38 +96,31 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         if empty.height:
             first = ", ".join(str(r) for r in empty["_row"].head(10).to_list())
             col.add("empty_value_skipped",
-                    f"値が空の行が{empty.height:,}行あり、取り込みから除きました（テンプレートの未記入行）。"
-                    f"例：{first}行目",
-                    f"{empty.height:,} rows have no value and were skipped (template rows left empty), "
-                    f"e.g. rows {first}.", severity="warning")
+                    "empty_value_skipped", {"empty_height": empty.height, "first": first}, severity="warning")
     for c in contract.REQUIRED:
         if c in df.columns:
             # For numbers, a cell that failed to parse was reported as a type error already.
             empty_c = ~pl.col(f"_given_{c}") if f"_given_{c}" in df.columns else pl.col(c).is_null()
             empty_rows = df.filter(empty_c & ~skip if c == "value" else empty_c).select("_row")
             for r in _capped(col, "missing_value", empty_rows, single=True):
-                col.add("missing_value", "値が空です。必ず入力してください。", "The value is empty; it is required.",
+                col.add("missing_value", "missing_value", {},
                         row=r, column=c)
     if "indicator_id" in df.columns:
         bad = df.filter(pl.col("indicator_id").is_not_null() & ~pl.col("indicator_id").is_in(list(cat.indicators)))
         for r, v in _capped(col, "unknown_indicator", bad.select("_row", "indicator_id")):
-            col.add("unknown_indicator", "カタログにない指標IDです（テンプレートの指標IDを使ってください）。",
-                    "This indicator id is not in the catalog (use the ids from the template).",
+            col.add("unknown_indicator", "unknown_indicator", {},
                     row=r, column="indicator_id", value=v)
     if "municipality_code" in df.columns:
         codes = [*cat.municipality_codes(), PREFECTURE, NATIONAL]
         bad = df.filter(pl.col("municipality_code").is_not_null() & ~pl.col("municipality_code").is_in(codes))
         for r, v in _capped(col, "unknown_municipality", bad.select("_row", "municipality_code")):
-            col.add("unknown_municipality", "不明な市町村コードです（群馬県の35市町村の5桁コード、県全体は10000、"
-                                            "全国は00000）。",
-                    "Unknown municipality code (the 5-digit code of one of Gunma's 35 municipalities, 10000 for "
-                    "the prefecture, 00000 for the national figure).", row=r, column="municipality_code", value=v)
+            col.add("unknown_municipality", "unknown_municipality", {}, row=r, column="municipality_code", value=v)
     if "fiscal_year" in df.columns:
         lo, hi = contract.FIRST_YEAR, contract.LAST_YEAR
         bad = df.filter(pl.col("fiscal_year").is_not_null() & ~pl.col("fiscal_year").is_between(lo, hi))
         for r, v in _capped(col, "year_out_of_range", bad.select("_row", "fiscal_year")):
-            col.add("year_out_of_range", f"年度が範囲外です（{lo}～{hi}年度の西暦で入力してください）。",
-                    f"Fiscal year out of range ({lo}–{hi}, Western calendar).", row=r, column="fiscal_year", value=v)
+            col.add("year_out_of_range", "year_out_of_range", {"lo": lo,
+                                                               "hi": hi}, row=r, column="fiscal_year", value=v)
     if set(contract.KEY) <= set(df.columns):
         # Rows whose key hash repeats hold every duplicate (equal keys, equal hashes) and rarely a collision,
         # which the exact window below drops; the window then groups those few rows, not all 1M (~150 MB).
@@ -139,23 +130,20 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         first_row = pl.col("_row").min().over(contract.KEY).alias("_first")
         dups = maybe.with_columns(first_row).filter(pl.col("_row") != pl.col("_first"))
         for r, f, i, m, y in _capped(col, "duplicate_key", dups.select("_row", "_first", *contract.KEY)):
-            col.add("duplicate_key", f"同じ指標・市町村・年度の行が{f}行目にもあります（1組に1行だけにしてください）。",
-                    f"Row {f} has the same indicator, municipality and fiscal year (one row per combination).",
+            col.add("duplicate_key", "duplicate_key", {"f": f},
                     row=r, column="indicator_id / municipality_code / fiscal_year", value=f"{i} / {m} / {y}")
     if "value" in df.columns:
         val = pl.col("value")
         for r, x in _capped(col, "nan", df.filter(val.is_nan()).select("_row", "value")):
-            col.add("nan", "値がNaN（非数）です。数値を入力するか、行を削除してください。",
-                    "The value is NaN (not a number); enter a number or drop the row.", row=r, column="value", value=x)
+            col.add("nan", "nan", {}, row=r, column="value", value=x)
         for r, x in _capped(col, "infinite", df.filter(val.is_infinite()).select("_row", "value")):
-            col.add("infinite", "値が無限大です。", "The value is infinite.", row=r, column="value", value=x)
+            col.add("infinite", "infinite", {}, row=r, column="value", value=x)
         if "indicator_id" in df.columns:
             _absolute_bounds(df, cat, col)
     if "note" in df.columns:
         long = df.filter(pl.col("note").str.len_chars() > limits.note_max_chars)
         for r, x in _capped(col, "note_too_long", long.select("_row", "note")):
-            col.add("note_too_long", f"備考が長すぎます（上限{limits.note_max_chars:,}文字）。",
-                    f"The note is too long (limit {limits.note_max_chars:,} characters).",
+            col.add("note_too_long", "note_too_long", {"limits_note_max_chars": limits.note_max_chars},
                     row=r, column="note", value=x)
     return df.filter(~skip)
 
@@ -189,8 +177,7 @@ def _absolute_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
     # Flags: 0/1 per municipality; at 10000 / 00000 the number of municipalities with the flag set.
     bad = known.filter(flag & ~pl.col("_agg") & ~val.is_in([0.0, 1.0])).select("_row", "value")
     for r, x in _capped(col, "flag_value", bad):
-        col.add("flag_value", "実施の有無は0（なし）か1（あり）で入力してください。",
-                "A yes/no flag must be 0 (no) or 1 (yes).", row=r, column="value", value=x)
+        col.add("flag_value", "flag_value", {}, row=r, column="value", value=x)
     if "municipality_code" in known.columns:
         agg_flags = known.filter(flag & pl.col("_agg")).with_columns(
             pl.when(pl.col("municipality_code") == PREFECTURE).then(n_pref).otherwise(NATIONAL_MUNICIPALITIES)
@@ -198,18 +185,16 @@ def _absolute_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
         for r, i, x, c, n in _capped(col, "not_integer", agg_flags.filter(val != val.round(0))
                                      .select("_row", "indicator_id", "value", "municipality_code", "_n")):
             where_ja, where_en = ("県全体", "the prefecture") if c == PREFECTURE else ("全国", "Japan")
-            col.add("not_integer", f"「{inds[i].name_ja}」の{where_ja}の値は実施している市町村の数です。"
-                    f"0～{n:,}の整数で入力してください。",
-                    f"“{inds[i].name_en}” for {where_en} is a number of municipalities: enter a whole number "
-                    f"from 0 to {n:,}.", row=r, column="value", value=x)
+            col.add("not_integer", "not_integer_2", {"name_ja": inds[i].name_ja, "where_ja": where_ja, "n": n,
+                                                     "name_en": inds[i].name_en,
+                                                     "where_en": where_en}, row=r, column="value", value=x)
         out = agg_flags.filter((val == val.round(0)) & ((val < 0) | (val > pl.col("_n"))))
         for r, i, x, c, n in _capped(col, "flag_count_range",
                                      out.select("_row", "indicator_id", "value", "municipality_code", "_n")):
             where_ja, where_en = ("県全体", "the prefecture") if c == PREFECTURE else ("全国", "Japan")
-            col.add("flag_count_range", f"「{inds[i].name_ja}」の{where_ja}の値は実施している市町村の数なので、"
-                    f"0～{n:,}の範囲です（{where_ja}の市町村数は{n:,}）。",
-                    f"“{inds[i].name_en}” for {where_en} is a number of municipalities, so it lies between 0 and "
-                    f"{n:,} ({where_en} has {n:,} municipalities).", row=r, column="value", value=x)
+            col.add("flag_count_range", "flag_count_range", {"name_ja": inds[i].name_ja, "where_ja": where_ja, "n": n,
+                                                             "name_en": inds[i].name_en,
+                                                             "where_en": where_en}, row=r, column="value", value=x)
     other = known.filter(~flag)
     low = other.filter(pl.col("_lo").is_not_null() & (val < pl.col("_lo")))
     high = other.filter(pl.col("_hi").is_not_null() & (val > pl.col("_hi")))
@@ -217,33 +202,29 @@ def _absolute_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
     scores = pl.col("_kind") == "score"
     out_of_range = pl.concat([low, high]).sort("_row")
     for r, x, lo_, hi_ in _capped(col, "rate_range", out_of_range.filter(rates).select("_row", "value", "_lo", "_hi")):
-        col.add("rate_range", f"率（%）は{_num(lo_)}～{_num(hi_)}の範囲で入力してください（例：6.1%は6.1）。",
-                f"A rate (%) must be between {_num(lo_)} and {_num(hi_)} (e.g. 6.1% is 6.1).",
+        col.add("rate_range", "rate_range", {"num_lo_": _num(lo_), "num_hi_": _num(hi_)},
                 row=r, column="value", value=x)
     for r, x, lo_, hi_ in _capped(col, "score_range", out_of_range.filter(scores)
                                   .select("_row", "value", "_lo", "_hi")):
-        col.add("score_range", f"点数が{_num(lo_)}～満点（{_num(hi_)}点）の範囲外です。",
-                f"The score is outside {_num(lo_)} to the maximum ({_num(hi_)} points).", row=r, column="value",
+        col.add("score_range", "score_range", {"num_lo_": _num(lo_), "num_hi_": _num(hi_)}, row=r, column="value",
                 value=x)
     rest = ~rates & ~scores
     negative = low.filter(rest & (pl.col("_lo") == 0)).select("_row", "value")
     for r, x in _capped(col, "negative_count", negative):
-        col.add("negative_count", "人数・件数の指標に負の値は使えません。", "A count cannot be negative.",
+        col.add("negative_count", "negative_count", {},
                 row=r, column="value", value=x)
     for r, i, x, lo_ in _capped(col, "below_minimum", low.filter(rest & (pl.col("_lo") != 0))
                                 .select("_row", "indicator_id", "value", "_lo")):
-        col.add("below_minimum", f"「{inds[i].name_ja}」の下限（{_num(lo_)}）を下回っています。",
-                f"Below the minimum of “{inds[i].name_en}” ({_num(lo_)}).", row=r, column="value", value=x)
+        col.add("below_minimum", "below_minimum", {"name_ja": inds[i].name_ja, "num_lo_": _num(lo_),
+                                                   "name_en": inds[i].name_en}, row=r, column="value", value=x)
     for r, i, x, hi_ in _capped(col, "above_maximum", high.filter(rest)
                                 .select("_row", "indicator_id", "value", "_hi")):
-        col.add("above_maximum", f"「{inds[i].name_ja}」としてありえない大きさです（上限{_num(hi_)}）。"
-                "桁や単位の誤りがないか確認してください。",
-                f"Implausibly large for “{inds[i].name_en}” (the maximum is {_num(hi_)}). Check the digits and "
-                "the unit.", row=r, column="value", value=x)
+        col.add("above_maximum", "above_maximum", {"name_ja": inds[i].name_ja, "num_hi_": _num(hi_),
+                                                   "name_en": inds[i].name_en}, row=r, column="value", value=x)
     frac = other.filter(pl.col("_int") & (val != val.round(0))).select("_row", "indicator_id", "value")
     for r, i, x in _capped(col, "not_integer", frac):
-        col.add("not_integer", f"「{inds[i].name_ja}」は人数・件数なので整数で入力してください。",
-                f"“{inds[i].name_en}” is a count: enter a whole number.", row=r, column="value", value=x)
+        col.add("not_integer", "not_integer", {"name_ja": inds[i].name_ja,
+                                               "name_en": inds[i].name_en}, row=r, column="value", value=x)
 
 
 def _key(cat: Catalog) -> pl.Expr:
@@ -326,22 +307,19 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
         times_ja = "" if ratio_ == 1 else f"の{_num(ratio_)}倍"
         times_en = "" if ratio_ == 1 else f"{_num(ratio_)} × "
         bound_ja = "" if ratio_ == 1 else f"{times_ja}（{_num(ratio_ * ref)}）"
-        col.add("above_reference", f"「{inds[i].name_ja}」は同じ地域・年度の「{ref_ind.name_ja}」（{_num(ref)}）"
-                f"{bound_ja}を超えられません。桁や地域・年度の誤りがないか確認してください。",
-                f"“{inds[i].name_en}” cannot exceed {times_en}“{ref_ind.name_en}” ({_num(ref)}) of the same place "
-                f"and year, i.e. {_num(ratio_ * ref)}. Check the digits, the place and the year.",
+        col.add("above_reference", "above_reference", {"name_ja": inds[i].name_ja, "ref_ind_name_ja": ref_ind.name_ja,
+                                                       "num_ref": _num(ref), "bound_ja": bound_ja,
+                                                       "name_en": inds[i].name_en, "times_en": times_en,
+                                                       "ref_ind_name_en": ref_ind.name_en, "v7": _num(ratio_ * ref)},
                 row=r, column="value", value=x)
     missing = rows.filter(pl.col("_ref").is_null())
     for (i,), part in missing.group_by("indicator_id", maintain_order=True):
         first = part.row(0, named=True)
         ref_ind = inds[str(first["_ref_id"])]
         col.add("bound_reference_missing",
-                f"「{inds[i].name_ja}」の{part.height:,}行（例：{first['municipality_code']} "
-                f"{first['fiscal_year']}年度）は、"
-                f"同じ地域・年度の「{ref_ind.name_ja}」がファイルにも公開済みデータにもないため、それに対する上限を"
-                f"確かめられませんでした（固定の上限{_num(first['_hi'])}は確認済み）。",
-                f"{part.height:,} row{'' if part.height == 1 else 's'} of “{inds[i].name_en}” "
-                f"(e.g. {first['municipality_code']} FY"
-                f"{first['fiscal_year']}) could not be checked against “{ref_ind.name_en}” of the same place and "
-                f"year, which is neither in the file nor published (the fixed maximum {_num(first['_hi'])} was "
-                "checked).", row=int(first["_row"]), column="value", value=first["value"], severity="warning")
+                "bound_reference_missing", {"name_ja": inds[i].name_ja, "part_height": part.height,
+                                            "v2": first['municipality_code'], "v3": first['fiscal_year'],
+                                            "ref_ind_name_ja": ref_ind.name_ja, "v5": _num(first['_hi']),
+                                            "v6": '' if part.height == 1 else 's', "name_en": inds[i].name_en,
+                                            "ref_ind_name_en": ref_ind.name_en},
+                row=int(first["_row"]), column="value", value=first["value"], severity="warning")

@@ -7,7 +7,7 @@ import polars as pl
 from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
-from dashboard.validate.messages import _capped, _Collector, _shown
+from dashboard.validate.collect import _capped, _Collector, _shown
 from dashboard.validate.rules import _key, _kind_maps
 
 
@@ -26,9 +26,7 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
         for r, i, new, old in _capped(col, "large_revision", rev.select("_row", "indicator_id", "value", "_old")):
             if kinds.get(i) == "flag":
                 continue
-            col.add("large_revision", f"公開中の値{_shown(old)}を{_pct(old, new)}変更します。"
-                                      "誤りでないか確認してください。",
-                    f"Revises the published value {_shown(old)} by {_pct(old, new)}. Please check.",
+            col.add("large_revision", "large_revision", {"shown_old": _shown(old), "pct_old_new": _pct(old, new)},
                     row=r, column="value", value=new, severity="warning")
         base = pl.concat([pub.join(cand.select("_key"), on="_key", how="anti"), cand.select("_key", "value")])
     else:
@@ -39,9 +37,7 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
     for r, i, _m, y, new, old in _capped(col, "large_jump", jumps.select("_row", *contract.KEY, "value", "_prev")):
         if kinds.get(i) == "flag":
             continue
-        col.add("large_jump", f"前年度（{y - 1}年度）の{_shown(old)}から{_pct(old, new)}変化しています。"
-                              "誤りでないか確認してください。",
-                f"Changes by {_pct(old, new)} from {_shown(old)} in the previous fiscal year ({y - 1}). Please check.",
+        col.add("large_jump", "large_jump", {"v0": y - 1, "shown_old": _shown(old), "pct_old_new": _pct(old, new)},
                 row=r, column="value", value=new, severity="warning")
     sums = [i.id for i in cat.indicators.values() if i.rollup == "sum"]
     munis = cat.municipality_codes()
@@ -56,9 +52,9 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
         ind = cat.indicators[i]
         part_ja = "" if n == len(munis) else f"（{n}市町村分だけで）"
         part_en = "" if n == len(munis) else f" (from only {n} municipalities)"
-        col.add("sum_mismatch", f"「{ind.name_ja}」{y}年度：同じファイルの市町村の合計{_shown(s)}{part_ja}が県全体の値"
-                f"{_shown(total)}と合いません。", f"“{ind.name_en}” FY{y}: the municipal values in this file sum to "
-                f"{_shown(s)}{part_en}, not the prefecture total {_shown(total)}.",
+        col.add("sum_mismatch", "sum_mismatch", {"ind_name_ja": ind.name_ja, "y": y, "shown_s": _shown(s),
+                                                 "part_ja": part_ja, "shown_total": _shown(total),
+                                                 "ind_name_en": ind.name_en, "part_en": part_en},
                 row=r, column="value", value=total, severity="warning")
 
 
@@ -102,8 +98,6 @@ def _coverage(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.DataFrame
         names_en = ", ".join(cat.place_name(m, "en") for m in shown) + (f" and {more} more" if more else "")
         n, total = len(munis) - len(lack), len(munis)
         col.add("coverage_partial",
-                f"「{ind.name_ja}」{y}年度：このファイルと公開済みデータを合わせても{total}市町村中{n}市町村分しか"
-                f"ありません（未報告：{names_ja}）。県・圏域の値は一部の市町村だけの集計（暫定）になります。",
-                f"“{ind.name_en}” FY{y}: with this file and the published data, only {n} of {total} municipalities "
-                f"report (missing: {names_en}). Prefecture and area figures would be partial (provisional).",
+                "coverage_partial", {"ind_name_ja": ind.name_ja, "y": y, "total": total, "n": n, "names_ja": names_ja,
+                                     "ind_name_en": ind.name_en, "names_en": names_en},
                 row=int(r), column="municipality_code", value=f"{n}/{total}", severity="warning")
