@@ -27,7 +27,7 @@ def _read_checked(data: bytes, file_name: str, cat: Catalog, limits: Limits) -> 
             col.add("empty_file", "empty_file", {})
             raise _Stop
         if len(data) > limits.max_bytes:
-            col.add("too_large", "too_large_2", {"v0": _fmt_size(len(data)),
+            col.add("too_large", "too_large_2", {"size": _fmt_size(len(data)),
                                                  "limit_size": _fmt_size(limits.max_bytes)},
                     value=len(data))
             raise _Stop

@@ -73,17 +73,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "above_reference": ("「{name_ja}」は同じ地域・年度の「{ref_ind_name_ja}」（{num_ref}）{bound_ja}を"
                         "超えられません。桁や地域・年度の誤りがないか確認してください。",
                         "“{name_en}” cannot exceed {times_en}“{ref_ind_name_en}” ({num_ref}) of the "
-                        "same place and year, i.e. {v7}. Check the digits, the place and the year."),
+                        "same place and year, i.e. {bound}. Check the digits, the place and the year."),
     "below_minimum": ("「{name_ja}」の下限（{num_lo_}）を下回っています。",
                       "Below the minimum of “{name_en}” ({num_lo_})."),
-    "bound_reference_missing": ("「{name_ja}」の{part_height:,}行（例：{v2} {v3}年度）は、同じ地域"
-                                "・年度の「{ref_ind_name_ja}」がファイルにも公開済みデータにもない"
-                                "ため、それに対する上限を確かめられませんでした（固定の上限{v5}は"
-                                "確認済み）。",
-                                "{part_height:,} row{v6} of “{name_en}” (e.g. {v2} FY{v3}) could "
-                                "not be checked against “{ref_ind_name_en}” of the same place and "
-                                "year, which is neither in the file nor published (the fixed maximum "
-                                "{v5} was checked)."),
+    "bound_reference_missing": ("「{name_ja}」の{part_height:,}行（例：{municipality} {year}年度）"
+                                "は、同じ地域・年度の「{ref_ind_name_ja}」がファイルにも公開済みデ"
+                                "ータにもないため、それに対する上限を確かめられませんでした（固定"
+                                "の上限{fixed_max}は確認済み）。",
+                                "{part_height:,} row{plural_s} of “{name_en}” (e.g. {municipality} "
+                                "FY{year}) could not be checked against “{ref_ind_name_en}” of the "
+                                "same place and year, which is neither in the file nor published "
+                                "(the fixed maximum {fixed_max} was checked)."),
     "coverage_partial": ("「{ind_name_ja}」{y}年度：このファイルと公開済みデータを合わせても{total}市"
                          "町村中{n}市町村分しかありません（未報告：{names_ja}）。県・圏域の値は一"
                          "部の市町村だけの集計（暫定）になります。",
@@ -93,24 +93,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv_encoding": ("CSVの文字コードを読み取れません。UTF-8（またはShift_JIS）で保存してください"
                      "。",
                      "Cannot decode the CSV text. Save it as UTF-8 (or Shift_JIS)."),
-    "csv_line_too_long": ("{where_ja}が長すぎます（{v1:,}文字、上限{limits_max_line_chars:,}文字）"
-                          "。区切り（カンマ・改行）が正しいか、1つのセルに大量の文字が入っていない"
-                          "か確認してください。",
-                          "{where_en} is too long ({v1:,} characters; the limit is {limits_max_line_chars:,}). "
+    "csv_line_too_long": ("{where_ja}が長すぎます（{line_chars:,}文字、上限{limits_max_line_chars:,}文"
+                          "字）。区切り（カンマ・改行）が正しいか、1つのセルに大量の文字が入ってい"
+                          "ないか確認してください。",
+                          "{where_en} is too long ({line_chars:,} characters; the limit is {limits_max_line_chars:,}). "
                           "Check the separators (commas, line breaks) and that no cell holds a huge "
                           "text."),
     "csv_malformed": ("CSVの形が崩れています（{where_ja}列の数が見出しと合わない、引用符が閉じてい"
                       "ない等）。{detail_ja}",
                       "The CSV is malformed ({where_en}a row with more or fewer fields than the header, "
                       "or an unclosed quote). {detail_en}"),
-    "decompression_bomb": ("展開後のデータが大きすぎます（{size}超、上限{limit_size}）"
-                           "。圧縮率が極端に高いファイルのため読み込みを中止しました。",
-                           "The data expands to more than {size} (limit {limit_size}): "
-                           "an extremely compressed file; reading was stopped."),
+    "decompression_bomb": ("展開後のデータが大きすぎます（{size}超、上限{limit_size}）。圧縮率が極"
+                           "端に高いファイルのため読み込みを中止しました。",
+                           "The data expands to more than {size} (limit {limit_size}): an extremely "
+                           "compressed file; reading was stopped."),
     "decompression_bomb_2": ("展開後のデータが大きすぎます（約{declared_size}、上限{limit_size}）"
                              "。圧縮率が極端に高いファイルのため読み込みを中止しました。",
-                             "The workbook expands to {declared_size} (limit {limit_size}): "
-                             "an extremely compressed file; reading was stopped."),
+                             "The workbook expands to {declared_size} (limit {limit_size}): an extremely "
+                             "compressed file; reading was stopped."),
     "duplicate_column": ("列名が{n}回出てきます。列名は1回ずつにしてください。",
                          "The column name appears {n} times; each column must appear once."),
     "duplicate_key": ("同じ指標・市町村・年度の行が{f}行目にもあります（1組に1行だけにしてください"
@@ -135,19 +135,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "イルの内容を確認し、解決しない場合は担当者に連絡してください。",
                        "An unexpected problem stopped the check, so this file cannot be published. "
                        "Check the file; if that does not help, contact the maintainers."),
-    "large_jump": ("前年度（{v0}年度）の{shown_old}から{pct_old_new}変化しています。誤りでないか確"
-                   "認してください。",
-                   "Changes by {pct_old_new} from {shown_old} in the previous fiscal year ({v0}). "
+    "large_jump": ("前年度（{previous_year}年度）の{shown_old}から{pct_old_new}変化しています。誤"
+                   "りでないか確認してください。",
+                   "Changes by {pct_old_new} from {shown_old} in the previous fiscal year ({previous_year}). "
                    "Please check."),
     "large_revision": ("公開中の値{shown_old}を{pct_old_new}変更します。誤りでないか確認してくださ"
                        "い。",
                        "Revises the published value {shown_old} by {pct_old_new}. Please check."),
-    "memory_limit": ("読み込みに必要なメモリが上限（{limit_size}）を超えたため"
-                     "中止しました。展開すると非常に大きくなるファイルです。ファイルを分けるか、内"
-                     "容を確認してください。",
-                     "Reading needed more memory than the limit ({limit_size}) "
-                     "and was stopped: the file expands to a very large size. Split the file or check "
-                     "its content."),
+    "memory_limit": ("読み込みに必要なメモリが上限（{limit_size}）を超えたため中止しました。展開す"
+                     "ると非常に大きくなるファイルです。ファイルを分けるか、内容を確認してください"
+                     "。",
+                     "Reading needed more memory than the limit ({limit_size}) and was stopped: the "
+                     "file expands to a very large size. Split the file or check its content."),
     "memory_limit_2": ("読み込みに必要なメモリが上限（{limits_memory_limit}）を超えたため中止しま"
                        "した。展開すると非常に大きくなるファイルです。ファイルを分けるか、内容を確"
                        "認してください。",
@@ -229,14 +228,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "した。CSVかParquetで保存し直すか、ファイルを分けてください。",
                      "Reading the Excel workbook took longer than the limit ({limits_seconds:g} s) "
                      "and was stopped. Save it as CSV or Parquet, or split the file."),
-    "too_large": ("ファイルが大きすぎます（{size}、上限{limit_size}）。フ"
-                  "ァイルを分けてください。",
-                  "The file is too large ({size}; the limit is {limit_size}). "
-                  "Split the file."),
-    "too_large_2": ("ファイルが大きすぎます（{v0}、上限{limit_size}）。ファイルを分"
-                    "けてください。",
-                    "The file is too large ({v0}; the limit is {limit_size}). Split "
-                    "the file."),
+    "too_large": ("ファイルが大きすぎます（{size}、上限{limit_size}）。ファイルを分けてください。",
+                  "The file is too large ({size}; the limit is {limit_size}). Split the file."),
+    "too_large_2": ("ファイルが大きすぎます（{size}、上限{limit_size}）。ファイルを分けてください"
+                    "。",
+                    "The file is too large ({size}; the limit is {limit_size}). Split the file."),
     "too_many_columns": ("列が多すぎます（{num_cols}列、上限{limits_max_columns}列）。",
                          "Too many columns ({num_cols}; the limit is {limits_max_columns})."),
     "too_many_columns_2": ("列が多すぎます（{len_header}列、上限{limits_max_columns}列）。",
@@ -253,10 +249,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "するか、ファイルを分けてください。",
                         "Too many rows for an Excel upload (limit {limits_max_xlsx_rows:,}). Use "
                         "CSV or Parquet, or split the file."),
-    "unexpected_column": ("想定外の列です。使える列は {listed}（ほかに説明用の {v1} は読み飛ばしま"
-                          "す）。",
-                          "Unexpected column. Allowed columns: {v2} (the helper columns {v3} are "
-                          "accepted and ignored)."),
+    "unexpected_column": ("想定外の列です。使える列は {listed}（ほかに説明用の {ignored_ja} は読み"
+                          "飛ばします）。",
+                          "Unexpected column. Allowed columns: {columns} (the helper columns {ignored_en} "
+                          "are accepted and ignored)."),
     "unexpected_column_2": ("見出しのない列に値があります。",
                             "A column without a header holds values."),
     "unknown_indicator": ("カタログにない指標IDです（テンプレートの指標IDを使ってください）。",

@@ -214,7 +214,7 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         n = next(i for i, line in enumerate(lines) if len(line) > limits.max_line_chars)
         where_ja = "見出し行" if n == 0 else f"ファイルの{n + 1}行目"
         where_en = "The header line" if n == 0 else f"Line {n + 1} of the file"
-        col.add("csv_line_too_long", "csv_line_too_long", {"where_ja": where_ja, "v1": len(lines[n]),
+        col.add("csv_line_too_long", "csv_line_too_long", {"where_ja": where_ja, "line_chars": len(lines[n]),
                                                            "limits_max_line_chars": limits.max_line_chars,
                                                            "where_en": where_en})
         raise _Stop

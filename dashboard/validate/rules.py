@@ -21,9 +21,9 @@ def _columns(df: pl.DataFrame, col: _Collector, fmt: str) -> set[str]:
     for c in df.columns:
         base = c.split("#")[0]
         if base not in allowed and not re.fullmatch(r"\(column \d+\)", c):
-            col.add("unexpected_column", "unexpected_column", {"listed": listed, "v1": '、'.join(IGNORED_COLUMNS),
-                                                               "v2": ', '.join(contract.COLUMNS),
-                                                               "v3": ', '.join(IGNORED_COLUMNS)}, column=c)
+            col.add("unexpected_column", "unexpected_column",
+                    {"listed": listed, "ignored_ja": "、".join(IGNORED_COLUMNS), "columns": ", ".join(contract.COLUMNS),
+                     "ignored_en": ", ".join(IGNORED_COLUMNS)}, column=c)
         elif re.fullmatch(r"\(column \d+\)", c) and df[c].null_count() < df.height:
             col.add("unexpected_column", "unexpected_column_2", {},
                     column=c)
@@ -310,7 +310,7 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
         col.add("above_reference", "above_reference", {"name_ja": inds[i].name_ja, "ref_ind_name_ja": ref_ind.name_ja,
                                                        "num_ref": _num(ref), "bound_ja": bound_ja,
                                                        "name_en": inds[i].name_en, "times_en": times_en,
-                                                       "ref_ind_name_en": ref_ind.name_en, "v7": _num(ratio_ * ref)},
+                                                       "ref_ind_name_en": ref_ind.name_en, "bound": _num(ratio_ * ref)},
                 row=r, column="value", value=x)
     missing = rows.filter(pl.col("_ref").is_null())
     for (i,), part in missing.group_by("indicator_id", maintain_order=True):
@@ -318,8 +318,8 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
         ref_ind = inds[str(first["_ref_id"])]
         col.add("bound_reference_missing",
                 "bound_reference_missing", {"name_ja": inds[i].name_ja, "part_height": part.height,
-                                            "v2": first['municipality_code'], "v3": first['fiscal_year'],
-                                            "ref_ind_name_ja": ref_ind.name_ja, "v5": _num(first['_hi']),
-                                            "v6": '' if part.height == 1 else 's', "name_en": inds[i].name_en,
+                                            "municipality": first['municipality_code'], "year": first['fiscal_year'],
+                                            "ref_ind_name_ja": ref_ind.name_ja, "fixed_max": _num(first['_hi']),
+                                            "plural_s": '' if part.height == 1 else 's', "name_en": inds[i].name_en,
                                             "ref_ind_name_en": ref_ind.name_en},
                 row=int(first["_row"]), column="value", value=first["value"], severity="warning")

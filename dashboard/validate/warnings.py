@@ -37,7 +37,8 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
     for r, i, _m, y, new, old in _capped(col, "large_jump", jumps.select("_row", *contract.KEY, "value", "_prev")):
         if kinds.get(i) == "flag":
             continue
-        col.add("large_jump", "large_jump", {"v0": y - 1, "shown_old": _shown(old), "pct_old_new": _pct(old, new)},
+        col.add("large_jump", "large_jump",
+                {"previous_year": y - 1, "shown_old": _shown(old), "pct_old_new": _pct(old, new)},
                 row=r, column="value", value=new, severity="warning")
     sums = [i.id for i in cat.indicators.values() if i.rollup == "sum"]
     munis = cat.municipality_codes()
