@@ -297,24 +297,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+LANGS = ("ja", "en")  # the order of the two sentences in RULE_LABELS, MESSAGES and PARTS
+
+# The frame every problem is shown in: where it is (row, file line, column, value), joined, then the sentence
+# and the rule's label.
+PARTS: dict[str, tuple[str, str]] = {
+    "row": ("{row}行目", "Row {row}"),
+    "row_line": ("{row}行目（ファイルの{line}行目）", "Row {row} (line {line} of the file)"),
+    "column": ("列「{column}」", "column “{column}”"),
+    "value": ("値「{value}」", "value “{value}”"),
+    "empty_value": ("値「（空）」", "value “(empty)”"),
+    "join": ("・", ", "),
+    "located": ("{where}：{body}［規則：{label}］", "{where}: {body} [rule: {label}]"),
+    "whole": ("{body}［規則：{label}］", "{body} [rule: {label}]"),
+}
+
+
 def render(p: Problem, lang: str) -> str:
     """A problem in words: where it is, its sentence and its rule's label, in the given language."""
-    ja = lang == "ja"
+    k = LANGS.index(lang) if lang in LANGS else 1  # (any other language: English, as before)
     where: list[str] = []
     if p.row is not None:
-        if p.line is not None:
-            where.append(f"{p.row}行目（ファイルの{p.line}行目）" if ja else f"Row {p.row} (line {p.line} of the file)")
-        else:
-            where.append(f"{p.row}行目" if ja else f"Row {p.row}")
+        where.append(PARTS["row" if p.line is None else "row_line"][k].format(row=p.row, line=p.line))
     if p.column is not None:
-        where.append(f"列「{p.column}」" if ja else f"column “{p.column}”")
+        where.append(PARTS["column"][k].format(column=p.column))
     if p.row is not None or p.value is not None:
-        if p.value is None:
-            where.append("値「（空）」" if ja else "value “(empty)”")
-        else:
-            where.append(f"値「{p.value}」" if ja else f"value “{p.value}”")
-    body = MESSAGES[p.message_id][0 if ja else 1].format(**p.params).rstrip()
-    label = RULE_LABELS[p.rule][0 if ja else 1]
-    if ja:
-        return f"{'・'.join(where)}：{body}［規則：{label}］" if where else f"{body}［規則：{label}］"
-    return f"{', '.join(where)}: {body} [rule: {label}]" if where else f"{body} [rule: {label}]"
+        where.append(PARTS["empty_value"][k] if p.value is None else PARTS["value"][k].format(value=p.value))
+    body = MESSAGES[p.message_id][k].format(**p.params).rstrip()
+    label = RULE_LABELS[p.rule][k]
+    if where:
+        return PARTS["located"][k].format(where=PARTS["join"][k].join(where), body=body, label=label)
+    return PARTS["whole"][k].format(body=body, label=label)
