@@ -61,7 +61,7 @@ def _progress(args: argparse.Namespace) -> int:
             print(shown)
             # Provisional roll-ups in full below the table (a table cell would cut them short).
             for tid, text in df.filter(pl.col("provisional") != "").select("target_id", "provisional").iter_rows():
-                print(f"{'暫定' if args.lang == 'ja' else 'provisional'} {tid}: {text}")
+                print(t("cli_provisional", args.lang, target=tid, text=text))
     return 0
 
 
@@ -113,13 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_problems(result: Any, lang: str) -> None:
     for p in result.errors:
-        print(f"{'エラー' if lang == 'ja' else 'ERROR'}: {p.message(lang)}")
+        print(t("cli_error", lang, message=p.message(lang)))
     for p in result.warnings:
-        print(f"{'警告' if lang == 'ja' else 'WARNING'}: {p.message(lang)}")
+        print(t("cli_warning", lang, message=p.message(lang)))
     hidden = sum(result.counts.values()) - len(result.errors) - len(result.warnings)
     if hidden > 0:
-        print(f"（ほかに同種の指摘が{hidden:,}件あります）" if lang == "ja"
-              else f"(and {hidden:,} more of the same kinds)")
+        print(t("cli_more_problems", lang, n=hidden))
 
 
 def _validated(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
@@ -159,11 +158,10 @@ def _check(args: argparse.Namespace) -> int:
     else:
         _print_problems(result, args.lang)
         if result.ok:
-            print(f"OK: {result.file_name}（{result.frame.height:,}行）" if args.lang == "ja"
-                  else f"OK: {result.file_name} ({result.frame.height:,} rows)")
+            print(t("cli_ok", args.lang, file=result.file_name, rows=result.frame.height))
         else:
             n = sum(v for k, v in result.counts.items() if k in {p.rule for p in result.errors})
-            print(f"NG: {n:,}件の問題があります。" if args.lang == "ja" else f"INVALID: {n:,} problems.")
+            print(t("cli_invalid", args.lang, n=n))
     return 0 if result.ok else 1
 
 
@@ -179,8 +177,7 @@ def _publish(args: argparse.Namespace) -> int:
     cat, store, con, result = _validated(args)
     _print_problems(result, args.lang)
     if not result.ok:
-        print("公開しませんでした（エラーを直してください）"
-              "。" if args.lang == "ja" else "Not published (fix the errors).")
+        print(t("cli_not_published", args.lang))
         return 1
     pv = ingest.preview(con, store, cat, result.frame, args.lang)
     print(f"preview: add {pv.adds:,}, revise {pv.revises:,}, unchanged {pv.same:,}, left alone {pv.untouched:,}")

@@ -11,9 +11,6 @@ from dashboard import export, links, services
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 
-TITLES = {"deck": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
-          "briefing": ("進捗の概要（1枚）", "Progress briefing")}
-
 
 def _report(args: argparse.Namespace) -> int:
     try:
@@ -29,9 +26,7 @@ def _report(args: argparse.Namespace) -> int:
                       args.base_url) if args.base_url else None
 
     def meta(kind: str) -> export.ExportMeta:
-        title = TITLES[kind][0 if lang == "ja" else 1]
-        if kind == "briefing":
-            title += f"：{place_name}" if lang == "ja" else f": {place_name}"
+        title = t(f"report_title_{kind}", lang, place=place_name)
         return export.ExportMeta(title, place_name, year, snap.id if snap else None, snap.label if snap else None,
                                  any(m.kind == "sample" for m in snaps), lang, url)
 
