@@ -34,10 +34,12 @@ run: $(STAMP) system-deps
 serve: $(STAMP) system-deps
 	$(BIN)/python scripts/serve.py $(SERVE_ARGS)
 
-# Kubernetes manifests checked offline against the schemas bundled with kubernetes-validate.
+# Import contracts (.importlinter: layers, no streamlit below the UI, no cycles); Kubernetes manifests
+# checked offline against the schemas bundled with kubernetes-validate.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
 
 test: $(STAMP) system-deps lint

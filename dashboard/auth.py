@@ -38,7 +38,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -127,41 +127,6 @@ def check_login(secrets: Mapping[str, Any], user: str, password: str) -> bool:
         return verify_password(password, str(shared))
     verify_password(password, hash_password("x"))  # same cost whether or not the user exists
     return False
-
-
-@dataclass
-class Throttle:
-    """Failed attempts per key with a growing lock-out: after `free` failures, wait base·2^k seconds.
-
-    Keep one per process (st.cache_resource) and key it both per session and globally, so opening
-    new sessions does not reset the count.
-    """
-
-    free: int = 3
-    base: float = 2.0
-    cap: float = 300.0
-    _fails: dict[str, tuple[int, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def wait(self, key: str, now: float | None = None) -> float:
-        """Seconds to wait before the next attempt for this key (0 = allowed now)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            n, last = self._fails.get(key, (0, 0.0))
-        if n < self.free:
-            return 0.0
-        delay = min(self.cap, self.base * 2 ** (n - self.free))
-        return max(0.0, last + delay - now)
-
-    def record(self, key: str, ok: bool, now: float | None = None) -> None:
-        """Record an attempt: success clears the key, failure counts."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            if ok:
-                self._fails.pop(key, None)
-            else:
-                n, _ = self._fails.get(key, (0, 0.0))
-                self._fails[key] = (n + 1, now)
 
 
 def client_of(ip_address: str | None, headers: Mapping[str, str]) -> str:

@@ -7,66 +7,37 @@ import getpass
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from dashboard import data, db
+from dashboard import db, services
 from dashboard import progress as pg
-from dashboard.catalog import Catalog, load_catalog
+from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE, data_dir, data_folder_problem
 from dashboard.fmt import status_name
-from dashboard.storage import SnapshotMeta, SnapshotStore, open_store, visible
+from dashboard.i18n import t
+from dashboard.stores import open_store
 
 
-@dataclass(frozen=True)
-class PlaceView:
-    """What a command resolved from --place, --as-of and --year."""
-
-    catalog: Catalog
-    snaps: list[SnapshotMeta]
-    values: pl.DataFrame
-    year: int
-
-
-def resolve_place_view(place: str, as_of: str | None, year: int | None) -> PlaceView | None:
-    """Catalog, visible snapshots, values and year for a place; prints why and returns None if invalid."""
-    cat = load_catalog()
-    store = open_store()
-    if cat.place_kind(place) in ("unknown", "national"):
-        print(f"unknown place: {place} (use 10000, a 圏域 code K01–K10, or a municipality code)",
-              file=sys.stderr)
-        return None
+def _place_view(args: argparse.Namespace) -> services.PlaceView | None:
+    """The place view for --place/--as-of/--year, or None after printing why it is refused."""
     try:
-        snaps = visible(store.list(), as_of)
-    except KeyError:
-        print(f"unknown snapshot: {as_of}", file=sys.stderr)
+        return services.place_view(args.place, args.as_of, args.year)
+    except services.ServiceError as e:
+        print(t(e.key, args.lang, **e.params), file=sys.stderr)
         return None
-    vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(place))
-    return PlaceView(cat, snaps, vals, year or pg.latest_year(cat, vals) or 2020)
 
 
 def _progress(args: argparse.Namespace) -> int:
     from dashboard import export, views  # (only this command needs them)
 
-    view = resolve_place_view(args.place, args.as_of, args.year)
+    view = _place_view(args)
     if view is None:
         return 2
-    cat, snaps, vals, year = view.catalog, view.snaps, view.values, view.year
-    rows = pg.progress_for_place(cat, vals, args.place, year,
-                                 str(args.policy_area) if args.policy_area else None)
-    df = pg.to_frame(rows).with_columns(
-        pl.col("indicator_id").replace_strict({i: cat.indicators[i].unit_ja for i in cat.indicators},
-                                              default=None).alias("unit"),
-        pl.col("target_id").replace_strict({t.id: t.label(args.lang) for t in cat.targets},
-                                           default=None).alias("label"),
-        # Roll-ups: how many municipalities the actual covers; a newer partial roll-up as provisional.
-        pl.Series("coverage", [views.coverage_text(r.actual_n_reporting, r.actual_n_expected, args.lang)
-                               for r in rows], dtype=pl.Utf8),
-        pl.Series("provisional", [views.provisional_text(cat, r, args.lang) for r in rows], dtype=pl.Utf8),
-    )
+    cat, snaps, year = view.catalog, view.snaps, view.year
+    df = services.progress_table(view, args.place, str(args.policy_area) if args.policy_area else None, args.lang)
     if args.format == "json":
         out = {"place": args.place, "place_name": cat.place_name(args.place, args.lang),
                "year": year, "as_of": snaps[-1].id if snaps else None,
@@ -90,13 +61,12 @@ def _progress(args: argparse.Namespace) -> int:
             print(shown)
             # Provisional roll-ups in full below the table (a table cell would cut them short).
             for tid, text in df.filter(pl.col("provisional") != "").select("target_id", "provisional").iter_rows():
-                print(f"{'暫定' if args.lang == 'ja' else 'provisional'} {tid}: {text}")
+                print(t("cli_provisional", args.lang, target=tid, text=text))
     return 0
 
 
 def _snapshots(args: argparse.Namespace) -> int:
-    store = open_store()
-    rows = [m.__dict__ for m in store.list()]
+    rows = services.snapshots()
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -134,8 +104,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     problem = data_folder_problem() if args.command != "hash-password" else None
     if problem:  # one sentence saying which folder and what to do, not an empty table
-        from dashboard.i18n import t
-
         print(t(f"data_{problem}", getattr(args, "lang", "ja"), path=data_dir()), file=sys.stderr)
         return 2
     return int(args.func(args))
@@ -145,27 +113,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_problems(result: Any, lang: str) -> None:
     for p in result.errors:
-        print(f"{'エラー' if lang == 'ja' else 'ERROR'}: {p.message(lang)}")
+        print(t("cli_error", lang, message=p.message(lang)))
     for p in result.warnings:
-        print(f"{'警告' if lang == 'ja' else 'WARNING'}: {p.message(lang)}")
+        print(t("cli_warning", lang, message=p.message(lang)))
     hidden = sum(result.counts.values()) - len(result.errors) - len(result.warnings)
     if hidden > 0:
-        print(f"（ほかに同種の指摘が{hidden:,}件あります）" if lang == "ja"
-              else f"(and {hidden:,} more of the same kinds)")
+        print(t("cli_more_problems", lang, n=hidden))
 
 
 def _validated(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
-    from dashboard import ingest
-    from dashboard.validate import validate_file
-
     cat = load_catalog()
     store = open_store()
-    con = db.connect()
-    path = Path(args.file)
-    if not path.is_file():
-        raise _CliError(f"ファイルがありません: {path}" if args.lang == "ja" else f"no such file: {path}")
-    result = validate_file(path, cat, published=lambda keys: ingest.published_values(con, store, keys))
-    return cat, store, con, result
+    try:
+        result = services.validate_upload(Path(args.file), cat, store)
+    except services.ServiceError as e:
+        raise _CliError(t(e.key, args.lang, **e.params)) from e
+    return cat, store, db.connect(), result
 
 
 class _CliError(Exception):
@@ -190,17 +153,21 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"file": result.file_name, "format": result.file_format, "rows": result.rows,
                           "ok": result.ok, "counts": dict(result.counts),
-                          "errors": [p.__dict__ for p in result.errors],
-                          "warnings": [p.__dict__ for p in result.warnings]}, ensure_ascii=False, indent=1))
+                          "errors": [_problem_json(p) for p in result.errors],
+                          "warnings": [_problem_json(p) for p in result.warnings]}, ensure_ascii=False, indent=1))
     else:
         _print_problems(result, args.lang)
         if result.ok:
-            print(f"OK: {result.file_name}（{result.frame.height:,}行）" if args.lang == "ja"
-                  else f"OK: {result.file_name} ({result.frame.height:,} rows)")
+            print(t("cli_ok", args.lang, file=result.file_name, rows=result.frame.height))
         else:
             n = sum(v for k, v in result.counts.items() if k in {p.rule for p in result.errors})
-            print(f"NG: {n:,}件の問題があります。" if args.lang == "ja" else f"INVALID: {n:,} problems.")
+            print(t("cli_invalid", args.lang, n=n))
     return 0 if result.ok else 1
+
+
+def _problem_json(p: Any) -> dict[str, Any]:
+    """A problem as JSON: its rule id and parameters, and its words in both languages (rendered here)."""
+    return {**p.__dict__, "message_ja": p.message("ja"), "message_en": p.message("en")}
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -210,49 +177,37 @@ def _publish(args: argparse.Namespace) -> int:
     cat, store, con, result = _validated(args)
     _print_problems(result, args.lang)
     if not result.ok:
-        print("公開しませんでした（エラーを直してください）"
-              "。" if args.lang == "ja" else "Not published (fix the errors).")
+        print(t("cli_not_published", args.lang))
         return 1
     pv = ingest.preview(con, store, cat, result.frame, args.lang)
     print(f"preview: add {pv.adds:,}, revise {pv.revises:,}, unchanged {pv.same:,}, left alone {pv.untouched:,}")
     try:
-        meta = ingest.publish(store, result.frame, label=args.label, kind=args.kind,
-                              publisher=args.publisher or f"{getpass.getuser()} (cli)", source_name=args.file)
+        meta, built = services.publish(store, cat, result.frame, label=args.label, kind=args.kind,
+                                       publisher=args.publisher or f"{getpass.getuser()} (cli)",
+                                       source_name=args.file)
     except (ValueError, PublishBusy) as e:
         raise _CliError(str(e)) from e
     print(f"published {meta.id}  rows={meta.rows}  sha256={meta.sha256}")
-    _prebuild(store, cat)
+    _print_prebuilt(built)
     return 0
 
 
-def _prebuild(store: SnapshotStore, cat: Catalog) -> None:
-    """Pre-aggregate the newest view now, so no dashboard worker computes it on a visitor's request."""
-    import time
-
-    from dashboard import materialize
-    from dashboard.config import cache_dir
-
-    t0 = time.perf_counter()
-    try:
-        materialize.build(cache_dir(), store, cat, visible(store.list(), None))
-    except OSError as e:  # a cache only: the dashboard computes values directly without it
-        print(f"pre-aggregation skipped ({e}); the dashboard will build it on first use")
-        return
-    print(f"pre-aggregated for the dashboard in {time.perf_counter() - t0:.1f} s")
+def _print_prebuilt(built: services.Prebuilt) -> None:
+    if built.seconds is None:
+        print(f"pre-aggregation skipped ({built.skipped}); the dashboard will build it on first use")
+    else:
+        print(f"pre-aggregated for the dashboard in {built.seconds:.1f} s")
 
 
 def _withdraw_or_restore(args: argparse.Namespace) -> int:
-    store = open_store()
     withdraw = args.command == "withdraw"
     try:
-        store.set_withdrawn(args.snapshot_id, withdraw, reason=args.reason,
-                            who=args.who or f"{getpass.getuser()} (cli)")
-    except KeyError as e:
-        raise _CliError(f"unknown snapshot: {args.snapshot_id}") from e
-    except ValueError as e:
-        raise _CliError(f"{args.snapshot_id}: {e}") from e
+        built = services.set_withdrawn(open_store(), load_catalog(), args.snapshot_id, withdraw, reason=args.reason,
+                                       who=args.who or f"{getpass.getuser()} (cli)")
+    except services.ServiceError as e:
+        raise _CliError(t(e.key, "en", **e.params)) from e  # (these commands have no --lang: English as before)
     print(f"{'withdrawn' if withdraw else 'restored'}: {args.snapshot_id}")
-    _prebuild(store, load_catalog())
+    _print_prebuilt(built)
     return 0
 
 

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from dashboard import db, materialize
+from dashboard.asof import values_args
 from dashboard.catalog import Catalog
 from dashboard.storage import SnapshotMeta, SnapshotStore, visible
 
@@ -66,11 +67,6 @@ def values_for(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Ca
                 pass
         else:
             materialize.build_soon(cache_dir, store, catalog, snaps)
-    df = db.run(
-        con, "values",
-        files=[store.path(m) for m in snaps], seqs=[m.seq for m in snaps],
-        kinds=[m.kind for m in snaps],
-        indicators_csv=str(catalog.indicators_csv), municipalities_csv=str(catalog.municipalities_csv),
-        indicator_ids=list(indicator_ids), places=list(places),
-    )
+    df = db.run(con, "values", **values_args(store, catalog, snaps, indicator_ids, places))
     return finite(df.cast(VALUE_SCHEMA))  # type: ignore[arg-type]
+

@@ -1,4 +1,8 @@
-"""The one SQL runner: loads queries/NAME.sql, checks its declared $params, returns Polars."""
+"""The one SQL runner: loads queries/NAME.sql, checks its declared $params, returns Polars.
+
+Rules shared by several queries are DuckDB macros in queries/macros/NAME.sql (one macro NAME per file,
+e.g. the as-of rule `as_of`); a query that calls NAME(...) gets the macro defined on its own cursor first.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +24,17 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"^--\s*\$([a-z_][a-z0-9_]*)\b", re.MULTILINE)
 
 
+MACROS_DIR = QUERIES_DIR / "macros"
+
+
 @dataclass(frozen=True)
 class Query:
-    """One SQL file and the parameters its header declares."""
+    """One SQL file, the parameters its header declares and the macro definitions it needs (in order)."""
 
     name: str
     sql: str
     params: frozenset[str]
+    macros: tuple[str, ...] = ()
 
 
 def query_names() -> list[str]:
@@ -40,7 +48,28 @@ def load(name: str) -> Query:
     if not _NAME.match(name) or name not in query_names():
         raise ValueError(f"unknown query: {name!r}")
     sql = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    return Query(name, sql, frozenset(_PARAM.findall(sql)))
+    return Query(name, sql, frozenset(_PARAM.findall(sql)), _macros_for(_body(sql)))
+
+
+@functools.cache
+def macros() -> dict[str, str]:
+    """The shared macros: name -> its `CREATE OR REPLACE TEMP MACRO` statement (queries/macros/NAME.sql)."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(MACROS_DIR.glob("*.sql"))}
+
+
+def _body(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())  # comments may name a macro
+
+
+def _macros_for(body: str) -> tuple[str, ...]:
+    """Definitions of the macros a query body calls (a macro does not call another one)."""
+    return tuple(d for name, d in macros().items() if re.search(rf"\b{name}\s*\(", body))
+
+
+def prepare(cur: duckdb.DuckDBPyConnection, q: Query) -> None:
+    """Define the macros the query needs on this cursor (TEMP: they live and die with it)."""
+    for definition in q.macros:
+        cur.execute(definition)
 
 
 def connect(memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
@@ -48,7 +77,8 @@ def connect(memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConne
     return duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
 
 
-def _checked(name: str, params: dict[str, Any]) -> Query:
+def checked(name: str, params: dict[str, Any]) -> Query:
+    """The named query, once the given parameters are exactly those its header declares."""
     q = load(name)
     given = set(params)
     if given != q.params:
@@ -60,9 +90,10 @@ def _checked(name: str, params: dict[str, Any]) -> Query:
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
     """Run queries/NAME.sql with bound parameters on a fresh cursor and return a Polars frame."""
-    q = _checked(name, params)
+    q = checked(name, params)
     cur = con.cursor()  # a cursor per query: a shared connection is not thread-safe
     try:
+        prepare(cur, q)
         return cur.sql(q.sql, params=params).pl()
     finally:
         cur.close()
@@ -70,9 +101,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFram
 
 def run_arrow(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pa.Table:
     """Same as run(), returning an Arrow table (for writing Parquet without a copy through Polars)."""
-    q = _checked(name, params)
+    q = checked(name, params)
     cur = con.cursor()
     try:
+        prepare(cur, q)
         return cur.sql(q.sql, params=params).to_arrow_table()
     finally:
         cur.close()

@@ -261,6 +261,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Opens the download buttons; each file is made when you click it."),
 
     # --- wave 2 A: back end ---
+    "svc_unknown_place": ("不明な地域です: {place}（10000、圏域コード K01–K10、または市町村コードを指定してください）",
+                          "unknown place: {place} (use 10000, a 圏域 code K01–K10, or a municipality code)"),
+    "svc_unknown_snapshot": ("不明なスナップショットです: {snapshot}", "unknown snapshot: {snapshot}"),
+    "svc_no_such_file": ("ファイルがありません: {path}", "no such file: {path}"),
+    "svc_withdraw_refused": ("{snapshot}: {reason}", "{snapshot}: {reason}"),
+    "cli_provisional": ("暫定 {target}: {text}", "provisional {target}: {text}"),
+    "cli_error": ("エラー: {message}", "ERROR: {message}"),
+    "cli_warning": ("警告: {message}", "WARNING: {message}"),
+    "cli_more_problems": ("（ほかに同種の指摘が{n:,}件あります）", "(and {n:,} more of the same kinds)"),
+    "cli_ok": ("OK: {file}（{rows:,}行）", "OK: {file} ({rows:,} rows)"),
+    "cli_invalid": ("NG: {n:,}件の問題があります。", "INVALID: {n:,} problems."),
+    "cli_not_published": ("公開しませんでした（エラーを直してください）。", "Not published (fix the errors)."),
+    "report_title_deck": ("群馬県 高齢者保健福祉計画 第2章 進捗報告",
+                          "Gunma elderly-care plan, Chapter 2: progress report"),
+    "report_title_briefing": ("進捗の概要（1枚）：{place}", "Progress briefing: {place}"),
 
     # --- wave 2 B: view model and registry ---
     "f_plan": ("計画期間", "Plan period"),

@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from dashboard import contract, db
+from dashboard.asof import asof_args
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.storage import KINDS, SnapshotMeta, SnapshotStore, visible
@@ -51,8 +52,7 @@ def current_rows(con: duckdb.DuckDBPyConnection, store: SnapshotStore, as_of: st
     if not snaps:
         return pl.DataFrame(schema={"indicator_id": pl.Utf8, "municipality_code": pl.Utf8,
                                     "fiscal_year": pl.Int32, "value": pl.Float64, "snapshot_id": pl.Utf8})
-    return db.run(con, "asof_rows", files=[store.path(m) for m in snaps], seqs=[m.seq for m in snaps],
-                  ids=[m.id for m in snaps])
+    return db.run(con, "asof_rows", **asof_args(store, snaps))
 
 
 def published_values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, keys: Keys) -> pl.DataFrame:
@@ -64,9 +64,8 @@ def published_values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, keys:
     if not snaps or not (keys.indicator_ids and keys.municipality_codes and keys.fiscal_years):
         return pl.DataFrame(schema={"indicator_id": pl.Utf8, "municipality_code": pl.Utf8,
                                     "fiscal_year": pl.Int32, "value": pl.Float64})
-    return db.run(con, "asof_values_for_keys", files=[store.path(m) for m in snaps], seqs=[m.seq for m in snaps],
-                  indicators=keys.indicator_ids, municipalities=keys.municipality_codes,
-                  fiscal_years=keys.fiscal_years)
+    return db.run(con, "asof_values_for_keys", **asof_args(store, snaps), indicators=keys.indicator_ids,
+                  municipalities=keys.municipality_codes, fiscal_years=keys.fiscal_years)
 
 
 def preview(con: duckdb.DuckDBPyConnection, store: SnapshotStore, cat: Catalog, frame: pl.DataFrame,
@@ -80,13 +79,13 @@ def preview(con: duckdb.DuckDBPyConnection, store: SnapshotStore, cat: Catalog, 
         cand = Path(tmp) / "candidate.parquet"
         cand.write_bytes(contract.to_parquet_bytes(frame))
         if snaps:
-            files, seqs, ids = [store.path(m) for m in snaps], [m.seq for m in snaps], [m.id for m in snaps]
+            snap_args = asof_args(store, snaps)
             keys = Keys.of(frame)
-            changes = db.run(con, "preview_changes_for_keys", candidate=str(cand), files=files, seqs=seqs, ids=ids,
+            changes = db.run(con, "preview_changes_for_keys", candidate=str(cand), **snap_args,
                              indicators=keys.indicator_ids, municipalities=keys.municipality_codes,
                              fiscal_years=sorted({int(y) for y in frame["fiscal_year"].unique()}))
-            untouched = pl.concat([db.run(con, "preview_untouched_range", candidate=str(cand), files=files,
-                                          lo=lo, hi=hi)
+            untouched = pl.concat([db.run(con, "preview_untouched_range", candidate=str(cand),
+                                          files=snap_args["files"], lo=lo, hi=hi)
                                    for lo, hi in _id_ranges(cat, sum(m.rows for m in snaps))])
         else:
             changes = frame.select(contract.KEY).with_columns(

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard import db
+from dashboard.asof import values_args
 from dashboard.catalog import Catalog
 from dashboard.storage import SnapshotMeta, SnapshotStore
 
@@ -59,7 +60,9 @@ def cache_key(snaps: Sequence[SnapshotMeta], catalog: Catalog) -> str:
         h.update(f"{m.id}|{m.seq}|{m.kind}\n".encode())
     h.update(_digest(catalog.indicators_csv).encode())
     h.update(_digest(catalog.municipalities_csv).encode())
-    h.update(db.load("values").sql.encode())
+    q = db.load("values")
+    for text in (q.sql, *q.macros):  # the as-of macro is part of the query
+        h.update(text.encode())
     return h.hexdigest()[:24]
 
 
@@ -100,13 +103,10 @@ def _write(final: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[
     writer = None
     try:
         ids = sorted(catalog.indicators)
-        params = {"files": [store.path(m) for m in snaps], "seqs": [m.seq for m in snaps],
-                  "kinds": [m.kind for m in snaps], "indicators_csv": str(catalog.indicators_csv),
-                  "municipalities_csv": str(catalog.municipalities_csv), "places": []}
         for i in range(0, len(ids), CHUNK):
             # Each pass returns its indicators sorted, and the chunks are in id order: the file is
             # sorted by indicator, so a filter on one indicator reads few row groups.
-            part = db.run_arrow(con, "values", indicator_ids=ids[i:i + CHUNK], **params)
+            part = db.run_arrow(con, "values", **values_args(store, catalog, snaps, ids[i:i + CHUNK], ()))
             if writer is None:
                 writer = pq.ParquetWriter(tmp, part.schema)
             writer.write_table(part, row_group_size=ROW_GROUP)

@@ -7,18 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dashboard import export, links
+from dashboard import export, links, services
 from dashboard.config import PREFECTURE
-
-TITLES = {"deck": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
-          "briefing": ("進捗の概要（1枚）", "Progress briefing")}
+from dashboard.i18n import t
 
 
 def _report(args: argparse.Namespace) -> int:
-    from dashboard.cli import resolve_place_view  # (cli imports this module lazily)
-
-    view = resolve_place_view(args.place, args.as_of, args.year)
-    if view is None:
+    try:
+        view = services.place_view(args.place, args.as_of, args.year)
+    except services.ServiceError as e:
+        print(t(e.key, args.lang, **e.params), file=sys.stderr)
         return 2
     cat, snaps, vals, year = view.catalog, view.snaps, view.values, view.year
     snap = snaps[-1] if snaps else None
@@ -28,9 +26,7 @@ def _report(args: argparse.Namespace) -> int:
                       args.base_url) if args.base_url else None
 
     def meta(kind: str) -> export.ExportMeta:
-        title = TITLES[kind][0 if lang == "ja" else 1]
-        if kind == "briefing":
-            title += f"：{place_name}" if lang == "ja" else f": {place_name}"
+        title = t(f"report_title_{kind}", lang, place=place_name)
         return export.ExportMeta(title, place_name, year, snap.id if snap else None, snap.label if snap else None,
                                  any(m.kind == "sample" for m in snaps), lang, url)
 

@@ -286,27 +286,8 @@ def visible(metas: list[SnapshotMeta], as_of: str | None) -> list[SnapshotMeta]:
     return [m for m in metas if m.seq <= cut and not m.withdrawn]
 
 
-# ------------------------------------------------------------------------ choosing and copying stores
-
-def open_store(spec: str | None = None) -> SnapshotStore:
-    """The store named by spec, else by $GUNMA_STORE: `s3://BUCKET/PREFIX` (a shared bucket; endpoint and
-    credentials from the standard AWS variables) or a data folder; unset = the data folder, as always."""
-    from dashboard.config import cache_dir, data_dir
-
-    spec = spec if spec is not None else os.environ.get("GUNMA_STORE", "")
-    if spec.startswith("s3://"):
-        cache = Path(os.environ.get("GUNMA_STORE_CACHE") or cache_dir() / "objects")
-        return _s3_store(spec, str(cache), os.environ.get("AWS_ENDPOINT_URL", ""))
-    return LocalStore(Path(spec) if spec else data_dir())
-
-
-@functools.cache
-def _s3_store(url: str, cache: str, endpoint: str) -> SnapshotStore:
-    # One per process: its client is reused, and it remembers the last state read when the bucket is away.
-    from dashboard.s3store import S3Store
-
-    return cast(SnapshotStore, S3Store(url, Path(cache)))
-
+# ------------------------------------------------------------------------ notices and copying stores
+# (choosing a store, folder or bucket, is dashboard/stores.py: it imports both back ends)
 
 def unavailable_notice(store: SnapshotStore, lang: str) -> str | None:
     """A sentence for every page while the shared store cannot be reached (pages show its last state), else None."""

@@ -1,21 +1,22 @@
 -- values: as-of observations for every place, with catalog roll-ups to 圏域 and prefecture.
 -- $files              LIST<VARCHAR>  Parquet files of the snapshots visible at the as-of point
 -- $seqs               LIST<INTEGER>  their publish sequence numbers, same order (newest wins)
+-- $ids                LIST<VARCHAR>  their snapshot ids, same order
 -- $kinds              LIST<VARCHAR>  their kinds ('official' | 'sample'), same order
 -- $indicators_csv     VARCHAR        path to catalog indicators.csv (roll-up rules)
 -- $municipalities_csv VARCHAR        path to reference municipalities.csv (圏域 membership)
 -- $indicator_ids      LIST<VARCHAR>  indicators to return; empty = all
 -- $places             LIST<VARCHAR>  place codes to return (10000, K01…, 5-digit, 00000); empty = all
+-- $read_indicators    LIST<VARCHAR>  indicators whose rows to read: the asked ones and the parts of their rates
+-- $read_places        LIST<VARCHAR>  place codes whose rows to read: the asked places and their municipalities;
+--                                    empty = all (dashboard/asof.py computes both from the catalog)
 --
 -- Output: indicator_id, place_code, fiscal_year, value, source ('direct' | 'derived' | 'rollup'),
 -- n_reporting, n_expected (municipalities behind a roll-up), has_sample, seq (newest snapshot used).
 -- Only finite values are returned: a NaN/±inf in a snapshot counts as missing for its key (the newest
 -- snapshot's row still wins, so an older value does not come back), and a roll-up or derived value that
 -- overflows to ±inf is left out rather than shown.
-WITH snaps AS (
-    SELECT unnest($files) AS filename, unnest($seqs) AS seq, unnest($kinds) AS kind
-),
-ind AS (
+WITH ind AS (
     SELECT indicator_id, rollup, nullif(numerator, '') AS numerator,
            nullif(denominator, '') AS denominator,
            coalesce(try_cast(scale AS DOUBLE), 1.0) AS scale
@@ -24,11 +25,6 @@ ind AS (
 asked AS (
     SELECT * FROM ind
     WHERE len($indicator_ids) = 0 OR list_contains($indicator_ids, indicator_id)
-),
-wanted AS (
-    SELECT indicator_id FROM asked
-    UNION SELECT numerator FROM asked WHERE numerator IS NOT NULL
-    UNION SELECT denominator FROM asked WHERE denominator IS NOT NULL
 ),
 muni AS (
     SELECT code5 AS code, area_code
@@ -41,25 +37,14 @@ members AS (
 expected AS (
     SELECT place_code, count(*) AS n_expected FROM members GROUP BY place_code
 ),
--- As-of rule: per key, the row from the newest visible snapshot wins.
--- Only the municipalities behind the asked places are read (all of them for the prefecture or no filter).
-need AS (
-    SELECT code FROM muni
-    WHERE len($places) = 0 OR list_contains($places, '10000') OR list_contains($places, code)
-       OR list_contains($places, area_code)
-    UNION SELECT unnest($places)
-),
--- As-of rule: per key, the row from the newest visible snapshot wins (seq is unique per key,
--- so arg_max picks the same row as a window over seq, as a hash aggregate instead of a sort).
+-- The as-of rule (queries/macros/as_of.sql) over the rows to read: constant lists, so the filter reaches the scan.
+-- A NaN/±inf winner counts as missing for its key: an older value does not come back.
 obs_all AS (
-    SELECT o.indicator_id, o.municipality_code AS code, o.fiscal_year,
-           arg_max_null(CASE WHEN isfinite(o.value::DOUBLE) THEN o.value::DOUBLE END, s.seq) AS value,
-           max(s.seq) AS seq, arg_max_null(s.kind, s.seq) AS kind
-    FROM read_parquet($files, filename = true) AS o
-    JOIN snaps AS s USING (filename)
-    WHERE o.indicator_id IN (SELECT indicator_id FROM wanted)
-      AND (len($places) = 0 OR o.municipality_code IN (SELECT code FROM need))
-    GROUP BY o.indicator_id, o.municipality_code, o.fiscal_year
+    SELECT indicator_id, municipality_code AS code, fiscal_year,
+           CASE WHEN isfinite(value) THEN value END AS value, seq, kind
+    FROM as_of($files, $seqs, $ids, $kinds)
+    WHERE indicator_id = ANY($read_indicators)
+      AND (len($read_places) = 0 OR municipality_code = ANY($read_places))
 ),
 obs AS (
     SELECT * FROM obs_all WHERE value IS NOT NULL

@@ -110,7 +110,6 @@ def test_implementation_matrix_writes_yes_no(vals: pl.DataFrame) -> None:
 
 
 def test_palette_is_okabe_ito() -> None:
-    assert charts.OKABE_ITO[:3] == ("#0072B2", "#E69F00", "#009E73")
     fig = charts.trend_chart(views.TrendView(CAT.indicators["pop65"], "10000", [2020], [1.0], [False]), "ja", "x")
     assert list(fig.layout.colorway)[:3] == ["#0072B2", "#E69F00", "#009E73"]
 

@@ -177,22 +177,6 @@ def test_auth_mode_and_login_check() -> None:
     assert not auth.check_login({"upload": {"users": {"a": h}}}, "b", "pw-shared")
 
 
-def test_throttle_grows_and_resets() -> None:
-    t = auth.Throttle(free=3, base=2.0, cap=10.0)
-    for i in range(3):
-        assert t.wait("k", now=100.0 + i) == 0
-        t.record("k", False, now=100.0 + i)
-    assert t.wait("k", now=102.0) == pytest.approx(2.0)
-    t.record("k", False, now=103.0)
-    assert t.wait("k", now=103.0) == pytest.approx(4.0)
-    for _ in range(10):
-        t.record("k", False, now=103.0)
-    assert t.wait("k", now=103.0) == pytest.approx(10.0)  # capped
-    assert t.wait("other", now=103.0) == 0
-    t.record("k", True)
-    assert t.wait("k") == 0
-
-
 # The upload CLI (check / publish / withdraw / restore / hash-password) is tested in test_upload_cli.py.
 
 

@@ -29,7 +29,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import cli
 from dashboard.config import ROOT
 from dashboard.s3store import S3Store
-from dashboard.storage import LocalStore, StoreUnavailable, copy_store, open_store, unavailable_notice
+from dashboard.storage import LocalStore, StoreUnavailable, copy_store, unavailable_notice
+from dashboard.stores import open_store
 from tests import s3_publisher
 from tests.apptest_pages import switch
 from tests.s3_publisher import parquet

@@ -16,7 +16,8 @@ import streamlit as st
 from dashboard import data, db, materialize
 from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import PREFECTURE, cache_dir, catalog_dir, data_dir
-from dashboard.storage import SnapshotMeta, SnapshotStore, open_store, visible
+from dashboard.storage import SnapshotMeta, SnapshotStore, visible
+from dashboard.stores import open_store
 
 
 @st.cache_resource(show_spinner=False)
