@@ -329,3 +329,14 @@ def test_pages_show_the_plans_own_figures(data_dir: Path) -> None:
     stars = next(tr for tr in figs["area4_trend_ittaiteki_implemented"]["data"]
                  if tr["name"] == charts.t("target_point", "ja"))
     assert stars["y"] == [22, 35]
+
+
+def test_the_overview_chart_says_why_a_bar_past_100_percent_is_not_achieved(data_dir: Path) -> None:
+    """The issue's case: the municipal score rate is at 116 % of the way but below the national average, so the
+    bar says 「全国平均未満」 beside its status instead of leaving the reader to wonder why it is not 達成."""
+    at = _open(Case("10000", 2024, None, "ja"))
+    assert not at.exception
+    spec = json.dumps(_figures(at)["overview_bars"], ensure_ascii=False)
+    assert "全国平均未満" in spec
+    at.sidebar.radio(key="flt_lang").set_value("en").run()
+    assert "below national average" in json.dumps(_figures(at)["overview_bars"], ensure_ascii=False).lower()

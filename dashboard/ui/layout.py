@@ -87,7 +87,7 @@ def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str,
     rows = pg.progress_for_place(cat, vals, place, year, area_id)
     tbl = views.progress_table(cat, rows, lang)
     drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height
-    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang)), tbl) \
+    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows), tbl) \
         if drawn else None
     return Headline(rows, tbl, bars)
 
