@@ -304,6 +304,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "continued": ("（続き）", " (continued)"),
     "laggards_first": ("遅れている順", "Laggards first"),
     "leaders_first": ("進んでいる順", "Leaders first"),
+    "comparison_order": ("並び順", "Order"),
 
 }
 

@@ -340,3 +340,22 @@ def test_the_overview_chart_says_why_a_bar_past_100_percent_is_not_achieved(data
     assert "全国平均未満" in spec
     at.sidebar.radio(key="flt_lang").set_value("en").run()
     assert "below national average" in json.dumps(_figures(at)["overview_bars"], ensure_ascii=False).lower()
+
+
+def test_the_comparison_can_put_the_laggards_first(data_dir: Path) -> None:
+    """遅れている順: the municipality furthest from the goal comes first; 進んでいる順 (the default) the leader."""
+    at = _open(Case("10000", 2024, None, "ja"))
+    switch(at, "area1").run()
+    at.session_state["area1_section"] = "市町村比較"
+    at.run()
+    table = _frame(at, "rank")  # the page's own table: per 1,000 aged 65+ for each municipality
+    per = {r["name"]: r["per_1000"] for r in table.to_dict("records") if r["per_1000"] == r["per_1000"]}
+    best, worst = max(per, key=per.__getitem__), min(per, key=per.__getitem__)
+
+    def bar_order() -> list[str]:
+        bars = next(tr for tr in _figures(at)["area1_rank"]["data"] if tr.get("type") == "bar")
+        return [str(n) for n in bars["x"]]  # the municipalities along the axis, first bar first
+
+    assert bar_order()[0] == best and bar_order()[-1] == worst
+    at.radio(key="area1_cmp_order").set_value("laggards_first").run()
+    assert bar_order()[0] == worst and bar_order()[-1] == best

@@ -40,7 +40,7 @@ class Comparison:
 
 @per_view
 def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str, ind_id: str,
-               geojson: str | None, plan: str = "") -> Comparison | None:
+               geojson: str | None, plan: str = "", laggards_first: bool = False) -> Comparison | None:
     """The comparison section for one indicator (None when no municipality has a value; cached per view)."""
     cat = state.catalog(plan)
     vals = layout.area_values(key, snapshot_id, area_id)
@@ -53,7 +53,8 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
     pref_val = views.prefecture_reference(cat, vals, ind_id, year)
     title = t("rank_title", lang, name=ind.name(lang), fy=fmt.fy_label(year, lang))
     rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench,
-                                                                     pref_val), df) if ind.kind != "flag" else None
+                                                                     pref_val, laggards_first=laggards_first),
+                              df) if ind.kind != "flag" else None
     col = "per_1000" if ind.per_pop65 else "value"
     map_title = ind.name(lang) + views.paren(fmt.fy_label(year, lang), lang)
     tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
@@ -78,9 +79,12 @@ def section(f: Filters, area_id: str) -> None:
     ind_id = st.selectbox(t("comparison_indicator", f.lang), muni_ids, key=f"area{area_id}_cmp_indicator",
                           format_func=lambda i: cat.indicators[i].name(f.lang))
     ind = cat.indicators[ind_id]
+    # 遅れている順 puts the municipalities furthest from the goal first (who needs support), 進んでいる順 the leaders.
+    order = st.radio(t("comparison_order", f.lang), ("leaders_first", "laggards_first"), horizontal=True,
+                     key=f"area{area_id}_cmp_order", format_func=lambda o: t(o, f.lang))
     geojson = boundary_geojson()
     c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
-                   str(geojson) if geojson else None, f.plan)
+                   str(geojson) if geojson else None, f.plan, order == "laggards_first")
     if c is None:
         st.info(t("no_data", f.lang))
         return
