@@ -305,6 +305,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "laggards_first": ("遅れている順", "Laggards first"),
     "leaders_first": ("進んでいる順", "Leaders first"),
     "comparison_order": ("並び順", "Order"),
+    "label_value": ("{label}：{value}", "{label}: {value}"),
 
 }
 

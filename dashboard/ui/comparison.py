@@ -62,8 +62,7 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
                                                                          map_title, col), df) if geojson else None
     cov = views.coverage_by_year(vals, ind_id, [PREFECTURE], year, lang).get(PREFECTURE, {}).get(year, "")
     return Comparison(df, bench, rank, tiles, geo,
-                      f"{cat.place_name(PREFECTURE, lang)}：{cov}" if lang == "ja" and cov else
-                      f"{cat.place_name(PREFECTURE, lang)}: {cov}" if cov else "")
+                      t("label_value", lang, label=cat.place_name(PREFECTURE, lang), value=cov) if cov else "")
 
 
 @st.fragment

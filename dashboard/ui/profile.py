@@ -33,8 +33,8 @@ def page(f: Filters) -> None:
     widgets.as_of_caption(f, layout.snapshot_label(f))
     c1, c2, c3 = st.columns(3)
     c1.metric(t("col_area", f.lang), names[area_code])
-    c2.metric(t("pop65_word", f.lang), fmt.with_unit(p.pop65, "人" if f.lang == "ja" else "people", lang=f.lang))
-    c3.metric(t("aging_word", f.lang), fmt.with_unit(p.aging_rate, "%", "rate", lang=f.lang))
+    c2.metric(t("pop65_word", f.lang), fmt.count(p.pop65, cat.indicators["pop65"].unit(f.lang), f.lang))
+    c3.metric(t("aging_word", f.lang), fmt.rate(p.aging_rate, f.lang))
     st.subheader(t("profile_side", f.lang, fy=fmt.fy_label(f.data_year, f.lang)))
     widgets.table(p.side.drop("indicator_id", "is_sample"), key="profile_side", column_config={
         "policy_area": "#", "indicator": t("col_indicator", f.lang),
