@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,33 +39,14 @@ CPU_TARGET = 3.0
 RENDER_TARGET = 1.3
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def server(app: Path, data_dir: Path) -> Iterator[tuple[str, int]]:
     """`streamlit run app` on a free loopback port over data_dir, from the project root (its config.toml);
     yields (base URL, pid) once healthy and stops it afterwards."""
-    port = _free_port()
-    env = {**os.environ, "GUNMA_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    from tests.browser.conftest import start_server
+
+    proc, url = start_server(data_dir, app=app)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"{app.name}: server did not start") from None
-                time.sleep(0.3)
         yield url, proc.pid
     finally:
         proc.terminate()

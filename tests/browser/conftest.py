@@ -35,12 +35,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `streamlit run dashboard/app.py` over data_dir; return (process, base URL)."""
+def start_server(data_dir: Path, extra_env: dict[str, str] | None = None,
+                 app: Path = ROOT / "dashboard" / "app.py") -> tuple[subprocess.Popen[bytes], str]:
+    """Start `streamlit run app` (the dashboard unless told) over data_dir; return (process, base URL)."""
     port = _free_port()
     env = {**os.environ, "GUNMA_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(app),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
