@@ -60,7 +60,8 @@ def _wait_port(port: int, timeout: float = 30) -> None:
 def moto() -> Iterator[str]:
     """moto's S3 server on a free port; the standard AWS variables point at it."""
     port = _free_port()
-    proc = subprocess.Popen([str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.moto_atomic", "127.0.0.1", str(port)], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
