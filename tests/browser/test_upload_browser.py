@@ -75,8 +75,10 @@ def test_upload_preview_publish_then_overview_shows_new_figures(upload_server: t
     _login(page, url)
     _upload(page, f)
     page.get_by_text("検査に合格しました：35行（csv）").wait_for(timeout=20_000)  # type: ignore[attr-defined]
-    metrics = page.locator('[data-testid="stMetric"]').all_inner_texts()  # type: ignore[attr-defined]
-    assert any("新規追加" in m and "35" in m for m in metrics), metrics
+    # The diff metrics render just after the success line: wait for them rather than read at once.
+    added = page.locator('[data-testid="stMetric"]').filter(has_text="新規追加")  # type: ignore[attr-defined]
+    added.first.wait_for(timeout=20_000)
+    assert "35" in added.first.inner_text(), added.all_inner_texts()
     page.get_by_label("ラベル（履歴と「データ時点」に表示）").fill("令和7年度 速報（ブラウザ）")  # type: ignore[attr-defined]
     page.get_by_role("button", name="公開する").click()  # type: ignore[attr-defined]
     settle(page)
