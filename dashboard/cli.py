@@ -22,9 +22,9 @@ from dashboard.stores import open_store
 
 
 def _place_view(args: argparse.Namespace) -> services.PlaceView | None:
-    """The place view for --place/--as-of/--year, or None after printing why it is refused."""
+    """The place view for --place/--as-of/--year/--plan, or None after printing why it is refused."""
     try:
-        return services.place_view(args.place, args.as_of, args.year)
+        return services.place_view(args.place, args.as_of, args.year, catalog=load_catalog().for_plan(args.plan))
     except services.ServiceError as e:
         print(t(e.key, args.lang, **e.params), file=sys.stderr)
         return None
@@ -37,10 +37,10 @@ def _progress(args: argparse.Namespace) -> int:
     if view is None:
         return 2
     cat, snaps, year = view.catalog, view.snaps, view.year
-    df = services.progress_table(view, args.place, str(args.policy_area) if args.policy_area else None, args.lang)
+    df = services.progress_table(view, args.place, args.policy_area, args.lang)
     if args.format == "json":
         out = {"place": args.place, "place_name": cat.place_name(args.place, args.lang),
-               "year": year, "as_of": snaps[-1].id if snaps else None,
+               "year": year, "as_of": snaps[-1].id if snaps else None, "plan": cat.plan,
                "sample_data_used": bool(df["actual_is_sample"].any()),
                "targets": df.to_dicts()}
         # Valid JSON only: a non-finite number is null, never the literal Infinity or NaN.
@@ -76,13 +76,32 @@ def _snapshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def catalog_choices() -> tuple[list[str], list[str]]:
+    """(plan periods with targets, newest first; policy areas with a page) from the catalog, for --plan and
+    --policy-area; empty when the catalog cannot be read (the command that needs it then reports why)."""
+    try:
+        cat = load_catalog()
+    except (OSError, ValueError, pl.exceptions.PolarsError):
+        return [], []
+    return [p.id for p in reversed(cat.plans_with_targets())], [a.id for a in cat.areas_info() if a.page]
+
+
+def add_plan_argument(parser: argparse.ArgumentParser, plans: list[str]) -> None:
+    """--plan: the plan period whose targets are shown; default the newest with targets, as on the pages."""
+    parser.add_argument("--plan", choices=plans or None,
+                        help="plan period whose targets are shown (default: the newest with targets"
+                             + (f", {plans[0]})" if plans else ")"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser (other commands register themselves here too)."""
+    plans, areas = catalog_choices()
     p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     pr = sub.add_parser("progress", help="progress towards every tracked target for a place")
     pr.add_argument("--place", default=PREFECTURE, help="10000 (prefecture), K01–K10 (圏域) or a municipality code")
-    pr.add_argument("--policy-area", type=int, choices=range(1, 6))
+    pr.add_argument("--policy-area", choices=areas or None, help="only this policy area's targets (catalog ids)")
+    add_plan_argument(pr, plans)
     pr.add_argument("--year", type=int, help="fiscal year (default: latest with data)")
     pr.add_argument("--as-of", help="snapshot id (default: newest)")
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -95,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_commands(sub)
     from dashboard.report import add_command  # (deck and briefing: python-pptx loads only when used)
 
-    add_command(sub)
+    add_command(sub, plans)
     return p
 
 

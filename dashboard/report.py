@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from dashboard import export, links, services
+from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        view = services.place_view(args.place, args.as_of, args.year)
+        view = services.place_view(args.place, args.as_of, args.year,
+                                   catalog=load_catalog().for_plan(args.plan))
     except services.ServiceError as e:
         print(t(e.key, args.lang, **e.params), file=sys.stderr)
         return 2
@@ -22,7 +24,8 @@ def _report(args: argparse.Namespace) -> int:
     snap = snaps[-1] if snaps else None
     lang = args.lang
     place_name = cat.place_name(args.place, lang)
-    url = links.build(links.View(place=args.place, year=year, as_of=snap.id if snap else links.LATEST, lang=lang),
+    url = links.build(links.View(place=args.place, year=year, as_of=snap.id if snap else links.LATEST, lang=lang,
+                                plan=cat.plan or None),
                       args.base_url) if args.base_url else None
 
     def meta(kind: str) -> export.ExportMeta:
@@ -43,12 +46,14 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_command(sub: Any) -> None:
-    """Register `report` on the CLI's subparsers."""
+def add_command(sub: Any, plans: list[str] | None = None) -> None:
+    """Register `report` on the CLI's subparsers (plans: the --plan choices, newest first)."""
     r = sub.add_parser("report", help="slide deck (.pptx) and one-page briefing (print-ready HTML) for a place")
     r.add_argument("--place", default=PREFECTURE, help="10000 (prefecture), K01–K10 (圏域) or a municipality code")
     r.add_argument("--year", type=int, help="fiscal year (default: latest with data)")
     r.add_argument("--as-of", help="snapshot id (default: newest)")
+    r.add_argument("--plan", choices=plans or None,
+                   help="plan period whose targets are shown (default: the newest with targets)")
     r.add_argument("--lang", choices=("ja", "en"), default="ja")
     r.add_argument("--deck", help="write the .pptx here")
     r.add_argument("--briefing", help="write the briefing .html here")
