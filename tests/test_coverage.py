@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -18,10 +19,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import cli, data, db, export, summary, views
 from dashboard import progress as pg
-from dashboard.catalog import load_catalog
+from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
+from tests.conftest import TinyStore
 
 CAT = load_catalog()
 APP = str(ROOT / "dashboard" / "app.py")
@@ -49,28 +51,29 @@ def _vals(store: LocalStore, places: list[str] | None = None) -> pl.DataFrame:
     return data.values(db.connect(), store, CAT, None, (), places or pg.needed_places("10000"))
 
 
-def test_partial_year_is_provisional_and_the_headline_is_the_latest_complete_year(partial_store: LocalStore) -> None:
-    vals = _vals(partial_store)
-    before = [m for m in partial_store.list() if m.seq < 5]
-    old = data.values_for(db.connect(), partial_store, CAT, before, places=pg.needed_places("10000"))
-    row = next(r for r in pg.progress_for_place(CAT, vals, "10000", 2025) if r.target_id == TARGET)
-    was = next(r for r in pg.progress_for_place(CAT, old, "10000", 2025) if r.target_id == TARGET)
-    # The headline is what it was before the partial upload: FY2024, every municipality reporting.
-    assert (row.actual_year, row.actual_value, row.status) == (was.actual_year, was.actual_value, was.status)
-    assert row.actual_year == 2024 and (row.actual_n_reporting, row.actual_n_expected) == (35, 35)
-    # FY2025 is there, as provisional, with how many reported, and is not judged.
-    assert row.provisional_year == 2025
-    assert row.provisional_value == pytest.approx(sum(PARTIAL.values()))
-    assert (row.provisional_n_reporting, row.provisional_n_expected) == (3, 35)
-    # A 圏域 with one of the three reporting: provisional too (前橋市 is alone in its 圏域: complete).
-    area = CAT.area_of("10366")
-    avals = _vals(partial_store, pg.needed_places(area))
-    got = avals.filter((pl.col("indicator_id") == IND) & (pl.col("place_code") == area)
-                       & (pl.col("fiscal_year") == 2025))
-    n_members = len(CAT.members(area))
-    assert got["n_reporting"].to_list() == [1] and got["n_expected"].to_list() == [n_members] and n_members > 1
-    ctx = next(r for r in pg.progress_for_place(CAT, avals, area, 2025) if r.target_id == TARGET)
-    assert ctx.actual_year == 2024 and ctx.provisional_year == 2025 and ctx.provisional_n_reporting == 1
+def test_partial_year_is_provisional_and_the_headline_is_the_latest_complete_year(
+        tiny_catalog: Catalog, tiny_store: TinyStore) -> None:
+    # The synthetic store as of its second snapshot: t_people FY2021 from all five municipalities
+    # (15 revised, 20, 30, 40, 50), FY2022 from the three of 圏域 T1 only (11, 21, 31).
+    def rows(place: str) -> dict[str, pg.Progress]:
+        vals = data.values(db.connect(), tiny_store.store, tiny_catalog, tiny_store.s2, (), pg.needed_places(place))
+        return {r.target_id: r for r in pg.progress_for_place(tiny_catalog, vals, place, 2022)}
+
+    people = rows("10000")["T-people"]
+    # The headline is the latest complete year, FY2021: 155, all 5 reporting, judged (100 → 200 by FY2025:
+    # 55 % a year achieved against 2^(1/5) - 1 ≈ 14.9 % needed: substantial).
+    assert (people.actual_year, people.actual_value) == (2021, 155.0)
+    assert (people.actual_n_reporting, people.actual_n_expected) == (5, 5)
+    assert people.status == "substantial"
+    # FY2022 is there, as provisional, with how many reported, and is not judged.
+    assert (people.provisional_year, people.provisional_value) == (2022, 63.0)
+    assert (people.provisional_n_reporting, people.provisional_n_expected) == (3, 5)
+    # 圏域 T1 reported in full for FY2022: its figure is complete (63, 3 of 3), nothing provisional;
+    # T2 reported nothing for FY2022: its latest is FY2021 (40 + 50 = 90, 2 of 2).
+    t1, t2 = rows("T1")["T-people"], rows("T2")["T-people"]
+    assert (t1.actual_year, t1.actual_value, t1.actual_n_reporting, t1.actual_n_expected) == (2022, 63.0, 3, 3)
+    assert t1.provisional_year is None
+    assert (t2.actual_year, t2.actual_value, t2.actual_n_reporting, t2.actual_n_expected) == (2021, 90.0, 2, 2)
 
 
 def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: LocalStore) -> None:
@@ -83,7 +86,7 @@ def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: 
         mine = tbl.filter(pl.col("target_id") == TARGET).row(0, named=True)
         assert words in mine["provisional"] and "619" in mine["provisional"]
         assert mine["coverage"] == ("35市町村中35市町村の報告" if lang == "ja" else "35 of 35 municipalities reporting")
-        assert mine["actual_year"] == views.fmt.fy_label(2024, lang)
+        assert mine["actual_year"] == ("令和6年度（2024）" if lang == "ja" else "FY2024")
         text = export.csv_bytes(tbl, lang=lang).decode("utf-8-sig")
         assert words in text
         sentence = summary.target_sentence(CAT, row, lang)
@@ -107,7 +110,7 @@ def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: 
     assert "provisional: 3 of 35" in hover[2025] and "35 of 35 municipalities reporting" in hover[2024]
 
 
-def views_chart(view: views.TrendView) -> dict[str, object]:
+def views_chart(view: views.TrendView) -> dict[str, Any]:
     from dashboard import charts
 
     return dict(charts.trend_chart(view, "en", "Gunma").to_dict())
@@ -151,19 +154,27 @@ def _png() -> bytes:
     return buf.getvalue()
 
 
-def test_overview_page_shows_coverage_and_does_not_judge_the_partial_year(partial_store: LocalStore) -> None:
+def _overview(year: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["year"] = "2025"
+    at.query_params["year"] = year
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_overview_page_shows_coverage_and_does_not_judge_the_partial_year(data_copy: Path) -> None:
+    before = [(m.label, m.value) for m in _overview("2025").metric]  # the counts by status before the upload
+    store = LocalStore(data_copy)
+    frame = pl.DataFrame({"indicator_id": [IND] * 3, "municipality_code": list(PARTIAL),
+                          "fiscal_year": [2025] * 3, "value": list(PARTIAL.values())})
+    store.publish(to_parquet_bytes(frame), label="FY2025 速報（3市町村）", kind="official",
+                  source_name="partial.csv", rows=3, publisher="test")
+    at = _overview("2025")
     table = next(df.value for df in at.dataframe if "provisional" in df.value.columns)
     mine = table[table["label"].str.startswith("Kayoi-no-ba meeting weekly or more (FY2025")]
     assert "provisional: 3 of 35 municipalities reporting" in mine["provisional"].iloc[0]
     assert mine["coverage"].iloc[0] == "35 of 35 municipalities reporting"
     assert mine["actual_year"].iloc[0] == "FY2024"
-    # The counts by status at the top judge FY2024, not the partial FY2025.
-    vals = _vals(partial_store)
-    rows = pg.progress_for_place(CAT, vals, "10000", 2025)
-    assert [m.value for m in at.metric] == [str(n) for n in views.status_counts(rows).values()]
-    assert all(r.actual_year != 2025 or r.indicator_id != IND for r in rows)
+    # The counts by status at the top still judge FY2024: the partial FY2025 changed none of them.
+    assert [(m.label, m.value) for m in at.metric] == before and before
