@@ -33,8 +33,7 @@ class Slide:
 
 
 def _area_name(catalog: Catalog, area_id: str, lang: str) -> str:
-    info = catalog.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
-    return t("page_area", lang, n=area_id, name=info["name_ja" if lang == "ja" else "name_en"])
+    return t("page_area", lang, n=area_id, name=catalog.area_info(area_id).name(lang))
 
 
 def area_ids(catalog: Catalog) -> list[str]:

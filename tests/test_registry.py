@@ -22,23 +22,34 @@ from dashboard.storage import LocalStore
 from tests.apptest_pages import switch
 
 APP = str(ROOT / "dashboard" / "app.py")
-AREA_ROW = "6,新しい施策領域,A new policy area,true,第2章 6,true,false,true\n"
-INDICATOR_ROW = ("home_visits,6,10,訪問件数,Home visits,件,visits,count,higher,sum,,,,true,0,,,,false,"
-                 "訪問の件数。,Number of home visits.,test\n")
-NEW_TARGET = ("F1-2025,home_visits,10000,2022,100,2025,200,level,,,新しい表,第2章6,"
-              "訪問件数（令和7年度目標）,Home visits (FY2025 target),8\n")
+AREA_ROW = "6,true,第2章 6,true,false,true\n"
+INDICATOR_ROW = "home_visits,6,10,count,higher,sum,,,,true,0,,,,false,test\n"
+NEW_TARGET = "F1-2025,home_visits,10000,2022,100,2025,200,level,,,新しい表,第2章6,8\n"
 LABEL = "Home visits (FY2025 target)"
+# Their texts, one labels file per language (data/catalog/labels/<lang>.csv: kind,id,field,text).
+NEW_LABELS = {"ja": "policy_area,6,name,新しい施策領域\nindicator,home_visits,name,訪問件数\n"
+                    "indicator,home_visits,unit,件\nindicator,home_visits,definition,訪問の件数。\n"
+                    "target,F1-2025,label,訪問件数（令和7年度目標）\n",
+              "en": "policy_area,6,name,A new policy area\nindicator,home_visits,name,Home visits\n"
+                    "indicator,home_visits,unit,visits\nindicator,home_visits,definition,Number of home visits.\n"
+                    f"target,F1-2025,label,{LABEL}\n"}
 # The 9th plan (令和6–8年度): a FY2026 target for kayoi-no-ba participants (a test figure, not the plan's).
-NINTH = ("A1-2026,kayoi_participants,10000,2022,30000,2026,52000,level,,,第9期の目標,第2章1,"
-         "通いの場の65歳以上参加者数（令和8年度目標）,Kayoi-no-ba participants aged 65+ (FY2026 target),9\n")
+NINTH = "A1-2026,kayoi_participants,10000,2022,30000,2026,52000,level,,,第9期の目標,第2章1,9\n"
+NINTH_LABELS = {"ja": "target,A1-2026,label,通いの場の65歳以上参加者数（令和8年度目標）\n",
+                "en": "target,A1-2026,label,Kayoi-no-ba participants aged 65+ (FY2026 target)\n"}
 EIGHTH_LABEL = "Kayoi-no-ba participants aged 65+ (FY2025 target)"
 
 
-def _catalog(tmp: Path, areas: str = "", indicators: str = "", targets: str = "") -> Path:
-    """A copy of the bundled catalog with rows appended."""
+def _catalog(tmp: Path, areas: str = "", indicators: str = "", targets: str = "",
+             labels: dict[str, str] | None = None) -> Path:
+    """A copy of the bundled catalog with rows appended (and their texts to each language's labels file; a
+    language not given, such as the pseudo-locale, gets the English texts)."""
     cat = tmp / "catalog"
     shutil.copytree(ROOT / "data" / "catalog", cat)
-    for name, extra in (("policy_areas.csv", areas), ("indicators.csv", indicators), ("targets.csv", targets)):
+    files = {f"labels/{f.name}": labels.get(f.stem, labels["en"])
+             for f in (cat / "labels").glob("*.csv")} if labels else {}
+    for name, extra in (("policy_areas.csv", areas), ("indicators.csv", indicators), ("targets.csv", targets),
+                        *files.items()):
         with open(cat / name, "a", encoding="utf-8") as fh:
             fh.write(extra)
     return cat
@@ -85,7 +96,7 @@ def _cells(at: AppTest) -> list[str]:
 
 def test_a_policy_area_and_a_target_added_in_the_catalog_appear_everywhere(tmp_path: Path,
                                                                             env: dict[str, str]) -> None:
-    cat_dir = _catalog(tmp_path, AREA_ROW, INDICATOR_ROW, NEW_TARGET)
+    cat_dir = _catalog(tmp_path, AREA_ROW, INDICATOR_ROW, NEW_TARGET, NEW_LABELS)
     env["GUNMA_CATALOG_DIR"] = str(cat_dir)
     cat = load_catalog()
     assert registry.names(cat, upload=False) == ["overview", "area1", "area2", "area3", "area4", "area5", "area6",
@@ -123,7 +134,7 @@ def test_a_policy_area_and_a_target_added_in_the_catalog_appear_everywhere(tmp_p
 
 def test_the_newest_plan_with_targets_is_the_default_and_the_plan_can_be_chosen(tmp_path: Path,
                                                                                    env: dict[str, str]) -> None:
-    env["GUNMA_CATALOG_DIR"] = str(_catalog(tmp_path, targets=NINTH))
+    env["GUNMA_CATALOG_DIR"] = str(_catalog(tmp_path, targets=NINTH, labels=NINTH_LABELS))
     cat = load_catalog()
     assert cat.plan == "9" and [tg.id for tg in cat.targets] == ["A1-2026"]
     assert len(cat.for_plan("8").targets) == 14  # the bundled 8th-plan targets
@@ -147,7 +158,7 @@ def test_the_newest_plan_with_targets_is_the_default_and_the_plan_can_be_chosen(
 
 
 def test_targets_name_a_known_plan(tmp_path: Path) -> None:
-    cat_dir = _catalog(tmp_path, targets=NINTH.replace(",9\n", ",12\n"))
+    cat_dir = _catalog(tmp_path, targets=NINTH.replace(",9\n", ",12\n"), labels=NINTH_LABELS)
     from dashboard.catalog import read_indicators, read_plans, read_targets
 
     targets = read_targets(cat_dir / "targets.csv", read_indicators(cat_dir / "indicators.csv"))
