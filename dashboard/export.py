@@ -33,20 +33,15 @@ from dashboard.i18n import t
 from dashboard.slides import Slide
 
 EXPORT_FONT = "Noto Sans CJK JP"
-SAMPLE_LABEL = ("サンプル（架空）", "SAMPLE (fictional)")
-OFFICIAL_LABEL = ("公式", "official")
-SAMPLE_WARNING = ("⚠ サンプル（架空）データを含みます。実際の実績ではありません。",
-                  "⚠ Includes SAMPLE (fictional) data: not real results.")
-SOURCE = ("出典：群馬県高齢者保健福祉計画（第8期）第2章、住民基本台帳人口（総務省）ほか",
-          "Source: Gunma Prefecture elderly-care plan (8th period), Chapter 2; resident register population (MIC)")
-DATA_COLUMN = ("データ区分", "data")
+# Message keys of the words every export carries (locale/<lang>/LC_MESSAGES/messages.po).
+SAMPLE_LABEL = "export_sample_label"
+OFFICIAL_LABEL = "export_official_label"
+SAMPLE_WARNING = "export_sample_warning"
+SOURCE = "export_source"
+DATA_COLUMN = "export_data_column"
 
 _server_lock = threading.Lock()
 _server_started = False
-
-
-def _lang_pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "ja" else pair[1]
 
 
 @dataclass(frozen=True)
@@ -65,18 +60,15 @@ class ExportMeta:
     def as_of_text(self) -> str:
         """「データ時点：<label>（<id>）」 / "Data as of: <label> (<id>)"."""
         if not self.snapshot_id:
-            return "データ時点：なし" if self.lang == "ja" else "Data as of: none"
-        label = self.snapshot_label or ""
-        if self.lang == "ja":
-            return f"データ時点：{label}（{self.snapshot_id}）"
-        return f"Data as of: {label} ({self.snapshot_id})"
+            return t("export_as_of_none", self.lang)
+        return t("export_as_of", self.lang, label=self.snapshot_label or "", id=self.snapshot_id)
 
     def footer(self) -> str:
         """Source, as-of snapshot and, for sample data, the sample label: on every slide and page."""
-        parts = [_lang_pick(SOURCE, self.lang), self.as_of_text()]
+        parts = [t(SOURCE, self.lang), self.as_of_text()]
         if self.sample:
-            parts.append(_lang_pick(SAMPLE_WARNING, self.lang))
-        return "　".join(parts) if self.lang == "ja" else "  |  ".join(parts)
+            parts.append(t(SAMPLE_WARNING, self.lang))
+        return t("export_footer_sep", self.lang).join(parts)
 
 
 # ---------------------------------------------------------------- PNG
@@ -127,8 +119,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def labelled(df: pl.DataFrame, sample: bool, lang: str = "ja") -> pl.DataFrame:
     """The frame with a data-kind column: per row where it says (has_sample / is_sample), else for all."""
-    col = _lang_pick(DATA_COLUMN, lang)
-    s_lab, o_lab = _lang_pick(SAMPLE_LABEL, lang), _lang_pick(OFFICIAL_LABEL, lang)
+    col = t(DATA_COLUMN, lang)
+    s_lab, o_lab = t(SAMPLE_LABEL, lang), t(OFFICIAL_LABEL, lang)
     flag = next((c for c in ("has_sample", "is_sample", "actual_is_sample") if c in df.columns), None)
     if col in df.columns:
         return df
@@ -190,7 +182,7 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
     if meta is not None:
         about = wb.create_sheet("about")
         for line in (meta.title, meta.place_name, fmt.fy_label(meta.year, lang), meta.as_of_text(),
-                     _lang_pick(SOURCE, lang), _lang_pick(SAMPLE_WARNING, lang) if meta.sample else "",
+                     t(SOURCE, lang), t(SAMPLE_WARNING, lang) if meta.sample else "",
                      meta.url or ""):
             about.append([neutralise(line)])
     buf = io.BytesIO()
@@ -207,8 +199,8 @@ def safe_name(text: str) -> str:
 
 def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> list[list[str]]:
     """Target, latest actual, target value, share of the way: the numbers printed on a slide."""
-    head = (["目標", "最新実績", "目標値", "進捗", "状況"] if lang == "ja"
-            else ["Target", "Latest actual", "Target value", "Progress", "Status"])
+    head = [t("export_col_target", lang), t("export_col_actual", lang), t("export_col_target_value", lang),
+            t("export_col_progress", lang), t("export_col_status", lang)]
     out = [head]
     for r in rows:
         if r.status == "no_target":
@@ -217,10 +209,10 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
         tgt = next(tg for tg in catalog.targets if tg.id == r.target_id)
         actual = fmt.value(r.actual_value, ind.unit(lang), ind.kind, lang)
         if r.actual_year is not None:
-            actual += f"（{fmt.era_year(r.actual_year)}）" if lang == "ja" else f" (FY{r.actual_year})"
+            actual += views.paren(fmt.fiscal_year(r.actual_year, lang), lang)
         if r.actual_n_reporting is not None and r.actual_n_expected is not None:
             cov = t("coverage_short", lang, n=fmt.number(r.actual_n_reporting), of=fmt.number(r.actual_n_expected))
-            actual += f"［{cov}］" if lang == "ja" else f" [{cov}]"
+            actual += t("export_bracket", lang, text=cov)
         out.append([tgt.label(lang), actual, fmt.value(r.target_value, ind.unit(lang), ind.kind, lang),
                     fmt.share(r.share_of_way, lang),
                     f"{fmt.STATUS_SYMBOLS[r.status]} {fmt.status_name(r.status, lang)}"])
@@ -237,8 +229,7 @@ def provisional_lines(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) 
             continue
         seen.add((r.indicator_id, r.provisional_year))
         name = catalog.indicators[r.indicator_id].name(lang) if r.target_id in tgts else r.target_id
-        out.append(f"{name}　{views.provisional_text(catalog, r, lang)}" if lang == "ja"
-                   else f"{name}: {views.provisional_text(catalog, r, lang)}")
+        out.append(t("export_provisional_line", lang, name=name, text=views.provisional_text(catalog, r, lang)))
     return out
 
 
@@ -377,7 +368,7 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
     text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
     text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{fmt.fy_label(meta.year, lang)}", meta.as_of_text()], 20)
     if meta.sample:
-        text(first, 0.6, 4.5, 12.1, 0.8, [_lang_pick(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
+        text(first, 0.6, 4.5, 12.1, 0.8, [t(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
     footer(first)
 
     pics = list(images) if images is not None else [png(s.fig, 1200, int(s.fig.layout.height or 750))
@@ -468,7 +459,7 @@ def briefing_html(catalog: Catalog, rows: Sequence[pg.Progress], sentences: Sequ
                                     for j, c in enumerate(r)) + "</tr>" for r in cells[1:])
     img = (f'<img class="chart" alt="" src="data:image/png;base64,{base64.b64encode(chart_png).decode()}">'
            if chart_png else "")
-    sample = f'<div class="sample">{e(_lang_pick(SAMPLE_WARNING, lang))}</div>' if meta.sample else ""
+    sample = f'<div class="sample">{e(t(SAMPLE_WARNING, lang))}</div>' if meta.sample else ""
     items = "".join(f"<li>{e(s)}</li>" for s in sentences)
     link = f"<br>{e(meta.url)}" if meta.url else ""
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if len(cells) > 1 else ""

@@ -1,5 +1,9 @@
 """Formatting for people: Japanese fiscal years, numbers with units, status names.
 
+The one module that branches on the language: Japanese writes era years, 万 units, full-width brackets and
+no space before a unit; every other language (English, the pseudo-locale, any language added as files)
+is formatted the English way (FY2020, 47.5k, a space before word units).
+
 One function per unit, used by tables, charts, summaries and exports alike, so a figure reads the
 same everywhere: rate() 9.0%, count() 35,660人, man() 4.75万, share() 63%, flag() 実施/未実施,
 per_1000() 12.3人（65歳以上1,000人あたり）; value() picks the right one for an indicator.
@@ -41,6 +45,11 @@ def era_year(fy: int) -> str:
         return f"令和{'元' if n == 1 else n}年度"
     n = fy - 1988
     return f"平成{'元' if n == 1 else n}年度"
+
+
+def fiscal_year(fy: int, lang: str = "ja") -> str:
+    """A fiscal year in a sentence: 令和2年度 in Japanese, FY2020 in English and any other language."""
+    return era_year(fy) if lang == "ja" else f"FY{fy}"
 
 
 def fy_label(fy: int | None, lang: str = "ja") -> str:

@@ -24,6 +24,7 @@ from dashboard import contract, db
 from dashboard.asof import asof_args
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
+from dashboard.i18n import N_, t
 from dashboard.storage import KINDS, SnapshotMeta, SnapshotStore, visible
 from dashboard.validate import Keys
 
@@ -150,11 +151,9 @@ def clean_text(text: str, limit: int) -> str:
 def check_label(label: str, lang: str = "ja") -> str | None:
     """A message when a label cannot be used, else None."""
     if not clean_text(label, LABEL_MAX):
-        return "ラベルを入力してください（例：令和6年度 実績 確定値）。" if lang == "ja" else \
-            "Enter a label (e.g. FY2024 results, final)."
+        return t("ing_label_needed", lang)
     if len(label) > LABEL_MAX:
-        return f"ラベルは{LABEL_MAX}文字以内にしてください。" if lang == "ja" else \
-            f"Keep the label within {LABEL_MAX} characters."
+        return t("ing_label_too_long", lang, max=LABEL_MAX)
     return None
 
 
@@ -255,79 +254,57 @@ TEMPLATE_README = [
 
 # ------------------------------------------------------------------------------ page text
 
-UI_TEXT: dict[str, tuple[str, str]] = {
-    "title": ("データ更新", "Data upload"),
-    "intro": ("新しいデータをスナップショットとして公開します。公開済みのデータは変更・削除されず、"
-              "履歴からいつでも過去の時点を表示できます。",
-              "Publish new data as a snapshot. Published data is never changed or deleted; the history "
-              "keeps every earlier state viewable."),
-    "disabled": ("データ更新は無効です。分析担当者のログインが設定されていません。", "Uploads are disabled: no analyst "
-                 "login is configured."),
-    "how_enable": ("有効にするには、.streamlit/secrets.toml に [auth]（OIDCログイン、st.login）を設定するか、"
-                   "次のコマンドで作ったパスワードのハッシュを [upload] に書いてサーバーを再起動してください："
-                   "python -m dashboard hash-password",
-                   "To enable them, configure [auth] (OIDC login through st.login) in .streamlit/secrets.toml, "
-                   "or put a password hash made by `python -m dashboard hash-password` under [upload] and "
-                   "restart the server."),
-    "login": ("ログイン", "Log in"),
-    "logout": ("ログアウト", "Log out"),
-    "login_needed": ("このページは分析担当者のログインが必要です。", "This page needs an analyst login."),
-    "name": ("氏名（公開者として記録されます）", "Your name (recorded as the publisher)"),
-    "password": ("パスワード", "Password"),
-    "bad_login": ("氏名またはパスワードが違います。", "Wrong name or password."),
-    "throttled": ("試行回数が多すぎます。{s}秒後にもう一度お試しください。",
-                  "Too many attempts. Try again in {s} seconds."),
-    "signed_in": ("ログイン中：{who}", "Signed in as: {who}"),
-    "template": ("1. テンプレート", "1. Template"),
-    "template_help": ("指標IDと市町村コード（名前つき）を記入済みです。value列に値を入れてください。"
-                      "名前の列は読み飛ばします。",
-                      "Indicator ids and municipality codes (with names) are filled in; enter values in the "
-                      "value column. The name columns are ignored on upload."),
-    "template_year": ("年度（西暦）", "Fiscal year"),
-    "upload": ("2. ファイルのアップロード（Parquet・CSV・Excel .xlsx）",
-               "2. Upload a file (Parquet, CSV, Excel .xlsx)"),
-    "errors": ("{n}件の問題があるため公開できません。下の表の行・列・値を直してください。",
-               "{n} problems prevent publishing. Fix the rows, columns and values listed below."),
-    "warnings": ("{n}件の警告があります（公開はできます）。内容を確認してください。",
-                 "{n} warnings (publishing is allowed). Please check them."),
-    "valid": ("検査に合格しました：{rows}行（{fmt}）", "Validation passed: {rows} rows ({fmt})"),
-    "preview": ("3. 公開前の確認", "3. Preview"),
-    "adds": ("新規追加", "Adds"),
-    "revises": ("修正（旧→新）", "Revises (old → new)"),
-    "same": ("変更なし（同じ値）", "Unchanged (same value)"),
-    "untouched": ("対象外（そのまま）", "Left alone"),
-    "revisions": ("修正される値", "Values revised"),
-    "publish": ("4. 公開", "4. Publish"),
-    "label": ("ラベル（履歴と「データ時点」に表示）", "Label (shown in the history and the as-of filter)"),
-    "kind": ("種別", "Kind"),
-    "kind_official": ("公式", "official"),
-    "kind_sample": ("サンプル（架空）", "sample (fictional)"),
-    "publish_button": ("公開する", "Publish"),
-    "published": ("公開しました：{id}（{rows}行）。ダッシュボードの各ページに反映されています。",
-                  "Published {id} ({rows} rows). Every dashboard page now shows it."),
-    "conflict": ("確認中に別の公開（{msg}）がありました。確認内容を更新したので、"
-                 "もう一度確認してから公開してください。",
-                 "Someone else published meanwhile ({msg}). The preview has been refreshed; check it and publish "
-                 "again."),
-    "busy": ("別の公開が進行中です。少し待ってからもう一度押してください。",
-             "Another publication is in progress. Wait a moment and press again."),
-    "history": ("履歴", "History"),
-    "events": ("取り下げ・復元の記録", "Withdrawals and restorations"),
-    "withdraw_title": ("スナップショットの取り下げ・復元", "Withdraw or restore a snapshot"),
-    "snapshot": ("スナップショット", "Snapshot"),
-    "reason": ("理由（記録されます）", "Reason (recorded)"),
-    "withdraw": ("取り下げる", "Withdraw"),
-    "restore": ("復元する", "Restore"),
-    "done": ("記録しました：{id} {action}", "Recorded: {id} {action}"),
-    "reason_needed": ("理由を入力してください。", "Enter a reason."),
+# The upload page's words, by the key the page asks for: message keys of the catalogue (ing_<key>).
+UI_TEXT: dict[str, str] = {
+    "title": N_("ing_title"),
+    "intro": N_("ing_intro"),
+    "disabled": N_("ing_disabled"),
+    "how_enable": N_("ing_how_enable"),
+    "login": N_("ing_login"),
+    "logout": N_("ing_logout"),
+    "login_needed": N_("ing_login_needed"),
+    "name": N_("ing_name"),
+    "password": N_("ing_password"),
+    "bad_login": N_("ing_bad_login"),
+    "throttled": N_("ing_throttled"),
+    "signed_in": N_("ing_signed_in"),
+    "template": N_("ing_template"),
+    "template_help": N_("ing_template_help"),
+    "template_year": N_("ing_template_year"),
+    "upload": N_("ing_upload"),
+    "errors": N_("ing_errors"),
+    "warnings": N_("ing_warnings"),
+    "valid": N_("ing_valid"),
+    "preview": N_("ing_preview"),
+    "adds": N_("ing_adds"),
+    "revises": N_("ing_revises"),
+    "same": N_("ing_same"),
+    "untouched": N_("ing_untouched"),
+    "revisions": N_("ing_revisions"),
+    "publish": N_("ing_publish"),
+    "label": N_("ing_label"),
+    "kind": N_("ing_kind"),
+    "kind_official": N_("ing_kind_official"),
+    "kind_sample": N_("ing_kind_sample"),
+    "publish_button": N_("ing_publish_button"),
+    "published": N_("ing_published"),
+    "conflict": N_("ing_conflict"),
+    "busy": N_("ing_busy"),
+    "history": N_("ing_history"),
+    "events": N_("ing_events"),
+    "withdraw_title": N_("ing_withdraw_title"),
+    "snapshot": N_("ing_snapshot"),
+    "reason": N_("ing_reason"),
+    "withdraw": N_("ing_withdraw"),
+    "restore": N_("ing_restore"),
+    "done": N_("ing_done"),
+    "reason_needed": N_("ing_reason_needed"),
 }
 
 
 def text(key: str, lang: str = "ja", **kwargs: object) -> str:
-    """A page string in the given language."""
-    ja, en = UI_TEXT[key]
-    s = ja if lang == "ja" else en
-    return s.format(**kwargs) if kwargs else s
+    """A page string in the given language (from the message catalogue)."""
+    return t(UI_TEXT[key], lang, **kwargs)
 
 
 def history_frame(store: SnapshotStore) -> pl.DataFrame:

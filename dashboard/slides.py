@@ -72,7 +72,7 @@ def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, la
     if with_overview:
         rows = pg.progress_for_place(catalog, values, place, year)
         tbl = views.progress_table(catalog, rows, lang)
-        title = f"{t('page_overview', lang)}：{place_name}" if lang == "ja" else f"Overview: {place_name}"
+        title = t("slide_overview_title", lang, page=t("page_overview", lang), place=place_name)
         out.append(Slide("overview", None, title, bars(tbl, rows),
                          summary.status_count_sentence([r for r in rows if r.status != "no_target"], lang),
                          rows=rows, data=tbl, sample=any(r.actual_is_sample for r in rows)))

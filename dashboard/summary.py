@@ -1,8 +1,9 @@
-"""Written summaries generated from the numbers (no language model), in Japanese and English.
+"""Written summaries generated from the numbers (no language model), in every language of the catalogue.
 
 Every sentence is built from a Progress row (dashboard.progress) or an as-of values series and
 formatted with dashboard.fmt, so the words always agree with the charts and tables. Used on the
-pages, in presenter mode and in exports.
+pages, in presenter mode and in exports. Each sentence is one whole-sentence message (`sum_*` in
+locale/<lang>/LC_MESSAGES/messages.po) with named placeholders.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 
-SAMPLE_NOTE = ("※サンプル（架空）データを含みます。", "(Includes sample, fictional data.)")
+
+def _join(first: str, second: str, lang: str) -> str:
+    """Two sentences (or a sentence and a note) one after the other, as the language writes them."""
+    return t("sum_join", lang, first=first, second=second) if first and second else first or second
 
 
-def _ja(lang: str) -> bool:
-    return lang == "ja"
+def _sample(sentence: str, sample: bool, lang: str) -> str:
+    """A sentence with the sample-data note after it when its figure is sample data."""
+    return _join(sentence, t("sum_sample_note", lang), lang) if sample else sentence
 
 
 def _val(catalog: Catalog, indicator_id: str, value: float | None, lang: str) -> str:
@@ -31,7 +36,7 @@ def _val(catalog: Catalog, indicator_id: str, value: float | None, lang: str) ->
 
 
 def _year(fy: int, lang: str) -> str:
-    return fmt.era_year(fy) if _ja(lang) else f"FY{fy}"
+    return fmt.fiscal_year(fy, lang)
 
 
 def _subject(catalog: Catalog, place: str, indicator_id: str, lang: str) -> str:
@@ -39,8 +44,7 @@ def _subject(catalog: Catalog, place: str, indicator_id: str, lang: str) -> str:
     name = catalog.indicators[indicator_id].name(lang)
     if place == PREFECTURE:
         return name
-    where = catalog.place_name(place, lang)
-    return f"{where}の{name}" if _ja(lang) else f"{name} in {where}"
+    return t("sum_subject_place", lang, indicator=name, place=catalog.place_name(place, lang))
 
 
 def reach_year(p: pg.Progress) -> int | None:
@@ -52,26 +56,20 @@ def reach_year(p: pg.Progress) -> int | None:
 
 def pace_sentence(p: pg.Progress, lang: str) -> str:
     """Whether the target is reached on time at the current pace, in one sentence."""
-    ja = _ja(lang)
     if p.status == "achieved":
-        return "目標を達成しています。" if ja else "The target has been met."
+        return t("sum_pace_achieved", lang)
     if pg.shortfall(p) == "below_national":
         return t("below_national_note", lang)
     if p.status == "not_available":
-        return ("基準年度より後の実績がないため、進捗は評価できません。" if ja
-                else "There is no actual after the baseline year, so progress cannot be assessed.")
+        return t("sum_pace_not_available", lang)
     if p.actual_year is not None and p.actual_year >= p.target_year:
-        return ("目標年度の実績は目標に届きませんでした。" if ja
-                else "The target was not reached in the target year.")
+        return t("sum_pace_missed", lang)
     year = reach_year(p)
     if year is not None and year <= p.target_year:
-        return ("このペースなら目標年度までに目標に届く見込みです。" if ja
-                else "At this pace the target will be reached by the target year.")
+        return t("sum_pace_on_time", lang)
     if year is not None:
-        return (f"このペースでは目標年度に届きません（到達見込みは{fmt.era_year(year)}）。" if ja
-                else f"At this pace the target will not be reached by the target year (expected in FY{year}).")
-    return ("このペースでは目標年度に届きません。" if ja
-            else "At this pace the target will not be reached by the target year.")
+        return t("sum_pace_late_in", lang, fy=_year(year, lang))
+    return t("sum_pace_late", lang)
 
 
 def provisional_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
@@ -87,62 +85,43 @@ def target_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
     """One target at one place, e.g. 「通いの場への65歳以上参加者数は令和6年度に43,120人で、
     令和7年度目標47,500人に向けた進捗は基準年比で63%です。このペースでは目標年度に届きません…」.
     A roll-up's actual says how many municipalities reported; a newer partial roll-up follows as provisional."""
-    prov = provisional_sentence(catalog, p, lang)
-    core = _target_sentence(catalog, p, lang)
-    return core + ("" if not prov else prov if _ja(lang) else " " + prov)
+    return _join(_target_sentence(catalog, p, lang), provisional_sentence(catalog, p, lang), lang)
 
 
 def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
-    ja = _ja(lang)
     subject = _subject(catalog, p.place_code, p.indicator_id, lang)
-    tail = (SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if p.actual_is_sample else ""
     if p.actual_year is None or p.actual_value is None:
         if p.baseline_year is not None and p.baseline_value is not None and p.target_kind != "period_total":
-            base = _val(catalog, p.indicator_id, p.baseline_value, lang)
-            return (f"{subject}は基準値が{_year(p.baseline_year, lang)}の{base}で、その後の実績はまだありません。" if ja
-                    else f"{subject}: baseline {base} in FY{p.baseline_year}; no later actual yet.")
-        return (f"{subject}は、まだ実績がありません。" if ja else f"{subject}: no actual figure yet.")
+            return t("sum_no_actual_since_baseline", lang, subject=subject, fy=_year(p.baseline_year, lang),
+                     base=_val(catalog, p.indicator_id, p.baseline_value, lang))
+        return t("sum_no_actual", lang, subject=subject)
     actual = _val(catalog, p.indicator_id, p.actual_value, lang)
     if p.actual_n_reporting is not None:
         actual += views.paren(views.coverage_text(p.actual_n_reporting, p.actual_n_expected, lang), lang)
     target = _val(catalog, p.indicator_id, p.target_value, lang)
+    fy = _year(p.actual_year, lang)
     if p.status == "no_target" and catalog.indicators[p.indicator_id].kind == "flag" \
             and catalog.place_kind(p.place_code) == "municipality":
-        done = bool(p.actual_value)
-        if ja:
-            return f"{subject}は{_year(p.actual_year, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
-        return f"{subject}: {'in place' if done else 'not in place'} as of FY{p.actual_year}." + tail
+        key = "sum_flag_in_place" if p.actual_value else "sum_flag_not_in_place"
+        return _sample(t(key, lang, subject=subject, fy=fy), p.actual_is_sample, lang)
     if p.status == "no_target":
-        share = fmt.share(p.share_of_prefecture, lang) if p.share_of_prefecture is not None else None
-        if ja:
-            s = f"{subject}は{_year(p.actual_year, lang)}に{actual}"
-            s += f"で、県全体の{share}を占めます。" if share else "です。"
-            return s + "この地域別の目標は計画にありません。" + tail
-        s = f"{subject} was {actual} in {_year(p.actual_year, lang)}"
-        s += f", {share} of the prefecture total." if share else "."
-        return s + " The plan sets no target for this place." + tail
+        if p.share_of_prefecture is not None:
+            text = t("sum_context_share", lang, subject=subject, fy=fy, actual=actual,
+                     share=fmt.share(p.share_of_prefecture, lang))
+        else:
+            text = t("sum_context", lang, subject=subject, fy=fy, actual=actual)
+        return _sample(text, p.actual_is_sample, lang)
     if p.target_kind == "period_total":
         start = p.baseline_year + 1 if p.baseline_year is not None else p.actual_year
-        if ja:
-            head = (f"{subject}は{fmt.era_year(start)}から{_year(p.actual_year, lang)}までの合計で{actual}で、"
-                    f"期間目標{target}に対する達成率は{fmt.share(p.share_of_way, lang)}です。")
-        else:
-            head = (f"{subject} totalled {actual} from FY{start} to FY{p.actual_year}, "
-                    f"{fmt.share(p.share_of_way, lang)} of the period target of {target}.")
-        return head + ("" if ja else " ") + pace_sentence(p, lang) + tail
-    share = fmt.share(p.share_of_way, lang) if p.share_of_way is not None else None
-    bench = p.benchmark
-    if ja:
-        goal = f"{'県の' if bench else ''}{fmt.era_year(p.target_year)}目標{target}"
-        head = f"{subject}は{_year(p.actual_year, lang)}に{actual}で、"
-        head += (f"{goal}に向けた進捗は基準年比で{share}です。" if share is not None
-                 else f"{goal}と比べられます。")
-    else:
-        goal = f"the {'prefecture’s ' if bench else ''}FY{p.target_year} target of {target}"
-        head = f"{subject} was {actual} in FY{p.actual_year}; "
-        head += (f"progress towards {goal} is {share} of the way from the baseline." if share is not None
-                 else f"compare with {goal}.")
-    return head + ("" if ja else " ") + pace_sentence(p, lang) + tail
+        head = t("sum_period_total", lang, subject=subject, start=_year(start, lang), fy=fy, actual=actual,
+                 share=fmt.share(p.share_of_way, lang), target=target)
+        return _sample(_join(head, pace_sentence(p, lang), lang), p.actual_is_sample, lang)
+    # Whole sentences: progress (with a share of the way) or a comparison; the prefecture's target at a 圏域 or
+    # municipality (a benchmark) is said to be the prefecture's.
+    key = ("sum_progress" if p.share_of_way is not None else "sum_compare") + ("_benchmark" if p.benchmark else "")
+    head = t(key, lang, subject=subject, fy=fy, actual=actual, target_fy=_year(p.target_year, lang), target=target,
+             share=fmt.share(p.share_of_way, lang) if p.share_of_way is not None else "")
+    return _sample(_join(head, pace_sentence(p, lang), lang), p.actual_is_sample, lang)
 
 
 def status_count_sentence(rows: Sequence[pg.Progress], lang: str = "ja") -> str:
@@ -166,17 +145,14 @@ def _latest_targets(rows: Sequence[pg.Progress]) -> list[pg.Progress]:
 def area_summary(catalog: Catalog, rows: Sequence[pg.Progress], area_id: str, lang: str = "ja",
                  ) -> list[str]:
     """Sentences for one policy area: the status counts first (the takeaway), then the weakest target."""
-    info = catalog.policy_areas.filter(pl.col("policy_area") == area_id).row(0, named=True)
-    name = info["name_ja"] if _ja(lang) else info["name_en"]
+    name = catalog.area_info(area_id).name(lang)
     judged = [r for r in rows if r.status not in ("no_target",)]
     if not judged:
         context = [r for r in rows if r.actual_value is not None]
-        out = [f"{name}：この地域には計画の数値目標がありません。" if _ja(lang)
-               else f"{name}: the plan sets no numeric target for this place."]
+        out = [t("sum_area_no_targets", lang, area=name)]
         out += [target_sentence(catalog, r, lang) for r in _latest_targets(context)[:2]]
         return out
-    out = [f"{name}：{status_count_sentence(judged, lang)}" if _ja(lang)
-           else f"{name}: {status_count_sentence(judged, lang)}"]
+    out = [t("sum_area_counts", lang, area=name, counts=status_count_sentence(judged, lang))]
     assessed = [r for r in _latest_targets(judged) if r.ratio is not None and r.status != "achieved"]
     if assessed:
         worst = min(assessed, key=lambda r: r.ratio if r.ratio is not None else 0.0)
@@ -202,29 +178,23 @@ def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
         cov = views.coverage_text(int(part["n_reporting"][-1]), int(part["n_expected"][-1]), lang, provisional=True)
         prov = t("provisional_sentence", lang, fy=_year(int(part["fiscal_year"][-1]), lang),
                  value=_val(catalog, indicator_id, float(part["value"][-1]), lang), cov=cov)
-        prov = prov if _ja(lang) else " " + prov
     if not s.height:
-        return prov.strip() or None
-    ja = _ja(lang)
+        return prov or None
     subject = _subject(catalog, place, indicator_id, lang)
     y, v = int(s["fiscal_year"][-1]), float(s["value"][-1])
     sample = bool(s["has_sample"][-1])
-    tail = ((SAMPLE_NOTE[0] if ja else " " + SAMPLE_NOTE[1]) if sample else "") + prov
     if catalog.indicators[indicator_id].kind == "flag" and catalog.place_kind(place) == "municipality":
         # One municipality's yes/no measure: 実施/未実施, never "1市町村".
-        done = v >= 0.5
-        if ja:
-            return f"{subject}は{_year(y, lang)}時点で{'実施しています' if done else '未実施です'}。" + tail
-        return f"{subject}: {'in place' if done else 'not in place'} as of FY{y}." + tail
+        key = "sum_flag_in_place" if v >= 0.5 else "sum_flag_not_in_place"
+        return _join(_sample(t(key, lang, subject=subject, fy=_year(y, lang)), sample, lang), prov, lang)
     now = _val(catalog, indicator_id, v, lang)
     if s["source"][-1] == "rollup":
         now += views.paren(views.coverage_text(int(s["n_reporting"][-1]), int(s["n_expected"][-1]), lang), lang)
     if s.height < 2:
-        return (f"{subject}は{_year(y, lang)}に{now}です。" if ja else f"{subject} was {now} in FY{y}.") + tail
-    py, pv = int(s["fiscal_year"][-2]), float(s["value"][-2])
-    before = _val(catalog, indicator_id, pv, lang)
-    if ja:
-        change = "増えました" if v > pv else "減りました" if v < pv else "変わりませんでした"
-        return f"{subject}は{_year(y, lang)}に{now}で、{_year(py, lang)}の{before}から{change}。" + tail
-    change = "up from" if v > pv else "down from" if v < pv else "unchanged from"
-    return f"{subject} was {now} in FY{y}, {change} {before} in FY{py}." + tail
+        text = t("sum_trend_one_year", lang, subject=subject, value=now, fy=_year(y, lang))
+    else:
+        py, pv = int(s["fiscal_year"][-2]), float(s["value"][-2])
+        key = "sum_trend_up" if v > pv else "sum_trend_down" if v < pv else "sum_trend_unchanged"
+        text = t(key, lang, subject=subject, value=now, fy=_year(y, lang),
+                 before=_val(catalog, indicator_id, pv, lang), before_fy=_year(py, lang))
+    return _join(_sample(text, sample, lang), prov, lang)

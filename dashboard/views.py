@@ -32,8 +32,8 @@ def plain(text: str, limit: int = 40) -> str:
 
 
 def paren(text: str, lang: str) -> str:
-    """Text in brackets: full-width in Japanese, ASCII with a space in English."""
-    return f"（{text}）" if lang == "ja" else f" ({text})"
+    """Text in brackets after a word, as the language writes them (full-width in Japanese)."""
+    return t("paren", lang, text=text)
 
 
 def place_label(catalog: Catalog, code: str, lang: str) -> str:
@@ -255,8 +255,7 @@ def benchmark_for(catalog: Catalog, values: pl.DataFrame, indicator_id: str, yea
         if rate is None or rate.scale is None or got is None:
             return None
         per = got[0] / rate.scale * 1000
-        per_text = (f"{fmt.number(per, 1)}{ind.unit(lang)}{paren(t('per_1000', lang), lang)}" if lang == "ja"
-                    else f"{fmt.number(per, 1)} {ind.unit(lang)} {t('per_1000', lang)}")
+        per_text = fmt.per_1000(per, ind.unit(lang), lang)
         return per, f"{got[1]} = {per_text}"
     if ind.kind not in ("rate", "score"):
         return None
@@ -281,7 +280,7 @@ def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: 
     ind = catalog.indicators[indicator_id]
     muni = catalog.municipalities.select(
         pl.col("code5").alias("code"),
-        pl.col("name_ja" if lang == "ja" else "name_en").alias("name"),
+        pl.Series("name", [catalog.place_name(c, lang) for c in catalog.municipalities["code5"]], dtype=pl.Utf8),
         pl.col("area_code"),
         pl.col("tile_row").cast(pl.Int32), pl.col("tile_col").cast(pl.Int32))
     areas = {a: catalog.place_name(a, lang) for a in catalog.area_codes()}
@@ -344,7 +343,8 @@ def implementation_matrix(catalog: Catalog, values: pl.DataFrame, indicator_id: 
                           lang: str) -> pl.DataFrame:
     """Municipality × fiscal year of a flag indicator: 1 where implemented, 0 where not."""
     muni = catalog.municipalities.select(pl.col("code5").alias("place_code"),
-                                         pl.col("name_ja" if lang == "ja" else "name_en").alias("name"))
+                                         pl.Series("name", [catalog.place_name(c, lang)
+                                                            for c in catalog.municipalities["code5"]], dtype=pl.Utf8))
     v = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("fiscal_year") <= until)
                       & pl.col("place_code").is_in(catalog.municipality_codes()))
     wide = (v.with_columns((pl.col("value") >= 0.5).cast(pl.Int8).alias("flag"))
@@ -419,8 +419,7 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
                                         if ind.rollup == "sum" and pref_full and vals.get(PREFECTURE) else None),
                 "is_sample": bool(cur.filter(pl.col("place_code") == municipality)["has_sample"].any()),
                 # Unit of the side-by-side columns: counts become per 1,000 aged 65+ to compare sizes.
-                "cmp_unit": (f"{unit}／{t('per_1000', lang)}" if lang == "ja" else f"{unit} {t('per_1000', lang)}")
-                if per else unit,
+                "cmp_unit": t("cmp_unit_per_1000", lang, unit=unit, per=t("per_1000", lang)) if per else unit,
             }
             for key, code in zip(("municipality", "area", "prefecture"), places, strict=True):
                 rec[f"cmp_{key}"] = comparable(ind, vals.get(code), pops.get(code))

@@ -17,6 +17,7 @@ from PIL import Image, ImageChops
 from dashboard import data, db, export, fmt, slides, summary
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
+from dashboard.i18n import t
 from dashboard.storage import LocalStore
 
 CAT = load_catalog()
@@ -183,7 +184,7 @@ def test_briefing_escapes_text_and_prints_every_row_and_the_footer(vals: pl.Data
         label = next(tg.label("ja") for tg in CAT.targets if tg.id == r.target_id)
         assert re.sub(r"\s+", "", label)[:8] in flat, label
     assert "県内市町村平均得点率" in flat  # the last row, which the one-page layout used to cut
-    for part in (export.SOURCE[0], "データ時点：label", "サンプル（架空）データを含みます", "127.0.0.1:8501"):
+    for part in (t(export.SOURCE, "ja"), "データ時点：label", "サンプル（架空）データを含みます", "127.0.0.1:8501"):
         assert re.sub(r"\s+", "", part)[:20] in flat, part
     # Chart labels keep their row: the chart is drawn at its own height (52 px per target), not squeezed.
     m = re.search(r'src="data:image/png;base64,([^"]+)"', html_text)

@@ -60,3 +60,12 @@ def test_status_words_are_one_set_for_chips_tables_and_summaries() -> None:
     assert en[0].isupper() and en.startswith("Of 4 targets")  # four judged by hand, capital first
     assert "on track" not in en.lower()  # the old, second vocabulary is gone
     assert fmt.status_label("achieved", "ja") == "◎ 目標達成"
+
+
+def test_a_language_fmt_does_not_know_is_formatted_the_english_way() -> None:
+    for lang in ("en_XA", "fr"):
+        assert fmt.fy_label(2020, lang) == "FY2020" and fmt.fiscal_year(2024, lang) == "FY2024"
+        assert fmt.count(35660, "people", lang) == "35,660 people" and fmt.rate(8.968, lang) == "9.0%"
+        assert fmt.man(47500, "people", lang) == "47.5k people"
+        assert fmt.count(None, "people", lang) == "–" and fmt.fy_label(None, lang) == "–"
+    assert fmt.fiscal_year(2019, "ja") == "令和元年度" and fmt.fiscal_year(2018, "ja") == "平成30年度"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dashboard import i18n
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.validate import Limits, validate_bytes
@@ -28,12 +29,17 @@ def _calls() -> list[tuple[str, int, str, str, set[str]]]:
     return out
 
 
+def _templates(key: str) -> list[str]:
+    """A message's template in every language of the catalogue (raw, placeholders unfilled)."""
+    return [i18n.template(key, lang) for lang in i18n.languages(hidden=True)]
+
+
 def test_every_problem_names_a_known_rule_and_sentence_with_exactly_its_placeholders() -> None:
     calls = _calls()
     assert len(calls) > 60  # every place a problem is found
     for where, line, rule, message_id, keys in calls:
         assert rule in RULE_LABELS and message_id in MESSAGES, (where, line)
-        fields = {f.split("!")[0].split(":")[0] for template in MESSAGES[message_id]
+        fields = {f.split("!")[0].split(":")[0] for template in _templates(MESSAGES[message_id])
                   for _, f, _, _ in string.Formatter().parse(template) if f}
         assert fields == keys, (where, line, message_id, fields ^ keys)  # (a fragment may be one language's)
     assert {m for *_, m, _ in calls} == set(MESSAGES)  # no sentence left unused

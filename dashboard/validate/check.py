@@ -9,6 +9,7 @@ import polars as pl
 from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.validate.collect import _Collector, _fmt_size, _Stop
+from dashboard.validate.messages import Phrase
 from dashboard.validate.model import EXTENSIONS, Limits, Result
 from dashboard.validate.readers import LOOKS, _read_csv, _read_parquet, _read_xlsx, sniff
 from dashboard.validate.rules import _coerce, _columns, _row_rules
@@ -67,17 +68,17 @@ def _format_for(ext: str, looks: str, col: _Collector) -> str:
         col.add("unsupported_type", "unsupported_type_2", {},
                 value=ext or "(no extension)")
         raise _Stop
-    ja, en = LOOKS[looks]
+    looks_like = Phrase(LOOKS[looks])
     if want == "parquet" and looks != "parquet":
         if looks == "parquet_truncated":
             col.add("parquet_truncated", "parquet_truncated", {})
         else:
-            col.add("not_parquet", "not_parquet", {"ja": ja, "en": en})
+            col.add("not_parquet", "not_parquet", {"looks": looks_like})
         raise _Stop
     if want == "csv" and looks != "csv":
-        col.add("not_csv", "not_csv", {"ext": ext, "ja": ja, "en": en})
+        col.add("not_csv", "not_csv", {"ext": ext, "looks": looks_like})
         raise _Stop
     if want == "xlsx" and looks != "xlsx":
-        col.add("not_xlsx", "not_xlsx", {"ja": ja, "en": en})
+        col.add("not_xlsx", "not_xlsx", {"looks": looks_like})
         raise _Stop
     return want

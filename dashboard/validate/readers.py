@@ -21,7 +21,9 @@ import duckdb
 import polars as pl
 
 from dashboard import db
+from dashboard.i18n import N_
 from dashboard.validate.collect import _Collector, _fmt_size, _Stop
+from dashboard.validate.messages import Phrase
 from dashboard.validate.model import Limits
 
 # ------------------------------------------------------------------------------ reading
@@ -44,10 +46,9 @@ def sniff(data: bytes) -> str:
     return "csv" if _decode(head, partial=True) is not None else "binary"
 
 
-LOOKS = {"parquet": ("Parquet", "Parquet"), "parquet_truncated": ("壊れたParquet", "a damaged Parquet file"),
-         "xlsx": ("Excelブック（.xlsx）", "an Excel workbook (.xlsx)"), "zip": ("ZIP圧縮ファイル", "a ZIP archive"),
-         "xls": ("古いExcel形式（.xls）", "an old Excel file (.xls)"), "csv": ("テキスト（CSV）", "text (CSV)"),
-         "binary": ("不明なバイナリ", "unknown binary data")}
+LOOKS = {"parquet": N_("val_looks_parquet"), "parquet_truncated": N_("val_looks_parquet_truncated"),
+         "xlsx": N_("val_looks_xlsx"), "zip": N_("val_looks_zip"), "xls": N_("val_looks_xls"),
+         "csv": N_("val_looks_csv"), "binary": N_("val_looks_binary")}
 
 
 def _decode(data: bytes, partial: bool = False) -> str | None:
@@ -212,11 +213,9 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
     too_long = max(map(len, lines), default=0) > limits.max_line_chars
     if too_long:
         n = next(i for i, line in enumerate(lines) if len(line) > limits.max_line_chars)
-        where_ja = "見出し行" if n == 0 else f"ファイルの{n + 1}行目"
-        where_en = "The header line" if n == 0 else f"Line {n + 1} of the file"
-        col.add("csv_line_too_long", "csv_line_too_long", {"where_ja": where_ja, "line_chars": len(lines[n]),
-                                                           "limits_max_line_chars": limits.max_line_chars,
-                                                           "where_en": where_en})
+        where = Phrase(N_("val_where_header_line")) if n == 0 else Phrase(N_("val_where_file_line"), line=n + 1)
+        col.add("csv_line_too_long", "csv_line_too_long", {"where": where, "line_chars": len(lines[n]),
+                                                           "limits_max_line_chars": limits.max_line_chars})
         raise _Stop
     header = next(csv.reader([lines[0].rstrip("\r")]), []) if lines else []
     if not [h for h in header if h.strip()]:
@@ -240,13 +239,11 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         except duckdb.Error as e:
             # DuckDB's message: "CSV Error on Line: N", "Original Line: ...", "Expected Number of Columns ...".
             counts = re.search(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", str(e))
-            detail_ja = f"見出しは{counts.group(1)}列、この行は{counts.group(2)}列です。" if counts else ""
-            detail_en = f"The header has {counts.group(1)} fields, this line {counts.group(2)}." if counts else ""
+            detail = Phrase(N_("val_detail_fields"), header=int(counts.group(1)),
+                            found=int(counts.group(2))) if counts else ""
             m = re.search(r"[Ll]ine:?\s*(\d+)", str(e))
-            where_ja = f"ファイルの{m.group(1)}行目付近、" if m else ""
-            where_en = f"near line {m.group(1)}: " if m else ""
-            col.add("csv_malformed", "csv_malformed", {"where_ja": where_ja, "where_en": where_en,
-                                                        "detail_ja": detail_ja, "detail_en": detail_en})
+            where = Phrase(N_("val_where_near_line"), line=int(m.group(1))) if m else ""
+            col.add("csv_malformed", "csv_malformed", {"where": where, "detail": detail})
             raise _Stop from e
     return df
 

@@ -10,6 +10,8 @@ from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.validate.collect import _capped, _Collector
+from dashboard.i18n import N_
+from dashboard.validate.messages import Joined, Localized, Phrase
 from dashboard.validate.model import IGNORED_COLUMNS, Keys, Limits
 
 # ------------------------------------------------------------------------------ checking
@@ -17,13 +19,11 @@ from dashboard.validate.model import IGNORED_COLUMNS, Keys, Limits
 def _columns(df: pl.DataFrame, col: _Collector, fmt: str) -> set[str]:
     """Report missing and unexpected columns; return the contract columns present."""
     allowed = set(contract.COLUMNS) | set(IGNORED_COLUMNS)
-    listed = "、".join(contract.COLUMNS)
     for c in df.columns:
         base = c.split("#")[0]
         if base not in allowed and not re.fullmatch(r"\(column \d+\)", c):
             col.add("unexpected_column", "unexpected_column",
-                    {"listed": listed, "ignored_ja": "、".join(IGNORED_COLUMNS), "columns": ", ".join(contract.COLUMNS),
-                     "ignored_en": ", ".join(IGNORED_COLUMNS)}, column=c)
+                    {"columns": Joined(contract.COLUMNS), "ignored": Joined(IGNORED_COLUMNS)}, column=c)
         elif re.fullmatch(r"\(column \d+\)", c) and df[c].null_count() < df.height:
             col.add("unexpected_column", "unexpected_column_2", {},
                     column=c)
@@ -33,10 +33,8 @@ def _columns(df: pl.DataFrame, col: _Collector, fmt: str) -> set[str]:
     return {c for c in contract.COLUMNS if c in df.columns}
 
 
-EXPECTED = {"indicator_id": ("文字列", "text"),
-            "municipality_code": ("5桁の文字列（先頭の0を含む）", "5-digit text (keep leading zeros)"),
-            "note": ("文字列", "text"), "fiscal_year": ("整数（西暦の年度）", "an integer (Western fiscal year)"),
-            "value": ("数値", "a number")}
+EXPECTED = {"indicator_id": N_("val_expected_text"), "municipality_code": N_("val_expected_code5"),
+            "note": N_("val_expected_text"), "fiscal_year": N_("val_expected_year"), "value": N_("val_expected_number")}
 
 
 def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFrame:
@@ -44,12 +42,12 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
     out = df.select(pl.int_range(1, df.height + 1, dtype=pl.Int64).alias("_row"), *[pl.col(c) for c in present])
     for c in sorted(present):
         dt = df.schema[c]
-        exp_ja, exp_en = EXPECTED[c]
+        exp = Phrase(EXPECTED[c])
         if c in ("indicator_id", "municipality_code", "note"):
             if dt in (pl.Utf8, pl.Categorical) or isinstance(dt, pl.Enum):
                 out = out.with_columns(pl.col(c).cast(pl.Utf8).alias(c))
                 continue
-            col.add("wrong_column_type", "wrong_column_type", {"dt": dt, "exp_ja": exp_ja, "exp_en": exp_en}, column=c)
+            col.add("wrong_column_type", "wrong_column_type", {"dt": dt, "exp": exp}, column=c)
             out = out.drop(c)
             continue
         raw = pl.col(c)
@@ -62,7 +60,7 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
             if c == "fiscal_year":
                 parsed = pl.when(parsed == parsed.round(0)).then(parsed).otherwise(None).cast(pl.Int64, strict=False)
         else:
-            col.add("wrong_column_type", "wrong_column_type", {"dt": dt, "exp_ja": exp_ja, "exp_en": exp_en}, column=c)
+            col.add("wrong_column_type", "wrong_column_type", {"dt": dt, "exp": exp}, column=c)
             out = out.drop(c)
             continue
         # A number is never blank; it is turned into text only for the rows reported (1M floats as text: ~50 MB).
@@ -70,11 +68,8 @@ def _coerce(df: pl.DataFrame, present: set[str], col: _Collector) -> pl.DataFram
         out = out.with_columns(parsed.alias(c), raw.alias(f"_raw_{c}"), given.alias(f"_given_{c}"))
         bad = out.filter(pl.col(f"_given_{c}") & pl.col(c).is_null())
         for r, v in _capped(col, "wrong_type", bad.select("_row", pl.col(f"_raw_{c}").cast(pl.Utf8))):
-            hint_ja = "（桁区切りのカンマは付けないでください）" if c == "value" and "," in v else ""
-            hint_en = " (no thousands separators)" if c == "value" and "," in v else ""
-            col.add("wrong_type", "wrong_type", {"exp_ja": exp_ja, "hint_ja": hint_ja, "exp_en": exp_en,
-                                                 "hint_en": hint_en},
-                    row=r, column=c, value=v)
+            hint = Phrase(N_("val_hint_no_separators")) if c == "value" and "," in v else ""
+            col.add("wrong_type", "wrong_type", {"exp": exp, "hint": hint}, row=r, column=c, value=v)
         out = out.drop(f"_raw_{c}")
     return out
 
@@ -184,17 +179,15 @@ def _absolute_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
             .alias("_n"))
         for r, i, x, c, n in _capped(col, "not_integer", agg_flags.filter(val != val.round(0))
                                      .select("_row", "indicator_id", "value", "municipality_code", "_n")):
-            where_ja, where_en = ("県全体", "the prefecture") if c == PREFECTURE else ("全国", "Japan")
-            col.add("not_integer", "not_integer_2", {"name_ja": inds[i].name_ja, "where_ja": where_ja, "n": n,
-                                                     "name_en": inds[i].name_en,
-                                                     "where_en": where_en}, row=r, column="value", value=x)
+            where = Phrase(N_("val_where_prefecture") if c == PREFECTURE else N_("val_where_nation"))
+            col.add("not_integer", "not_integer_2", {"name": Localized(inds[i].names()), "where": where,
+                                                     "n": n}, row=r, column="value", value=x)
         out = agg_flags.filter((val == val.round(0)) & ((val < 0) | (val > pl.col("_n"))))
         for r, i, x, c, n in _capped(col, "flag_count_range",
                                      out.select("_row", "indicator_id", "value", "municipality_code", "_n")):
-            where_ja, where_en = ("県全体", "the prefecture") if c == PREFECTURE else ("全国", "Japan")
-            col.add("flag_count_range", "flag_count_range", {"name_ja": inds[i].name_ja, "where_ja": where_ja, "n": n,
-                                                             "name_en": inds[i].name_en,
-                                                             "where_en": where_en}, row=r, column="value", value=x)
+            where = Phrase(N_("val_where_prefecture") if c == PREFECTURE else N_("val_where_nation"))
+            col.add("flag_count_range", "flag_count_range", {"name": Localized(inds[i].names()),
+                                                             "where": where, "n": n}, row=r, column="value", value=x)
     other = known.filter(~flag)
     low = other.filter(pl.col("_lo").is_not_null() & (val < pl.col("_lo")))
     high = other.filter(pl.col("_hi").is_not_null() & (val > pl.col("_hi")))
@@ -215,16 +208,15 @@ def _absolute_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
                 row=r, column="value", value=x)
     for r, i, x, lo_ in _capped(col, "below_minimum", low.filter(rest & (pl.col("_lo") != 0))
                                 .select("_row", "indicator_id", "value", "_lo")):
-        col.add("below_minimum", "below_minimum", {"name_ja": inds[i].name_ja, "num_lo_": _num(lo_),
-                                                   "name_en": inds[i].name_en}, row=r, column="value", value=x)
+        col.add("below_minimum", "below_minimum", {"name": Localized(inds[i].names()), "num_lo_": _num(lo_)},
+                row=r, column="value", value=x)
     for r, i, x, hi_ in _capped(col, "above_maximum", high.filter(rest)
                                 .select("_row", "indicator_id", "value", "_hi")):
-        col.add("above_maximum", "above_maximum", {"name_ja": inds[i].name_ja, "num_hi_": _num(hi_),
-                                                   "name_en": inds[i].name_en}, row=r, column="value", value=x)
+        col.add("above_maximum", "above_maximum", {"name": Localized(inds[i].names()), "num_hi_": _num(hi_)},
+                row=r, column="value", value=x)
     frac = other.filter(pl.col("_int") & (val != val.round(0))).select("_row", "indicator_id", "value")
     for r, i, x in _capped(col, "not_integer", frac):
-        col.add("not_integer", "not_integer", {"name_ja": inds[i].name_ja,
-                                               "name_en": inds[i].name_en}, row=r, column="value", value=x)
+        col.add("not_integer", "not_integer", {"name": Localized(inds[i].names())}, row=r, column="value", value=x)
 
 
 def _key(cat: Catalog) -> pl.Expr:
@@ -304,22 +296,24 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
     for r, i, x, ref_id, ratio_, ref in _capped(col, "above_reference", over.select(
             "_row", "indicator_id", "value", "_ref_id", "_ratio", "_ref")):
         ref_ind = inds[ref_id]
-        times_ja = "" if ratio_ == 1 else f"の{_num(ratio_)}倍"
-        times_en = "" if ratio_ == 1 else f"{_num(ratio_)} × "
-        bound_ja = "" if ratio_ == 1 else f"{times_ja}（{_num(ratio_ * ref)}）"
-        col.add("above_reference", "above_reference", {"name_ja": inds[i].name_ja, "ref_ind_name_ja": ref_ind.name_ja,
-                                                       "num_ref": _num(ref), "bound_ja": bound_ja,
-                                                       "name_en": inds[i].name_en, "times_en": times_en,
-                                                       "ref_ind_name_en": ref_ind.name_en, "bound": _num(ratio_ * ref)},
-                row=r, column="value", value=x)
+        if ratio_ == 1:
+            col.add("above_reference", "above_reference", {"name": Localized(inds[i].names()),
+                                                           "ref_name": Localized(ref_ind.names()),
+                                                           "num_ref": _num(ref), "bound": _num(ratio_ * ref)},
+                    row=r, column="value", value=x)
+        else:  # a multiple of the reference: its own sentence, not a fragment spliced into the first
+            col.add("above_reference", "above_reference_2", {"name": Localized(inds[i].names()),
+                                                             "ref_name": Localized(ref_ind.names()),
+                                                             "num_ref": _num(ref), "ratio": _num(ratio_),
+                                                             "bound": _num(ratio_ * ref)},
+                    row=r, column="value", value=x)
     missing = rows.filter(pl.col("_ref").is_null())
     for (i,), part in missing.group_by("indicator_id", maintain_order=True):
         first = part.row(0, named=True)
         ref_ind = inds[str(first["_ref_id"])]
         col.add("bound_reference_missing",
-                "bound_reference_missing", {"name_ja": inds[i].name_ja, "part_height": part.height,
+                "bound_reference_missing", {"name": Localized(inds[i].names()), "part_height": part.height,
                                             "municipality": first['municipality_code'], "year": first['fiscal_year'],
-                                            "ref_ind_name_ja": ref_ind.name_ja, "fixed_max": _num(first['_hi']),
-                                            "plural_s": '' if part.height == 1 else 's', "name_en": inds[i].name_en,
-                                            "ref_ind_name_en": ref_ind.name_en},
+                                            "ref_name": Localized(ref_ind.names()), "fixed_max": _num(first['_hi']),
+                                            "plural_s": '' if part.height == 1 else 's'},
                 row=int(first["_row"]), column="value", value=first["value"], severity="warning")

@@ -8,6 +8,8 @@ from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.validate.collect import _capped, _Collector, _shown
+from dashboard.i18n import N_
+from dashboard.validate.messages import Joined, Localized, Phrase
 from dashboard.validate.rules import _key, _kind_maps
 
 
@@ -51,11 +53,9 @@ def _warnings(df: pl.DataFrame, cat: Catalog, col: _Collector, published: pl.Dat
     chk = chk.select("_row", "indicator_id", "fiscal_year", "value", "_sum", "_n")
     for r, i, y, total, s, n in _capped(col, "sum_mismatch", chk):
         ind = cat.indicators[i]
-        part_ja = "" if n == len(munis) else f"（{n}市町村分だけで）"
-        part_en = "" if n == len(munis) else f" (from only {n} municipalities)"
-        col.add("sum_mismatch", "sum_mismatch", {"ind_name_ja": ind.name_ja, "y": y, "shown_s": _shown(s),
-                                                 "part_ja": part_ja, "shown_total": _shown(total),
-                                                 "ind_name_en": ind.name_en, "part_en": part_en},
+        part = "" if n == len(munis) else Phrase(N_("val_sum_from_only"), n=n)
+        col.add("sum_mismatch", "sum_mismatch", {"ind_name": Localized(ind.names()), "y": y, "shown_s": _shown(s),
+                                                 "part": part, "shown_total": _shown(total)},
                 row=r, column="value", value=total, severity="warning")
 
 
@@ -95,10 +95,11 @@ def _coverage(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.DataFrame
         ind = cat.indicators[i]
         shown = lack[:COVERAGE_NAMES]
         more = len(lack) - len(shown)
-        names_ja = "、".join(cat.place_name(m, "ja") for m in shown) + (f"ほか{more}市町村" if more else "")
-        names_en = ", ".join(cat.place_name(m, "en") for m in shown) + (f" and {more} more" if more else "")
+        listed = Joined(Localized({lang: cat.place_name(m, lang) for lang in cat.labels.languages or ["en"]})
+                        for m in shown)
+        names = Phrase(N_("val_names_and_more"), names=listed, more=more) if more else listed
         n, total = len(munis) - len(lack), len(munis)
         col.add("coverage_partial",
-                "coverage_partial", {"ind_name_ja": ind.name_ja, "y": y, "total": total, "n": n, "names_ja": names_ja,
-                                     "ind_name_en": ind.name_en, "names_en": names_en},
+                "coverage_partial", {"ind_name": Localized(ind.names()), "y": y, "total": total, "n": n,
+                                     "names": names},
                 row=int(r), column="municipality_code", value=f"{n}/{total}", severity="warning")
