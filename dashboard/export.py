@@ -29,16 +29,16 @@ import polars as pl
 from dashboard import fmt, slides, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.slides import Slide
 
 EXPORT_FONT = "Noto Sans CJK JP"
 # Message keys of the words every export carries (locale/<lang>/LC_MESSAGES/messages.po).
-SAMPLE_LABEL = "export_sample_label"
-OFFICIAL_LABEL = "export_official_label"
-SAMPLE_WARNING = "export_sample_warning"
-SOURCE = "export_source"
-DATA_COLUMN = "export_data_column"
+SAMPLE_LABEL = N_("export_sample_label")
+OFFICIAL_LABEL = N_("export_official_label")
+SAMPLE_WARNING = N_("export_sample_warning")
+SOURCE = N_("export_source")
+DATA_COLUMN = N_("export_data_column")
 
 _server_lock = threading.Lock()
 _server_started = False

@@ -17,7 +17,7 @@ from dashboard import data, fmt, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 
 
 def _join(first: str, second: str, lang: str) -> str:
@@ -102,7 +102,7 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     fy = _year(p.actual_year, lang)
     if p.status == "no_target" and catalog.indicators[p.indicator_id].kind == "flag" \
             and catalog.place_kind(p.place_code) == "municipality":
-        key = "sum_flag_in_place" if p.actual_value else "sum_flag_not_in_place"
+        key = N_("sum_flag_in_place") if p.actual_value else N_("sum_flag_not_in_place")
         return _sample(t(key, lang, subject=subject, fy=fy), p.actual_is_sample, lang)
     if p.status == "no_target":
         if p.share_of_prefecture is not None:
@@ -118,7 +118,9 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
         return _sample(_join(head, pace_sentence(p, lang), lang), p.actual_is_sample, lang)
     # Whole sentences: progress (with a share of the way) or a comparison; the prefecture's target at a 圏域 or
     # municipality (a benchmark) is said to be the prefecture's.
-    key = ("sum_progress" if p.share_of_way is not None else "sum_compare") + ("_benchmark" if p.benchmark else "")
+    key = {(True, False): N_("sum_progress"), (True, True): N_("sum_progress_benchmark"),
+           (False, False): N_("sum_compare"), (False, True): N_("sum_compare_benchmark")}[
+        (p.share_of_way is not None, p.benchmark)]
     head = t(key, lang, subject=subject, fy=fy, actual=actual, target_fy=_year(p.target_year, lang), target=target,
              share=fmt.share(p.share_of_way, lang) if p.share_of_way is not None else "")
     return _sample(_join(head, pace_sentence(p, lang), lang), p.actual_is_sample, lang)
@@ -185,7 +187,7 @@ def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
     sample = bool(s["has_sample"][-1])
     if catalog.indicators[indicator_id].kind == "flag" and catalog.place_kind(place) == "municipality":
         # One municipality's yes/no measure: 実施/未実施, never "1市町村".
-        key = "sum_flag_in_place" if v >= 0.5 else "sum_flag_not_in_place"
+        key = N_("sum_flag_in_place") if v >= 0.5 else N_("sum_flag_not_in_place")
         return _join(_sample(t(key, lang, subject=subject, fy=_year(y, lang)), sample, lang), prov, lang)
     now = _val(catalog, indicator_id, v, lang)
     if s["source"][-1] == "rollup":
@@ -194,7 +196,7 @@ def trend_sentence(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
         text = t("sum_trend_one_year", lang, subject=subject, value=now, fy=_year(y, lang))
     else:
         py, pv = int(s["fiscal_year"][-2]), float(s["value"][-2])
-        key = "sum_trend_up" if v > pv else "sum_trend_down" if v < pv else "sum_trend_unchanged"
+        key = N_("sum_trend_up") if v > pv else N_("sum_trend_down") if v < pv else N_("sum_trend_unchanged")
         text = t(key, lang, subject=subject, value=now, fy=_year(y, lang),
                  before=_val(catalog, indicator_id, pv, lang), before_fy=_year(py, lang))
     return _join(_sample(text, sample, lang), prov, lang)

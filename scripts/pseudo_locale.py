@@ -53,19 +53,31 @@ def labels_path(lang: str, root: Path = ROOT) -> Path:
     return root / "data" / "catalog" / "labels" / f"{lang}.csv"
 
 
+# Messages that are settings, not words: the pseudo-locale is reachable by ?lang=en_XA only, never listed.
+SETTINGS = {"lang_listed": "no"}
+
+
+def _pseudo_message(key: str, string: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    if key in SETTINGS:
+        return SETTINGS[key]
+    if isinstance(string, (list, tuple)):
+        return tuple(pseudo(s) for s in string)
+    return pseudo(string)
+
+
 def pseudo_po(source: str) -> str:
     """The pseudo-locale's .po text made from the English one."""
     en = read_po(io.StringIO(source), locale=SOURCE)
     # Written as English (same plural rule; babel cannot parse en_XA), then the header is renamed below.
-    out = Catalog(locale=SOURCE, project=en.project, version=en.version, charset="utf-8", fuzzy=False)
+    out = Catalog(locale=SOURCE, project=en.project, version=en.version, charset="utf-8", fuzzy=False,
+                  header_comment=f"# Pseudo-locale {PSEUDO}: GENERATED from locale/{SOURCE} by scripts/"
+                                 "pseudo_locale.py (do not edit; run the script).\n"
+                                 f"# Reachable by ?lang={PSEUDO} only (lang_listed no).",
+                  last_translator=en.last_translator, language_team=f"{PSEUDO} (pseudo-locale)")
     for msg in en:
         if not msg.id:
             continue
-        string: str | tuple[str, ...]
-        if isinstance(msg.string, (list, tuple)):
-            string = tuple(pseudo(s) for s in msg.string)
-        else:
-            string = pseudo(msg.string)
+        string = _pseudo_message(str(msg.id), msg.string)
         out.add(msg.id, string, locations=(), flags=(), auto_comments=msg.auto_comments,
                 user_comments=msg.user_comments, context=msg.context)
     buf = io.BytesIO()

@@ -15,6 +15,7 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.validate import Limits, validate_bytes
 from dashboard.validate.messages import MESSAGES, RULE_LABELS
+from tests.po import _catalog
 
 
 def _calls() -> list[tuple[str, int, str, str, set[str]]]:
@@ -30,8 +31,13 @@ def _calls() -> list[tuple[str, int, str, str, set[str]]]:
 
 
 def _templates(key: str) -> list[str]:
-    """A message's template in every language of the catalogue (raw, placeholders unfilled)."""
-    return [i18n.template(key, lang) for lang in i18n.languages(hidden=True)]
+    """A message's templates in every language, as written in the .po files (every plural form)."""
+    out = []
+    for lang in i18n.LANGS:
+        m = _catalog(lang).get(key)
+        assert m is not None, (lang, key)
+        out += list(m.string) if isinstance(m.string, tuple) else [m.string]
+    return out
 
 
 def test_every_problem_names_a_known_rule_and_sentence_with_exactly_its_placeholders() -> None:

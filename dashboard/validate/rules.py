@@ -9,8 +9,8 @@ import polars as pl
 from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.validate.collect import _capped, _Collector
 from dashboard.i18n import N_
+from dashboard.validate.collect import _capped, _Collector
 from dashboard.validate.messages import Joined, Localized, Phrase
 from dashboard.validate.model import IGNORED_COLUMNS, Keys, Limits
 
@@ -312,8 +312,7 @@ def _relative_bounds(df: pl.DataFrame, cat: Catalog, col: _Collector, pub: pl.Da
         first = part.row(0, named=True)
         ref_ind = inds[str(first["_ref_id"])]
         col.add("bound_reference_missing",
-                "bound_reference_missing", {"name": Localized(inds[i].names()), "part_height": part.height,
+                "bound_reference_missing", {"name": Localized(inds[i].names()), "n": part.height,
                                             "municipality": first['municipality_code'], "year": first['fiscal_year'],
-                                            "ref_name": Localized(ref_ind.names()), "fixed_max": _num(first['_hi']),
-                                            "plural_s": '' if part.height == 1 else 's'},
+                                            "ref_name": Localized(ref_ind.names()), "fixed_max": _num(first['_hi'])},
                 row=int(first["_row"]), column="value", value=first["value"], severity="warning")

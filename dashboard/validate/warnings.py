@@ -7,8 +7,8 @@ import polars as pl
 from dashboard import contract
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
-from dashboard.validate.collect import _capped, _Collector, _shown
 from dashboard.i18n import N_
+from dashboard.validate.collect import _capped, _Collector, _shown
 from dashboard.validate.messages import Joined, Localized, Phrase
 from dashboard.validate.rules import _key, _kind_maps
 
