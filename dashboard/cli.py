@@ -17,7 +17,7 @@ from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE, data_dir, data_folder_problem
 from dashboard.fmt import status_name
-from dashboard.i18n import t, tn
+from dashboard.i18n import LANGS, t, tn
 from dashboard.stores import open_store
 
 
@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--year", type=int, help="fiscal year (default: latest with data)")
     pr.add_argument("--as-of", help="snapshot id (default: newest)")
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    pr.add_argument("--lang", choices=("ja", "en"), default="ja")
+    pr.add_argument("--lang", choices=LANGS, default="ja")
     pr.set_defaults(func=_progress)
     sn = sub.add_parser("snapshots", help="list published snapshots")
     sn.add_argument("--format", choices=("table", "json"), default="table")
@@ -251,7 +251,7 @@ def _add_upload_commands(sub: Any) -> None:
     """Register check / publish / withdraw / restore / hash-password."""
     ck = sub.add_parser("check", help="validate a snapshot file (Parquet, CSV, .xlsx) without publishing")
     ck.add_argument("file")
-    ck.add_argument("--lang", choices=("ja", "en"), default="ja")
+    ck.add_argument("--lang", choices=LANGS, default="ja")
     ck.add_argument("--format", choices=("text", "json"), default="text")
     ck.set_defaults(func=_guard(_check))
     pb = sub.add_parser("publish", help="validate, then publish a file as a new snapshot")
@@ -259,7 +259,7 @@ def _add_upload_commands(sub: Any) -> None:
     pb.add_argument("--label", required=True, help="shown in the history and the as-of filter")
     pb.add_argument("--kind", choices=("official", "sample"), default="official")
     pb.add_argument("--publisher", help="recorded as who published (default: your user name)")
-    pb.add_argument("--lang", choices=("ja", "en"), default="ja")
+    pb.add_argument("--lang", choices=LANGS, default="ja")
     pb.set_defaults(func=_guard(_publish))
     for name, text in (("withdraw", "withdraw a snapshot from the view (its file is kept)"),
                        ("restore", "restore a withdrawn snapshot")):
@@ -296,5 +296,5 @@ def _add_store_commands(sub: Any) -> None:
     cp = cmds.add_parser("copy", help="copy every snapshot, withdrawal and restoration into an empty store")
     cp.add_argument("src", help="a data folder (holding snapshots/) or s3://BUCKET/PREFIX")
     cp.add_argument("dst", help="an empty data folder or s3://BUCKET/PREFIX")
-    cp.add_argument("--lang", choices=("ja", "en"), default="ja")
+    cp.add_argument("--lang", choices=LANGS, default="ja")
     cp.set_defaults(func=_guard(_store_copy))

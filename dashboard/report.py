@@ -10,7 +10,7 @@ from typing import Any
 from dashboard import export, links, services
 from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE
-from dashboard.i18n import N_, t
+from dashboard.i18n import LANGS, N_, t
 
 TITLES = {"deck": N_("report_title_deck"), "briefing": N_("report_title_briefing")}
 
@@ -56,7 +56,7 @@ def add_command(sub: Any, plans: list[str] | None = None) -> None:
     r.add_argument("--as-of", help="snapshot id (default: newest)")
     r.add_argument("--plan", choices=plans or None,
                    help="plan period whose targets are shown (default: the newest with targets)")
-    r.add_argument("--lang", choices=("ja", "en"), default="ja")
+    r.add_argument("--lang", choices=LANGS, default="ja")
     r.add_argument("--deck", help="write the .pptx here")
     r.add_argument("--briefing", help="write the briefing .html here")
     r.add_argument("--base-url", help="dashboard address, to print the link to the same view in the briefing")

@@ -77,7 +77,7 @@ def pseudo_po(source: str) -> str:
     for msg in en:
         if not msg.id:
             continue
-        string = _pseudo_message(str(msg.id), msg.string)
+        string = _pseudo_message(str(msg.id), msg.string or "")
         out.add(msg.id, string, locations=(), flags=(), auto_comments=msg.auto_comments,
                 user_comments=msg.user_comments, context=msg.context)
     buf = io.BytesIO()
