@@ -9,6 +9,7 @@ through babel.cfg. A key built at run time is marked where it is written, with `
 from __future__ import annotations
 
 import ast
+import csv
 import re
 import sys
 from collections.abc import Iterator
@@ -115,9 +116,32 @@ def problems() -> list[str]:
     return out
 
 
+def label_problems() -> list[str]:
+    """The catalog's labels (data/catalog/labels/<lang>.csv): every catalogue language has a labels file and
+    every labels file holds the same (kind, id, field) entries, none empty."""
+    folder = ROOT / "data" / "catalog" / "labels"
+    files = {p.stem: p for p in sorted(folder.glob("*.csv"))}
+    langs = {po.parent.parent.name for po in (ROOT / "locale").glob("*/LC_MESSAGES/messages.po")}
+    out = [f"{lang}: a message catalogue but no labels file {folder.relative_to(ROOT)}/{lang}.csv"
+           for lang in sorted(langs - set(files))]
+    out += [f"{folder.relative_to(ROOT)}/{lang}.csv: labels for a language without a message catalogue"
+            for lang in sorted(set(files) - langs)]
+    texts: dict[str, dict[tuple[str, str, str], str]] = {}
+    for lang, path in files.items():
+        with path.open(encoding="utf-8", newline="") as f:
+            texts[lang] = {(r["kind"], r["id"], r["field"]): r["text"] for r in csv.DictReader(f)}
+    every = set().union(*texts.values()) if texts else set()
+    for lang, got in texts.items():
+        for kind, id_, field in sorted(every - set(got)):
+            out.append(f"{files[lang].relative_to(ROOT)}: no {field!r} label for {kind} {id_!r} (untranslated)")
+        for kind, id_, field in sorted(k for k, v in got.items() if not v.strip()):
+            out.append(f"{files[lang].relative_to(ROOT)}: an empty {field!r} label for {kind} {id_!r}")
+    return out
+
+
 def main() -> int:
     """Print the problems and return 1 if there are any."""
-    found = problems()
+    found = problems() + label_problems()
     for p in found:
         print(p, file=sys.stderr)
     if found:

@@ -79,3 +79,22 @@ def test_a_stray_or_repeated_label_is_a_load_error(tmp_path: Path) -> None:
     path.write_text(original + "place,10201,name,前橋\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"ja\.csv: place '10201' 'name' is labelled twice"):
         _load(cat)
+
+
+def test_the_catalogue_check_finds_an_untranslated_or_missing_labels_file(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts import check_messages
+
+    shutil.copytree(BUNDLED / "labels", tmp_path / "data" / "catalog" / "labels")
+    shutil.copytree(ROOT / "locale", tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(check_messages, "ROOT", tmp_path)
+    assert check_messages.label_problems() == []  # the bundled labels: complete in every language
+    path = tmp_path / "data" / "catalog" / "labels" / "en.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("place,10383,name,Nanmoku\n", ""), encoding="utf-8")
+    (tmp_path / "data" / "catalog" / "labels" / "ja.csv").rename(tmp_path / "ja.csv")
+    (tmp_path / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "locale" / "fr" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
+    assert check_messages.label_problems() == [
+        "fr: a message catalogue but no labels file data/catalog/labels/fr.csv",
+        "ja: a message catalogue but no labels file data/catalog/labels/ja.csv",
+        "data/catalog/labels/en.csv: no 'name' label for place '10383' (untranslated)"]
