@@ -242,8 +242,8 @@ def _read_csv(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
             detail = Phrase(N_("val_detail_fields"), header=int(counts.group(1)),
                             found=int(counts.group(2))) if counts else ""
             m = re.search(r"[Ll]ine:?\s*(\d+)", str(e))
-            where = Phrase(N_("val_where_near_line"), line=int(m.group(1))) if m else ""
-            col.add("csv_malformed", "csv_malformed", {"where": where, "detail": detail})
+            near: Phrase | str = Phrase(N_("val_where_near_line"), line=int(m.group(1))) if m else ""
+            col.add("csv_malformed", "csv_malformed", {"where": near, "detail": detail})
             raise _Stop from e
     return df
 
