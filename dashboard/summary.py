@@ -17,7 +17,7 @@ from dashboard import data, fmt, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
-from dashboard.i18n import N_, t
+from dashboard.i18n import N_, t, tn
 
 
 def _join(first: str, second: str, lang: str) -> str:
@@ -133,7 +133,7 @@ def status_count_sentence(rows: Sequence[pg.Progress], lang: str = "ja") -> str:
     counts = {s: sum(1 for r in judged if r.status == s) for s in pg.STATUSES}
     body = t("list_sep", lang).join(t("status_tally_item", lang, status=fmt.status_name(s, lang), n=n)
                                     for s, n in counts.items() if n)
-    return fmt.sentence(t("status_tally", lang, n=len(judged), body=body))
+    return fmt.sentence(tn("sum_status_tally", len(judged), lang, body=body))
 
 
 def _latest_targets(rows: Sequence[pg.Progress]) -> list[pg.Progress]:
