@@ -15,7 +15,7 @@ from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
-from dashboard.ui import filters, share, state, widgets
+from dashboard.ui import filters, phone, share, state, widgets
 from dashboard.ui.filters import Filters
 
 
@@ -29,6 +29,7 @@ def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> No
 def header(f: Filters, title: str) -> None:
     """Page title with the place and year, then URL notices."""
     cat = state.catalog()
+    phone.style()
     st.title(title)
     st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{fmt.fy_label(f.data_year, f.lang)}")
     if len(cat.plans_with_targets()) > 1:  # say which plan's targets are shown once there is a choice
@@ -82,12 +83,14 @@ class Headline:
 
 
 def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str, area_id: str | None,
-              key: str) -> Headline:
-    """Progress towards the catalog's targets at a place, its table and bars (None bars when nothing to draw)."""
+              key: str, compact: bool = False) -> Headline:
+    """Progress towards the catalog's targets at a place, its table and bars (None bars when nothing to draw);
+    `compact`: the bars laid out for a phone (status under each target's name)."""
     rows = pg.progress_for_place(cat, vals, place, year, area_id)
     tbl = views.progress_table(cat, rows, lang)
     drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height
-    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows), tbl) \
+    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows,
+                                                                     compact=compact), tbl) \
         if drawn else None
     return Headline(rows, tbl, bars)
 
