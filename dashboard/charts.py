@@ -120,7 +120,7 @@ def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
     """Axis unit text: 人, % or 人（65歳以上1,000人あたり）."""
     unit = ind.unit(lang)
     if per_1000:
-        return f"{unit}（{t('per_1000', lang)}）" if lang == "ja" else f"{unit} {t('per_1000', lang)}"
+        return t("unit_per_1000", lang, unit=unit)
     return unit
 
 
@@ -185,9 +185,9 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
     colours = [fmt.STATUS_COLOURS[s] for s in status]
     pct = [t("met_at_baseline", lang) if m else "－%" if s is None else fmt.share(s / 100, lang)
            for s, m in zip(share, met_at_start, strict=True)]
-    heads = [f"{p}　{st}" if lang == "ja" else f"{p}  {st}"
-             for p, st in zip(pct, rows_["status_text"].to_list(), strict=True)]
-    why = [f"（{r}）" if r and lang == "ja" else f" ({r})" if r else "" for r in reasons]
+    heads = [t("share_status", lang, share=p, status=st) for p, st in zip(pct, rows_["status_text"].to_list(),
+                                                                         strict=True)]
+    why = [paren(r, lang) if r else "" for r in reasons]
     label_width = 20 if compact else 30 if present else 40
     names = [wrap(x, label_width) for x in rows_["label"].to_list()]
     if compact:
@@ -230,8 +230,8 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
         # (On a projector the year and kind stay in the hover: the screen's footer names the snapshot and
         # says sample, and a third line per row would not fit 720 px at 18 px.)
         # On a projector the words wrap to the column right of the axis (「96%　○ 順調」 over 「（目標達成ペース）」).
-        side = [f"<b>{rewrap(h, 22) if present else h}</b>{'<br>' + r if r else ''}" + ("" if present else
-                                                          f"<br>{yr}・{kind}" if lang == "ja" else f"<br>{yr} · {kind}")
+        side = [f"<b>{rewrap(h, 22) if present else h}</b>{'<br>' + r if r else ''}" + (
+            "" if present else "<br>" + t("year_kind", lang, year=yr, kind=kind))
                 for h, r, yr, kind in zip(heads, reasons, rows_["actual_year"].to_list(), rows_["data"].to_list(),
                                           strict=True)]
         traces.append({"type": "scatter", "y": labels, "x": [SHARE_MAX + 8] * len(labels), "mode": "text",
@@ -449,7 +449,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
                  "ticktext": [t("flag_no", lang), t("flag_yes", lang)], "range": [-0.25, 1.25]}
     elif ind.kind != "rate":
         yaxis["rangemode"] = "tozero"
-    title = wrap(ind.name(lang) + paren(place_name, lang), 44 if lang == "ja" else 48)
+    title = wrap(ind.name(lang) + paren(place_name, lang), 46)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
     layout = _look(title, height=460, margin=_title_margin(title), xaxis=xaxis, yaxis=yaxis)
@@ -478,7 +478,7 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
         "hovertemplate": names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"}
         for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})
-    title = wrap(ind.name(lang), 44 if lang == "ja" else 48)
+    title = wrap(ind.name(lang), 46)
     return _banded(_figure(traces, _look(title, height=360, margin=_title_margin(title),
                                          xaxis=_years_axis(years, lang),
                                          yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})))
@@ -526,7 +526,7 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
         refs.append((benchmark[0], benchmark[1], {"color": "#000", "width": 2, "dash": "dash"}))
     if prefecture is not None:
-        pref_text = f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang, per)}"
+        pref_text = t("ranking_prefecture", lang, value=_val(ind, prefecture, lang, per))
         refs.append((prefecture, pref_text, {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}))
     legend_lines = 0
     for value, label, style in refs:

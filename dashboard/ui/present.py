@@ -21,18 +21,6 @@ from dashboard.ui.filters import Filters
 IDX = "_present_idx"
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
-S: dict[str, tuple[str, str]] = {
-    "prev": ("前へ", "Previous"),
-    "next": ("次へ", "Next"),
-    "exit": ("通常表示に戻る", "Leave presenter mode"),
-    "keys": ("← → キーでも移動できます", "Use the ← → keys to move"),
-    "link": ("このビューへのリンク", "Link to this view"),
-    "link_help": ("この画面を再現するURLです。データ時点を固定しているため、"
-                  "後でデータが更新されても同じ数値が表示されます。",
-                  "This URL reopens this screen. The data snapshot is fixed, so it shows the same numbers after "
-                  "later uploads."),
-}
-
 # Large type, no sidebar or its toggle, little padding: fits 1280×720 without scrolling.
 CSS = """
 <style>
@@ -58,11 +46,6 @@ header[data-testid="stHeader"] { display: none !important; }
   max-width: 100% !important; }
 </style>
 """
-
-
-def _s(key: str, lang: str) -> str:
-    ja, en = S[key]
-    return ja if lang == "ja" else en
 
 
 def wanted() -> str | None:
@@ -145,16 +128,16 @@ def render(f: Filters) -> None:
         if cur.details:
             st.html(f'<div class="present-detail">{esc(cur.details[0])}</div>')
         nav = st.container(horizontal=True, gap="small", vertical_alignment="center")
-        nav.button(_s("prev", f.lang), icon=":material/arrow_back:", shortcut="Left", key="present_prev",
+        nav.button(t("present_prev", f.lang), icon=":material/arrow_back:", shortcut="Left", key="present_prev",
                    on_click=_go, args=(-1, n), disabled=idx == 0)
-        nav.button(_s("next", f.lang), icon=":material/arrow_forward:", shortcut="Right", key="present_next",
+        nav.button(t("present_next", f.lang), icon=":material/arrow_forward:", shortcut="Right", key="present_next",
                    on_click=_go, args=(1, n), type="primary", disabled=idx == n - 1)
-        nav.button(_s("exit", f.lang), icon=":material/close:", key="present_exit", on_click=_exit,
+        nav.button(t("present_exit", f.lang), icon=":material/close:", key="present_exit", on_click=_exit,
                    type="tertiary")
         more = st.container(horizontal=True, gap="small", vertical_alignment="center")
         with more:
             _link(f, idx)
-            st.caption(_s("keys", f.lang))
+            st.caption(t("present_keys", f.lang))
         st.html(_footer(f))  # beside the chart, which so has the screen's full height
 
 
@@ -162,8 +145,8 @@ def _link(f: Filters, idx: int) -> None:
     """"Link to this view": this screen of presenter mode with the as-of snapshot shown written in, so the link
     shows the same numbers after later uploads."""
     url = links.build(present_view(f, idx), share.base_url())
-    with st.popover(_s("link", f.lang), icon=":material/link:"):
-        st.caption(_s("link_help", f.lang))
+    with st.popover(t("present_link", f.lang), icon=":material/link:"):
+        st.caption(t("present_link_help", f.lang))
         st.code(url, language=None, wrap_lines=True)
 
 
