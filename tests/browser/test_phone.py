@@ -48,7 +48,7 @@ def _shot(page: Any, name: str) -> None:
     from tests.browser.conftest import ARTIFACTS
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    tall = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    tall = page.evaluate("() => Math.max(...[...document.querySelectorAll('section, div')].map(e => e.scrollHeight))")
     page.set_viewport_size({"width": WIDTH, "height": min(int(tall), 8000)})
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
