@@ -1,9 +1,11 @@
 """Presenter mode (?mode=present) and the embedded single chart (?embed=true).
 
-Presenter mode: no sidebar, large type, one headline chart per screen with its one-sentence
-takeaway, previous/next buttons bound to the ← → keys (Streamlit's own button shortcuts), the
-as-of snapshot and source on every screen; sized for a 1280×720 projector. The screen number is
-kept in the URL (?slide=N), so "link to this view" reopens the same screen.
+Presenter mode: no sidebar, one headline chart per screen laid out for the projector (every chart text
+≥ 18 px, the title in its own band) with its one-sentence takeaway, previous/next buttons bound to the
+← → keys (Streamlit's own button shortcuts) that stop at the first and last screen, the as-of snapshot
+and source on every screen; sized for a 1280×720 projector. The screen number is kept in the URL
+(?slide=N); the screen's "link to this view" also writes the snapshot shown (as_of), so it reopens the
+same screen with the same numbers after later uploads.
 """
 
 from __future__ import annotations
