@@ -49,7 +49,7 @@ def main() -> None:
     lang = filters.prepare()  # draws nothing: reads the URL into the widget state
     special = present.wanted()  # presenter mode or embedded chart: no sidebar, no menu
     st.set_page_config(page_title=t("app_title", lang), layout="wide",
-                       initial_sidebar_state="collapsed" if special else "expanded")
+                       initial_sidebar_state="collapsed" if special else "auto")
     run = navigation.Run()  # the pages' own arguments for this run: navigation, then the resolved filters
     pages = navigation.build(state.catalog(), lang, run)
     nav = st.navigation(list(pages.values()), position="hidden" if special else "sidebar")

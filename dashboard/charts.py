@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -119,7 +120,7 @@ def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
     """Axis unit text: 人, % or 人（65歳以上1,000人あたり）."""
     unit = ind.unit(lang)
     if per_1000:
-        return f"{unit}（{t('per_1000', lang)}）" if lang == "ja" else f"{unit} {t('per_1000', lang)}"
+        return t("unit_per_1000", lang, unit=unit)
     return unit
 
 
@@ -184,9 +185,9 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
     colours = [fmt.STATUS_COLOURS[s] for s in status]
     pct = [t("met_at_baseline", lang) if m else "－%" if s is None else fmt.share(s / 100, lang)
            for s, m in zip(share, met_at_start, strict=True)]
-    heads = [f"{p}　{st}" if lang == "ja" else f"{p}  {st}"
-             for p, st in zip(pct, rows_["status_text"].to_list(), strict=True)]
-    why = [f"（{r}）" if r and lang == "ja" else f" ({r})" if r else "" for r in reasons]
+    heads = [t("share_status", lang, share=p, status=st) for p, st in zip(pct, rows_["status_text"].to_list(),
+                                                                         strict=True)]
+    why = [paren(r, lang) if r else "" for r in reasons]
     label_width = 20 if compact else 30 if present else 40
     names = [wrap(x, label_width) for x in rows_["label"].to_list()]
     if compact:
@@ -203,13 +204,14 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
                       rows_["actual_text"].to_list(), rows_["actual_year"].to_list(), rows_["target_text"].to_list(),
                       rows_["data"].to_list(), [t("col_progress", lang) + f" {h}{w}" for h, w in zip(heads, why,
                                                                                                     strict=True)],
-                      extra, strict=True))
+                      extra, [re.sub("<br>", " ", x) for x in labels], strict=True))
     bars = {
         "type": "bar", "y": labels, "x": shown, "orientation": "h",
         "marker": {"color": colours, "line": {"color": "#333", "width": 0.5}},
         "text": pct, "textposition": "none", "name": t("actual", lang), "customdata": custom,
         "showlegend": False,  # bar colours are statuses, written beside each bar; a legend swatch would mislead
-        "hovertemplate": ("<b>%{y}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang) + ": %{customdata[1]}<br>"
+        "hovertemplate": ("<b>%{customdata[8]}</b><br>%{customdata[0]}<br>" + t("col_baseline", lang)
+                          + ": %{customdata[1]}<br>"
                           + t("col_actual", lang) + ": %{customdata[2]}" + paren("%{customdata[3]}", lang)
                           + "%{customdata[7]}<br>"
                           + t("col_target_value", lang) + ": %{customdata[4]}<br>%{customdata[6]}<br>"
@@ -218,14 +220,18 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
     expected = {
         "type": "scatter", "y": labels, "x": exp, "mode": "markers", "name": t("expected_mark", lang),
         "marker": {"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#000000"}},
-        "hovertemplate": "%{y}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>"}
+        "customdata": [re.sub("<br>", " ", x) for x in labels],
+        "hovertemplate": "%{customdata}<br>" + t("expected_mark", lang) + ": %{x:.0f}%<extra></extra>"}
     traces: list[dict[str, Any]] = [bars, expected]
     line_counts = [_lines(x) for x in labels]
     if not compact:
         # The percentage and status in words beside every bar, in their own column right of the axis (never
         # colour alone, never on a line), with the year of the latest actual and official or sample below.
-        side = [f"<b>{h}</b>{'<br>' + r if r else ''}<br>{yr}・{kind}" if lang == "ja"
-                else f"<b>{h}</b>{'<br>' + r if r else ''}<br>{yr} · {kind}"
+        # (On a projector the year and kind stay in the hover: the screen's footer names the snapshot and
+        # says sample, and a third line per row would not fit 720 px at 18 px.)
+        # On a projector the words wrap to the column right of the axis (「96%　○ 順調」 over 「（目標達成ペース）」).
+        side = [f"<b>{rewrap(h, 22) if present else h}</b>{'<br>' + r if r else ''}" + (
+            "" if present else "<br>" + t("year_kind", lang, year=yr, kind=kind))
                 for h, r, yr, kind in zip(heads, reasons, rows_["actual_year"].to_list(), rows_["data"].to_list(),
                                           strict=True)]
         traces.append({"type": "scatter", "y": labels, "x": [SHARE_MAX + 8] * len(labels), "mode": "text",
@@ -234,11 +240,26 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
         line_counts = [max(n, _lines(x)) for n, x in zip(line_counts, side, strict=True)]
     # Every row gets the height its text needs, so wrapped names and statuses never overprint.
     pitch = max(44.0, max(line_counts, default=1) * font * LINE + 20)
+    yaxis: dict[str, Any] = {"autorange": "reversed", "automargin": True, "tickfont": {"size": font}}
+    rows_height = pitch * max(1, len(labels))
+    if present:
+        # A projector has 720 px: each row gets the height of its own text (a three-line name does not make
+        # every row three lines tall), on a numeric axis in pixels whose ticks carry the names.
+        pitches = [max(44.0, n * font * LINE + 10) for n in line_counts]
+        centres = [sum(pitches[:i]) + p / 2 for i, p in enumerate(pitches)]
+        rows_height = sum(pitches) or 44.0
+        for tr in traces:
+            tr["y"] = centres
+        bars["width"] = [0.65 * p for p in pitches]
+        yaxis = {"range": [rows_height, 0], "automargin": True, "tickfont": {"size": font}, "tickmode": "array",
+                 "tickvals": centres, "ticktext": labels, "showgrid": False, "zeroline": False}
     title_text = wrap(title, 28 if compact else 60)
     title_size = PRESENT_TITLE if present else 15 if compact else 18
-    top = title_height(title_text, title_size) + small * LINE + 24  # title, then the legend row
-    bottom = 2 * small * LINE + font * LINE + 30  # ticks (one line), axis title
-    height = int(top + bottom + pitch * max(1, len(labels)))
+    top = title_height(title_text, title_size) + small * LINE + (14 if present else 24)  # title, then the legend row
+    # Ticks (two lines on a phone: "100%" over "目標"), axis title; a projector's ticks are one line and every
+    # pixel of its 720 counts.
+    bottom = 2 * small * LINE + 28 if present else 2 * small * LINE + font * LINE + 30
+    height = int(top + bottom + rows_height)
     if compact:
         xaxis = {"title": {"text": t("progress_axis", lang), "font": {"size": small}}, "ticksuffix": "%",
                  "range": [min(0.0, *shown) - 5, SHARE_MAX + 5], "zeroline": False, "tickmode": "array",
@@ -248,13 +269,14 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
     else:
         xaxis = {"title": {"text": t("progress_axis", lang), "font": {"size": small}}, "ticksuffix": "%",
                  "range": [min(0.0, *shown) - 5, SHARE_MAX + (150 if present else 130)], "zeroline": False,
-                 "tickvals": [-50, 0, 50, 100, 150] if present else [-50, 0, 25, 50, 75, 100, 125, 150],
+                 # Steps of 50: eight ticks 25 apart ran together ("0255075100…") once the chart got narrow.
+                 "tickvals": [-50, 0, 50, 100, 150],
                  "tickfont": {"size": small}}
         annotations = [{"text": t("target_line", lang), "yanchor": "bottom", "showarrow": False, "xref": "x",
                         "x": 100, "xanchor": "center", "yref": "y domain", "y": 1, "font": {"size": small}}]
     layout = _look(
         title_text, height=height, bargap=0.35, xaxis=xaxis, font={"family": FONT, "size": font},
-        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": font}},
+        yaxis=yaxis,
         shapes=[_vline(0, {"color": "#333333", "width": 1.5}),
                 _vline(100, {"color": "#000000", "width": 2, "dash": "dash"})],
         annotations=annotations, hoverlabel={"font_size": font},
@@ -427,7 +449,7 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
                  "ticktext": [t("flag_no", lang), t("flag_yes", lang)], "range": [-0.25, 1.25]}
     elif ind.kind != "rate":
         yaxis["rangemode"] = "tozero"
-    title = wrap(ind.name(lang) + paren(place_name, lang), 44 if lang == "ja" else 48)
+    title = wrap(ind.name(lang) + paren(place_name, lang), 46)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
     layout = _look(title, height=460, margin=_title_margin(title), xaxis=xaxis, yaxis=yaxis)
@@ -456,7 +478,7 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
         "hovertemplate": names[code] + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>"}
         for i, (code, (years, vals)) in enumerate(lines.items())]
     years = sorted({y for ys, _ in lines.values() for y in ys})
-    title = wrap(ind.name(lang), 44 if lang == "ja" else 48)
+    title = wrap(ind.name(lang), 46)
     return _banded(_figure(traces, _look(title, height=360, margin=_title_margin(title),
                                          xaxis=_years_axis(years, lang),
                                          yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})))
@@ -504,7 +526,7 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
         refs.append((benchmark[0], benchmark[1], {"color": "#000", "width": 2, "dash": "dash"}))
     if prefecture is not None:
-        pref_text = f"{'群馬県' if lang == 'ja' else 'Gunma'} {_val(ind, prefecture, lang, per)}"
+        pref_text = t("ranking_prefecture", lang, value=_val(ind, prefecture, lang, per))
         refs.append((prefecture, pref_text, {"color": OKABE_ITO[1], "width": 2, "dash": "dot"}))
     legend_lines = 0
     for value, label, style in refs:

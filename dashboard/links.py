@@ -156,6 +156,11 @@ def pinned(view: View, snapshot_id: str | None) -> View:
     return view
 
 
+def presenter(view: View, slide: int, snapshot_id: str | None) -> View:
+    """Presenter mode at one screen of a view, pinned to the snapshot shown (a link to show it again later)."""
+    return pinned(replace(view, mode="present", embed=False, chart=None, slide=slide), snapshot_id)
+
+
 def _int(raw: str | None) -> int | None:
     if raw is None:
         return None

@@ -121,7 +121,14 @@ def test_presenter_charts_have_no_text_under_18px(vals: pl.DataFrame, lang: str)
     for fig in (bars, trend, rank, matrix):
         small = [(where, s) for where, s in _font_sizes(fig.to_dict()) if s < 18]
         assert not small, small
-    assert _row_pitch(bars) >= max(len(y.split("<br>")) for y in bars.data[0].y) * 18 * 1.2
+    # Rows of a projector chart are as tall as their own text: each pair of neighbours is far enough apart
+    # for half of each one's lines (name or status words, whichever has more) at 18 px.
+    ax = bars.layout.yaxis
+    scale = (bars.layout.height - bars.layout.margin.t - bars.layout.margin.b) / abs(ax.range[0] - ax.range[1])
+    words = next(tr.text for tr in bars.data if getattr(tr, "mode", None) == "text")
+    lines = [max(len(name.split("<br>")), len(w.split("<br>"))) for name, w in zip(ax.ticktext, words, strict=True)]
+    for (a, la), (b, lb) in itertools.pairwise(zip(ax.tickvals, lines, strict=True)):
+        assert (b - a) * scale >= (la + lb) / 2 * 18 * 1.2, (la, lb)
 
 
 def _title_bottom(fig: go.Figure) -> float:

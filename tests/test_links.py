@@ -92,3 +92,15 @@ def test_filter_params_leave_out_latest_snapshot_and_the_default_plan() -> None:
     assert links.params(View(place="10000", year=2024)) == {"place": "10000", "year": "2024", "lang": "ja"}
     assert links.params(View(place="K01", year=2021, as_of="0002-cb47d870", lang="en", plan="9")) == {
         "place": "K01", "year": "2021", "as_of": "0002-cb47d870", "lang": "en", "plan": "9"}
+
+
+def test_presenter_link_pins_the_snapshot_and_keeps_the_screen() -> None:
+    v = View(page="area1", place="10201", year=2024, lang="en", tab="trends")
+    url = links.build(links.presenter(v, 3, "0004-2fadb81b"), "http://h:1")
+    assert url == ("http://h:1/area1?place=10201&year=2024&as_of=0004-2fadb81b&lang=en&tab=trends"
+                   "&mode=present&slide=3")
+    back = links.parse(url)
+    assert (back.mode, back.slide, back.as_of) == ("present", 3, "0004-2fadb81b")
+    # A snapshot chosen on purpose stays; an embed link becomes presenter mode.
+    chosen = links.presenter(View(as_of="0002-cb47d870", embed=True, chart="area1_bars"), 0, "0004-2fadb81b")
+    assert (chosen.as_of, chosen.embed, chosen.chart) == ("0002-cb47d870", False, None)

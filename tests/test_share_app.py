@@ -43,9 +43,11 @@ def test_presenter_mode_screens_match_the_query_layer(data_copy: Path) -> None:
         body = "".join(_html(at))
         seen.append(next(s.key for s in expected if f">{s.takeaway.replace('&', '&amp;')}<" in body))
         assert SNAP in body and "Source:" in body
+        if at.button(key="present_next").disabled:  # the last screen: no wrap to the first
+            break
         at.button(key="present_next").click().run()
     assert seen == [s.key for s in expected]
-    assert at.query_params["slide"] == "0"  # wrapped round
+    assert at.query_params["slide"] == str(len(expected) - 1)
     assert len(at.sidebar.selectbox) == 3  # the filters still exist (hidden), so the URL stays in sync
 
 

@@ -15,7 +15,7 @@ from dashboard import charts, links, views
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
-from dashboard.ui import comparison, filters, layout, share, state, widgets
+from dashboard.ui import comparison, filters, layout, phone, share, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
@@ -30,14 +30,15 @@ def area_sample(key: str, snapshot_id: str | None, year: int, area_id: str) -> b
 
 @per_view
 def area_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-                  area_id: str, plan: str = "") -> tuple[Headline | None, list[widgets.Chart]]:
+                  area_id: str, plan: str = "", on_phone: bool = False) -> tuple[Headline | None, list[widgets.Chart]]:
     """The area's headline progress (areas with targets) and its implementation timeline (when declared)."""
     cat = state.catalog(plan)
     info = cat.area_info(area_id)
     vals = layout.area_values(key, snapshot_id, area_id)
-    head = layout.headline(cat, vals, place, year, lang, area_id, f"area{area_id}") if info.targets else None
+    head = layout.headline(cat, vals, place, year, lang, area_id, f"area{area_id}",
+                           compact=on_phone) if info.targets else None
     flags = [i.id for i in cat.indicators_in(area_id) if i.kind == "flag"] if info.timeline else []
-    return head, _implementation(cat, vals, area_id, flags, place, year, lang)
+    return head, _implementation(cat, vals, area_id, flags, place, year, lang, on_phone)
 
 
 def tabs_of(cat: Catalog, area_id: str) -> list[str]:
@@ -71,6 +72,7 @@ def page(f: Filters, area_id: str) -> None:
     # all ten or so (drawing them was most of the browser's time after a filter change). Every chart is
     # one click away; the chosen tab is kept while the filters change.
     tabs = st.tabs([t(s, f.lang) for s in names], key=key, on_change="rerun")
+    ph = phone.on_phone()
     for name, tab in zip(names, tabs, strict=True):
         if not tab.open:
             continue
@@ -80,7 +82,7 @@ def page(f: Filters, area_id: str) -> None:
         with tab:
             if name == "headline":
                 head, implementation = area_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id,
-                                                     f.plan)
+                                                     f.plan, ph)
                 if head is not None:
                     share.written_summary(head.rows, area_id, f.lang, f.plan)
                     layout.progress_section(f, head, f"area{area_id}")
@@ -89,17 +91,17 @@ def page(f: Filters, area_id: str) -> None:
             elif name == "trends":
                 cols = st.columns(2)
                 for n, c in enumerate(area_trends(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id,
-                                                  info.targets, f.plan)):
+                                                  info.targets, f.plan, ph)):
                     with cols[n % 2]:
                         widgets.draw(c, f)
             else:
-                comparison.section(f, area_id)
+                comparison.section(f, area_id, ph)
 
 
 @per_view
 def area_trends(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str,
-                marks: bool, plan: str = "") -> list[widgets.Chart]:
-    """One trend chart per indicator of the area with data at the place (cached per view)."""
+                marks: bool, plan: str = "", on_phone: bool = False) -> list[widgets.Chart]:
+    """One trend chart per indicator of the area with data at the place (cached per view and screen kind)."""
     cat = state.catalog(plan)
     vals = layout.area_values(key, snapshot_id, area_id)
     place_name = cat.place_name(place, lang)
@@ -109,12 +111,13 @@ def area_trends(key: str, snapshot_id: str | None, place: str, year: int, lang: 
         if s.height:
             view = views.trend_view(cat, vals, ind.id, place, year, lang)
             out.append(widgets.Chart.of(f"area{area_id}_trend_{ind.id}",
-                                        charts.trend_chart(view, lang, place_name, marks=marks), s, view.note))
+                                        phone.fit(charts.trend_chart(view, lang, place_name, marks=marks), on_phone),
+                                        s, view.note))
     return out
 
 
 def _implementation(cat: Catalog, vals: pl.DataFrame, area_id: str, flag_ids: list[str], place: str, year: int,
-                    lang: str) -> list[widgets.Chart]:
+                    lang: str, on_phone: bool = False) -> list[widgets.Chart]:
     """The implementation timeline of flag indicators: municipalities by year, and the prefecture's count."""
     out = []
     for ind_id in flag_ids:
@@ -124,11 +127,12 @@ def _implementation(cat: Catalog, vals: pl.DataFrame, area_id: str, flag_ids: li
             fig = charts.implementation_matrix(matrix, lang, t("matrix_title", lang), counts,
                                                views.plan_points(cat, ind_id),
                                                coverage=views.flag_coverage(vals, ind_id, year, lang))
-            out.append(widgets.Chart.of(f"area{area_id}_matrix_{ind_id}", fig, matrix))
+            out.append(widgets.Chart.of(f"area{area_id}_matrix_{ind_id}", phone.fit(fig, on_phone), matrix))
         if place != PREFECTURE:
             # The plan's count (13 → 22 → 35) is prefecture-wide: always show it beside a place's own view.
             view = views.trend_view(cat, vals, ind_id, PREFECTURE, year, lang)
             out.append(widgets.Chart.of(f"area{area_id}_count_{ind_id}",
-                                        charts.trend_chart(view, lang, cat.place_name(PREFECTURE, lang)),
+                                        phone.fit(charts.trend_chart(view, lang, cat.place_name(PREFECTURE, lang)),
+                                                  on_phone),
                                         views.series(vals, ind_id, PREFECTURE, year)))
     return out

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import charts, fmt, views
 from dashboard.config import PREFECTURE, boundary_geojson
 from dashboard.i18n import N_, t
-from dashboard.ui import layout, state, widgets
+from dashboard.ui import layout, phone, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import per_view
 
@@ -40,8 +40,10 @@ class Comparison:
 
 @per_view
 def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str, ind_id: str,
-               geojson: str | None, plan: str = "", laggards_first: bool = False) -> Comparison | None:
-    """The comparison section for one indicator (None when no municipality has a value; cached per view)."""
+               geojson: str | None, plan: str = "", laggards_first: bool = False,
+               on_phone: bool = False) -> Comparison | None:
+    """The comparison section for one indicator (None when no municipality has a value; cached per view and
+    screen kind: a phone gets the ranking on its side, short tile names and the map re-laid for 390 px)."""
     cat = state.catalog(plan)
     vals = layout.area_values(key, snapshot_id, area_id)
     ind = cat.indicators[ind_id]
@@ -53,21 +55,25 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
     pref_val = views.prefecture_reference(cat, vals, ind_id, year)
     title = t("rank_title", lang, name=ind.name(lang), fy=fmt.fy_label(year, lang))
     rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench,
-                                                                     pref_val, laggards_first=laggards_first),
+                                                                     pref_val, laggards_first=laggards_first,
+                                                                     compact=on_phone),
                               df) if ind.kind != "flag" else None
     col = "per_1000" if ind.per_pop65 else "value"
     map_title = ind.name(lang) + views.paren(fmt.fy_label(year, lang), lang)
-    tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight), df)
-    geo = widgets.Chart.of(f"area{area_id}_choropleth", charts.choropleth(_geojson(geojson), df, ind, lang,
-                                                                         map_title, col), df) if geojson else None
+    tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight,
+                                                                          compact=on_phone), df)
+    geo = widgets.Chart.of(f"area{area_id}_choropleth", phone.fit(charts.choropleth(_geojson(geojson), df, ind, lang,
+                                                                                   map_title, col), on_phone),
+                           df) if geojson else None
     cov = views.coverage_by_year(vals, ind_id, [PREFECTURE], year, lang).get(PREFECTURE, {}).get(year, "")
     return Comparison(df, bench, rank, tiles, geo,
                       t("label_value", lang, label=cat.place_name(PREFECTURE, lang), value=cov) if cov else "")
 
 
 @st.fragment
-def section(f: Filters, area_id: str) -> None:
-    """The municipal comparison of a policy area: ranking, table, tile map and map of one indicator.
+def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
+    """The municipal comparison of a policy area: ranking, table, tile map and map of one indicator
+    (`on_phone`: laid out for a phone).
 
     A fragment: picking another indicator reruns this section only, not the whole page."""
     cat = f.catalog()
@@ -83,7 +89,7 @@ def section(f: Filters, area_id: str) -> None:
                      key=f"area{area_id}_cmp_order", format_func=lambda o: t(o, f.lang))
     geojson = boundary_geojson()
     c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
-                   str(geojson) if geojson else None, f.plan, order == "laggards_first")
+                   str(geojson) if geojson else None, f.plan, order == "laggards_first", on_phone)
     if c is None:
         st.info(t("no_data", f.lang))
         return

@@ -15,7 +15,7 @@ from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
-from dashboard.ui import filters, share, state, widgets
+from dashboard.ui import filters, phone, share, state, widgets
 from dashboard.ui.filters import Filters
 
 
@@ -29,6 +29,7 @@ def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> No
 def header(f: Filters, title: str) -> None:
     """Page title with the place and year, then URL notices."""
     cat = state.catalog()
+    phone.style()
     st.title(title)
     st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{fmt.fy_label(f.data_year, f.lang)}")
     if len(cat.plans_with_targets()) > 1:  # say which plan's targets are shown once there is a choice
@@ -52,6 +53,9 @@ def progress_config(lang: str) -> dict[str, Any]:
     """Column headers and formats of a progress table."""
     return {
         "label": st.column_config.TextColumn(t("col_target", lang), width="medium"),
+        # The 令和5年度 and 令和7年度 targets of one indicator differ only at the end of a long label, which the
+        # column cuts: the target year in a column of its own tells the rows apart.
+        "target_year": st.column_config.TextColumn(t("col_target_year", lang), width="small"),
         "status_text": t("col_status", lang), "baseline_text": t("col_baseline", lang),
         "actual_text": t("col_actual", lang), "actual_year": t("col_actual_year", lang),
         "target_text": t("col_target_value", lang), "data": t("col_data", lang),
@@ -82,12 +86,14 @@ class Headline:
 
 
 def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str, area_id: str | None,
-              key: str) -> Headline:
-    """Progress towards the catalog's targets at a place, its table and bars (None bars when nothing to draw)."""
+              key: str, compact: bool = False) -> Headline:
+    """Progress towards the catalog's targets at a place, its table and bars (None bars when nothing to draw);
+    `compact`: the bars laid out for a phone (status under each target's name)."""
     rows = pg.progress_for_place(cat, vals, place, year, area_id)
     tbl = views.progress_table(cat, rows, lang)
     drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height
-    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows), tbl) \
+    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows,
+                                                                     compact=compact), tbl) \
         if drawn else None
     return Headline(rows, tbl, bars)
 
@@ -96,12 +102,20 @@ def progress_section(f: Filters, head: Headline, key: str) -> None:
     """The progress bars and table of a headline."""
     if head.bars is not None:
         widgets.draw(head.bars, f)
-    cols = ["label", "status_text", "share", "baseline_text", "actual_text", "actual_year", "target_text", "data"]
+    cols = ["label", "target_year", "status_text", "share", "baseline_text", "actual_text", "actual_year",
+            "target_text", "data"]
     if f.place != PREFECTURE:
         cols += ["share_of_prefecture", "per_1000_65"]
     # Roll-ups say how many municipalities reported; a newer partial year is shown as provisional.
     cols += [c for c in ("coverage", "provisional") if (head.table[c] != "").any()]
-    widgets.table(head.table.select(cols), key=f"{key}_table", column_config=progress_config(f.lang), f=f)
+    table = head.table.with_columns(target_year=pl.Series([target_year(r, f.lang) for r in head.rows],
+                                                          dtype=pl.Utf8))
+    widgets.table(table.select(cols), key=f"{key}_table", column_config=progress_config(f.lang), f=f)
+
+
+def target_year(row: pg.Progress, lang: str) -> str:
+    """The fiscal year a target is for (a period total: its last year), e.g. 令和7年度（2025）."""
+    return fmt.fy_label(row.target_year, lang)
 
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import progress as pg
 from dashboard import views
 from dashboard.i18n import t
-from dashboard.ui import layout, share, state, widgets
+from dashboard.ui import layout, phone, share, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
@@ -24,16 +24,16 @@ def _overview_values(key: str, snapshot_id: str | None, place: str, plan: str) -
 
 @per_view
 def overview_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-                      plan: str = "") -> Headline:
-    """Every target of the plan's progress at a place, with its bars (cached per view)."""
+                      plan: str = "", on_phone: bool = False) -> Headline:
+    """Every target of the plan's progress at a place, with its bars (cached per view and screen kind)."""
     vals = _overview_values(key, snapshot_id, place, plan)
-    return layout.headline(state.catalog(plan), vals, place, year, lang, None, "overview")
+    return layout.headline(state.catalog(plan), vals, place, year, lang, None, "overview", compact=on_phone)
 
 
 def page(f: Filters, pages: Mapping[str, Any]) -> None:
     """Every plan target at a glance for the chosen place, with links to the policy-area pages."""
     cat = f.catalog()
-    head = overview_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, f.plan)
+    head = overview_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, f.plan, phone.on_phone())
     rows = head.rows
     layout.header(f, t("page_overview", f.lang))
     widgets.sample_banner(any(r.actual_is_sample for r in rows), f.lang)

@@ -1,33 +1,27 @@
 """Presenter mode (?mode=present) and the embedded single chart (?embed=true).
 
-Presenter mode: no sidebar, large type, one headline chart per screen with its one-sentence
-takeaway, previous/next buttons bound to the ← → keys (Streamlit's own button shortcuts), the
-as-of snapshot and source on every screen; sized for a 1280×720 projector. The screen number is
-kept in the URL (?slide=N), so "link to this view" reopens the same screen.
+Presenter mode: no sidebar, one headline chart per screen laid out for the projector (every chart text
+≥ 18 px, the title in its own band) with its one-sentence takeaway, previous/next buttons bound to the
+← → keys (Streamlit's own button shortcuts) that stop at the first and last screen, the as-of snapshot
+and source on every screen; sized for a 1280×720 projector. The screen number is kept in the URL
+(?slide=N); the screen's "link to this view" also writes the snapshot shown (as_of), so it reopens the
+same screen with the same numbers after later uploads.
 """
 
 from __future__ import annotations
 
 import html
 
-import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import links, slides
 from dashboard import progress as pg
-from dashboard import slides
 from dashboard.i18n import t
 from dashboard.ui import filters, share, state
 from dashboard.ui.filters import Filters
 
 IDX = "_present_idx"
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
-
-S: dict[str, tuple[str, str]] = {
-    "prev": ("前へ", "Previous"),
-    "next": ("次へ", "Next"),
-    "exit": ("通常表示に戻る", "Leave presenter mode"),
-    "keys": ("← → キーでも移動できます", "Use the ← → keys to move"),
-}
 
 # Large type, no sidebar or its toggle, little padding: fits 1280×720 without scrolling.
 CSS = """
@@ -38,11 +32,12 @@ header[data-testid="stHeader"] { display: none !important; }
   max-width: 100% !important; }
 .present-title { font-size: 2.0rem; font-weight: 700; line-height: 1.25; margin: 0; }
 .present-count { font-size: 1.1rem; color: #444; text-align: right; margin: 0; }
-.present-takeaway { font-size: 1.75rem; font-weight: 600; line-height: 1.45; }
-.present-detail { font-size: 1.15rem; line-height: 1.5; color: #222; }
+.present-takeaway { font-size: 1.5rem; font-weight: 600; line-height: 1.4; }
+.present-detail { font-size: 1.1rem; line-height: 1.45; color: #222; }
 .present-sample { font-size: 1.1rem; font-weight: 700; color: #C00000; border: 2px solid #C00000;
   padding: 0.2rem 0.6rem; display: inline-block; margin-bottom: 0.4rem; }
-.present-footer { font-size: 0.95rem; color: #333; border-top: 1px solid #999; padding-top: 0.25rem; }
+.present-footer { font-size: 0.85rem; line-height: 1.4; color: #333; border-top: 1px solid #999;
+  padding-top: 0.25rem; }
 </style>
 """
 EMBED_CSS = """
@@ -55,11 +50,6 @@ header[data-testid="stHeader"] { display: none !important; }
 """
 
 
-def _s(key: str, lang: str) -> str:
-    ja, en = S[key]
-    return ja if lang == "ja" else en
-
-
 def wanted() -> str | None:
     """'present' or 'embed' when the URL asks for it, else None."""
     if filters.query("mode") == "present":
@@ -70,13 +60,18 @@ def wanted() -> str | None:
     return None
 
 
+CHART_WIDTH = 760  # px: the chart column of a 1280 px wide screen (7 of 11 parts, less padding and gap)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def screens(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-            with_overview: bool = False, plan: str = "") -> list[slides.Slide]:
-    """The key screens for the filters (keyed on the store state, the as-of snapshot and the plan)."""
+            with_overview: bool = False, plan: str = "", present: bool = False) -> list[slides.Slide]:
+    """The key screens for the filters (keyed on the store state, the as-of snapshot and the plan);
+    `present`: every chart laid out for the projector (text ≥ 18 px, the title in its own band)."""
     cat = state.catalog(plan)
     vals = state.values(key, snapshot_id, (), state.ids(pg.needed_places(place)))
-    return slides.key_slides(cat, vals, place, year, lang, with_overview=with_overview)
+    return slides.key_slides(cat, vals, place, year, lang, with_overview=with_overview, present=present,
+                             width=CHART_WIDTH)
 
 
 def _start(page: str, keys: list[str]) -> int:
@@ -87,7 +82,8 @@ def _start(page: str, keys: list[str]) -> int:
 
 
 def _go(step: int, n: int) -> None:
-    st.session_state[IDX] = (int(st.session_state.get(IDX, 0)) + step) % n
+    # Stops at the ends: → on the last screen stays there (no jump back to the first in front of an audience).
+    st.session_state[IDX] = max(0, min(n - 1, int(st.session_state.get(IDX, 0)) + step))
 
 
 def _exit() -> None:
@@ -105,7 +101,7 @@ def render(f: Filters) -> None:
     """One screen of presenter mode, starting at the screen of the page it was opened from."""
     page = f.page
     st.html(CSS)
-    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, plan=f.plan)
+    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, plan=f.plan, present=True)
     if not items:
         st.info(t("no_data", f.lang))
         return
@@ -114,7 +110,7 @@ def render(f: Filters) -> None:
         st.session_state[IDX] = _start(page, keys)
         st.session_state["_present_for"] = (page, f.place, f.lang)
     n = len(items)
-    idx = int(st.session_state[IDX]) % n
+    idx = max(0, min(n - 1, int(st.session_state[IDX])))
     cur = items[idx]
     filters.set_query("slide", str(idx))
     esc = html.escape
@@ -124,26 +120,41 @@ def render(f: Filters) -> None:
     count.html(f'<p class="present-count" data-testid="present-count">{idx + 1} / {n}</p>')
     left, right = st.columns([7, 4], gap="medium")
     with left:
-        fig = go.Figure(cur.fig)
-        # Projector type: larger ticks and labels than on the page (set sizes in the figure win over font).
-        fig.update_layout(height=500, font={"size": 16, "color": "#1A1A1A"}, margin={"t": 70})
-        fig.update_xaxes(tickfont={"size": 14, "color": "#1A1A1A"})
-        fig.update_yaxes(tickfont={"size": 13, "color": "#1A1A1A"})
-        st.plotly_chart(fig, key=f"present_{cur.key}", config=CHART_CONFIG, width="stretch")
+        # Laid out for the projector when built (charts.presented: every text ≥ 18 px, the title in its own
+        # band), at the height its rows need; the buttons sit beside it, so it has the screen's full height.
+        st.plotly_chart(cur.fig, key=f"present_{cur.key}", config=CHART_CONFIG, width="stretch")
     with right:
         if cur.sample:
             st.html(f'<div class="present-sample">{esc(t("sample", f.lang))}</div>')
         st.html(f'<div class="present-takeaway" data-testid="present-takeaway">{esc(cur.takeaway)}</div>')
         if cur.details:
             st.html(f'<div class="present-detail">{esc(cur.details[0])}</div>')
-    nav = st.container(horizontal=True, gap="small", vertical_alignment="center")
-    nav.button(_s("prev", f.lang), icon=":material/arrow_back:", shortcut="Left", key="present_prev",
-               on_click=_go, args=(-1, n))
-    nav.button(_s("next", f.lang), icon=":material/arrow_forward:", shortcut="Right", key="present_next",
-               on_click=_go, args=(1, n), type="primary")
-    nav.button(_s("exit", f.lang), icon=":material/close:", key="present_exit", on_click=_exit, type="tertiary")
-    nav.caption(_s("keys", f.lang))
-    st.html(_footer(f))
+        nav = st.container(horizontal=True, gap="small", vertical_alignment="center")
+        nav.button(t("present_prev", f.lang), icon=":material/arrow_back:", shortcut="Left", key="present_prev",
+                   on_click=_go, args=(-1, n), disabled=idx == 0)
+        nav.button(t("present_next", f.lang), icon=":material/arrow_forward:", shortcut="Right", key="present_next",
+                   on_click=_go, args=(1, n), type="primary", disabled=idx == n - 1)
+        nav.button(t("present_exit", f.lang), icon=":material/close:", key="present_exit", on_click=_exit,
+                   type="tertiary")
+        more = st.container(horizontal=True, gap="small", vertical_alignment="center")
+        with more:
+            _link(f, idx)
+            st.caption(t("present_keys", f.lang))
+        st.html(_footer(f))  # beside the chart, which so has the screen's full height
+
+
+def _link(f: Filters, idx: int) -> None:
+    """"Link to this view": this screen of presenter mode with the as-of snapshot shown written in, so the link
+    shows the same numbers after later uploads."""
+    url = links.build(present_view(f, idx), share.base_url())
+    with st.popover(t("present_link", f.lang), icon=":material/link:"):
+        st.caption(t("present_link_help", f.lang))
+        st.code(url, language=None, wrap_lines=True)
+
+
+def present_view(f: Filters, idx: int) -> links.View:
+    """The view of presenter mode at screen `idx`, pinned to the snapshot shown."""
+    return links.presenter(f.view(), idx, f.snapshot_id)
 
 
 def embed(f: Filters) -> None:

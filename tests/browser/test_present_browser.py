@@ -1,8 +1,9 @@
 """Presenter mode and the embedded chart in headless Chromium at the projector size (1280×720).
 
 Walks every screen with the → and ← keys, checks what the audience sees on each (one chart, its
-takeaway, as-of snapshot and source, nothing cut off at 720 px, no sidebar), that the screen is
-kept in the URL, and saves a screenshot per screen to tests/artifacts/.
+takeaway, as-of snapshot and source, no chart text under 18 px, nothing cut off at 720 px, no sidebar),
+that navigation stops at both ends, that the screen is kept in the URL and that the screen's "link to
+this view" pins the snapshot and reopens that screen, and saves a screenshot per screen to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests.browser.conftest import screenshot, settle
 pytestmark = pytest.mark.browser
 
 SNAPSHOT = "0004-2fadb81b"  # pinned, so the test does not depend on what "latest" is
+LATEST_SNAPSHOT = "0004-2fadb81b"  # the newest snapshot of the bundled data ("latest" shows it)
 
 
 def _params(page: Any) -> dict[str, str]:
@@ -56,19 +58,39 @@ def _wait_for_count(page: Any, want: int, tries: int = 80) -> None:
                            " return g && g.data && g.data.length > 0; }", timeout=20_000)
 
 
+def _chart_text(page: Any) -> dict[str, Any]:
+    """The chart's SVG text as drawn: the smallest font size, and boxes of the title and the plot area."""
+    return dict(page.evaluate("""() => {
+        const g = document.querySelector('.js-plotly-plot');
+        const texts = [...g.querySelectorAll('text')].filter(t => t.textContent.trim() && t.getBBox().width > 0);
+        const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        const title = g.querySelector('.gtitle');
+        return {min: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))), n: texts.length,
+                title: title ? box(title) : null, plot: box(g.querySelector('.nsewdrag'))};
+    }"""))
+
+
+def _disabled(page: Any, name: str) -> bool:
+    return bool(page.get_by_role("button", name=name).is_disabled())
+
+
 def _inside_viewport(page: Any, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720 + 1
 
 
 def test_presenter_mode_walks_every_policy_area_with_the_keyboard(server: str, page: Any) -> None:
-    """→ goes through one screen per policy area and wraps; ← goes back; everything fits 1280×720."""
+    """→ goes through one screen per policy area and stops on the last; ← goes back; everything fits
+    1280×720 with chart text of 18 px or more and the chart title clear of the plot."""
     cat = load_catalog()
     areas = [a for a in cat.policy_areas["policy_area"].to_list() if a != "context"]
-    page.goto(f"{server}/?place=10000&as_of={SNAPSHOT}&lang=ja&mode=present", wait_until="domcontentloaded")
+    # Opened on "latest" (no as_of in the address): the link below must write the snapshot shown.
+    page.goto(f"{server}/?place=10000&lang=ja&mode=present", wait_until="domcontentloaded")
     settle(page)
     _wait_for_count(page, 1)
     screenshot(page, "present_ja_1")
+    text = _chart_text(page)
+    assert text["n"] > 5 and text["min"] >= 18, text
 
     # No sidebar and no menu in presenter mode.
     assert not page.locator("[data-testid='stSidebar']").is_visible()
@@ -76,6 +98,7 @@ def test_presenter_mode_walks_every_policy_area_with_the_keyboard(server: str, p
     n = first["count"][1]
     assert n == len(areas), first
     screens = [first]
+    assert _disabled(page, "前へ") and not _disabled(page, "次へ")  # the first screen: nothing before it
     page.locator(".present-title").click()  # focus the page, not a widget
     for i in range(2, n + 1):
         page.keyboard.press("ArrowRight")
@@ -83,6 +106,10 @@ def test_presenter_mode_walks_every_policy_area_with_the_keyboard(server: str, p
         assert _params(page).get("slide") == str(i - 1)
         screens.append(_screen(page))
         screenshot(page, f"present_ja_{i}")
+        text = _chart_text(page)
+        assert text["n"] > 5 and text["min"] >= 18, (i, text)  # legible from the back of the room
+        if text["title"]:  # a wrapped title ends above the plot, never on an axis
+            assert text["title"][3] <= text["plot"][1] + 1, (i, text)
     for i, sc in enumerate(screens, start=1):
         assert sc["count"] == (i, n)
         assert sc["charts"] == 1, sc
@@ -100,18 +127,33 @@ def test_presenter_mode_walks_every_policy_area_with_the_keyboard(server: str, p
     assert _inside_viewport(page, ".present-footer")
     assert _inside_viewport(page, "[data-testid='stButton']")
 
-    # → on the last screen wraps to the first; ← goes back to the last.
+    # The last screen: 次へ is disabled and → stays there (no jump back to the first in front of the room).
+    assert _disabled(page, "次へ") and not _disabled(page, "前へ")
     page.keyboard.press("ArrowRight")
-    _wait_for_count(page, 1)
-    assert _screen(page)["title"] == first["title"]
+    page.wait_for_timeout(1000)
+    settle(page)
+    assert _count(page) == (n, n) and _params(page).get("slide") == str(n - 1)
     page.keyboard.press("ArrowLeft")
-    _wait_for_count(page, n)
-    assert _screen(page)["title"] == screens[-1]["title"]
+    _wait_for_count(page, n - 1)
+    assert _screen(page)["title"] == screens[-2]["title"]
 
     # The buttons do the same as the keys.
     page.get_by_role("button", name="前へ").click()
-    _wait_for_count(page, n - 1)
-    assert _screen(page)["title"] == screens[-2]["title"]
+    _wait_for_count(page, n - 2)
+    assert _screen(page)["title"] == screens[-3]["title"]
+
+    # "Link to this view" on this screen: the snapshot shown written in, and it reopens this screen.
+    page.get_by_role("button", name="このビューへのリンク").click()
+    code = page.locator("[data-testid='stPopoverBody'] code").first
+    code.wait_for(timeout=20_000)
+    link = code.inner_text().strip()
+    q = {k: v[0] for k, v in parse_qs(urlparse(link).query).items()}
+    assert q["as_of"] == LATEST_SNAPSHOT and q["mode"] == "present" and q["slide"] == str(n - 3), link
+    page.keyboard.press("Escape")
+    page.goto(link, wait_until="domcontentloaded")
+    settle(page)
+    _wait_for_count(page, n - 2)
+    assert _screen(page)["title"] == screens[-3]["title"]
 
 
 def test_presenter_screens_are_shareable_and_embed_shows_one_chart(server: str, page: Any) -> None:
