@@ -58,6 +58,7 @@ lint: $(STAMP) messages
 	$(BIN)/lint-imports
 	$(BIN)/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
 	$(BIN)/python scripts/check_messages.py
+	$(BIN)/python scripts/pseudo_locale.py --check
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -n 2 -q
