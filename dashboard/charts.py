@@ -124,11 +124,6 @@ def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
     return unit
 
 
-def fy_tick(fy: int, lang: str) -> str:
-    """Short two-line fiscal-year tick: 2023 over （R5）; FY2023 in English. Hover has the full name."""
-    return f"{fy}<br>（R{fy - 2018}）" if lang == "ja" and fy >= 2019 else f"FY{fy}"
-
-
 def _val(ind: Indicator, v: float | None, lang: str, per_1000: bool = False) -> str:
     if per_1000:
         return fmt.per_1000(v, ind.unit(lang), lang)
@@ -294,7 +289,7 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
 def _years_axis(years: list[int], lang: str) -> dict[str, Any]:
     """A fiscal-year x axis with one two-line tick per year."""
     return {"tickmode": "array", "tickvals": years, "tickangle": 0, "tickfont": {"size": 11},
-            "ticktext": [fy_tick(y, lang) for y in years], "title": {"text": t("fiscal_year_axis", lang)}}
+            "ticktext": [fmt.fy_tick(y, lang) for y in years], "title": {"text": t("fiscal_year_axis", lang)}}
 
 
 def _title_margin(title: str) -> dict[str, int]:

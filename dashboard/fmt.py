@@ -62,6 +62,11 @@ def fy_label(fy: int | None, lang: str = "ja") -> str:
     return f"{era_year(fy)}（{fy}）" if lang == "ja" else f"FY{fy}"
 
 
+def fy_tick(fy: int, lang: str = "ja") -> str:
+    """Short two-line fiscal-year axis tick: 2023 over （R5） in Japanese, FY2023 otherwise (hover has the full name)."""
+    return f"{fy}<br>（R{fy - 2018}）" if lang == "ja" and fy >= 2019 else f"FY{fy}"
+
+
 def decimals_for(kind: str) -> int:
     """Decimals shown for an indicator kind (rates to one decimal, like the plan)."""
     return 1 if kind == "rate" else 0

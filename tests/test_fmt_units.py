@@ -69,3 +69,9 @@ def test_a_language_fmt_does_not_know_is_formatted_the_english_way() -> None:
         assert fmt.man(47500, "people", lang) == "47.5k people"
         assert fmt.count(None, "people", lang) == "–" and fmt.fy_label(None, lang) == "–"
     assert fmt.fiscal_year(2019, "ja") == "令和元年度" and fmt.fiscal_year(2018, "ja") == "平成30年度"
+
+
+def test_fiscal_year_axis_ticks_give_the_era_only_in_japanese() -> None:
+    assert fmt.fy_tick(2023, "ja") == "2023<br>（R5）" and fmt.fy_tick(2019, "ja") == "2019<br>（R1）"
+    assert fmt.fy_tick(2018, "ja") == "FY2018"  # before 令和: no R-number
+    assert fmt.fy_tick(2023, "en") == "FY2023" and fmt.fy_tick(2023, "en_XA") == "FY2023"
