@@ -63,7 +63,7 @@ def fy_label(fy: int | None, lang: str = "ja") -> str:
 
 
 def fy_tick(fy: int, lang: str = "ja") -> str:
-    """Short two-line fiscal-year axis tick: 2023 over （R5） in Japanese, FY2023 otherwise (hover has the full name)."""
+    """Short two-line fiscal-year axis tick: 2023 over （R5） in Japanese, FY2023 otherwise (hover: full name)."""
     return f"{fy}<br>（R{fy - 2018}）" if lang == "ja" and fy >= 2019 else f"FY{fy}"
 
 
