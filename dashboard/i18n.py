@@ -307,6 +307,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "comparison_order": ("並び順", "Order"),
     "label_value": ("{label}：{value}", "{label}: {value}"),
 
+    # --- H5 (moved into the gettext catalogue when it lands) ---
+    "profile_tab_side": ("市町村・圏域・県の比較", "Municipality, area and prefecture"),
+    "col_policy_area": ("施策分野", "Policy area"),
+    "choose": ("選んでください", "Choose"),
+    "col_severity": ("種類", "Severity"),
+    "severity_error": ("エラー", "Error"),
+    "severity_warning": ("警告", "Warning"),
+    "col_row": ("行", "Row"),
+    "col_column": ("列", "Column"),
+    "col_rule": ("規則", "Rule"),
+    "col_message": ("内容", "Message"),
+    "col_indicator_id": ("指標ID", "Indicator ID"),
+    "change_add": ("追加", "Added"),
+    "change_revise": ("修正", "Revised"),
+    "change_same": ("変更なし", "Unchanged"),
+    "change_untouched": ("対象外（そのまま）", "Left alone"),
+    "col_old_value": ("修正前の値", "Old value"),
+    "col_new_value": ("修正後の値", "New value"),
+    "col_old_snapshot": ("修正前の値のスナップショット", "Snapshot of the old value"),
+    "col_sha256": ("SHA-256", "SHA-256"),
+    "col_source_file": ("元のファイル名", "Source file"),
+    "col_at": ("日時（UTC）", "When (UTC)"),
+    "col_snapshot": ("スナップショット", "Snapshot"),
+    "col_action": ("操作", "Action"),
+    "action_withdraw": ("取り下げ", "Withdrawn"),
+    "action_restore": ("復元", "Restored"),
+    "col_who": ("実施者", "By"),
+    "col_reason": ("理由", "Reason"),
+    "snapshot_withdrawn": ("{id}（取り下げ済み）", "{id} (withdrawn)"),
+
 }
 
 
