@@ -92,5 +92,5 @@ def test_the_open_tab_is_in_the_url_and_the_link_reopens_it(data_copy: Path) -> 
     assert at.query_params["tab"] == "trends" and links.parse(at.code[0].value).tab == "trends"
     at.sidebar.selectbox(key="flt_place").select("10202").run()  # a filter change keeps the tab
     assert at.session_state["area1_section"] == "推移" and at.query_params["tab"] == "trends"
-    switch(at, "profile").run()
+    switch(at, "methodology").run()
     assert links.parse(at.code[0].value).tab is None  # pages without tabs never carry one
