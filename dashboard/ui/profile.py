@@ -15,19 +15,20 @@ import streamlit as st
 from dashboard import charts, export, fmt, links, views
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.ui import filters, layout, share, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
 TABS = ("headline", "trends", "comparison")  # contribution to targets, trends, side by side (as an area page's)
+TAB_KEYS = {"headline": N_("profile_contrib"), "trends": N_("trends"), "comparison": N_("profile_tab_side")}
 TAB_KEY = "profile_section"  # the tabs' widget key (its value: the open tab's label)
 TAB_WRITTEN = "_profile_tab_written"  # the tab last written to the URL, to tell a new link from our own write
 
 
 def tab_label(name: str, lang: str) -> str:
     """The label of a profile tab in the chosen language."""
-    return t({"headline": "profile_contrib", "comparison": "profile_tab_side", "trends": "trends"}[name], lang)
+    return t(TAB_KEYS[name], lang)
 
 
 def _open_tab() -> str:

@@ -10,22 +10,23 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import fmt
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.validate import messages
 
 # The header of each shown column, by table: a message id (the same word for the same thing everywhere).
 HEADERS: dict[str, dict[str, str]] = {
-    "problems": {"severity": "col_severity", "row": "col_row", "column": "col_column", "value": "col_value",
-                 "rule": "col_rule", "message": "col_message"},
-    "by_indicator": {"indicator_id": "col_indicator_id", "name": "col_indicator", "add": "change_add",
-                     "revise": "change_revise", "same": "change_same", "untouched": "change_untouched"},
-    "revisions": {"indicator": "col_indicator", "place": "f_place", "fiscal_year": "f_year",
-                  "old_value": "col_old_value", "new_value": "col_new_value", "old_snapshot": "col_old_snapshot"},
-    "history": {"id": "col_id", "label": "col_label", "kind": "col_kind", "publisher": "col_publisher",
-                "created_at": "col_created", "rows": "col_rows", "sha256": "col_sha256",
-                "source_name": "col_source_file", "withdrawn": "col_withdrawn"},
-    "events": {"at": "col_at", "snapshot_id": "col_snapshot", "action": "col_action", "who": "col_who",
-               "reason": "col_reason"},
+    "problems": {"severity": N_("col_severity"), "row": N_("col_row"), "column": N_("col_column"),
+                 "value": N_("col_value"), "rule": N_("col_rule"), "message": N_("col_message")},
+    "by_indicator": {"indicator_id": N_("col_indicator_id"), "name": N_("col_indicator"), "add": N_("change_add"),
+                     "revise": N_("change_revise"), "same": N_("change_same"), "untouched": N_("change_untouched")},
+    "revisions": {"indicator": N_("col_indicator"), "place": N_("f_place"), "fiscal_year": N_("f_year"),
+                  "old_value": N_("col_old_value"), "new_value": N_("col_new_value"),
+                  "old_snapshot": N_("col_old_snapshot")},
+    "history": {"id": N_("col_id"), "label": N_("col_label"), "kind": N_("col_kind"),
+                "publisher": N_("col_publisher"), "created_at": N_("col_created"), "rows": N_("col_rows"),
+                "sha256": N_("col_sha256"), "source_name": N_("col_source_file"), "withdrawn": N_("col_withdrawn")},
+    "events": {"at": N_("col_at"), "snapshot_id": N_("col_snapshot"), "action": N_("col_action"),
+               "who": N_("col_who"), "reason": N_("col_reason")},
 }
 
 
@@ -77,7 +78,7 @@ def revisions(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 def history(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Every snapshot (ingest.history_frame): the kind and the withdrawn state in words, blanks for None."""
-    kinds = {k: t(f"kind_{k}", lang) for k in ("official", "sample")}
+    kinds = {k: t(key, lang) for k, key in fmt.KIND_KEYS.items()}
     return frame.with_columns(
         _words("kind", kinds),
         pl.when(pl.col("withdrawn")).then(pl.lit(t("yes", lang))).otherwise(pl.lit(t("no", lang))).alias("withdrawn"),
