@@ -202,7 +202,7 @@ def _check_profile(at: AppTest, figs: dict[str, Any], vals: pl.DataFrame, case: 
         return
     side = _frame(at, "cmp_area")
     want = views.profile_table(CAT, vals, case.place, year, case.lang)
-    assert side["cmp_area"].tolist() == pytest.approx(want["cmp_area"].to_list())  # own value: text (実施/未実施)
+    assert side["value_municipality"].tolist() == pytest.approx(want["value_municipality"].to_list())
     assert side["cmp_prefecture"].tolist() == pytest.approx(want["cmp_prefecture"].to_list())
     assert any(k.startswith("profile_trend_") for k in figs)
 

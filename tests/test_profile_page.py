@@ -25,6 +25,7 @@ AREA4 = {"ja": "4. 高齢者の保健事業と介護予防の一体的な実施"
 POLICY_AREA = {"ja": "施策分野", "en": "Policy area"}
 YES = {"ja": "実施", "en": "Yes"}
 ONE_MUNICIPALITY = {"ja": "1市町村", "en": "1 municipalities"}
+TOWN = {"ja": "南牧村（値）", "en": "Nanmoku (Value)"}
 PICK = {"ja": "市町村を選んでください", "en": "Choose a municipality"}
 
 
@@ -86,7 +87,7 @@ def test_side_table_names_the_policy_area_and_a_towns_flag_reads_in_words(data_c
     assert side["policy_area"].iloc[0] == AREA1[lang]
     # 南牧村 runs the integrated implementation (一体的実施) in FY2024: its own cell says so in words.
     row = side[side["policy_area"] == AREA4[lang]].iloc[0]
-    assert row["value_municipality"] == YES[lang]
+    assert row["value_text"] == YES[lang] and headers["value_text"] == TOWN[lang]
     assert ONE_MUNICIPALITY[lang] not in _cells(side)
     # The same words in the contribution table (the prefecture's target counts municipalities).
     at.session_state["profile_section"] = TABS[lang][0]

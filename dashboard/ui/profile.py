@@ -91,7 +91,8 @@ def page(f: Filters) -> None:
 
 def side_rows(cat: Catalog, side: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The side-by-side table as shown: the policy area by name, the municipality's own value in its unit's
-    format (a flag reads 実施/未実施 for one municipality, never "1市町村"), no comparable number for a flag."""
+    format in `value_text` (a flag reads 実施/未実施 for one municipality, never "1市町村"), no comparable number
+    for a flag."""
     areas = {a.id: a for a in cat.areas_info()}
     kinds = [cat.indicators[i].kind for i in side["indicator_id"]]
     area_names = [t("page_area", lang, n=a, name=areas[a].name(lang)) if areas[a].page else areas[a].name(lang)
@@ -99,10 +100,13 @@ def side_rows(cat: Catalog, side: pl.DataFrame, lang: str) -> pl.DataFrame:
     own = [fmt.value(v, u, k, lang, one_place=True)
            for v, u, k in zip(side["value_municipality"], side["unit"], kinds, strict=True)]
     own_cmp = [None if k == "flag" else v for v, k in zip(side["cmp_municipality"], kinds, strict=True)]
-    return side.with_columns(pl.Series("policy_area", area_names, pl.Utf8),
-                             pl.Series("value_municipality", own, pl.Utf8),
-                             pl.Series("cmp_municipality", own_cmp, pl.Float64)
-                             ).drop("indicator_id", "is_sample", "unit")
+    out = side.with_columns(pl.Series("policy_area", area_names, pl.Utf8), pl.Series("value_text", own, pl.Utf8),
+                            pl.Series("cmp_municipality", own_cmp, pl.Float64))
+    out = out.drop("indicator_id", "is_sample", "unit")
+    # The words beside the number they say (the number stays in the data, hidden: exports leave it out).
+    cols = out.columns
+    return out.select([*cols[:cols.index("value_municipality") + 1], "value_text",
+                       *[c for c in cols[cols.index("value_municipality") + 1:] if c != "value_text"]])
 
 
 def _side_table(f: Filters, cat: Catalog, side: pl.DataFrame, names: dict[str, str], area_code: str) -> None:
@@ -110,7 +114,8 @@ def _side_table(f: Filters, cat: Catalog, side: pl.DataFrame, names: dict[str, s
     cov = t("col_coverage", f.lang)
     widgets.table(side_rows(cat, side, f.lang), key="profile_side", column_config={
         "policy_area": t("col_policy_area", f.lang), "indicator": t("col_indicator", f.lang),
-        "value_municipality": st.column_config.TextColumn(names[muni] + views.paren(t("col_value", f.lang), f.lang)),
+        "value_municipality": None,  # shown as value_text: 91人, 9.0%, 実施
+        "value_text": st.column_config.TextColumn(names[muni] + views.paren(t("col_value", f.lang), f.lang)),
         "share_of_prefecture": st.column_config.ProgressColumn(t("col_share", f.lang), min_value=0,
                                                                max_value=0.5, format="percent"),
         "cmp_unit": t("col_cmp_unit", f.lang),

@@ -118,8 +118,10 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
 
 
 def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> pl.DataFrame:
-    """The table with the headers shown on screen (from its column config) instead of field names."""
+    """The table with the headers shown on screen (from its column config) instead of field names, without the
+    columns it hides (config None)."""
     names: dict[str, str] = {}
+    df = df.drop([c for c, cfg in (column_config or {}).items() if cfg is None and c in df.columns])
     for col, cfg in (column_config or {}).items():
         label = cfg if isinstance(cfg, str) else cfg.get("label") if isinstance(cfg, Mapping) else None
         if col in df.columns and label and label not in df.columns and label not in names.values():
