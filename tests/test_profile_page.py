@@ -26,6 +26,7 @@ POLICY_AREA = {"ja": "施策分野", "en": "Policy area"}
 YES = {"ja": "実施", "en": "Yes"}
 ONE_MUNICIPALITY = {"ja": "1市町村", "en": "1 municipalities"}
 TOWN = {"ja": "南牧村（値）", "en": "Nanmoku (Value)"}
+CHOOSE = {"ja": "選んでください", "en": "Choose"}
 PICK = {"ja": "市町村を選んでください", "en": "Choose a municipality"}
 
 
@@ -97,8 +98,10 @@ def test_side_table_names_the_policy_area_and_a_towns_flag_reads_in_words(data_c
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_the_municipality_picker_speaks_the_users_language(data_copy: Path, lang: str) -> None:
+def test_the_municipality_picker_and_the_filters_speak_the_users_language(data_copy: Path, lang: str) -> None:
     at = _open({"place": "K05", "lang": lang})  # an area: the profile asks for one of its municipalities
     assert not at.exception
     box = at.selectbox(key="profile_pick")
     assert box.proto.placeholder == PICK[lang] and box.label == PICK[lang]  # not Streamlit's "Choose an option"
+    # The sidebar filters' placeholders too (shown by an empty selectbox).
+    assert [b.proto.placeholder for b in at.sidebar.selectbox] == [CHOOSE[lang]] * 3

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import fmt
+from dashboard import fmt, i18n
 from dashboard.i18n import N_, t
 from dashboard.validate import messages
 
@@ -41,10 +41,14 @@ def headers(table: str, lang: str) -> dict[str, str | None]:
 
 def rule_label(rule: str, lang: str) -> str:
     """A validation rule in words (「必須列」 / "required column"), from validation's own labels."""
-    words = messages.RULE_LABELS.get(rule)
-    if words is None:
-        return rule
-    return words[messages.LANGS.index(lang) if lang in messages.LANGS else 1]
+    # RULE_LABELS maps a rule to its message key (the catalogue); before validation moved its words there it
+    # held the (ja, en) words themselves: both are read, so this works whichever lands first.
+    label: object = messages.RULE_LABELS.get(rule)
+    if isinstance(label, str):
+        return t(label, lang)
+    if isinstance(label, tuple) and lang in i18n.LANGS[:len(label)]:
+        return str(label[i18n.LANGS.index(lang)])
+    return rule
 
 
 def _words(col: str, mapping: dict[str, str]) -> pl.Expr:
