@@ -16,7 +16,7 @@ from dashboard import charts, export, fmt, links, views
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import N_, t
-from dashboard.ui import filters, layout, share, state, widgets
+from dashboard.ui import filters, layout, methodology, share, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
@@ -93,10 +93,9 @@ def side_rows(cat: Catalog, side: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The side-by-side table as shown: the policy area by name, the municipality's own value in its unit's
     format in `value_text` (a flag reads 実施/未実施 for one municipality, never "1市町村"), no comparable number
     for a flag."""
-    areas = {a.id: a for a in cat.areas_info()}
+    areas = {a.id: methodology.area_name(a, lang) for a in cat.areas_info()}
     kinds = [cat.indicators[i].kind for i in side["indicator_id"]]
-    area_names = [t("page_area", lang, n=a, name=areas[a].name(lang)) if areas[a].page else areas[a].name(lang)
-                  for a in side["policy_area"]]
+    area_names = [areas[a] for a in side["policy_area"]]
     own = [fmt.value(v, u, k, lang, one_place=True)
            for v, u, k in zip(side["value_municipality"], side["unit"], kinds, strict=True)]
     own_cmp = [None if k == "flag" else v for v, k in zip(side["cmp_municipality"], kinds, strict=True)]
