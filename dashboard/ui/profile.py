@@ -45,6 +45,7 @@ def page(f: Filters) -> None:
     """市町村カルテ: one municipality beside its 圏域 and the prefecture, one section per tab."""
     cat = f.catalog()
     if cat.place_kind(f.place) != "municipality":
+        filters.set_query("tab", None)  # no tabs here: a tab left in the URL from a municipality would linger
         layout.header(f, t("page_profile", f.lang))
         st.info(t("profile_pick_note", f.lang))
         st.selectbox(t("profile_pick", f.lang), cat.members(f.place), index=None, key="profile_pick",
