@@ -13,6 +13,7 @@ from dashboard.i18n import t
 from dashboard.storage import PublishBusy, PublishConflict, StoreUnavailable
 from dashboard.ui import filters, state
 from dashboard.ui import upload as ui_upload
+from dashboard.ui import upload_tables as tables
 from dashboard.validate import validate_bytes
 
 lang = filters.url_lang()  # the entry script has written the chosen language into the URL
@@ -58,7 +59,7 @@ if up is not None:
         st.warning(tx("warnings", n=len(res.warnings)))
     if res.errors or res.warnings:
         st.text("\n".join(p.message(lang) for p in [*res.errors, *res.warnings][:30]))  # plain text, readable
-        st.dataframe(res.problems_frame(lang), hide_index=True, key="problems")
+        ui_upload.table(tables.problems(res.problems_frame(lang), lang), "problems", lang)
     if res.ok:
         st.success(tx("valid", rows=f"{res.frame.height:,}", fmt=res.file_format))
         st.subheader(tx("preview"))
@@ -69,10 +70,10 @@ if up is not None:
         for col, k, v in zip(m, ("adds", "revises", "same", "untouched"),
                              (pv.adds, pv.revises, pv.same, pv.untouched), strict=True):
             col.metric(tx(k), f"{v:,}")
-        st.dataframe(pv.by_indicator, hide_index=True, key="by_indicator")
+        ui_upload.table(tables.by_indicator(pv.by_indicator, lang), "by_indicator", lang)
         if pv.revisions.height:
             st.text(tx("revisions"))
-            st.dataframe(pv.revisions, hide_index=True, key="revisions")
+            ui_upload.table(tables.revisions(pv.revisions, lang), "revisions", lang)
         st.subheader(tx("publish"))
         with st.form("publish"):
             label = st.text_input(tx("label"), max_chars=ingest.LABEL_MAX, key="pub_label")
@@ -105,9 +106,9 @@ if "_recorded" in st.session_state:
     st.success(st.session_state.pop("_recorded"))
 
 st.subheader(tx("history"))
-st.dataframe(ingest.history_frame(store), hide_index=True, key="history")
+ui_upload.table(tables.history(ingest.history_frame(store), lang), "history", lang)
 ev = ingest.events_frame(store)
 if ev.height:
     st.text(tx("events"))
-    st.dataframe(ev, hide_index=True, key="events")
-ui_upload.withdraw_form(store, who, tx)
+    ui_upload.table(tables.events(ev, lang), "events", lang)
+ui_upload.withdraw_form(store, who, tx, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data, db, links, slides, summary
@@ -13,6 +14,7 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.storage import LocalStore
 from tests.apptest_pages import switch
+from tests.po import po_text
 
 APP = str(ROOT / "dashboard" / "app.py")
 CAT = load_catalog()
@@ -94,5 +96,21 @@ def test_the_open_tab_is_in_the_url_and_the_link_reopens_it(data_copy: Path) -> 
     assert at.query_params["tab"] == "trends" and links.parse(at.code[0].value).tab == "trends"
     at.sidebar.selectbox(key="flt_place").select("10202").run()  # a filter change keeps the tab
     assert at.session_state["area1_section"] == "推移" and at.query_params["tab"] == "trends"
-    switch(at, "profile").run()
+    switch(at, "methodology").run()
     assert links.parse(at.code[0].value).tab is None  # pages without tabs never carry one
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_sharing_words_come_from_the_message_catalogue(data_copy: Path, lang: str) -> None:
+    """The link popover and the deck/briefing buttons read the .po files (no words kept in share.py)."""
+    at = _run({"place": "10201", "lang": lang})
+    assert not at.exception
+    pops = [p.proto.popover.label for p in at.get("popover")]
+    assert po_text(lang, "share_link") == pops[0]
+    assert po_text(lang, "share_link_help") in [c.value for c in at.caption]
+    assert po_text(lang, "share_exports") in [h.value for h in at.subheader]
+    at.session_state["dl_reports"] = True  # the slides / briefing popover opened
+    labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.run().get("download_button")}
+    assert labels["dl_deck"] == po_text(lang, "share_deck") and labels["dl_briefing"] == po_text(lang, "share_briefing")
+    deck = {"ja": "スライド（PowerPoint）をダウンロード", "en": "Download slides (PowerPoint)"}
+    assert labels["dl_deck"] == deck[lang]

@@ -131,14 +131,14 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
             assert (v.page, v.place, v.year, v.as_of, v.lang) == (page, "10201", 2024, SAMPLE_SNAP, "ja"), (page, v)
         assert [v.mode for v in views_] == ["normal", "present", "normal"]
         assert [v.embed for v in views_] == [False, False, True]
-        # A policy-area page runs only its open tab: look under the charts of every tab.
+        # A policy-area page and the profile run only their open tab: look under the charts of every tab.
         tabs = [tb.label for tb in at.tabs] if f"{page}_section" in at.session_state else [None]
         for tab in tabs:
             if tab is not None:
                 at.session_state[f"{page}_section"] = tab
                 at.run()
             keys = _chart_keys(at)
-            assert keys or page == "methodology", (page, tab)
+            assert keys or page == "methodology" or tab == "市町村・圏域・県の比較", (page, tab)  # a table only
             pops = _export_popovers(at)
             # One closed "Export" popover per chart and per table; no chart or table button until one is opened.
             assert {f"dlp_{k}": "出力（PNG・CSV・Excel）" for k in keys}.items() <= pops.items(), (page, tab, pops)
@@ -146,7 +146,8 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
             assert all(pops[k] == "出力（CSV・Excel）" for k in tables), (page, tab)
             assert tables or page not in ("overview", "methodology"), (page, tab)
             assert not at.get("download_button"), (page, tab)  # a page run makes no download button until asked
-            assert ("dl_reports" in pops) == (page in ("overview", "profile") and tab is None), (page, tab)
+            # The deck and briefing: on the overview, and above the profile's tabs (whichever is open).
+            assert ("dl_reports" in pops) == (page in ("overview", "profile")), (page, tab)
             _open_exports(at, *pops)
             labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
             for key in keys:

@@ -214,10 +214,10 @@ def test_bad_file_lists_every_problem_with_row_column_and_value(data_copy: Path)
     assert not at.exception
     problems = _frame(at, "problems")
     got = {(r["rule"], r["row"]) for r in problems.to_dict("records")}
-    # CSV rows are numbered from the first data row; the message also gives the file line.
-    assert {("unknown_indicator", 2), ("unknown_municipality", 3), ("rate_range", 4),
-            ("year_out_of_range", 5), ("duplicate_key", 6)} <= got
-    row = problems[problems["rule"] == "unknown_municipality"].iloc[0]
+    # CSV rows are numbered from the first data row; the message also gives the file line. Rules in words.
+    assert {("指標ID", "2"), ("市町村コード", "3"), ("率の範囲（0～100）", "4"),
+            ("年度の範囲", "5"), ("重複行", "6")} <= got
+    row = problems[problems["rule"] == "市町村コード"].iloc[0]
     assert row["column"] == "municipality_code" and row["value"] == "99999"
     assert "99999" in row["message"]
     assert not any(b.label == text("publish_button") for b in at.button)  # nothing to publish
@@ -289,7 +289,7 @@ def test_revision_shows_old_and_new_values(data_copy: Path) -> None:
     assert metrics[text("revises")] == "1" and metrics[text("adds")] == "0"
     rev = _frame(at, "revisions").iloc[0]
     assert rev["old_value"] == old and rev["new_value"] == old + 7
-    assert rev["fiscal_year"] == 2024 and "10201" in rev["place"]
+    assert rev["fiscal_year"] == "令和6年度（2024）" and "10201" in rev["place"]
 
 
 def test_withdraw_and_restore_are_recorded_with_who_when_and_why(data_copy: Path) -> None:
@@ -302,7 +302,7 @@ def test_withdraw_and_restore_are_recorded_with_who_when_and_why(data_copy: Path
     store = LocalStore(data_copy)
     assert {m.id: m.withdrawn for m in store.list()}[target] is True
     ev = _frame(at, "events").iloc[0]
-    assert ev["snapshot_id"] == target and ev["action"] == "withdraw" and ev["who"] == "佐藤"
+    assert ev["snapshot_id"] == target and ev["action"] == "取り下げ" and ev["who"] == "佐藤"
     assert ev["reason"] == "誤りのため <b>取り下げ</b>" and ev["at"]
     assert Path(store.path(next(m for m in store.list() if m.id == target))).is_file()  # file kept
     at.selectbox(key="wd_id").set_value(target)

@@ -133,19 +133,21 @@ def render(page: str) -> Filters:
 
     with st.sidebar:
         st.subheader(t("filters", lang))
+        # Never empty today; an empty one would show its placeholder: in the user's language, not Streamlit's.
+        choose = t("choose", lang)
         st.selectbox(t("f_place", lang), ch.places, key=WIDGET["place"], persist_state="session",
-                     format_func=lambda c: views.place_label(cat, c, lang))
+                     placeholder=choose, format_func=lambda c: views.place_label(cat, c, lang))
         st.selectbox(t("f_year", lang), ch.years, key=WIDGET["year"], persist_state="session",
-                     format_func=lambda y: fmt.fy_label(y, lang))
+                     placeholder=choose, format_func=lambda y: fmt.fy_label(y, lang))
         st.selectbox(t("f_as_of", lang), ch.as_of, key=WIDGET["as_of"], persist_state="session",
-                     format_func=as_of_label)
+                     placeholder=choose, format_func=as_of_label)
         offered = i18n.listed_languages()  # a catalogue may be reachable by URL only (the pseudo-locale)
         st.radio(t("f_lang", lang), offered if lang in offered else (*offered, lang), key=WIDGET["lang"],
                  persist_state="session", horizontal=True, format_func=i18n.language_name)
         if len(ch.plans) > 1:  # one plan with targets (today): nothing to choose, the sidebar stays as it was
             plans = {p.id: p for p in cat.plans}
             st.selectbox(t("f_plan", lang), ch.plans, key=WIDGET["plan"], persist_state="session",
-                         format_func=lambda p: plans[p].name(lang))
+                         placeholder=choose, format_func=lambda p: plans[p].name(lang))
     place, year, as_of = str(ss[WIDGET["place"]]), int(ss[WIDGET["year"]]), str(ss[WIDGET["as_of"]])
     snapshot_id = latest_id if as_of == links.LATEST else as_of
     years_at = list(_years(key, snapshot_id))

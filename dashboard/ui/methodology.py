@@ -6,10 +6,16 @@ import polars as pl
 import streamlit as st
 
 from dashboard import fmt, views
+from dashboard.catalog import PolicyArea
 from dashboard.config import reference_dir
 from dashboard.i18n import t
 from dashboard.ui import layout, state, widgets
 from dashboard.ui.filters import Filters
+
+
+def area_name(area: PolicyArea, lang: str) -> str:
+    """A policy area as the menu names it (「1. 介護予防・フレイル予防の推進」; the context area by its name)."""
+    return t("page_area", lang, n=area.id, name=area.name(lang)) if area.page else area.name(lang)
 
 
 def page(f: Filters) -> None:
@@ -27,11 +33,11 @@ def page(f: Filters) -> None:
             "rows": t("col_rows", lang), "in_view": t("col_in_view", lang), "withdrawn": t("col_withdrawn", lang)}, f=f)
     widgets.sample_banner(any(m.kind == "sample" for m in state.visible_snapshots(f.key, f.snapshot_id)), lang)
     st.subheader(t("meth_indicators", lang))
-    inds = pl.DataFrame([{"area": i.policy_area, "indicator": i.name(lang), "unit": i.unit(lang),
+    inds = pl.DataFrame([{"area": area_name(a, lang), "indicator": i.name(lang), "unit": i.unit(lang),
                           "definition": i.definition(lang), "source": i.source}
                          for a in cat.areas_info() for i in cat.indicators_in(a.id)])
     widgets.table(inds, key="meth_indicators", column_config={
-        "area": "#", "indicator": t("col_indicator", lang), "unit": t("col_unit", lang),
+        "area": t("col_policy_area", lang), "indicator": t("col_indicator", lang), "unit": t("col_unit", lang),
         "definition": st.column_config.TextColumn(t("col_definition", lang), width="large"),
         "source": t("col_source", lang)}, f=f)
     st.subheader(t("meth_targets", lang))

@@ -27,32 +27,6 @@ CHART_POPOVER = "dlp_"  # widget key prefix of a chart's export popover (+ the c
 TABLE_POPOVER = "dltp_"  # widget key prefix of a table's export popover (+ the table key)
 REPORTS_POPOVER = "dl_reports"  # widget key of the deck and briefing popover
 
-S: dict[str, tuple[str, str]] = {
-    "link": ("このビューへのリンク", "Link to this view"),
-    "link_help": ("表示中の内容（ページ・地域・年度・データ時点・言語）を再現するURLです。"
-                  "データ時点を固定しているため、後でデータが更新されても同じ数値が表示されます。",
-                  "This URL reproduces what is on screen (page, place, year, snapshot, language). The data "
-                  "snapshot is fixed, so it shows the same numbers after later uploads."),
-    "link_present": ("プレゼンテーションモード（←→キーで移動）", "Presenter mode (← → keys to move)"),
-    "link_embed": ("埋め込み用（グラフ1つ）", "For embedding (single chart)"),
-    "png": ("画像（PNG）", "Image (PNG)"),
-    "csv": ("データ（CSV）", "Data (CSV)"),
-    "xlsx": ("データ（Excel）", "Data (Excel)"),
-    "deck": ("スライド（PowerPoint）をダウンロード", "Download slides (PowerPoint)"),
-    "briefing": ("1枚の説明資料（A4・印刷用HTML）をダウンロード", "Download one-page briefing (A4, printable HTML)"),
-    "exports": ("資料の出力", "Exports"),
-    "start_present": ("プレゼンテーションを開始", "Start presenting"),
-    "summary": ("要約", "Summary"),
-    "deck_title": ("群馬県 高齢者保健福祉計画 第2章 進捗報告", "Gunma elderly-care plan, Chapter 2: progress report"),
-    "briefing_title": ("進捗の概要（1枚）", "Progress briefing"),
-}
-
-
-def s(key: str, lang: str) -> str:
-    """A string of this module in the chosen language."""
-    ja, en = S[key]
-    return ja if lang == "ja" else en
-
 
 def view_of(f: Filters) -> links.View:
     """The view on screen (page, filters, open tab), with "latest" pinned to the snapshot actually shown."""
@@ -71,14 +45,14 @@ def link_to_view(f: Filters) -> None:
     """The visible "link to this view" action: a popover with copyable URLs (view, presenter, embed)."""
     v = view_of(f)
     base = base_url()
-    with st.popover(s("link", f.lang), icon=":material/link:"):
-        st.caption(s("link_help", f.lang))
+    with st.popover(t("share_link", f.lang), icon=":material/link:"):
+        st.caption(t("share_link_help", f.lang))
         st.code(links.build(v, base), language=None, wrap_lines=True)
-        st.caption(s("link_present", f.lang))
+        st.caption(t("share_link_present", f.lang))
         present_url = links.build(replace(v, mode="present"), base)
         st.code(present_url, language=None, wrap_lines=True)
-        st.link_button(s("start_present", f.lang), present_url, icon=":material/slideshow:")
-        st.caption(s("link_embed", f.lang))
+        st.link_button(t("share_start_present", f.lang), present_url, icon=":material/slideshow:")
+        st.caption(t("share_link_embed", f.lang))
         st.code(links.build(replace(v, embed=True), base), language=None, wrap_lines=True)
 
 
@@ -105,10 +79,10 @@ def _view_meta(f: Filters, base: str) -> export.ExportMeta:
 def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
                   prefix: str, key: str) -> None:
     """CSV and Excel buttons for one frame (files built on click)."""
-    st.download_button(s("csv", lang), data=lambda: export.csv_bytes(frame, sample, lang),
+    st.download_button(t("share_csv", lang), data=lambda: export.csv_bytes(frame, sample, lang),
                        file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
                        on_click="ignore", key=f"{prefix}_csv_{key}")
-    st.download_button(s("xlsx", lang), data=lambda: export.xlsx_bytes(frame, m), file_name=f"{name}.xlsx",
+    st.download_button(t("share_xlsx", lang), data=lambda: export.xlsx_bytes(frame, m), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"{prefix}_xlsx_{key}")
 
@@ -137,15 +111,17 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
     m = meta(f, key)
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with pop:
-        st.download_button(s("png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
+        st.download_button(t("share_png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
                            mime="image/png", icon=":material/image:", type="tertiary", on_click="ignore",
                            key=f"dl_png_{key}")
         _data_buttons(frame, m.sample, m, name, f.lang, "dl", key)
 
 
 def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> pl.DataFrame:
-    """The table with the headers shown on screen (from its column config) instead of field names."""
+    """The table with the headers shown on screen (from its column config) instead of field names, without the
+    columns it hides (config None)."""
     names: dict[str, str] = {}
+    df = df.drop([c for c, cfg in (column_config or {}).items() if cfg is None and c in df.columns])
     for col, cfg in (column_config or {}).items():
         label = cfg if isinstance(cfg, str) else cfg.get("label") if isinstance(cfg, Mapping) else None
         if col in df.columns and label and label not in df.columns and label not in names.values():
@@ -181,17 +157,15 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
     args: dict[str, Any] = {"type": "secondary", "on_click": "ignore"}
     with pop:
         if deck:
-            m = meta(f, s("deck_title", f.lang))
-            st.download_button(s("deck", f.lang),
+            m = meta(f, t("report_title_deck", f.lang))
+            st.download_button(t("share_deck", f.lang),
                                data=lambda: export.deck_for(cat, _values_for(f), f.place, f.data_year, m),
                                file_name=f"slides_{name}.pptx", icon=":material/slideshow:", key="dl_deck",
                                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                                **args)
         if briefing:
-            title = f"{s('briefing_title', f.lang)}：{cat.place_name(f.place, f.lang)}" if f.lang == "ja" else \
-                f"{s('briefing_title', f.lang)}: {cat.place_name(f.place, f.lang)}"
-            mb = meta(f, title)
-            st.download_button(s("briefing", f.lang),
+            mb = meta(f, t("report_title_briefing", f.lang, place=cat.place_name(f.place, f.lang)))
+            st.download_button(t("share_briefing", f.lang),
                                data=lambda: export.briefing_for(cat, _values_for(f), f.place, f.data_year,
                                                                 mb).encode("utf-8"),
                                file_name=f"briefing_{name}.html", mime="text/html", icon=":material/print:",
@@ -200,7 +174,7 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
 
 def exports_section(f: Filters, deck: bool = True, briefing: bool = True) -> None:
     """A small titled block with the deck and briefing downloads."""
-    st.subheader(s("exports", f.lang))
+    st.subheader(t("share_exports", f.lang))
     report_downloads(f, deck, briefing)
     st.caption(meta(f, "").as_of_text())
 

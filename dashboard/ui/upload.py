@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import auth, ingest
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, SnapshotStore
-from dashboard.ui import state
+from dashboard.ui import state, upload_tables
 
 WHO = "upload_who"  # the signed-in analyst's name (password login), per browser session
 
@@ -133,13 +134,20 @@ def _password(tx: Callable[..., str], lang: str) -> str:
     st.stop()
 
 
-def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str]) -> None:
+def table(frame: pl.DataFrame, name: str, lang: str) -> None:
+    """One of the page's tables (upload_tables.HEADERS names them) with headers in the user's language."""
+    # Plain text cells: labels, names, notes and file names are user text.
+    st.dataframe(frame.to_arrow(), hide_index=True, key=name, column_config=upload_tables.headers(name, lang))
+
+
+def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str], lang: str) -> None:
     """Withdraw or restore a snapshot, with a required reason; recorded with who and when."""
     with st.expander(tx("withdraw_title")):
         gone = {m.id for m in store.list() if m.withdrawn}
         with st.form("withdraw"):
             target = st.selectbox(tx("snapshot"), [m.id for m in reversed(store.list())], key="wd_id",
-                                  format_func=lambda i: f"{i} (withdrawn)" if i in gone else i)
+                                  placeholder=t("choose", lang),
+                                  format_func=lambda i: t("snapshot_withdrawn", lang, id=i) if i in gone else i)
             reason = st.text_input(tx("reason"), max_chars=500, key="wd_reason")
             a, b = st.columns(2)
             wd = a.form_submit_button(tx("withdraw"))

@@ -100,7 +100,7 @@ def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
     assert values[2].startswith(SHOWN[lang][2])
     assert shown_lang == ("日本語" if lang == "ja" else "English")
     assert _filter_params(page) == {**DEEP, "lang": lang}
-    assert ("tab" in _params(page)) == path.startswith("area")  # the open tab is in the URL too
+    assert ("tab" in _params(page)) == (path.startswith("area") or path == "profile")  # the open tab too
     assert page.get_by_text("サンプル（架空）データを含みます" if lang == "ja" else "Includes SAMPLE").count() >= 1
     before = _drawn_charts(page) if path != "methodology" else []
     if path != "methodology":

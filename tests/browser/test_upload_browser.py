@@ -85,7 +85,8 @@ def test_upload_preview_publish_then_overview_shows_new_figures(upload_server: t
     # The kind has no default: publishing waits until the analyst chooses official or sample.
     page.get_by_text("種別（公式またはサンプル）を選んでから公開してください。").wait_for(timeout=20_000)  # type: ignore[attr-defined]
     assert not list((data / "snapshots").glob("0005-*.json"))
-    page.get_by_text("サンプル（架空）", exact=True).click()  # type: ignore[attr-defined]
+    # The kind radio (the history table below says サンプル（架空） too, in words).
+    page.get_by_role("radiogroup", name="種別").get_by_text("サンプル（架空）", exact=True).click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="公開する").click()  # type: ignore[attr-defined]
     settle(page)
     page.get_by_text("公開しました：0005-").wait_for(timeout=20_000)  # type: ignore[attr-defined]
