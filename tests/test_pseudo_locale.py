@@ -24,18 +24,6 @@ MARK = pseudo_locale.OPEN
 # Text that needs no translation: numbers, years, dates, snapshot ids, percentages, punctuation, URLs.
 _URL = re.compile(r"https?://\S+|\b[\w.-]+\.(?:md|csv|json|parquet|xlsx)\b")
 _NEUTRAL = re.compile(r"[\d\s.,:;%+\-–—/()（）\[\]［］{}|#*_`'\"“”‘’→←↑↓×=<>!?…・･&@$€¥~^\\]*")
-# Pages whose owners have not finished moving their words into the catalogue: strict xfail, so a page that
-# becomes clean makes the test fail until it is taken off this list.
-PENDING: dict[str, str] = {}
-# Words still written in code by a module another helper is converting, shown on every page (so they are kept
-# out of the page checks and checked on their own below, as a strict xfail that turns red once they are gone).
-PENDING_TEXTS = {
-    "This URL reproduces what is on screen (page, place, year, snapshot, language). The data snapshot is fixed, "
-    "so it shows the same numbers after later uploads.": "ui/share.py (H5): link popover",
-    "Presenter mode (← → keys to move)": "ui/share.py (H5): link popover",
-    "For embedding (single chart)": "ui/share.py (H5): link popover",
-    "Exports": "ui/share.py (H5): exports popover",
-}
 # Documents shown as they are written (not messages): the reference data's sources and licences.
 DOCUMENTS = {(ROOT / "data" / "reference" / "SOURCES.md").read_text(encoding="utf-8").strip()}
 
@@ -47,7 +35,7 @@ def _neutral(text: str) -> bool:
 def _leaks(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(where, text) pairs that carry no pseudo marker and are more than numbers and punctuation."""
     return [(where, x) for where, x in texts if x and x.strip() and MARK not in x and not _neutral(x)
-            and x not in PENDING_TEXTS and x.strip() not in DOCUMENTS]
+            and x.strip() not in DOCUMENTS]
 
 
 def _figure_texts(spec: dict[str, Any]) -> list[str]:
@@ -98,18 +86,6 @@ def test_the_pseudo_locale_files_are_what_the_generator_makes_from_english() -> 
     assert pseudo_locale.pseudo("{n:,} targets in {place}") == "⟦{n:,} taargeets iin {place}⟧"
 
 
-@pytest.mark.xfail(strict=True, reason="ui/share.py (H5) still writes these words in code; once they are "
-                                       "in the catalogue, delete PENDING_TEXTS and this test")
-def test_no_pending_words_are_left(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GUNMA_DATA_DIR", str(data_dir))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = LANG
-    at.run()
-    assert not at.exception
-    shown = {x for _, x in visible_texts(at)}
-    assert not shown & set(PENDING_TEXTS), sorted(shown & set(PENDING_TEXTS))
-
-
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dst = tmp_path_factory.mktemp("pseudo") / "data"
@@ -124,9 +100,7 @@ CASES = [(page, "10201") for page in names()] + [("overview", "10000")]
 
 @pytest.mark.parametrize(("page", "place"), CASES)
 def test_every_page_in_the_pseudo_locale_shows_only_catalogue_text(
-        page: str, place: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    if page in PENDING:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=PENDING[page]))
+        page: str, place: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUNMA_DATA_DIR", str(data_dir))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = LANG
