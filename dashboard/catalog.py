@@ -22,6 +22,9 @@ from dashboard.config import NATIONAL, PREFECTURE, catalog_dir, reference_dir
 # The texts each kind of catalog entry needs in every language (labels files: kind,id,field,text).
 LABEL_FIELDS: dict[str, tuple[str, ...]] = {"indicator": ("name", "unit", "definition"), "target": ("label",),
                                             "policy_area": ("name",), "plan": ("name",), "place": ("name",)}
+# Texts an entry may have (a language without one shows the default the code gives: for a target's source, the
+# plan's own Japanese citation).
+OPTIONAL_LABEL_FIELDS: dict[str, tuple[str, ...]] = {"target": ("source",)}
 FALLBACK_LANG = "en"  # the texts shown in a language that has no labels file
 
 
@@ -133,6 +136,10 @@ class Target:
     def label(self, lang: str) -> str:
         """Label in the given language."""
         return self.labels.text("target", self.id, "label", lang, self.label_en)
+
+    def source(self, lang: str) -> str:
+        """Where the plan sets this target (section and table), in the given language."""
+        return self.labels.text("target", self.id, "source", lang, f"{self.plan_section} {self.plan_table}")
 
 
 @dataclass(frozen=True)
@@ -453,7 +460,8 @@ def read_labels(folder: Path) -> Labels:
                 raise ValueError(f"{path}: the columns must be kind,id,field,text")
             for r in reader:
                 key = (r["kind"], r["id"], r["field"])
-                if r["kind"] not in LABEL_FIELDS or r["field"] not in LABEL_FIELDS[r["kind"]]:
+                if r["kind"] not in LABEL_FIELDS or r["field"] not in (
+                        *LABEL_FIELDS[r["kind"]], *OPTIONAL_LABEL_FIELDS.get(r["kind"], ())):
                     raise ValueError(f"{path}: unknown label {r['kind']} {r['id']!r} {r['field']!r}")
                 if key in got:
                     raise ValueError(f"{path}: {r['kind']} {r['id']!r} {r['field']!r} is labelled twice")

@@ -30,3 +30,23 @@ def test_indicator_definitions_name_their_policy_area(data_copy: Path, lang: str
     areas = el.value["area"].tolist()
     assert areas[0] == first and areas[-1] == context  # the context indicators (population) come last
     assert not any(str(a).isdigit() for a in areas)
+
+
+SOURCES = {"ja": ("第2章1 介護予防に資する通いの場の目標", "第2章5(2) 評価結果及び目標値（市町村分）"),
+           "en": ("Chapter 2, section 1: targets for community gathering places (kayoi-no-ba) that help prevent "
+                  "the need for care", "Chapter 2, section 5(2): evaluation results and targets (municipalities)")}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_targets_table_cites_the_plan_in_the_users_language(data_copy: Path, lang: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    switch(at, "methodology").run()
+    assert not at.exception
+    el = next(d for d in at.dataframe if "section" in d.value.columns)
+    cited = el.value["section"].tolist()
+    first, last = SOURCES[lang]
+    assert cited[0] == first and cited[-1] == last and len(cited) == 14
+    if lang == "en":
+        assert not any(any("\u3040" <= ch <= "\u9fff" for ch in c) for c in cited)  # no Japanese left

@@ -47,7 +47,7 @@ def page(f: Filters) -> None:
                      f"{views.paren(fmt.fy_label(tg.baseline_year, lang), lang)}"),
         "target_value": (views.value_text(cat, tg.indicator_id, tg.target_value, lang)
                          if tg.target_value is not None else t("national", lang)),
-        "section": f"{tg.plan_section} {tg.plan_table}"} for tg in cat.targets])
+        "section": tg.source(lang)} for tg in cat.targets])
     widgets.table(tgs, key="meth_targets", column_config={
         "target": t("col_target", lang), "baseline": t("col_baseline", lang),
         "target_value": t("col_target_value", lang), "section": t("col_source", lang)}, f=f)
