@@ -16,7 +16,7 @@ from dashboard import charts, export, fmt, links, views
 from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import N_, t
-from dashboard.ui import filters, layout, methodology, share, state, widgets
+from dashboard.ui import filters, layout, methodology, phone, share, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
@@ -76,7 +76,7 @@ def page(f: Filters) -> None:
         filters.set_query("tab", name)
         with tab:
             if name == "headline":
-                head = profile_headline(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan)
+                head = profile_headline(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan, phone.on_phone())
                 share.written_summary(head.rows, None, f.lang, f.plan)
                 layout.progress_section(f, head, "profile")
             elif name == "comparison":
@@ -85,7 +85,8 @@ def page(f: Filters) -> None:
             else:
                 st.caption(t("profile_trends", f.lang))
                 cols = st.columns(2)
-                for n, c in enumerate(profile_trends(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan)):
+                for n, c in enumerate(profile_trends(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan,
+                                                     phone.on_phone())):
                     with cols[n % 2]:
                         widgets.draw(c, f)
 
@@ -154,10 +155,13 @@ def profile_facts(key: str, snapshot_id: str | None, muni: str, year: int, lang:
 
 
 @per_view
-def profile_headline(key: str, snapshot_id: str | None, muni: str, year: int, lang: str, plan: str = "") -> Headline:
-    """The municipality's contribution to the prefecture's targets: rows, table and bars (cached per view)."""
+def profile_headline(key: str, snapshot_id: str | None, muni: str, year: int, lang: str, plan: str = "",
+                     on_phone: bool = False) -> Headline:
+    """The municipality's contribution to the prefecture's targets: rows, table and bars (cached per view;
+    `on_phone`: the phone layout of the bars)."""
     cat = state.catalog(plan)
-    head = layout.headline(cat, _values(key, snapshot_id, muni), muni, year, lang, None, "profile")
+    head = layout.headline(cat, _values(key, snapshot_id, muni), muni, year, lang, None, "profile",
+                           compact=on_phone)
     flags = {p.target_id: p.actual_value for p in head.rows if cat.indicators[p.indicator_id].kind == "flag"}
     if not flags:
         return head
@@ -165,14 +169,14 @@ def profile_headline(key: str, snapshot_id: str | None, muni: str, year: int, la
     tbl = head.table.with_columns(pl.Series("actual_text", [
         fmt.flag(flags[tid], lang) if tid in flags else text
         for tid, text in zip(head.table["target_id"], head.table["actual_text"], strict=True)], pl.Utf8))
-    bars = None if head.bars is None else widgets.Chart.of(
-        head.bars.key, charts.progress_bars(tbl, lang, t("progress_title", lang), rows=head.rows), tbl)
+    bars = None if head.bars is None else widgets.Chart.of(head.bars.key, charts.progress_bars(
+        tbl, lang, t("progress_title", lang), rows=head.rows, compact=on_phone), tbl)
     return Headline(head.rows, tbl, bars)
 
 
 @per_view
 def profile_trends(key: str, snapshot_id: str | None, muni: str, year: int, lang: str,
-                   plan: str = "") -> list[widgets.Chart]:
+                   plan: str = "", on_phone: bool = False) -> list[widgets.Chart]:
     """One chart per non-flag indicator: the municipality, its 圏域 and the prefecture (cached per view)."""
     cat = state.catalog(plan)
     area_code = cat.area_of(muni)
@@ -184,7 +188,8 @@ def profile_trends(key: str, snapshot_id: str | None, muni: str, year: int, lang
                  if cat.indicators[r].kind != "flag"]
     trends = []
     for ind_id in trend_ids:
-        fig = charts.compare_lines(cat.indicators[ind_id], views.compare_series(cat, vals, ind_id, places, year),
-                                   names, lang, views.coverage_by_year(vals, ind_id, places, year, lang))
+        series = views.compare_series(cat, vals, ind_id, places, year)
+        fig = phone.fit(charts.compare_lines(cat.indicators[ind_id], series, names, lang,
+                                             views.coverage_by_year(vals, ind_id, places, year, lang)), on_phone)
         trends.append(widgets.Chart.of(f"profile_trend_{ind_id}", fig, export.figure_frame(fig)))
     return trends

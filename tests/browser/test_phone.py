@@ -162,6 +162,9 @@ def test_area_comparison_and_profile_on_a_phone(server: str, phone: Any) -> None
     _shot(phone, "phone_area1_comparison_en")
     _open(phone, f"{server}/profile?place=10201&lang=ja")
     assert not _sideways(phone)
+    prof = _chart_texts(phone)  # the town's contribution: the same phone layout as the overview's bars
+    assert not prof["words"]
+    _legible(prof)
     assert not _clipped_labels(phone)
     _shot(phone, "phone_profile_ja")
 
