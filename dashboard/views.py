@@ -71,9 +71,12 @@ def status_counts(rows: Sequence[pg.Progress]) -> dict[str, int]:
     return {s: n for s, n in counts.items() if n}
 
 
-def value_text(catalog: Catalog, indicator_id: str, value: float | None, lang: str) -> str:
-    """A value with its unit as the plan writes it (35,660人, 6.1%, 1,781点)."""
+def value_text(catalog: Catalog, indicator_id: str, value: float | None, lang: str, one_place: bool = False) -> str:
+    """A value with its unit as the plan writes it (35,660人, 6.1%, 1,781点); `one_place`: a yes/no measure
+    at one municipality reads 実施/未実施, not 「1市町村」."""
     ind = catalog.indicators[indicator_id]
+    if one_place and ind.kind == "flag":
+        return fmt.flag(value, lang)
     return fmt.with_unit(value, ind.unit(lang), ind.kind, lang=lang)
 
 
@@ -117,7 +120,8 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "expected_share": expected_share(p),
             "baseline_text": (f"{value_text(catalog, p.indicator_id, p.baseline_value, lang)}"
                               f"{paren(fmt.fy_label(p.baseline_year, lang), lang)}" if p.baseline_year else "－"),
-            "actual_text": value_text(catalog, p.indicator_id, p.actual_value, lang),
+            "actual_text": value_text(catalog, p.indicator_id, p.actual_value, lang,
+                                      one_place=catalog.place_kind(p.place_code) == "municipality"),
             "actual_year": fmt.fy_label(p.actual_year, lang),
             "target_text": (f"{value_text(catalog, p.indicator_id, p.target_value, lang)}"
                             f"{paren(fmt.fy_label(p.target_year, lang), lang)}"),

@@ -38,3 +38,20 @@ def test_progress_table_has_a_target_year_column(data_copy: Path, lang: str, hea
     labels = {tg.label(lang): tg for tg in CAT.targets if tg.indicator_id == "kayoi_participants"}
     rows = df[df["label"].isin(list(labels))]
     assert set(rows["target_year"]) == years
+
+
+@pytest.mark.parametrize(("lang", "words"), [("ja", {"実施", "未実施"}), ("en", {"Yes", "No"})])
+def test_a_towns_own_yes_no_measure_reads_in_words_not_one_municipality(data_copy: Path, lang: str,
+                                                                          words: set[str]) -> None:
+    from tests.apptest_pages import switch
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in {"place": "10201", "lang": lang}.items():
+        at.query_params[k] = v
+    at.run()
+    switch(at, "area4").run()
+    assert not at.exception
+    df = next(d for d in at.dataframe if "actual_text" in d.value.columns).value
+    flags = df[df["label"].str.contains("一体的実施" if lang == "ja" else "ntegrated")]
+    assert len(flags) == 2, df["label"].tolist()
+    assert set(flags["actual_text"]) <= words and flags["actual_text"].iloc[0] in words, flags["actual_text"].tolist()
