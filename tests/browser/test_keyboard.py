@@ -51,6 +51,7 @@ def _focus_is_visible(page: Any) -> bool:
 def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
     """Tab to 地域, ↓ to the next place, Enter: the URL, the box and the page follow; the page stays."""
     page.goto(f"{server}/area1?lang=ja", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=30_000)
     settle(page)
     charts_drawn(page)
     heading = page.locator("[data-testid='stMain'] h1").first.inner_text()
@@ -76,6 +77,7 @@ def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
 def test_presenter_mode_with_the_keyboard_only(server: str, page: Any) -> None:
     """→ with nothing focused goes to screen 2; Tab reaches 前へ, whose focus shows, and Enter goes back to 1."""
     page.goto(f"{server}/?lang=ja&mode=present", wait_until="domcontentloaded")
+    page.wait_for_selector(COUNT, timeout=30_000)
     settle(page)
     charts_drawn(page)
     assert page.locator(COUNT).inner_text().startswith("1 /")
