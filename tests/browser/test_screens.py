@@ -91,6 +91,7 @@ def _shoot(page: Any, name: str, full: bool = False) -> None:
     """The screen as seen; with `full`, also the whole length (Streamlit scrolls inside stMain, so the
     window is made as tall as the page for that shot and then restored)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")  # the top of the page
     page.screenshot(path=str(SHOTS / f"{name}.png"))
     if full:
         size = page.viewport_size
