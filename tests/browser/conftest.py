@@ -110,7 +110,7 @@ def screenshot(page: object, name: str) -> Path:
     return path
 
 
-def charts_drawn(page: object, timeout: float = 20_000) -> int:
+def charts_drawn(page: object, timeout: float = 45_000) -> int:
     """Wait until Plotly has drawn every chart of the run (it draws after the script ends); return how many."""
     page.wait_for_function(  # type: ignore[attr-defined]
         "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => {"

@@ -75,7 +75,7 @@ def test_axe_finds_no_wcag_a_or_aa_violation(axe_server: str, page: Any,
     page.goto(page_url(axe_server, name, lang=lang, **extra), wait_until="domcontentloaded")
     # Something the run draws first (so the run has started), then the end of the run, then Plotly.
     page.wait_for_selector("[data-testid='stMain'] :is(h1, .present-title, [data-testid='stPlotlyChart'])",
-                           timeout=30_000)
+                           timeout=60_000)
     settle(page)
     charts_drawn(page)
     if name == "upload":
@@ -87,3 +87,35 @@ def test_axe_finds_no_wcag_a_or_aa_violation(axe_server: str, page: Any,
     # axe really checked this page (a run that checked nothing would pass too): text contrast and names.
     passed = {r["id"] for r in results.response["passes"]}
     assert {"color-contrast", "document-title", "html-has-lang"} <= passed, passed
+
+
+# axe does not judge text inside SVG, so the charts' own words are checked here: tick labels, axis titles,
+# chart titles and legend entries, all drawn on the white paper of the chart, against WCAG's 4.5:1.
+CHART_TEXT_JS = """() => {
+  const lum = c => { const v = c.match(/[0-9.]+/g).slice(0, 3).map(x => { x = x / 255;
+      return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const out = [];
+  for (const t of document.querySelectorAll('.js-plotly-plot :is(.xtick text, .ytick text, .xtitle, .ytitle, '
+                                            + '.gtitle, .legendtext)')) {
+    const text = t.textContent.trim();
+    if (!text) continue;
+    const fill = getComputedStyle(t).fill;
+    const ratio = 1.05 / (lum(fill) + 0.05);  // against the white chart paper
+    if (ratio < 4.5) out.push([text.slice(0, 40), fill, Math.round(ratio * 100) / 100]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="Streamlit's Plotly theme draws axis text in its gray70 (#808495, 3.7:1); fix in "
+                   "dashboard/ui/widgets.py (theme=None) or explicit axis colours in dashboard/charts.py")
+def test_chart_axis_text_has_enough_contrast(axe_server: str, page: Any) -> None:
+    """The words of the charts (target names on the overview's axis, ticks, axis titles) reach 4.5:1."""
+    page.goto(page_url(axe_server, "overview", lang="ja"), wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stMain'] [data-testid='stPlotlyChart']", timeout=60_000)
+    settle(page)
+    assert charts_drawn(page) >= 1
+    low = page.evaluate(CHART_TEXT_JS)
+    assert not low, f"{len(low)} chart texts below 4.5:1 (text, colour, ratio): {low[:8]}"

@@ -51,7 +51,7 @@ def _focus_is_visible(page: Any) -> bool:
 def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
     """Tab to 地域, ↓ to the next place, Enter: the URL, the box and the page follow; the page stays."""
     page.goto(f"{server}/area1?lang=ja", wait_until="domcontentloaded")
-    page.wait_for_selector("[data-testid='stMain'] h1", timeout=30_000)
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
     settle(page)
     charts_drawn(page)
     heading = page.locator("[data-testid='stMain'] h1").first.inner_text()
@@ -64,7 +64,7 @@ def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
             break
     assert _highlighted(page) == "前橋圏域"
     page.keyboard.press("Enter")
-    page.wait_for_function("() => window.location.search.includes('place=K01')", timeout=30_000)
+    page.wait_for_function("() => window.location.search.includes('place=K01')", timeout=60_000)
     settle(page)
     box = page.locator("[data-testid='stSidebar'] input[role='combobox'][aria-label='地域']")
     assert box.input_value() == "前橋圏域"
@@ -77,13 +77,13 @@ def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
 def test_presenter_mode_with_the_keyboard_only(server: str, page: Any) -> None:
     """→ with nothing focused goes to screen 2; Tab reaches 前へ, whose focus shows, and Enter goes back to 1."""
     page.goto(f"{server}/?lang=ja&mode=present", wait_until="domcontentloaded")
-    page.wait_for_selector(COUNT, timeout=30_000)
+    page.wait_for_selector(COUNT, timeout=60_000)
     settle(page)
     charts_drawn(page)
     assert page.locator(COUNT).inner_text().startswith("1 /")
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"() => document.querySelector(\"{COUNT}\")?.innerText.startsWith('2 /')",
-                           timeout=30_000)
+                           timeout=60_000)
     settle(page)
     assert _param(page, "slide") == "1"
     assert page.locator(".present-title").inner_text().startswith("2. ")
@@ -92,7 +92,7 @@ def test_presenter_mode_with_the_keyboard_only(server: str, page: Any) -> None:
     assert _focus_is_visible(page), focused
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => document.querySelector(\"{COUNT}\")?.innerText.startsWith('1 /')",
-                           timeout=30_000)
+                           timeout=60_000)
     settle(page)
     assert _param(page, "slide") == "0"
     assert page.locator(".present-title").inner_text().startswith("1. ")

@@ -107,7 +107,7 @@ def _open(page: Any, url: str, size: tuple[int, int]) -> int:
     page.goto(url, wait_until="domcontentloaded")
     # The title first (the run has started), then the end of the run: settle() alone can see the idle
     # state before the first run begins.
-    page.wait_for_selector("[data-testid='stMain'] :is(h1, .present-title)", timeout=30_000)
+    page.wait_for_selector("[data-testid='stMain'] :is(h1, .present-title)", timeout=60_000)
     settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     return charts_drawn(page)
