@@ -60,13 +60,14 @@ def login(tx: Callable[..., str], lang: str) -> str:
     if mode == "disabled":
         st.warning(tx("disabled"))
         st.text(tx("how_enable"))
-        st.code('[upload]\npassword_hash = "scrypt$16384$8$1$<salt>$<hash>"', language="toml")
+        # No syntax colours: Streamlit's TOML highlighting is below 4.5:1 contrast on the code background.
+        st.code('[upload]\npassword_hash = "scrypt$16384$8$1$<salt>$<hash>"', language=None)
         st.stop()
     if mode == "password_refused":
         st.error(t("login_password_refused", lang))
         st.code('[auth]\nredirect_uri = "https://.../oauth2callback"\ncookie_secret = "..."\n'
                 'client_id = "..."\nclient_secret = "..."\nserver_metadata_url = "https://.../.well-known/'
-                'openid-configuration"\n\n[upload]\nanalysts = ["name@pref.gunma.example"]', language="toml")
+                'openid-configuration"\n\n[upload]\nanalysts = ["name@pref.gunma.example"]', language=None)
         st.stop()
     if mode == "oidc":
         return _oidc(tx, lang)

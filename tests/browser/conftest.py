@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.config import ROOT
+from dashboard.registry import DEFAULT_PAGE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -107,3 +108,18 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def charts_drawn(page: object, timeout: float = 45_000) -> int:
+    """Wait until Plotly has drawn every chart of the run (it draws after the script ends); return how many."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => {"
+        " const g = c.querySelector('.js-plotly-plot'); return g && g.data && g.data.length > 0; })",
+        timeout=timeout)
+    return int(page.locator("[data-testid='stPlotlyChart']").count())  # type: ignore[attr-defined]
+
+
+def page_url(base: str, name: str, **params: str) -> str:
+    """URL of a registry page (the default page is served at "/") with query parameters."""
+    path = "" if name == DEFAULT_PAGE else name
+    return f"{base}/{path}?" + "&".join(f"{k}={v}" for k, v in params.items())
