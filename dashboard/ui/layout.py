@@ -3,9 +3,12 @@ links to other pages, and the per-view cache (no page logic here: see the sectio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import collections
+import functools
+import threading
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
 import streamlit as st
@@ -67,9 +70,76 @@ def progress_config(lang: str) -> dict[str, Any]:
 # Each page section is built once per view and cached: its figures as plain dicts (building a figure takes
 # 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached function below takes the
 # store's state key and the as-of snapshot id, like the data calls, plus everything else its output depends
-# on. Least recently used entries go beyond 16 MB (pickled) per function: an entry is 10-80 KB, so that
-# is hundreds of views per function, and at most ~110 MB per server process.
-per_view = st.cache_data(show_spinner=False, max_size="16MB")
+# on. Why not st.cache_data: it unpickles the section on every run and, per positional argument, takes the
+# function's signature again to hash it; that was 13-20 % of a page run's CPU on the server (bench/floor.py).
+# Sections are immutable once built (frozen dataclasses, Polars frames, figure dicts that charts.from_spec
+# copies), so every session is handed the same object. At most VIEW_ENTRIES views per function (least
+# recently used go): an entry is 10-300 KB, so at most a few tens of MB per function and server process.
+VIEW_ENTRIES = 128
+P = ParamSpec("P")
+R = TypeVar("R")
+_VIEW_CACHES: list[ViewCache] = []
+
+
+class ViewCache:
+    """A process-wide memo of one per-view function, keyed on its (hashable) arguments; each view is built
+    once even when many sessions ask for it at the same instant."""
+
+    def __init__(self, fn: Callable[..., Any], max_entries: int = VIEW_ENTRIES) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn, self.max_entries = fn, max_entries
+        self._lock = threading.Lock()
+        self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._fallback: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = (args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # an argument Python cannot hash (a list, a frame): Streamlit's hashing handles it
+            if self._fallback is None:
+                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(self.fn)
+            return self._fallback(*args, **kwargs)
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # sessions asking for the same new view wait for the first one to build it
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            try:
+                value = self.fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.max_entries:
+                    self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget every view (benchmarks of the uncached way; tests)."""
+        with self._lock:
+            self._values.clear()
+        if self._fallback is not None:
+            self._fallback.clear()  # type: ignore[attr-defined]
+
+
+def per_view(fn: Callable[P, R]) -> Callable[P, R]:
+    """Cache a page section per view (see ViewCache); the decorated function keeps its signature."""
+    cache = ViewCache(fn)
+    _VIEW_CACHES.append(cache)
+    return cache
+
+
+def clear_views() -> None:
+    """Forget every cached page section of this process."""
+    for c in _VIEW_CACHES:
+        c.clear()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ withdrawal or restoration changes the cache key and is never served stale.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import duckdb
@@ -26,14 +27,20 @@ def connection() -> duckdb.DuckDBPyConnection:
     return db.connect()
 
 
-@st.cache_resource(show_spinner=False)
-def _catalog(folder: str) -> Catalog:
-    return load_catalog()
+_CATALOGS: dict[str, Catalog] = {}  # catalog folder -> its catalog, loaded once per process
+_CATALOG_LOCK = threading.Lock()
 
 
 def catalog(plan: str | None = None) -> Catalog:
     """The indicator catalog (one per catalog folder), with the targets of one plan period (default: newest)."""
-    return _catalog(str(catalog_dir())).for_plan(plan)
+    # A plain dict, not st.cache_resource: a page run asks for the catalog a dozen times, and each call through
+    # Streamlit's cache hashes its argument and inspects the function's signature (~5 % of a run's CPU).
+    folder = str(catalog_dir())
+    cat = _CATALOGS.get(folder)
+    if cat is None:
+        with _CATALOG_LOCK:
+            cat = _CATALOGS.get(folder) or _CATALOGS.setdefault(folder, load_catalog())
+    return cat.for_plan(plan)
 
 
 def store() -> SnapshotStore:
