@@ -162,6 +162,10 @@ def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str,
     return Headline(rows, tbl, bars)
 
 
+def _has_text(col: str) -> Callable[[pl.DataFrame], bool]:
+    return lambda tb: bool((tb[col] != "").any())
+
+
 def progress_section(f: Filters, head: Headline, key: str) -> None:
     """The progress bars and table of a headline."""
     if head.bars is not None:
@@ -170,8 +174,9 @@ def progress_section(f: Filters, head: Headline, key: str) -> None:
     if f.place != PREFECTURE:
         cols += ["share_of_prefecture", "per_1000_65"]
     # Roll-ups say how many municipalities reported; a newer partial year is shown as provisional.
-    cols += [c for c in ("coverage", "provisional") if (head.table[c] != "").any()]
-    widgets.table(head.table.select(cols), key=f"{key}_table", column_config=progress_config(f.lang), f=f)
+    cols += [c for c in ("coverage", "provisional") if widgets.derived(head.table, ("any_text", c), _has_text(c))]
+    shown = widgets.derived(head.table, tuple(cols), lambda tb: tb.select(cols))  # once per cached headline
+    widgets.table(shown, key=f"{key}_table", column_config=progress_config(f.lang), f=f)
 
 
 
