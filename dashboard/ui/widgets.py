@@ -73,7 +73,7 @@ def status_counts_html(counts: Mapping[str, int], lang: str) -> str:
     cells = "".join(f'<div class="status-count" data-status="{html.escape(status)}" style="flex:1 1 9rem">'
                     f'{status_badge(status, lang)}<div class="status-count-n" style="font-size:2.25rem;'
                     f'line-height:1.4">{int(n)}</div></div>' for status, n in counts.items())
-    return f'<div class="status-counts" style="display:flex;flex-wrap:wrap;gap:1rem">{cells}</div>'
+    return f'<div class="status-counts" style="display:flex;flex-wrap:wrap;gap:1rem;margin-bottom:1rem">{cells}</div>'
 
 
 def chart(fig: go.Figure, key: str, data: pl.DataFrame | None = None, *, f: Filters | None = None) -> None:
