@@ -24,6 +24,8 @@ COPY deploy ./deploy
 COPY data/catalog ./data/catalog
 COPY data/reference ./data/reference
 COPY .streamlit/config.toml ./.streamlit/config.toml
+COPY locale ./locale
+RUN /app/.venv/bin/pybabel compile -q -d locale -D messages
 COPY pyproject.toml README.md ./
 
 ENV PATH=/app/.venv/bin:$PATH \

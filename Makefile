@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run serve test lint bench system-deps clean
+.PHONY: run serve test lint bench system-deps clean messages messages-extract messages-update
+
+# Message catalogues (dashboard/i18n.py): locale/<lang>/LC_MESSAGES/messages.po, compiled to .mo here.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/messages.po))
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,26 +30,40 @@ system-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk nginx poppler-utils gettext-base >/dev/null; \
 	fi
 
-run: $(STAMP) system-deps
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ 2>/dev/null
+
+messages: $(MO)
+
+# The keys the code uses (t, tn, N_) into locale/messages.pot; update adds new keys to every language with
+# an empty text (which `make lint` reports as untranslated until someone writes it).
+messages-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn -k N_ --no-location --omit-header -o locale/messages.pot dashboard pages
+
+messages-update: messages-extract
+	$(BIN)/pybabel update --no-fuzzy-matching -i locale/messages.pot -d locale -D messages
+
+run: $(STAMP) system-deps messages
 	$(BIN)/streamlit run dashboard/app.py
 
 # Production: workers and port as options, e.g. make serve SERVE_ARGS="--workers 4 --port 80"
-serve: $(STAMP) system-deps
+serve: $(STAMP) system-deps messages
 	$(BIN)/python scripts/serve.py $(SERVE_ARGS)
 
 # Import contracts (.importlinter: layers, no streamlit below the UI, no cycles); Kubernetes manifests
 # checked offline against the schemas bundled with kubernetes-validate.
-lint: $(STAMP)
+lint: $(STAMP) messages
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
+	$(BIN)/python scripts/check_messages.py
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -n 2 -q
 
-bench: $(STAMP) system-deps
+bench: $(STAMP) system-deps messages
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) tests/artifacts bench/out
+	rm -rf $(VENV) tests/artifacts bench/out $(MO)

@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard
 import pandas  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
+from dashboard import services  # noqa: E402
 from dashboard.config import data_dir, data_folder_problem  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from dashboard.storage import unavailable_notice  # noqa: E402
@@ -34,7 +35,7 @@ def data_folder_message(problem: str) -> None:
     st.set_page_config(page_title=t("app_title", lang), layout="wide")
     st.navigation(list(navigation.build(state.catalog(), lang, navigation.Run()).values()), position="sidebar")
     st.title(t("data_title", lang))
-    st.error(t(f"data_{problem}", lang, path=data_dir()), icon=":material/folder_off:")
+    st.error(t(services.DATA_FOLDER_MESSAGES[problem], lang, path=data_dir()), icon=":material/folder_off:")
     st.text(t("data_restart", lang))
 
 

@@ -20,7 +20,7 @@ from plotly.colors import sample_colorscale
 from dashboard import fmt
 from dashboard.catalog import Indicator
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.views import TrendView, paren
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
@@ -146,6 +146,9 @@ def _lines(text: str) -> int:
     return text.count("<br>") + 1
 
 
+SHORTFALL_KEYS = {"below_national": N_("below_national")}  # progress.shortfall() -> the words on the bar
+
+
 def _reasons(table: pl.DataFrame, rows: Sequence[Any] | None, lang: str) -> list[str]:
     """Per drawn row, why a bar past 100% is not 達成 (「全国平均未満」), else ""."""
     from dashboard import progress as pg
@@ -153,7 +156,7 @@ def _reasons(table: pl.DataFrame, rows: Sequence[Any] | None, lang: str) -> list
     if "reason" in table.columns:
         return [r or "" for r in table["reason"].to_list()]
     by_id = {r.target_id: pg.shortfall(r) for r in rows or []}
-    return [t(str(by_id[i]), lang) if by_id.get(i) else "" for i in table["target_id"].to_list()]
+    return [t(SHORTFALL_KEYS[str(by_id[i])], lang) if by_id.get(i) else "" for i in table["target_id"].to_list()]
 
 
 def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool = False, present: bool = False,

@@ -17,7 +17,7 @@ from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE, data_dir, data_folder_problem
 from dashboard.fmt import status_name
-from dashboard.i18n import t
+from dashboard.i18n import t, tn
 from dashboard.stores import open_store
 
 
@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     problem = data_folder_problem() if args.command != "hash-password" else None
     if problem:  # one sentence saying which folder and what to do, not an empty table
-        print(t(f"data_{problem}", getattr(args, "lang", "ja"), path=data_dir()), file=sys.stderr)
+        print(t(services.DATA_FOLDER_MESSAGES[problem], getattr(args, "lang", "ja"), path=data_dir()), file=sys.stderr)
         return 2
     return int(args.func(args))
 
@@ -266,7 +266,7 @@ def _store_copy(args: argparse.Namespace) -> int:
         raise _CliError(t("store_copy_not_empty", args.lang, dst=args.dst)) from e
     except (StoreUnavailable, ValueError) as e:
         raise _CliError(str(e)) from e
-    print(t("store_copy_done", args.lang, n=n, src=args.src, dst=args.dst))
+    print(tn("store_copy_done", n, args.lang, src=args.src, dst=args.dst))
     return 0
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 
-from dashboard.i18n import STRINGS, t
+from dashboard.i18n import N_, t
 
-_STATUS_KEYS = ("achieved", "substantial", "moderate", "limited", "deterioration", "not_available", "no_target")
-# The status words live in the string catalogue (one vocabulary); this view of them is kept for callers.
-STATUS_NAMES = {s: STRINGS[f"status_{s}"] for s in _STATUS_KEYS}
+# The status words live in the message catalogue (one vocabulary for chips, tables, charts and summaries).
+STATUS_KEYS = {"achieved": N_("status_achieved"), "substantial": N_("status_substantial"),
+               "moderate": N_("status_moderate"), "limited": N_("status_limited"),
+               "deterioration": N_("status_deterioration"), "not_available": N_("status_not_available"),
+               "no_target": N_("status_no_target")}
+KIND_KEYS = {"official": N_("kind_official"), "sample": N_("kind_sample")}  # a snapshot's kind in words
 # Okabe-Ito: colour-blind safe; status is always shown in words too.
 STATUS_COLOURS = {
     "achieved": "#009E73", "substantial": "#0072B2", "moderate": "#E69F00",
@@ -26,7 +29,7 @@ STATUS_SYMBOLS = {"achieved": "◎", "substantial": "○", "moderate": "△", "l
 
 def status_name(status: str, lang: str = "ja") -> str:
     """Status in words."""
-    return t(f"status_{status}", lang)
+    return t(STATUS_KEYS[status], lang)
 
 
 def status_label(status: str, lang: str = "ja") -> str:
@@ -110,7 +113,7 @@ def flag(value: float | None, lang: str = "ja") -> str:
     """A yes/no measure at one municipality: 実施 / 未実施 (never "1市町村")."""
     if value is None or not math.isfinite(value):
         return number(None, lang=lang)
-    return t("flag_yes" if value >= 0.5 else "flag_no", lang)
+    return t("flag_yes", lang) if value >= 0.5 else t("flag_no", lang)
 
 
 def per_1000(value: float | None, unit: str, lang: str = "ja") -> str:

@@ -19,16 +19,16 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from dashboard import registry
+from dashboard import i18n, registry
 from dashboard.catalog import load_catalog
 
 DEFAULT_PAGE = registry.DEFAULT_PAGE
 MODES = ("normal", "present")
-LANGS = ("ja", "en")
+LANGS = i18n.LANGS  # every language with a message catalogue under locale/
 LATEST = "latest"
 FILTER_KEYS = ("place", "year", "as_of", "lang", "plan")
 MODE_KEYS = ("mode", "embed", "chart", "slide")
-TABS = ("headline", "trends", "comparison")  # the tabs of a policy-area page
+TABS = (i18n.N_("headline"), i18n.N_("trends"), i18n.N_("comparison"))  # the tabs of a policy-area page
 _PLAN_ID = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 

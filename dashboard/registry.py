@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 from dashboard.catalog import Catalog, PolicyArea
 from dashboard.config import PAGES_DIR
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 
 DEFAULT_PAGE = "overview"  # served at "/"
 UPLOAD_SCRIPT = PAGES_DIR / "upload.py"  # the one page that is a script (module-level Streamlit code)
+
+
+TITLES = {"overview": N_("page_overview"), "profile": N_("page_profile"), "methodology": N_("page_methodology"),
+          "upload": N_("page_upload")}  # menu titles of the pages that are not a policy area
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class PageSpec:
         """The menu title in the chosen language."""
         if self.area is not None:
             return t("page_area", lang, n=self.area.id, name=self.area.name(lang))
-        return t(f"page_{self.kind}", lang)
+        return t(TITLES[self.kind], lang)
 
 
 def pages(cat: Catalog, upload: bool | None = None) -> list[PageSpec]:

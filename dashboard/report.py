@@ -9,7 +9,9 @@ from typing import Any
 
 from dashboard import export, links, services
 from dashboard.config import PREFECTURE
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
+
+TITLES = {"deck": N_("report_title_deck"), "briefing": N_("report_title_briefing")}
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -26,7 +28,7 @@ def _report(args: argparse.Namespace) -> int:
                       args.base_url) if args.base_url else None
 
     def meta(kind: str) -> export.ExportMeta:
-        title = t(f"report_title_{kind}", lang, place=place_name)
+        title = t(TITLES[kind], lang, place=place_name)
         return export.ExportMeta(title, place_name, year, snap.id if snap else None, snap.label if snap else None,
                                  any(m.kind == "sample" for m in snaps), lang, url)
 

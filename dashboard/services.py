@@ -22,8 +22,13 @@ from dashboard import data, db, ingest, materialize
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import cache_dir
+from dashboard.i18n import N_
 from dashboard.storage import SnapshotMeta, SnapshotStore, visible
 from dashboard.stores import open_store
+
+# Why the data folder cannot be used (config.data_folder_problem) -> the sentence saying what to do.
+DATA_FOLDER_MESSAGES = {"missing": N_("data_missing"), "not_folder": N_("data_not_folder"),
+                        "no_snapshots": N_("data_no_snapshots"), "unreadable": N_("data_unreadable")}
 
 
 class ServiceError(Exception):
@@ -51,11 +56,11 @@ def place_view(place: str, as_of: str | None = None, year: int | None = None,
     cat = catalog or load_catalog()
     store = store or open_store()
     if cat.place_kind(place) in ("unknown", "national"):
-        raise ServiceError("svc_unknown_place", place=place)
+        raise ServiceError(N_("svc_unknown_place"), place=place)
     try:
         snaps = visible(store.list(), as_of)
     except KeyError:
-        raise ServiceError("svc_unknown_snapshot", snapshot=as_of) from None
+        raise ServiceError(N_("svc_unknown_snapshot"), snapshot=as_of) from None
     vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(place))
     return PlaceView(cat, snaps, vals, year or pg.latest_year(cat, vals) or 2020)
 
@@ -88,7 +93,7 @@ def validate_upload(path: Path, cat: Catalog, store: SnapshotStore) -> Any:
     from dashboard.validate import validate_file  # the reader machinery loads only for uploads
 
     if not path.is_file():
-        raise ServiceError("svc_no_such_file", path=path)
+        raise ServiceError(N_("svc_no_such_file"), path=path)
     con = db.connect()
     return validate_file(path, cat, published=lambda keys: ingest.published_values(con, store, keys))
 
@@ -126,7 +131,7 @@ def set_withdrawn(store: SnapshotStore, cat: Catalog, snapshot_id: str, withdraw
     try:
         store.set_withdrawn(snapshot_id, withdraw, reason=reason, who=who)
     except KeyError:
-        raise ServiceError("svc_unknown_snapshot", snapshot=snapshot_id) from None
+        raise ServiceError(N_("svc_unknown_snapshot"), snapshot=snapshot_id) from None
     except ValueError as e:
-        raise ServiceError("svc_withdraw_refused", snapshot=snapshot_id, reason=str(e)) from None
+        raise ServiceError(N_("svc_withdraw_refused"), snapshot=snapshot_id, reason=str(e)) from None
     return prebuild(store, cat)

@@ -17,7 +17,7 @@ from dashboard import data, fmt
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, Indicator, Target
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.storage import SnapshotMeta
 
 # ---------------------------------------------------------------- text
@@ -179,7 +179,7 @@ def reached_words(p: pg.Progress, lang: str) -> str:
     if p.projected_year is None or p.status == "not_available" or p.projected_year > 2060:
         return t("reached_never", lang)
     year = math.ceil(p.projected_year - 1e-9)
-    key = "reached_in" if year <= p.target_year else "reached_late"
+    key = N_("reached_in") if year <= p.target_year else N_("reached_late")
     return t(key, lang, fy=fmt.fy_label(year, lang))
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import charts, fmt, views
 from dashboard.config import PREFECTURE, boundary_geojson
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.ui import layout, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import per_view
@@ -79,7 +79,7 @@ def section(f: Filters, area_id: str) -> None:
                           format_func=lambda i: cat.indicators[i].name(f.lang))
     ind = cat.indicators[ind_id]
     # 遅れている順 puts the municipalities furthest from the goal first (who needs support), 進んでいる順 the leaders.
-    order = st.radio(t("comparison_order", f.lang), ("leaders_first", "laggards_first"), horizontal=True,
+    order = st.radio(t("comparison_order", f.lang), (N_("leaders_first"), N_("laggards_first")), horizontal=True,
                      key=f"area{area_id}_cmp_order", format_func=lambda o: t(o, f.lang))
     geojson = boundary_geojson()
     c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,

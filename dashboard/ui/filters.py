@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import fmt, links, views
+from dashboard import fmt, i18n, links, views
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
@@ -129,7 +129,7 @@ def render(page: str) -> Filters:
         if sid == links.LATEST:
             return f"{t('latest', lang)}（{latest_id}）" if latest_id else t("latest", lang)
         m = snaps[sid]
-        return f"{sid}  {t('kind_' + m.kind, lang)}  {m.created_at[:10]}"
+        return f"{sid}  {t(fmt.KIND_KEYS[m.kind], lang)}  {m.created_at[:10]}"
 
     with st.sidebar:
         st.subheader(t("filters", lang))
@@ -139,8 +139,9 @@ def render(page: str) -> Filters:
                      format_func=lambda y: fmt.fy_label(y, lang))
         st.selectbox(t("f_as_of", lang), ch.as_of, key=WIDGET["as_of"], persist_state="session",
                      format_func=as_of_label)
-        st.radio(t("f_lang", lang), links.LANGS, key=WIDGET["lang"], persist_state="session", horizontal=True,
-                 format_func=lambda x: {"ja": "日本語", "en": "English"}[x])
+        offered = i18n.listed_languages()  # a catalogue may be reachable by URL only (the pseudo-locale)
+        st.radio(t("f_lang", lang), offered if lang in offered else (*offered, lang), key=WIDGET["lang"],
+                 persist_state="session", horizontal=True, format_func=i18n.language_name)
         if len(ch.plans) > 1:  # one plan with targets (today): nothing to choose, the sidebar stays as it was
             plans = {p.id: p for p in cat.plans}
             st.selectbox(t("f_plan", lang), ch.plans, key=WIDGET["plan"], persist_state="session",

@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard import export, links, slides, summary, views
 from dashboard import progress as pg
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.ui import state
 from dashboard.ui.filters import Filters
 
@@ -130,7 +130,7 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
     """PNG, CSV and Excel buttons under a chart, in a popover (buttons and files made only when opened)."""
     if f is None:
         return
-    pop = export_popover("export_chart", f"{CHART_POPOVER}{key}", f.lang)
+    pop = export_popover(N_("export_chart"), f"{CHART_POPOVER}{key}", f.lang)
     if pop is None:
         return
     frame = data if data is not None else export.figure_frame(fig)
@@ -157,7 +157,7 @@ def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> Non
     """CSV and Excel buttons under a table, in a popover (none without filters)."""
     if f is None:
         return
-    pop = export_popover("export_table", f"{TABLE_POPOVER}{key}", f.lang)
+    pop = export_popover(N_("export_table"), f"{TABLE_POPOVER}{key}", f.lang)
     if pop is None:
         return
     m = meta(f, key)
@@ -173,7 +173,7 @@ def _values_for(f: Filters) -> pl.DataFrame:
 def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> None:
     """Slide deck and one-page briefing for the current filters, in a popover (buttons made only when it is
     open; values read and files built on click)."""
-    pop = export_popover("export_reports", REPORTS_POPOVER, f.lang, style="secondary")
+    pop = export_popover(N_("export_reports"), REPORTS_POPOVER, f.lang, style="secondary")
     if pop is None:
         return
     cat = f.catalog()  # the chosen plan's targets
