@@ -3,10 +3,7 @@ links to other pages, and the per-view cache (no page logic here: see the sectio
 
 from __future__ import annotations
 
-import collections
-import functools
-import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -20,6 +17,7 @@ from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 from dashboard.ui import filters, share, state, widgets
 from dashboard.ui.filters import Filters
+from dashboard.ui.state import ViewCache
 
 
 def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> None:
@@ -75,63 +73,15 @@ def progress_config(lang: str) -> dict[str, Any]:
 # Sections are immutable once built (frozen dataclasses, Polars frames, figure dicts that charts.from_spec
 # copies), so every session is handed the same object. At most VIEW_ENTRIES views per function (least
 # recently used go): an entry is 10-300 KB, so at most a few tens of MB per function and server process.
-VIEW_ENTRIES = 128
 P = ParamSpec("P")
 R = TypeVar("R")
+VIEW_ENTRIES = 128
 _VIEW_CACHES: list[ViewCache] = []
-
-
-class ViewCache:
-    """A process-wide memo of one per-view function, keyed on its (hashable) arguments; each view is built
-    once even when many sessions ask for it at the same instant."""
-
-    def __init__(self, fn: Callable[..., Any], max_entries: int = VIEW_ENTRIES) -> None:
-        functools.update_wrapper(self, fn)
-        self.fn, self.max_entries = fn, max_entries
-        self._lock = threading.Lock()
-        self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
-        self._fallback: Callable[..., Any] | None = None
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        key = (args, tuple(sorted(kwargs.items())))
-        try:
-            hash(key)
-        except TypeError:  # an argument Python cannot hash (a list, a frame): Streamlit's hashing handles it
-            if self._fallback is None:
-                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(self.fn)
-            return self._fallback(*args, **kwargs)
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            building = self._building.setdefault(key, threading.Lock())
-        with building:  # sessions asking for the same new view wait for the first one to build it
-            with self._lock:
-                if key in self._values:
-                    return self._values[key]
-            try:
-                value = self.fn(*args, **kwargs)
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
-            with self._lock:
-                self._values[key] = value
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        """Forget every view (benchmarks of the uncached way; tests)."""
-        with self._lock:
-            self._values.clear()
-        if self._fallback is not None:
-            self._fallback.clear()  # type: ignore[attr-defined]
 
 
 def per_view(fn: Callable[P, R]) -> Callable[P, R]:
     """Cache a page section per view (see ViewCache); the decorated function keeps its signature."""
-    cache = ViewCache(fn)
+    cache = ViewCache(fn, VIEW_ENTRIES)
     _VIEW_CACHES.append(cache)
     return cache
 
