@@ -62,7 +62,10 @@ def naive_mode() -> Iterator[None]:
 def _clear_caches() -> None:
     import streamlit as st
 
+    from dashboard.ui import layout
+
     st.cache_data.clear()
+    layout.clear_views()  # the page sections' own cache (dashboard/ui/layout.py per_view)
 
 
 def _timed_run(at: Any, uncached: bool = False) -> float:

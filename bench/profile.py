@@ -34,6 +34,10 @@ SHARES: list[tuple[str, tuple[str, ...]]] = [
     ("Polars work in the page code (collect)", ("LazyFrame._collect_eager",)),
     ("views.data_years (year choices, computed on every run)", ("data_years (dashboard/views.py",)),
     ("event loop thread (websocket I/O, session messages)", ("BaseEventLoop._run_once",)),
+    ("st.plotly_chart (figure to dict and JSON, element id)", ("PlotlyMixin.plotly_chart",)),
+    ("the sidebar filters (dashboard/ui/filters.py render)", ("render (dashboard/ui/filters.py",)),
+    # py-spy does not always tell a waiting thread from a running one: these are waits, not CPU.
+    ("waiting (the event loop's epoll, locks): wall time, not CPU", ("EpollSelector.select", "Condition.wait")),
 ]
 
 
@@ -108,7 +112,7 @@ def summarise(raw: Path) -> Profile:
 
 def markdown(p: Profile, title: str, top: int = 12) -> str:
     """The profile as a Markdown section."""
-    lines = [f"## {title}", "", f"{p.total:,} samples (py-spy, 100 Hz, threads on CPU). Shares overlap.", "",
+    lines = [f"## {title}", "", f"{p.total:,} samples (py-spy, 100 Hz, threads it saw active). Shares overlap.", "",
              "| share of samples | what |", "|---:|---|"]
     lines += [f"| {p.pct(n):.1f} % | {name} |" for name, n in p.shares.items()]
     lines += ["", "Top frames by own samples:", "", "| own | frame |", "|---:|---|"]

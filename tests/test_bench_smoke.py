@@ -114,6 +114,7 @@ def test_profile_summary_names_where_the_samples_went(tmp_path: Path) -> None:
     assert shares["the page script"] == 8 and shares["download buttons"] == 3
     assert shares["file watchers"] == 2 and shares["Polars work in the page code"] == 5
     assert shares["views.data_years"] == 5 and shares["Streamlit config look-ups"] == 0
+    assert shares["the sidebar filters"] == 5 and shares["st.plotly_chart"] == 0
     assert p.own.most_common(1) == [("_LocalEngine.collect (polars/lazyframe/engine.py)", 5)]
     assert p.dashboard["main (dashboard/app.py)"] == 8
     md = profile.markdown(p, "title")

@@ -3,9 +3,9 @@ links to other pages, and the per-view cache (no page logic here: see the sectio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
 import streamlit as st
@@ -17,6 +17,7 @@ from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 from dashboard.ui import filters, phone, share, state, widgets
 from dashboard.ui.filters import Filters
+from dashboard.ui.state import ViewCache
 
 
 def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> None:
@@ -71,9 +72,28 @@ def progress_config(lang: str) -> dict[str, Any]:
 # Each page section is built once per view and cached: its figures as plain dicts (building a figure takes
 # 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached function below takes the
 # store's state key and the as-of snapshot id, like the data calls, plus everything else its output depends
-# on. Least recently used entries go beyond 16 MB (pickled) per function: an entry is 10-80 KB, so that
-# is hundreds of views per function, and at most ~110 MB per server process.
-per_view = st.cache_data(show_spinner=False, max_size="16MB")
+# on. Why not st.cache_data: it unpickles the section on every run and, per positional argument, takes the
+# function's signature again to hash it; that was 13-20 % of a page run's CPU on the server (bench/floor.py).
+# Sections are immutable once built (frozen dataclasses, Polars frames, figure dicts that charts.from_spec
+# copies), so every session is handed the same object. At most VIEW_ENTRIES views per function (least
+# recently used go): an entry is 10-300 KB, so at most a few tens of MB per function and server process.
+P = ParamSpec("P")
+R = TypeVar("R")
+VIEW_ENTRIES = 128
+_VIEW_CACHES: list[ViewCache] = []
+
+
+def per_view(fn: Callable[P, R]) -> Callable[P, R]:
+    """Cache a page section per view (see ViewCache); the decorated function keeps its signature."""
+    cache = ViewCache(fn, VIEW_ENTRIES)
+    _VIEW_CACHES.append(cache)
+    return cache
+
+
+def clear_views() -> None:
+    """Forget every cached page section of this process."""
+    for c in _VIEW_CACHES:
+        c.clear()
 
 
 @dataclass(frozen=True)
@@ -98,6 +118,10 @@ def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str,
     return Headline(rows, tbl, bars)
 
 
+def _has_text(col: str) -> Callable[[pl.DataFrame], bool]:
+    return lambda tb: bool((tb[col] != "").any())
+
+
 def progress_section(f: Filters, head: Headline, key: str) -> None:
     """The progress bars and table of a headline."""
     if head.bars is not None:
@@ -107,10 +131,12 @@ def progress_section(f: Filters, head: Headline, key: str) -> None:
     if f.place != PREFECTURE:
         cols += ["share_of_prefecture", "per_1000_65"]
     # Roll-ups say how many municipalities reported; a newer partial year is shown as provisional.
-    cols += [c for c in ("coverage", "provisional") if (head.table[c] != "").any()]
-    table = head.table.with_columns(target_year=pl.Series([target_year(r, f.lang) for r in head.rows],
-                                                          dtype=pl.Utf8))
-    widgets.table(table.select(cols), key=f"{key}_table", column_config=progress_config(f.lang), f=f)
+    cols += [c for c in ("coverage", "provisional") if widgets.derived(head.table, ("any_text", c), _has_text(c))]
+    # The target year beside the label (令和5年度 and 令和7年度 rows told apart); the shown table is made once
+    # per cached headline.
+    shown = widgets.derived(head.table, tuple(cols), lambda tb: tb.with_columns(target_year=pl.Series(
+        [target_year(r, f.lang) for r in head.rows], dtype=pl.Utf8)).select(cols))
+    widgets.table(shown, key=f"{key}_table", column_config=progress_config(f.lang), f=f)
 
 
 def target_year(row: pg.Progress, lang: str) -> str:

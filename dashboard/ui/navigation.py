@@ -42,10 +42,21 @@ def draw(spec: PageSpec, run: Run) -> None:
         methodology.page(f)
 
 
+_SPECS: dict[int, tuple[Catalog, list[PageSpec]]] = {}  # id(catalog) -> (the catalog, its registry pages)
+
+
+def specs(cat: Catalog) -> list[PageSpec]:
+    """The registry's pages of a catalog, worked out once per catalog object (every run asks for them)."""
+    hit = _SPECS.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        hit = _SPECS[id(cat)] = (cat, registry.pages(cat))
+    return hit[1]
+
+
 def build(cat: Catalog, lang: str, run: Run) -> dict[str, Any]:
     """The st.Page of every registry page in menu order, titled in the chosen language."""
     out: dict[str, Any] = {}
-    for spec in registry.pages(cat):
+    for spec in specs(cat):
         if spec.kind == "upload":
             out[spec.name] = st.Page(str(registry.UPLOAD_SCRIPT), title=spec.title(lang), url_path=spec.name)
         else:

@@ -7,7 +7,11 @@ withdrawal or restoration changes the cache key and is never served stale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import collections
+import functools
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -20,20 +24,75 @@ from dashboard.storage import SnapshotMeta, SnapshotStore, visible
 from dashboard.stores import open_store
 
 
+class ViewCache:
+    """A process-wide memo of one function of the view, keyed on its (hashable) arguments; each value is built
+    once even when many sessions ask for it at the same instant. What it returns is handed to every session as
+    it is: only for values nobody changes (frozen dataclasses, Polars frames, lists only read)."""
+
+    def __init__(self, fn: Callable[..., Any], max_entries: int = 128) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn, self.max_entries = fn, max_entries
+        self._lock = threading.Lock()
+        self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._fallback: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = (args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # an argument Python cannot hash (a list, a frame): Streamlit's hashing handles it
+            if self._fallback is None:
+                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(self.fn)
+            return self._fallback(*args, **kwargs)
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # sessions asking for the same new view wait for the first one to build it
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            try:
+                value = self.fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.max_entries:
+                    self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget every view (benchmarks of the uncached way; tests)."""
+        with self._lock:
+            self._values.clear()
+        if self._fallback is not None:
+            self._fallback.clear()  # type: ignore[attr-defined]
+
+
 @st.cache_resource(show_spinner=False)
 def connection() -> duckdb.DuckDBPyConnection:
     """The process-wide DuckDB connection (queries take their own cursor)."""
     return db.connect()
 
 
-@st.cache_resource(show_spinner=False)
-def _catalog(folder: str) -> Catalog:
-    return load_catalog()
+_CATALOGS: dict[str, Catalog] = {}  # catalog folder -> its catalog, loaded once per process
+_CATALOG_LOCK = threading.Lock()
 
 
 def catalog(plan: str | None = None) -> Catalog:
     """The indicator catalog (one per catalog folder), with the targets of one plan period (default: newest)."""
-    return _catalog(str(catalog_dir())).for_plan(plan)
+    # A plain dict, not st.cache_resource: a page run asks for the catalog a dozen times, and each call through
+    # Streamlit's cache hashes its argument and inspects the function's signature (~5 % of a run's CPU).
+    folder = str(catalog_dir())
+    cat = _CATALOGS.get(folder)
+    if cat is None:
+        with _CATALOG_LOCK:
+            cat = _CATALOGS.get(folder) or _CATALOGS.setdefault(folder, load_catalog())
+    return cat.for_plan(plan)
 
 
 def store() -> SnapshotStore:
@@ -46,15 +105,28 @@ def state_key() -> str:
     return f"{data_dir()}|{store().state_key()}"
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def snapshots(key: str) -> list[SnapshotMeta]:
-    """All snapshots with their withdrawn state (keyed on the store state)."""
+def _snapshots(key: str) -> list[SnapshotMeta]:
     return store().list()
 
 
-def visible_snapshots(key: str, as_of_id: str | None) -> list[SnapshotMeta]:
-    """Snapshots counted at the as-of point (published at or before it, not withdrawn)."""
+def _visible_snapshots(key: str, as_of_id: str | None) -> list[SnapshotMeta]:
     return visible(snapshots(key), as_of_id)
+
+
+# Asked several times per page run (filters, header, exports): a memo, not st.cache_data, which would unpickle
+# the list on every call. Frozen SnapshotMetas in lists nobody changes; keyed on the store state.
+_SNAPSHOTS = ViewCache(_snapshots, 64)
+_VISIBLE = ViewCache(_visible_snapshots, 256)
+
+
+def snapshots(key: str) -> list[SnapshotMeta]:
+    """All snapshots with their withdrawn state (keyed on the store state)."""
+    return _SNAPSHOTS(key)  # type: ignore[no-any-return]
+
+
+def visible_snapshots(key: str, as_of_id: str | None) -> list[SnapshotMeta]:
+    """Snapshots counted at the as-of point (published at or before it, not withdrawn; KeyError if unknown)."""
+    return _VISIBLE(key, as_of_id)  # type: ignore[no-any-return]
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -4,21 +4,39 @@ are drawn (so exports and presenter mode can hook in beside every chart)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, fmt
+from dashboard import fmt
 from dashboard.i18n import t
 from dashboard.ui import share
 from dashboard.ui.filters import Filters
 
+T = TypeVar("T")
+V = TypeVar("V")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+_DERIVED: dict[tuple[int, Hashable], tuple[weakref.ref[Any], Any]] = {}
+
+
+def derived(obj: T, name: Hashable, make: Callable[[T], V]) -> V:
+    """make(obj), remembered for as long as obj lives: the per-view cache hands every run the same sections, and
+    what a run derives from them (a table's shown columns, its Arrow form) need not be made again each run."""
+    k = (id(obj), name)
+    hit = _DERIVED.get(k)
+    if hit is not None and hit[0]() is obj:
+        return cast("V", hit[1])
+    value = make(obj)
+    _DERIVED[k] = (weakref.ref(obj, lambda _r, k=k: _DERIVED.pop(k, None)), value)  # type: ignore[misc]
+    return value
 
 
 def sample_banner(shown: bool, lang: str) -> None:
@@ -46,11 +64,17 @@ def status_counts(counts: Mapping[str, int], lang: str) -> None:
     """Number of targets per status as large figures, with the status name and symbol."""
     if not counts:
         return
-    cols = st.columns(len(counts))
-    for col, (status, n) in zip(cols, counts.items(), strict=True):
-        with col:
-            st.markdown(status_badge(status, lang), unsafe_allow_html=True)
-            st.metric(label=fmt.status_name(status, lang), value=f"{n}", label_visibility="collapsed")
+    # One HTML block, not columns of badges and st.metric (13 elements for four statuses): Streamlit's cost is
+    # per element sent, on every run of every session.
+    st.markdown(status_counts_html(counts, lang), unsafe_allow_html=True)
+
+
+def status_counts_html(counts: Mapping[str, int], lang: str) -> str:
+    """The status counts as one row of badge-and-figure cells (wrapping on narrow screens)."""
+    cells = "".join(f'<div class="status-count" data-status="{html.escape(status)}" style="flex:1 1 9rem">'
+                    f'{status_badge(status, lang)}<div class="status-count-n" style="font-size:2.25rem;'
+                    f'line-height:1.4">{int(n)}</div></div>' for status, n in counts.items())
+    return f'<div class="status-counts" style="display:flex;flex-wrap:wrap;gap:1rem;margin-bottom:1rem">{cells}</div>'
 
 
 def chart(fig: go.Figure, key: str, data: pl.DataFrame | None = None, *, f: Filters | None = None) -> None:
@@ -78,9 +102,39 @@ class Chart:
         return cls(key, fig.to_dict(), data, note)
 
 
+class PreparedFigure(go.Figure):
+    """A figure given as its to_dict() output, built only if something reads more than that dict.
+
+    st.plotly_chart only asks a figure for to_dict() (then writes it as JSON): handed this, it takes the cached
+    dict as it is, where a built figure is first made from the dict (~0.8 ms, a deep copy and coercion) and
+    then copied back into one (~0.5 ms). Exports (PNG, the points of the chart) read the figure itself: the
+    first attribute they ask for builds it, from a copy, as charts.from_spec does."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:  # the figure's own __init__ runs in _build, if needed
+        object.__setattr__(self, "_prepared_spec", spec)
+        object.__setattr__(self, "_prepared_built", False)
+
+    def _build(self) -> None:
+        object.__setattr__(self, "_prepared_built", True)
+        go.Figure.__init__(self, self._prepared_spec, _validate=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for attributes the object does not have yet, i.e. everything a built figure has.
+        if name.startswith("_prepared") or self.__dict__.get("_prepared_built", True):
+            raise AttributeError(name)
+        self._build()
+        return getattr(self, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figure as a dict: the prepared one itself until the figure is built (readers must not change it)."""
+        if not self._prepared_built:
+            return dict(self._prepared_spec)
+        return super().to_dict()
+
+
 def draw(c: Chart, f: Filters) -> None:
     """Draw a prepared chart (and its note) with its export buttons."""
-    chart(charts.from_spec(c.spec), key=c.key, data=c.data, f=f)
+    chart(PreparedFigure(c.spec), key=c.key, data=c.data, f=f)
     if c.note:
         st.caption(c.note)
 
@@ -88,6 +142,8 @@ def draw(c: Chart, f: Filters) -> None:
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, *,
           f: Filters | None = None) -> None:
     """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`."""
-    # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first).
-    st.dataframe(df.to_arrow(), key=key, column_config=dict(column_config or {}), hide_index=True, width="stretch")
+    # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first). A cached
+    # section hands every run the same frame, so its Arrow table is made once.
+    st.dataframe(derived(df, "arrow", pl.DataFrame.to_arrow), key=key, column_config=dict(column_config or {}),
+                 hide_index=True, width="stretch")
     share.table_downloads(share.with_headers(df, column_config), key, f)
