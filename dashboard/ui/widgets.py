@@ -35,8 +35,14 @@ def derived(obj: T, name: Hashable, make: Callable[[T], V]) -> V:
     if hit is not None and hit[0]() is obj:
         return cast("V", hit[1])
     value = make(obj)
-    _DERIVED[k] = (weakref.ref(obj, lambda _r, k=k: _DERIVED.pop(k, None)), value)  # type: ignore[misc]
+    _DERIVED[k] = (weakref.ref(obj, lambda _r, k=k: _forget(k)), value)  # type: ignore[misc]
     return value
+
+
+def _forget(k: tuple[int, Hashable]) -> None:
+    # At interpreter exit module globals may already be None when the last sections are collected.
+    if _DERIVED is not None:
+        _DERIVED.pop(k, None)
 
 
 def sample_banner(shown: bool, lang: str) -> None:
