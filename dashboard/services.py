@@ -72,7 +72,7 @@ def progress_table(view: PlaceView, place: str, policy_area: str | None, lang: s
     cat = view.catalog
     rows = pg.progress_for_place(cat, view.values, place, view.year, policy_area)
     return pg.to_frame(rows).with_columns(
-        pl.col("indicator_id").replace_strict({i: cat.indicators[i].unit_ja for i in cat.indicators},
+        pl.col("indicator_id").replace_strict({i: cat.indicators[i].unit(lang) for i in cat.indicators},
                                               default=None).alias("unit"),
         pl.col("target_id").replace_strict({t.id: t.label(lang) for t in cat.targets},
                                            default=None).alias("label"),

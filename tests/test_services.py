@@ -49,3 +49,9 @@ def test_withdrawing_reports_an_unknown_snapshot_and_changes_nothing(
     view = services.place_view("T1", store=tiny_store.store, catalog=tiny_catalog)
     assert view.values.filter((pl.col("place_code") == "T1") & (pl.col("indicator_id") == "t_people")
                               & (pl.col("fiscal_year") == 2021))["value"].to_list() == [40.0]
+
+
+def test_the_progress_table_gives_units_in_the_chosen_language(tiny_catalog: Catalog, tiny_store: TinyStore) -> None:
+    view = services.place_view("T1", store=tiny_store.store, catalog=tiny_catalog)
+    units = {lang: set(services.progress_table(view, "T1", None, lang)["unit"].drop_nulls()) for lang in ("ja", "en")}
+    assert units == {"ja": {"単位"}, "en": {"unit"}}  # the tiny catalog's unit_ja / unit_en columns
