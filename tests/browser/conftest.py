@@ -6,6 +6,7 @@ browser page. Screenshots go to tests/artifacts/ (not committed).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -78,6 +79,11 @@ def browser() -> Iterator[object]:
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
+    # A fixture runs synchronously, so no asyncio loop can really be running in this thread; one full run saw
+    # a worker whose earlier test had left a loop marked as running here, and Playwright's sync API then
+    # refused to start. Clear that stale mark (thread-local) rather than fail every browser test after it.
+    if asyncio._get_running_loop() is not None:
+        asyncio.events._set_running_loop(None)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
