@@ -60,7 +60,9 @@ def _reader_main(path: str, file_name: str, cat: Catalog, limits: Limits, out: s
     if df is not None:
         df.write_ipc(out)
     result.reader["seconds"] = time.perf_counter() - t0
-    conn.send((result, df is not None))
+    # Its own peak goes with the answer: a reader that finished between two of the parent's samples must still
+    # be judged by the most memory it held (ru_maxrss: kilobytes on Linux).
+    conn.send((result, df is not None, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     conn.close()
 
 
@@ -128,6 +130,9 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
                         cpu0 = _cpu_seconds(proc.pid)
                         continue
                     got = msg
+                    peak_kb = max(peak_kb, int(msg[2]))
+                    if peak_kb * 1024 > limits.process_memory:  # over budget, even if it ended in time
+                        why, got = "memory", None
                     break
                 rss = _status_kb(proc.pid, "VmRSS") or 0
                 peak_kb = max(peak_kb, _status_kb(proc.pid, "VmHWM") or 0, rss)
@@ -148,7 +153,7 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
             here.close()
         seconds = time.perf_counter() - t0
         if got is not None:
-            result, has_frame = got
+            result, has_frame, _peak = got
             df = pl.read_ipc(out).rechunk() if has_frame else None
         else:
             result, df = Result(file_name=file_name, file_format=None, rows=0), None
