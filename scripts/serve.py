@@ -18,6 +18,7 @@ import base64
 import contextlib
 import grp
 import hashlib
+import http.client
 import os
 import pwd
 import random
@@ -200,7 +201,9 @@ def _get(url: str, timeout: float) -> tuple[int, str]:
             return int(r.status), r.read().decode(errors="replace")
     except urllib.error.HTTPError as e:
         return int(e.code), e.read().decode(errors="replace")
-    except OSError as e:
+    except (OSError, http.client.HTTPException) as e:
+        # Not ready yet. Also the odd case seen once: polling a free port in the ephemeral range before the
+        # worker binds it, Linux may connect the socket to itself, which "answers" with our own request line.
         return 0, str(e)
 
 
