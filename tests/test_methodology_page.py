@@ -17,13 +17,19 @@ WORDS = {"ja": ("施策分野", "1. 介護予防・フレイル予防の推進",
          "en": ("Policy area", "1. Care prevention and frailty prevention", "Population and ageing")}
 
 
-@pytest.mark.parametrize("lang", ["ja", "en"])
-def test_indicator_definitions_name_their_policy_area(data_copy: Path, lang: str) -> None:
+def _methodology(lang: str) -> AppTest:
+    """The methodology page, opened from the overview in `lang`."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = lang
     at.run()
     switch(at, "methodology").run()
     assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_indicator_definitions_name_their_policy_area(data_copy: Path, lang: str) -> None:
+    at = _methodology(lang)
     el = next(d for d in at.dataframe if "definition" in d.value.columns)
     header, first, context = WORDS[lang]
     assert json.loads(el.proto.columns)["area"]["label"] == header
@@ -39,11 +45,7 @@ SOURCES = {"ja": ("第2章1 介護予防に資する通いの場の目標", "第
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_targets_table_cites_the_plan_in_the_users_language(data_copy: Path, lang: str) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    switch(at, "methodology").run()
-    assert not at.exception
+    at = _methodology(lang)
     el = next(d for d in at.dataframe if "section" in d.value.columns)
     cited = el.value["section"].tolist()
     first, last = SOURCES[lang]
