@@ -251,17 +251,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # ---------------------------------------------------------------- real server: browser, load
     def with_server(folder: Path, fn: Callable[[str, int], list[Figure]]) -> list[Figure]:
-        from tests.browser.conftest import start_server
+        from bench.floor import server
 
-        proc, url = start_server(folder)
-        try:
-            return fn(url, proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        with server(ROOT / "dashboard" / "app.py", folder) as (url, pid):
+            return fn(url, pid)
 
     def browser() -> list[Figure]:
         from bench import browser as br
