@@ -21,3 +21,14 @@ def switch(at: AppTest, name: str) -> AppTest:
 def names(upload: bool = False) -> list[str]:
     """The registry's page names of the configured catalog (without the upload page unless asked)."""
     return registry.names(load_catalog(), upload=upload)
+
+
+def link_urls(at: AppTest) -> list[str]:
+    """The URLs "link to this view" offers (view, presenter mode, embed), as a user sees them: its popover is
+    opened (as a click does: its state set, the script run again) when it is not open yet."""
+    from dashboard.ui.share import LINK_POPOVER
+
+    if not (LINK_POPOVER in at.session_state and at.session_state[LINK_POPOVER]):
+        at.session_state[LINK_POPOVER] = True
+        at.run()
+    return [c.proto.code_text for c in at.get("code") if "place=" in c.proto.code_text]

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import links
 from dashboard.config import ROOT
-from tests.apptest_pages import switch
+from tests.apptest_pages import link_urls, switch
 
 APP = str(ROOT / "dashboard" / "app.py")
 TABS = {"ja": ["県の目標への寄与", "推移", "市町村・圏域・県の比較"],
@@ -62,12 +62,12 @@ def test_tabs_build_only_the_open_section_and_the_open_tab_is_in_the_link(data_c
     assert [tb.label for tb in at.tabs] == TABS[lang]
     # The first tab (contribution) draws its one chart, not the dozen trend charts.
     assert _charts(at) == ["profile_bars"]
-    assert at.query_params["tab"] == "headline" and links.parse(at.code[0].value).tab == "headline"
+    assert at.query_params["tab"] == "headline" and links.parse(link_urls(at)[0]).tab == "headline"
     at.session_state["profile_section"] = TABS[lang][1]  # the user opens the trends
     at.run()
     trends = _charts(at)
     assert len(trends) >= 10 and all(k.startswith("profile_trend_") for k in trends)
-    assert at.query_params["tab"] == "trends" and links.parse(at.code[0].value).tab == "trends"
+    assert at.query_params["tab"] == "trends" and links.parse(link_urls(at)[0]).tab == "trends"
     # A language switch keeps the tab open (its label changes).
     other = "en" if lang == "ja" else "ja"
     at.sidebar.radio(key="flt_lang").set_value(other).run()

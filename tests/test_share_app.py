@@ -13,7 +13,7 @@ from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.storage import LocalStore
-from tests.apptest_pages import switch
+from tests.apptest_pages import link_urls, switch
 from tests.po import po_text
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -59,7 +59,7 @@ def test_overview_has_written_summary_link_and_downloads(data_copy: Path) -> Non
     rows = pg.progress_for_place(CAT, _vals(data_copy, "10000"), "10000", 2024)
     body = "".join(_html(at))
     assert summary.status_count_sentence([r for r in rows if r.status != "no_target"]) in body
-    codes = [c.value for c in at.code]
+    codes = link_urls(at)
     view = links.parse(codes[0])
     # The shared link pins the snapshot and the plan period shown (the 8th plan: the newest with targets).
     assert view == links.View(page="overview", place="10000", year=2024, as_of=SNAP, lang="ja", plan="8")
@@ -79,7 +79,7 @@ def test_every_page_has_the_link_action(data_copy: Path) -> None:
         at.query_params["place"] = "10201"
         switch(at, page).run()
         assert not at.exception, page
-        first = links.parse(at.code[0].value)
+        first = links.parse(link_urls(at)[0])
         assert first.page == page and first.place == "10201" and first.as_of == SNAP, page
 
 
@@ -90,14 +90,14 @@ def test_the_open_tab_is_in_the_url_and_the_link_reopens_it(data_copy: Path) -> 
     switch(at, "area1").run()
     assert not at.exception
     assert at.session_state["area1_section"] == "市町村比較" and at.selectbox(key="area1_cmp_indicator")
-    assert links.parse(at.code[0].value).tab == "comparison"
+    assert links.parse(link_urls(at)[0]).tab == "comparison"
     at.session_state["area1_section"] = "推移"  # the user opens another tab
     at.run()
-    assert at.query_params["tab"] == "trends" and links.parse(at.code[0].value).tab == "trends"
+    assert at.query_params["tab"] == "trends" and links.parse(link_urls(at)[0]).tab == "trends"
     at.sidebar.selectbox(key="flt_place").select("10202").run()  # a filter change keeps the tab
     assert at.session_state["area1_section"] == "推移" and at.query_params["tab"] == "trends"
     switch(at, "methodology").run()
-    assert links.parse(at.code[0].value).tab is None  # pages without tabs never carry one
+    assert links.parse(link_urls(at)[0]).tab is None  # pages without tabs never carry one
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -107,6 +107,8 @@ def test_sharing_words_come_from_the_message_catalogue(data_copy: Path, lang: st
     assert not at.exception
     pops = [p.proto.popover.label for p in at.get("popover")]
     assert po_text(lang, "share_link") == pops[0]
+    assert po_text(lang, "share_link_help") not in [c.value for c in at.caption]  # made only when opened
+    link_urls(at)  # the user opens it
     assert po_text(lang, "share_link_help") in [c.value for c in at.caption]
     assert po_text(lang, "share_exports") in [h.value for h in at.subheader]
     at.session_state["dl_reports"] = True  # the slides / briefing popover opened

@@ -29,7 +29,7 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
-from tests.apptest_pages import names, switch
+from tests.apptest_pages import link_urls, names, switch
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = names()  # from the page registry
@@ -105,8 +105,8 @@ def _chart_keys(at: AppTest) -> list[str]:
 
 
 def _link_urls(at: AppTest) -> list[str]:
-    """The URLs offered by "link to this view" (view, presenter mode, embed)."""
-    return [c.proto.code_text for c in at.get("code") if "place=" in c.proto.code_text]
+    """The URLs offered by "link to this view" (view, presenter mode, embed), its popover opened."""
+    return link_urls(at)
 
 
 def _bars(at: AppTest) -> list[float]:

@@ -26,6 +26,7 @@ from dashboard.ui.filters import Filters
 CHART_POPOVER = "dlp_"  # widget key prefix of a chart's export popover (+ the chart key)
 TABLE_POPOVER = "dltp_"  # widget key prefix of a table's export popover (+ the table key)
 REPORTS_POPOVER = "dl_reports"  # widget key of the deck and briefing popover
+LINK_POPOVER = "share_link_pop"  # widget key of the "link to this view" popover
 
 
 def view_of(f: Filters) -> links.View:
@@ -42,10 +43,17 @@ def base_url() -> str:
 
 
 def link_to_view(f: Filters) -> None:
-    """The visible "link to this view" action: a popover with copyable URLs (view, presenter, embed)."""
+    """The visible "link to this view" action: a popover with copyable URLs (view, presenter, embed).
+
+    Its body (three URLs, a button, captions: eight elements) is made only while the popover is open, as the
+    export popovers' buttons are: every element costs server CPU on every run of every session, and this
+    popover is on every page."""
+    pop = st.popover(t("share_link", f.lang), icon=":material/link:", key=LINK_POPOVER, on_change="rerun")
+    if not pop.open:
+        return
     v = view_of(f)
     base = base_url()
-    with st.popover(t("share_link", f.lang), icon=":material/link:"):
+    with pop:
         st.caption(t("share_link_help", f.lang))
         st.code(links.build(v, base), language=None, wrap_lines=True)
         st.caption(t("share_link_present", f.lang))
