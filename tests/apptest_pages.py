@@ -28,7 +28,7 @@ def link_urls(at: AppTest) -> list[str]:
     opened (as a click does: its state set, the script run again) when it is not open yet."""
     from dashboard.ui.share import LINK_POPOVER
 
-    if not (LINK_POPOVER in at.session_state and at.session_state[LINK_POPOVER]):
+    if not at.session_state.get(LINK_POPOVER):
         at.session_state[LINK_POPOVER] = True
         at.run()
     return [c.proto.code_text for c in at.get("code") if "place=" in c.proto.code_text]
