@@ -283,9 +283,15 @@ class Catalog:
             return self.labels
         return inline_labels({"place": [(self.municipalities, "code5")]}, areas=self.areas)
 
+    @functools.cached_property
+    def _area_of(self) -> dict[str, str]:
+        # municipality -> 圏域, built once: the profile asks on every run (a frame filter each time).
+        m = self.municipalities
+        return dict(zip(m["code5"].to_list(), m["area_code"].cast(pl.Utf8).to_list(), strict=True))
+
     def area_of(self, municipality_code: str) -> str:
-        """The 老人福祉圏域 code a municipality belongs to."""
-        return str(self.municipalities.filter(pl.col("code5") == municipality_code)["area_code"][0])
+        """The 老人福祉圏域 code a municipality belongs to (KeyError for a code that is not a municipality)."""
+        return self._area_of[municipality_code]
 
     def members(self, place_code: str) -> list[str]:
         """Municipality codes that make up a place."""

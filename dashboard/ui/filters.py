@@ -23,7 +23,7 @@ import streamlit as st
 
 from dashboard import fmt, i18n, links, views
 from dashboard.catalog import Catalog
-from dashboard.config import PREFECTURE
+from dashboard.config import PREFECTURE, catalog_dir
 from dashboard.i18n import t
 from dashboard.ui import state
 
@@ -33,6 +33,7 @@ WRITTEN = "_flt_url_written"
 NOTICES = "_flt_notices"
 CHOICES = "_flt_choices"
 LABELS = "_flt_labels"  # what the filter labels depend on: language, newest snapshot
+RUN_KEY = "_flt_state_key"  # the store state key read at the start of this run (prepare), for render
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,11 @@ class Filters:
         return state.catalog(self.plan)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _years(key: str, snapshot_id: str | None) -> tuple[int, ...]:
-    # The years with data at an as-of point: read on every run (twice), computed once per store state.
+def _years_at(key: str, snapshot_id: str | None) -> tuple[int, ...]:
     return tuple(views.data_years(state.prefecture_values(key, snapshot_id), state.catalog()))
 
 
-def _choices(key: str) -> links.Choices:
+def _choices_for(key: str, catalog_folder: str) -> links.Choices:
     cat = state.catalog()
     snaps = state.visible_snapshots(key, None)
     years = list(_years(key, None)) or [2020]
@@ -83,10 +82,21 @@ def _choices(key: str) -> links.Choices:
                          plans=plans)
 
 
+# The years with data at an as-of point and the filters' choices are read on every run and change only with
+# the store state (and the catalog): process-wide memos (state.ViewCache), computed once per state. Through
+# st.cache_* each run paid for hashing the arguments (~1 % of a run each).
+_years = state.ViewCache(_years_at, 256)
+_CHOICES = state.ViewCache(_choices_for, 64)
+
+
+def _choices(key: str) -> links.Choices:
+    return _CHOICES(key, str(catalog_dir()))  # type: ignore[no-any-return]
+
+
 def prepare() -> str:
     """Apply URL values to the widget state (before any widget); return the language."""
     ss = st.session_state
-    key = state.state_key()
+    key = ss[RUN_KEY] = state.state_key()  # once per run: it lists the store's files
     ch = _choices(key)
     written = ss.get(WRITTEN, {})
     incoming = {k: st.query_params[k] for k in KEYS if k in st.query_params
@@ -119,7 +129,7 @@ def render(page: str) -> Filters:
     """Draw the filter widgets in the sidebar, write the URL, and return the resolved filters of `page`."""
     ss = st.session_state
     ch: links.Choices = ss[CHOICES]
-    key = state.state_key()
+    key = str(ss[RUN_KEY])
     cat = state.catalog()
     lang = str(ss[WIDGET["lang"]])
     snaps = {m.id: m for m in state.snapshots(key)}

@@ -137,13 +137,16 @@ def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> p
     return df.rename(names)
 
 
-def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None) -> None:
-    """CSV and Excel buttons under a table, in a popover (none without filters)."""
+def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None,
+                    column_config: Mapping[str, Any] | None = None) -> None:
+    """CSV and Excel buttons under a table, in a popover (none without filters); the files have the headers
+    shown on screen (from `column_config`)."""
     if f is None:
         return
     pop = export_popover(N_("export_table"), f"{TABLE_POPOVER}{key}", f.lang)
     if pop is None:
         return
+    df = with_headers(df, column_config)  # only once the popover is open: not a cost of every run
     m = meta(f, key)
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with pop:

@@ -152,4 +152,4 @@ def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = 
     # section hands every run the same frame, so its Arrow table is made once.
     st.dataframe(derived(df, "arrow", pl.DataFrame.to_arrow), key=key, column_config=dict(column_config or {}),
                  hide_index=True, width="stretch")
-    share.table_downloads(share.with_headers(df, column_config), key, f)
+    share.table_downloads(df, key, f, column_config)
