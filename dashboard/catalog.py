@@ -218,16 +218,24 @@ class Catalog:
 
     def areas_info(self) -> list[PolicyArea]:
         """Every policy area in catalog order, with what its page shows."""
+        return list(self._areas_info)
+
+    @functools.cached_property
+    def _areas_info(self) -> tuple[PolicyArea, ...]:
+        # Built once per catalog: every page run asks for the areas several times (menu, links, pages), and
+        # each time walked the frame's rows.
         def flag(r: dict[str, str | None], col: str, default: bool) -> bool:
             return _opt_bool(r.get(col), default)
         lab = self.labels
-        return [PolicyArea(id=str(r["policy_area"]),
-                           name_ja=lab.text("policy_area", str(r["policy_area"]), "name", "ja", str(r.get("name_ja"))),
-                           name_en=lab.text("policy_area", str(r["policy_area"]), "name", "en", str(r.get("name_en"))),
-                           page=flag(r, "page", r["policy_area"] != "context"),
-                           targets=flag(r, "has_targets", False), timeline=flag(r, "timeline", False),
-                           comparison=flag(r, "comparison", r["policy_area"] != "context"), labels=lab)
-                for r in self.policy_areas.iter_rows(named=True)]
+
+        def area(r: dict[str, str | None]) -> PolicyArea:
+            pid = str(r["policy_area"])
+            return PolicyArea(id=pid, name_ja=lab.text("policy_area", pid, "name", "ja", str(r.get("name_ja"))),
+                              name_en=lab.text("policy_area", pid, "name", "en", str(r.get("name_en"))),
+                              page=flag(r, "page", pid != "context"), targets=flag(r, "has_targets", False),
+                              timeline=flag(r, "timeline", False), comparison=flag(r, "comparison", pid != "context"),
+                              labels=lab)
+        return tuple(area(r) for r in self.policy_areas.iter_rows(named=True))
 
     def area_info(self, area_id: str) -> PolicyArea:
         """One policy area (KeyError when unknown)."""

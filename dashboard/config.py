@@ -39,6 +39,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get("GUNMA_CACHE_DIR") or data_dir() / "cache")
 
 
+def _can_list(folder: Path) -> None:
+    """Raise OSError when the folder cannot be listed; reads one entry, not all (this runs on every page run)."""
+    with os.scandir(folder) as entries:
+        next(entries, None)
+
+
 def data_folder_problem(folder: Path | None = None) -> str | None:
     """Why the data folder cannot be used, or None.
 
@@ -55,11 +61,11 @@ def data_folder_problem(folder: Path | None = None) -> str | None:
             return "missing"
         if not folder.is_dir():
             return "not_folder"
-        os.listdir(folder)
+        _can_list(folder)
         snaps = folder / "snapshots"
         if not snaps.is_dir():
             return "no_snapshots"
-        os.listdir(snaps)
+        _can_list(snaps)
     except OSError:  # permission refused, a broken mount, a path component that is a file
         return "unreadable"
     return None

@@ -62,14 +62,14 @@ def test_problem_kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert data_folder_problem(tmp_path / "x") == "missing"
     (tmp_path / "snapshots").mkdir()
     assert data_folder_problem(tmp_path) is None  # an empty store is fine
-    real_listdir = os.listdir
+    real_scandir = os.scandir
 
-    def refuse(path: object) -> list[str]:
+    def refuse(path: object) -> object:
         if Path(str(path)) == tmp_path / "snapshots":
             raise PermissionError(13, "Permission denied", str(path))
-        return real_listdir(path)  # type: ignore[arg-type]
+        return real_scandir(path)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(os, "listdir", refuse)  # (tests run as root: chmod cannot make a folder unreadable)
+    monkeypatch.setattr(os, "scandir", refuse)  # (tests run as root: chmod cannot make a folder unreadable)
     assert data_folder_problem(tmp_path) == "unreadable"
     monkeypatch.setenv("GUNMA_STORE", "s3://snapshots-test/x")  # snapshots in an object store: no local check
     monkeypatch.setenv("GUNMA_DATA_DIR", str(tmp_path / "x"))
