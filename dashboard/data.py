@@ -32,6 +32,11 @@ def partial() -> pl.Expr:
     return ((pl.col("source") == "rollup") & (pl.col("n_reporting") < pl.col("n_expected"))).fill_null(False)
 
 
+def is_partial(source: str | None, n_reporting: int | None, n_expected: int | None) -> bool:
+    """partial() for one row's values (the same rule, for code that walks a few rows in Python)."""
+    return source == "rollup" and n_reporting is not None and n_expected is not None and n_reporting < n_expected
+
+
 def finite(df: pl.DataFrame) -> pl.DataFrame:
     """Only rows with a finite value: NaN and ±inf count as missing (the query drops them too; this
     also covers a pre-aggregated file written before that rule)."""

@@ -25,7 +25,7 @@ import polars as pl
 
 from dashboard.catalog import Catalog, Indicator, Target
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.data import partial as partial_expr
+from dashboard.data import is_partial
 
 STATUSES = ("achieved", "substantial", "moderate", "limited", "deterioration", "not_available",
             "no_target")
@@ -287,23 +287,44 @@ def shortfall(p: Progress) -> str | None:
 
 def place_series(values: pl.DataFrame, indicator_id: str, place: str) -> PlaceSeries:
     """One indicator at one place, split into the years that count and the partial roll-ups."""
-    rows = values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place))
-    rows = rows.with_columns(partial_expr().alias("_partial"))
-    full = rows.filter(~pl.col("_partial"))
-    part = rows.filter(pl.col("_partial"))
-    series = dict(zip(full["fiscal_year"].to_list(), full["value"].to_list(), strict=True))
-    sample = frozenset(full.filter(pl.col("has_sample"))["fiscal_year"].to_list())
-    rolled = rows.filter(pl.col("source") == "rollup")
-    coverage = {int(y): (int(n), int(of)) for y, n, of in
-                zip(rolled["fiscal_year"], rolled["n_reporting"], rolled["n_expected"], strict=True)}
-    partial = {int(y): (float(v), int(n), int(of)) for y, v, n, of in
-               zip(part["fiscal_year"], part["value"], part["n_reporting"], part["n_expected"], strict=True)}
-    return PlaceSeries(series, sample, coverage, partial)
+    return _split(values.filter((pl.col("indicator_id") == indicator_id) & (pl.col("place_code") == place)))
 
 
-def _series(values: pl.DataFrame, indicator_id: str, place: str) -> tuple[Series, frozenset[int]]:
-    ps = place_series(values, indicator_id, place)
-    return ps.values, ps.sample
+def _split(rows: pl.DataFrame) -> PlaceSeries:
+    """The rows of one indicator at one place (a few years) as a PlaceSeries."""
+    # Plain lists, not frame operations: a series is a handful of rows, and each Polars call costs more than
+    # the work (the rule itself is data.partial: a roll-up not every member reported).
+    series: Series = {}
+    sample, coverage, partial = set(), {}, {}
+    for y, v, smp, src, n, of in zip(rows["fiscal_year"].to_list(), rows["value"].to_list(),
+                                     rows["has_sample"].to_list(), rows["source"].to_list(),
+                                     rows["n_reporting"].to_list(), rows["n_expected"].to_list(), strict=True):
+        if src == "rollup":
+            coverage[int(y)] = (int(n), int(of))
+        if is_partial(src, n, of):
+            partial[int(y)] = (float(v), int(n), int(of))
+        else:
+            series[y] = v
+            if smp:
+                sample.add(y)
+    return PlaceSeries(series, frozenset(sample), coverage, partial)
+
+
+class _Lookup:
+    """place_series for many (indicator, place) pairs of one frame, each worked out once: the frame is split
+    by indicator and place in one pass (a filter per target and per place was most of a page's first visit)."""
+
+    def __init__(self, values: pl.DataFrame) -> None:
+        self._groups = values.partition_by("indicator_id", "place_code", as_dict=True)
+        self._empty = values.clear()
+        self._done: dict[tuple[str, str], PlaceSeries] = {}
+
+    def __call__(self, indicator_id: str, place: str) -> PlaceSeries:
+        k = (indicator_id, place)
+        found = self._done.get(k)
+        if found is None:
+            found = self._done[k] = _split(self._groups.get(k, self._empty))
+        return found
 
 
 def progress_for_place(catalog: Catalog, values: pl.DataFrame, place: str, year: int,
@@ -317,33 +338,34 @@ def progress_for_place(catalog: Catalog, values: pl.DataFrame, place: str, year:
     1,000 aged 65+ (the plan sets no municipal split of counts).
     """
     out: list[Progress] = []
+    series_of = _Lookup(values)
     for t in catalog.targets:
         ind = catalog.indicators[t.indicator_id]
         if policy_area is not None and ind.policy_area != policy_area:
             continue
-        national, _ = _series(values, t.indicator_id, NATIONAL)
+        national = series_of(t.indicator_id, NATIONAL).values
         if t.scope == place:
-            ps = place_series(values, t.indicator_id, place)
+            ps = series_of(t.indicator_id, place)
             out.append(evaluate(t, ind, ps.values, year, place=place, national=national, sample_years=ps.sample,
                                 coverage=ps.coverage, partial=ps.partial))
         elif t.scope == PREFECTURE and place != PREFECTURE and ind.rollup != "none":
             # (Indicators that exist only for the prefecture, like its own score, are skipped.)
-            ps = place_series(values, t.indicator_id, place)
+            ps = series_of(t.indicator_id, place)
             if ind.kind in ("rate", "score"):
                 out.append(evaluate(t, ind, ps.values, year, place=place, benchmark=True,
                                     national=national, sample_years=ps.sample, coverage=ps.coverage,
                                     partial=ps.partial))
             else:
-                row = _context(t, ind, values, ps.values, ps.sample, place, year)
+                row = _context(t, ind, series_of, ps.values, ps.sample, place, year)
                 out.append(_finite(with_coverage(row, ps.coverage, ps.partial, min(year, t.target_year))))
     return out
 
 
-def _context(t: Target, ind: Indicator, values: pl.DataFrame, series: Series,
+def _context(t: Target, ind: Indicator, series_of: _Lookup, series: Series,
              sample: frozenset[int], place: str, year: int) -> Progress:
     """A count target seen from a place it does not apply to: actual, share, rate per 65+."""
-    pref, _ = _series(values, t.indicator_id, PREFECTURE)  # (complete years only: a share of a partial
-    pop, _ = _series(values, "pop65", place)                 # prefecture total would mislead)
+    pref = series_of(t.indicator_id, PREFECTURE).values  # (complete years only: a share of a partial
+    pop = series_of("pop65", place).values                # prefecture total would mislead)
     if t.kind == "period_total":
         start, end = t.period_start or t.baseline_year + 1, t.period_end or t.target_year
         yrs = [y for y in series if start <= y <= min(end, year)]

@@ -185,3 +185,29 @@ def _status_figures(at: AppTest) -> list[str]:
     """The figures of the status counts block (one HTML block: dashboard/ui/widgets.py status_counts), in order."""
     block = next(m.value for m in at.markdown if 'class="status-counts"' in m.value)
     return re.findall(r'class="status-count-n"[^>]*>(\d+)<', block)
+
+
+def test_the_row_rule_for_a_partial_roll_up_is_the_query_rule() -> None:
+    """progress walks a place's few rows in Python (data.is_partial); tables filter frames (data.partial): one rule."""
+    rows = [(src, n, of) for src in ("rollup", "direct", "municipal", None) for n in (None, 0, 3, 35)
+            for of in (None, 3, 35)]
+    frame = pl.DataFrame(rows, schema={"source": pl.Utf8, "n_reporting": pl.Int64, "n_expected": pl.Int64},
+                         orient="row")
+    by_frame = frame.select(data.partial().alias("p"))["p"].to_list()
+    assert by_frame == [data.is_partial(*r) for r in rows]
+    assert sum(by_frame) == 3  # rollup 0 of 3, 0 of 35, 3 of 35
+
+
+def test_a_place_series_keeps_partial_years_apart_with_their_coverage() -> None:
+    """A complete roll-up counts, a partial one is provisional, a direct figure is never partial."""
+    rows = pl.DataFrame({"indicator_id": ["x"] * 4, "place_code": ["10000"] * 4,
+                         "fiscal_year": [2021, 2022, 2023, 2024],
+                         "value": [10.0, 11.0, 3.0, 12.0], "has_sample": [False, True, False, False],
+                         "source": ["rollup", "rollup", "rollup", "direct"], "n_reporting": [35, 35, 3, None],
+                         "n_expected": [35, 35, 35, None]})
+    ps = pg.place_series(rows, "x", "10000")
+    assert ps.values == {2021: 10.0, 2022: 11.0, 2024: 12.0}
+    assert ps.sample == frozenset({2022})
+    assert ps.partial == {2023: (3.0, 3, 35)}
+    assert ps.coverage == {2021: (35, 35), 2022: (35, 35), 2023: (3, 35)}
+    assert pg.place_series(rows, "x", "10201").values == {}
