@@ -400,19 +400,20 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
     places = [municipality, area, PREFECTURE]
     pops = {r["place_code"]: r["pop65"] for r in pop65(values, year).iter_rows(named=True)}
     recs = []
+    # The year's rows split by indicator once (a filter per indicator was most of the profile's first visit).
+    in_year = values.filter(pl.col("fiscal_year") == year).with_columns(data.partial().alias("_partial"))
+    by_indicator = {str(k[0]): g.to_dicts() for k, g in in_year.partition_by("indicator_id", as_dict=True).items()}
     for pa in catalog.areas_info():
         for ind in catalog.indicators_in(pa.id):
             if ind.rollup == "none" or ind.id == "pop65":
                 continue
-            cur = values.filter((pl.col("indicator_id") == ind.id) & (pl.col("fiscal_year") == year)
-                                ).with_columns(data.partial().alias("_partial"))
-            vals = {r["place_code"]: r["value"] for r in cur.iter_rows(named=True)}
+            rows = by_indicator.get(ind.id, [])
+            vals = {r["place_code"]: r["value"] for r in rows}
             if municipality not in vals:
                 continue
             covs = {r["place_code"]: coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"])
-                    for r in cur.iter_rows(named=True) if r["source"] == "rollup"}
-            pref_full = PREFECTURE in vals and PREFECTURE not in {r["place_code"] for r in cur.iter_rows(named=True)
-                                                                  if r["_partial"]}
+                    for r in rows if r["source"] == "rollup"}
+            pref_full = PREFECTURE in vals and PREFECTURE not in {r["place_code"] for r in rows if r["_partial"]}
             unit = ind.unit(lang)
             per = ind.per_pop65
             rec: dict[str, object] = {
@@ -421,7 +422,7 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
                 "value_municipality": vals.get(municipality),
                 "share_of_prefecture": (vals[municipality] / vals[PREFECTURE]
                                         if ind.rollup == "sum" and pref_full and vals.get(PREFECTURE) else None),
-                "is_sample": bool(cur.filter(pl.col("place_code") == municipality)["has_sample"].any()),
+                "is_sample": any(r["has_sample"] for r in rows if r["place_code"] == municipality),
                 # Unit of the side-by-side columns: counts become per 1,000 aged 65+ to compare sizes.
                 "cmp_unit": t("cmp_unit_per_1000", lang, unit=unit, per=t("per_1000", lang)) if per else unit,
             }
