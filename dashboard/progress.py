@@ -338,7 +338,9 @@ def progress_for_place(catalog: Catalog, values: pl.DataFrame, place: str, year:
     1,000 aged 65+ (the plan sets no municipal split of counts).
     """
     out: list[Progress] = []
-    series_of = _Lookup(values)
+    indicators = {t.indicator_id for t in catalog.targets} | {"pop65"}
+    series_of = _Lookup(values.filter(pl.col("place_code").is_in(needed_places(place))
+                                      & pl.col("indicator_id").is_in(indicators)))
     for t in catalog.targets:
         ind = catalog.indicators[t.indicator_id]
         if policy_area is not None and ind.policy_area != policy_area:
