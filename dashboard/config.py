@@ -57,6 +57,11 @@ def data_folder_problem(folder: Path | None = None) -> str | None:
             return None
         folder = data_dir()
     try:
+        _can_list(folder / "snapshots")  # the usual answer in one system call (this runs on every page run)
+        return None
+    except OSError:
+        pass  # then say which part is wrong
+    try:
         if not folder.exists():
             return "missing"
         if not folder.is_dir():

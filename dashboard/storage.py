@@ -190,11 +190,13 @@ class LocalStore:
 
     def state_key(self) -> str:
         """Names of metadata and event files: cheap to list, changes on every publication."""
-        if not self.dir.is_dir():
+        # One listing per folder (this runs on every page run; Path.glob made several system calls per file).
+        try:
+            names = sorted(n for n in os.listdir(self.dir) if n[:1].isdigit() and n.endswith(".json"))
+        except (FileNotFoundError, NotADirectoryError):
             return "empty"
-        names = sorted(p.name for p in self.dir.glob("[0-9]*.json"))
-        if self.events_dir.is_dir():
-            names += sorted(p.name for p in self.events_dir.glob("*.json"))
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            names += sorted(n for n in os.listdir(self.events_dir) if n.endswith(".json"))
         return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
 
     @contextlib.contextmanager
