@@ -211,6 +211,10 @@ class _Proxy:
 
     def stop(self) -> None:
         if self._listener:
+            # close() alone leaves a thread blocked in accept() holding the socket, which then takes one more
+            # connection after the "outage" began; shutdown() wakes it (EINVAL) so nothing more is accepted.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         for c in self._conns:
