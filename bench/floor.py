@@ -137,9 +137,12 @@ def bursts(app: tuple[str, Any], floor: tuple[str, Any], pages: Sequence[str], l
 
 
 def first_renders(app_url: str, floor_url: str, pages: Sequence[str], rounds: int = 3,
-                  place: str = "10201", scale: str = "gunma") -> list[Figure]:
+                  place: str = "10201", scale: str = "gunma", browser: Any = None) -> list[Figure]:
     """The browser's first render of each page (fresh browser context, warm server) beside the floor's,
-    alternated page / floor so both see the same load; medians over `rounds`."""
+    alternated page / floor so both see the same load; medians over `rounds`. The floor with one interactive
+    table (bench/floor_app.py ?table=1) is measured beside them, in the note: how much of a page's first render
+    is the table's own code in the browser. `browser`: a Playwright browser to use (default: a Chromium of its own).
+    """
     from playwright.sync_api import sync_playwright
 
     from bench import browser as br
@@ -157,24 +160,38 @@ def first_renders(app_url: str, floor_url: str, pages: Sequence[str], rounds: in
 
     page_ms: dict[str, list[float]] = {p: [] for p in pages}
     floor_ms: dict[str, list[float]] = {p: [] for p in pages}
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=br.CHROMIUM, args=br.ARGS)
-        try:
-            once(b, f"{floor_url}/?place={place}")  # the browser's own first start is nobody's figure
+    table_ms: dict[str, list[float]] = {p: [] for p in pages}  # the floor with one interactive table
+    def alternate(b: Any) -> None:
+        once(b, f"{floor_url}/?place={place}")  # the browser's own first start is nobody's figure
+        once(b, f"{floor_url}/?place={place}&table=1")
+        for name in pages:
+            once(b, f"{app_url}/{'' if name == 'overview' else name}?place={place}")  # server warm for it
+        for _ in range(rounds):
             for name in pages:
-                once(b, f"{app_url}/{'' if name == 'overview' else name}?place={place}")  # server warm for it
-            for _ in range(rounds):
-                for name in pages:
-                    floor_ms[name].append(once(b, f"{floor_url}/?place={place}"))
-                    page_ms[name].append(once(b, f"{app_url}/{'' if name == 'overview' else name}?place={place}"))
-        finally:
-            b.close()
-    return [floor_figure(scale, f"{name}: browser first render", median(page_ms[name]), median(floor_ms[name]),
-                         "ms", limit=RENDER_TARGET, target=f"≤ {RENDER_TARGET:g}× floor",
-                         note=f"fresh browser context, warm server, place {place}; median of {rounds}, "
-                              f"page {min(page_ms[name]):.0f}–{max(page_ms[name]):.0f} ms, floor "
-                              f"{min(floor_ms[name]):.0f}–{max(floor_ms[name]):.0f} ms")
-            for name in pages]
+                floor_ms[name].append(once(b, f"{floor_url}/?place={place}"))
+                page_ms[name].append(once(b, f"{app_url}/{'' if name == 'overview' else name}?place={place}"))
+                table_ms[name].append(once(b, f"{floor_url}/?place={place}&table=1"))
+
+    if browser is not None:
+        alternate(browser)
+    else:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=br.CHROMIUM, args=br.ARGS)
+            try:
+                alternate(b)
+            finally:
+                b.close()
+    figs = []
+    for name in pages:
+        pm, tm = median(page_ms[name]), median(table_ms[name])
+        figs.append(floor_figure(
+            scale, f"{name}: browser first render", pm, median(floor_ms[name]), "ms", limit=RENDER_TARGET,
+            target=f"≤ {RENDER_TARGET:g}× floor",
+            note=f"fresh browser context, warm server, place {place}; median of {rounds}, page "
+                 f"{min(page_ms[name]):.0f}–{max(page_ms[name]):.0f} ms, floor {min(floor_ms[name]):.0f}–"
+                 f"{max(floor_ms[name]):.0f} ms; the floor with one interactive table (st.dataframe) {tm:.0f} ms: "
+                 f"page ÷ that {pm / tm:.2f}×"))
+    return figs
 
 
 def measure(data_dir: Path, quick: bool = False, browser: bool = True, cluster_workers: int | None = None,

@@ -4,6 +4,10 @@ Served from the project root, so with the project's own .streamlit/config.toml, 
 costs per run and per session on this machine; bench/floor.py sets every page's figures beside it, in the
 same run. The place comes from the URL (?place=CODE) as on the dashboard, so the load client drives both
 the same way. Nothing is cached and nothing is read from disk: the floor is Streamlit, not data work.
+
+With ?table=1 it also draws one interactive table (st.dataframe, ten rows, a progress column, as a page's
+progress table): the browser's first render of that variant says how much of a page's first render is the
+table's own code (the browser loads and runs ~1.3 MB more JavaScript for it), not the page's work.
 """
 
 from __future__ import annotations
@@ -22,3 +26,8 @@ seed = sum(map(ord, place))
 years = list(range(2017, 2025))
 fig = go.Figure(go.Bar(x=years, y=[(seed * (i + 3)) % 97 for i in range(len(years))]))
 st.plotly_chart(fig, key="floor_chart", width="stretch")
+if st.query_params.get("table"):
+    rows = range(10)
+    st.dataframe({"target": [f"target {i}" for i in rows], "share": [(seed * (i + 7)) % 120 / 100 for i in rows],
+                  "value": [(seed * (i + 5)) % 997 for i in rows]}, hide_index=True, width="stretch",
+                 column_config={"share": st.column_config.ProgressColumn("share", min_value=0, max_value=1.2)})

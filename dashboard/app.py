@@ -7,12 +7,14 @@ page with them.
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first, not the root
-    sys.path.insert(0, str(ROOT))
+# This script runs again on every page run: os.path.abspath, not Path.resolve(), which asks the file system
+# about every part of the path (each a system call, costly when many sessions run at once).
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first, not the root
+    sys.path.insert(0, ROOT)
 
 # Plotly imports pandas lazily inside its first figure and then reads sys.modules directly; when several
 # sessions start at once on a cold server, one could see another's half-imported pandas and fail
