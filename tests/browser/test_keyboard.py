@@ -35,10 +35,22 @@ def _tab_to(page: Any, want: Any, limit: int = 40) -> dict[str, Any]:
     pytest.fail(f"Tab never reached the element (last focused: {page.evaluate(FOCUSED)})")
 
 
+HIGHLIGHTED = ("() => { const id = document.activeElement.getAttribute('aria-activedescendant');"
+               " const o = id && document.getElementById(id); return o ? o.innerText.trim() : null; }")
+
+
 def _highlighted(page: Any) -> str | None:
     """The option the open list highlights (aria-activedescendant of the focused combobox)."""
-    return page.evaluate("() => { const id = document.activeElement.getAttribute('aria-activedescendant');"
-                         " const o = id && document.getElementById(id); return o ? o.innerText.trim() : null; }")
+    return page.evaluate(HIGHLIGHTED)
+
+
+def _arrow_down(page: Any) -> str | None:
+    """Press ↓ and wait until the highlight has moved (a loaded machine redraws the list late: reading it at
+    once saw the old option and pressed again, skipping one); return the option highlighted now."""
+    before = _highlighted(page)
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(f"prev => ({HIGHLIGHTED})() !== prev", arg=before, timeout=10_000)
+    return _highlighted(page)
 
 
 def _focus_is_visible(page: Any) -> bool:
@@ -59,8 +71,7 @@ def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
     assert focused["text"] == "群馬県（県全体）"
     # ↓ opens the list; ↓ until the first 老人福祉圏域 (K01 前橋圏域) is highlighted; Enter chooses it.
     for _ in range(4):
-        page.keyboard.press("ArrowDown")
-        if _highlighted(page) == "前橋圏域":
+        if _arrow_down(page) == "前橋圏域":
             break
     assert _highlighted(page) == "前橋圏域"
     page.keyboard.press("Enter")
