@@ -28,6 +28,17 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 @pytest.fixture()
+def fresh_caches(data_copy: Path) -> Iterator[Path]:
+    """A private data copy and fresh process-wide Streamlit caches (the upload page's login throttle is one)."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield data_copy
+    st.cache_resource.clear()
+
+
+@pytest.fixture()
 def empty_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty data folder (no snapshots), set as $GUNMA_DATA_DIR."""
     dst = tmp_path / "data"

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, data, db, materialize
@@ -31,13 +29,7 @@ PASSWORD = "correct horse battery"
 HASH = auth.hash_password(PASSWORD, n=2**12)  # cheaper than the default; same code path
 
 
-@pytest.fixture(autouse=True)
-def _fresh(data_copy: Path) -> Iterator[Path]:
-    """A private data copy and fresh process-wide caches (the login throttle is one of them)."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield data_copy
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # a private data copy, fresh caches
 
 
 def _app(secrets: dict[str, object] | None = None, lang: str = "ja") -> AppTest:

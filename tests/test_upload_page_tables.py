@@ -5,13 +5,11 @@ wherever nothing applies (never "None"). Expected words are written out here, no
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, data, db
@@ -55,12 +53,7 @@ CODES = {"add", "revise", "same", "error", "warning", "withdraw", "restore", "un
          "empty_value_skipped", "None", "nan", "NaN", "null"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh(data_copy: Path) -> Iterator[Path]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield data_copy
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # a private data copy, fresh caches
 
 
 def _login(lang: str) -> AppTest:
