@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -172,11 +173,14 @@ def test_readers_keep_working_while_snapshots_are_published(data_copy: Path) -> 
     keys: set[str] = set()
     stop = threading.Event()
 
+    read_once = threading.Event()
+
     def read() -> None:
         while not stop.is_set():
             try:
                 keys.add(store.state_key())
                 data.values(con, store, CAT, indicator_ids=["kayoi_participants"], places=["10000"])
+                read_once.set()
             except BaseException as e:  # any failure is what this test looks for
                 errors.append(e)
 
@@ -184,12 +188,18 @@ def test_readers_keep_working_while_snapshots_are_published(data_copy: Path) -> 
     for t in threads:
         t.start()
     try:
+        # Publish while the readers are reading (a loaded machine once let the first read last through all
+        # eight publications), and stop them only once they have read the state after the last one.
+        assert read_once.wait(timeout=120)
         for i in range(8):
             frame = pl.DataFrame({"indicator_id": ["kayoi_participants"] * 35,
                                   "municipality_code": CAT.municipality_codes(), "fiscal_year": [2031] * 35,
                                   "value": [float(i + 1)] * 35})
             ingest.publish(store, frame, label=f"while reading {i}", kind="sample", publisher="t",
                            source_name="r.csv")
+        final, deadline = store.state_key(), time.monotonic() + 120
+        while final not in keys and not errors and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         stop.set()
         for t in threads:
