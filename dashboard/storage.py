@@ -126,6 +126,17 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _json_names(folder: Path, numbered: bool = False) -> list[str] | None:
+    """Sorted names of a folder's .json files (`numbered`: only those starting with a digit, the snapshots'
+    metadata); None when there is no such folder. One listing: the state key asks on every page run, and
+    Path.glob made several system calls per file."""
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return sorted(n for n in names if n.endswith(".json") and (not numbered or n[:1].isdigit()))
+
+
 class LocalStore:
     """Snapshots in a local folder: NNNN-sha8.parquet + NNNN-sha8.json, events/ for withdrawals."""
 
@@ -135,20 +146,17 @@ class LocalStore:
         self.lock_timeout = lock_timeout
 
     def _metas(self) -> MetaList:
-        if not self.dir.is_dir():
-            return []
         metas = []
-        for p in self.dir.glob("[0-9]*.json"):
-            d = json.loads(p.read_text(encoding="utf-8"))
+        for name in _json_names(self.dir, numbered=True) or []:
+            d = json.loads((self.dir / name).read_text(encoding="utf-8"))
             d.pop("withdrawn", None)
             metas.append(SnapshotMeta(**d))
         return sorted(metas, key=lambda m: m.seq)
 
     def events(self) -> EventList:
         """Withdrawal and restoration records, oldest first."""
-        if not self.events_dir.is_dir():
-            return []
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.events_dir.glob("*.json"))]
+        return [json.loads((self.events_dir / name).read_text(encoding="utf-8"))
+                for name in _json_names(self.events_dir) or []]
 
     def list(self) -> MetaList:
         """All published snapshots in publish order, with their withdrawn state."""
@@ -189,14 +197,11 @@ class LocalStore:
                            json.dumps(e, ensure_ascii=False).encode("utf-8"))
 
     def state_key(self) -> str:
-        """Names of metadata and event files: cheap to list, changes on every publication."""
-        # One listing per folder (this runs on every page run; Path.glob made several system calls per file).
-        try:
-            names = sorted(n for n in os.listdir(self.dir) if n[:1].isdigit() and n.endswith(".json"))
-        except (FileNotFoundError, NotADirectoryError):
+        """Names of metadata and event files (the files list() and events() read): changes on every publication."""
+        names = _json_names(self.dir, numbered=True)
+        if names is None:
             return "empty"
-        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            names += sorted(n for n in os.listdir(self.events_dir) if n.endswith(".json"))
+        names += _json_names(self.events_dir) or []
         return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
 
     @contextlib.contextmanager

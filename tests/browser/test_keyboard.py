@@ -85,6 +85,15 @@ def test_place_filter_with_the_keyboard_only(server: str, page: Any) -> None:
     assert page.locator("[data-testid='stMain']").get_by_text("前橋圏域", exact=False).count() >= 1
 
 
+def _on_screen(page: Any, n: int) -> None:
+    """Wait until presenter mode shows screen n (1-based), then check the URL's slide and the screen's title."""
+    page.wait_for_function(f"() => document.querySelector(\"{COUNT}\")?.innerText.startsWith('{n} /')",
+                           timeout=60_000)
+    settle(page)
+    assert _param(page, "slide") == str(n - 1)
+    assert page.locator(".present-title").inner_text().startswith(f"{n}. ")
+
+
 def test_presenter_mode_with_the_keyboard_only(server: str, page: Any) -> None:
     """→ with nothing focused goes to screen 2; Tab reaches 前へ, whose focus shows, and Enter goes back to 1."""
     page.goto(f"{server}/?lang=ja&mode=present", wait_until="domcontentloaded")
@@ -93,17 +102,9 @@ def test_presenter_mode_with_the_keyboard_only(server: str, page: Any) -> None:
     charts_drawn(page)
     assert page.locator(COUNT).inner_text().startswith("1 /")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"() => document.querySelector(\"{COUNT}\")?.innerText.startsWith('2 /')",
-                           timeout=60_000)
-    settle(page)
-    assert _param(page, "slide") == "1"
-    assert page.locator(".present-title").inner_text().startswith("2. ")
+    _on_screen(page, 2)
 
     focused = _tab_to(page, lambda f: f["tag"] == "BUTTON" and "前へ" in f["text"])
     assert _focus_is_visible(page), focused
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => document.querySelector(\"{COUNT}\")?.innerText.startsWith('1 /')",
-                           timeout=60_000)
-    settle(page)
-    assert _param(page, "slide") == "0"
-    assert page.locator(".present-title").inner_text().startswith("1. ")
+    _on_screen(page, 1)
