@@ -62,6 +62,12 @@ NO_LABELS = Labels({})
 KINDS = ("count", "rate", "score", "flag")
 ROLLUPS = ("sum", "weighted_rate", "mean", "count_flag", "none")
 TARGET_KINDS = ("level", "cumulative", "period_total", "above_national")
+# What a target measures (targets.csv `level`) and how it reads at a place below the one it was set for
+# (`below`): "context" shows the place's own figure beside the target, never a verdict; "each" judges every
+# member municipality (a 圏域: all of its members) against the target's meaning for one place.
+TARGET_LEVELS = ("prefecture_total", "prefecture_rate", "prefecture_own", "municipal_average",
+                 "every_municipality")
+TARGET_BELOW = ("context", "each", "none")
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ class Target:
     label_ja: str
     label_en: str
     plan: str = ""  # the plan period the target belongs to (plans.csv)
+    level: str = "prefecture_total"  # what the target measures (TARGET_LEVELS)
+    below: str = "context"  # how it reads at a 圏域 or municipality (TARGET_BELOW)
     labels: Labels = field(default=NO_LABELS, compare=False, repr=False)
 
     def label(self, lang: str) -> str:
@@ -410,10 +418,13 @@ def read_targets(path: Path, indicators: dict[str, Indicator], labels: Labels | 
             plan_table=r["plan_table"], plan_section=r["plan_section"],
             label_ja=_txt(lab, "target", r["target_id"], "label", "ja"),
             label_en=_txt(lab, "target", r["target_id"], "label", "en"), plan=str(r["plan"] or "").strip(),
+            level=(r.get("level") or "prefecture_total").strip(), below=(r.get("below") or "context").strip(),
             labels=lab,
         )
         if t.indicator_id not in indicators or t.kind not in TARGET_KINDS:
             raise ValueError(f"targets.csv: bad indicator or kind in {t.id}")
+        if t.level not in TARGET_LEVELS or t.below not in TARGET_BELOW:
+            raise ValueError(f"targets.csv: bad level or below in {t.id}")
         out.append(t)
     return tuple(out)
 

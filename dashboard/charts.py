@@ -21,7 +21,7 @@ from plotly.colors import sample_colorscale
 from dashboard import fmt
 from dashboard.catalog import Indicator
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.i18n import N_, t
+from dashboard.i18n import t
 from dashboard.views import TrendView, paren
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
@@ -172,39 +172,31 @@ def _lines(text: str) -> int:
     return text.count("<br>") + 1
 
 
-SHORTFALL_KEYS = {"below_national": N_("below_national")}  # progress.shortfall() -> the words on the bar
-
-
-def _reasons(table: pl.DataFrame, rows: Sequence[Any] | None, lang: str) -> list[str]:
-    """Per drawn row, why a bar past 100% is not 達成 (「全国平均未満」), else ""."""
-    from dashboard import progress as pg
-
-    if "reason" in table.columns:
-        return [r or "" for r in table["reason"].to_list()]
-    by_id = {r.target_id: pg.shortfall(r) for r in rows or []}
-    return [t(SHORTFALL_KEYS[str(by_id[i])], lang) if by_id.get(i) else "" for i in table["target_id"].to_list()]
+def _reasons(table: pl.DataFrame) -> list[str]:
+    """Per drawn row, what its verdict rests on (the gap of a final result, the result awaited), else ""."""
+    return [r or "" for r in table["reason"].to_list()] if "reason" in table.columns else [""] * table.height
 
 
 def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool = False, present: bool = False,
-                  rows: Sequence[Any] | None = None) -> go.Figure:
+                  ) -> go.Figure:
     """Targets on one shared '% of the way' axis: bar to the latest actual, 0% baseline, 100% target,
     a mark where a straight line would be by now; status coloured and written beside each bar.
 
     No number is printed on the plot (where it could sit on the target line or the expected-by-now
     mark): the percentage leads the status words in their own column right of the axis, or, with
     `compact` (a phone), under the target's name, and the axis keeps four legible ticks. `present`
-    sets every text to ≥ 18 px for a projector. `rows` (the Progress rows behind the table, or a
-    "reason" column) lets a bar past 100% that is not 達成 say why, e.g. 「全国平均未満」.
+    sets every text to ≥ 18 px for a projector. The table's "reason" column (views.verdict_detail) is
+    written under each verdict: the gap of a final result, or which result is awaited.
     """
-    drawn = table.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
-    reasons = _reasons(drawn, rows, lang)
+    drawn = table.filter(pl.col("share").is_not_null() | (pl.col("status") != "context"))
+    reasons = _reasons(drawn)
     rows_ = drawn
     font = PRESENT_FONT if present else 12 if compact else 14
     small = PRESENT_FONT if present else 11 if compact else 12
     share = [None if s is None else s * 100 for s in rows_["share"].to_list()]
     status = rows_["status"].to_list()
-    # A benchmark already met at the place's baseline has no "share of the way": draw it as met.
-    met_at_start = [s is None and st == "achieved" for s, st in zip(share, status, strict=True)]
+    # A target already met at the place's baseline has no "share of the way": draw it as met.
+    met_at_start = [s is None and st in ("achieved", "reached_early") for s, st in zip(share, status, strict=True)]
     shown = [100.0 if m else 0.0 if s is None else max(SHARE_MIN, min(SHARE_MAX, s))
              for s, m in zip(share, met_at_start, strict=True)]
     colours = [fmt.STATUS_COLOURS[s] for s in status]

@@ -16,7 +16,6 @@ from dashboard import db, services
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE, data_dir, data_folder_problem
-from dashboard.fmt import status_name
 from dashboard.i18n import LANGS, t, tn
 from dashboard.stores import open_store
 
@@ -53,7 +52,7 @@ def _progress(args: argparse.Namespace) -> int:
                 "target_id", "label", "baseline_year", "baseline_value", "actual_year",
                 "actual_value", "target_year", "target_value",
                 (pl.col("share_of_way") * 100).round(1).alias("progress_%"),
-                pl.col("status").map_elements(lambda s: status_name(s, args.lang), return_dtype=pl.Utf8),
+                "status_text", "verdict_detail",
                 pl.when(pl.col("actual_is_sample")).then(pl.lit("sample")).otherwise(pl.lit("")).alias("data"),
                 "coverage",
             )

@@ -203,7 +203,7 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
             t("export_col_progress", lang), t("export_col_status", lang)]
     out = [head]
     for r in rows:
-        if r.status == "no_target":
+        if r.status == "context":
             continue
         ind = catalog.indicators[r.indicator_id]
         tgt = next(tg for tg in catalog.targets if tg.id == r.target_id)
@@ -215,7 +215,7 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
             actual += t("export_bracket", lang, text=cov)
         out.append([tgt.label(lang), actual, fmt.value(r.target_value, ind.unit(lang), ind.kind, lang),
                     fmt.share(r.share_of_way, lang),
-                    f"{fmt.STATUS_SYMBOLS[r.status]} {fmt.status_name(r.status, lang)}"])
+                    views.status_text(r.status, lang)])
     return out
 
 
@@ -487,7 +487,7 @@ def briefing_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, 
     rows = pg.progress_for_place(catalog, values, place, year)
     sentences = slides.overview_sentences(catalog, rows, lang)
     chart = None
-    if with_chart and any(r.status != "no_target" for r in rows):
+    if with_chart and any(r.status != "context" for r in rows):
         key = slides.key_slides(catalog, values, place, year, lang)[0]
         # At the figure's own height (it grows with the number of targets), so the wrapped target
         # labels keep their row each and never overprint; the page scales the image, not the chart.

@@ -15,30 +15,30 @@ import math
 
 from dashboard.i18n import N_, t
 
-# The status words live in the message catalogue (one vocabulary for chips, tables, charts and summaries).
-STATUS_KEYS = {"achieved": N_("status_achieved"), "substantial": N_("status_substantial"),
-               "moderate": N_("status_moderate"), "limited": N_("status_limited"),
-               "deterioration": N_("status_deterioration"), "not_available": N_("status_not_available"),
-               "no_target": N_("status_no_target")}
+# The status words live in the message catalogue (one vocabulary for chips, tables, charts and summaries):
+# every language says what the Japanese says (順調 = on track, やや遅れ = slightly behind, 遅れ = behind,
+# 後退 = moving away, 達成 = achieved, 未達成 = not achieved).
+STATUS_KEYS = {"achieved": N_("status_achieved"), "not_achieved": N_("status_not_achieved"),
+               "reached_early": N_("status_reached_early"), "on_track": N_("status_on_track"),
+               "slightly_behind": N_("status_slightly_behind"), "behind": N_("status_behind"),
+               "moving_away": N_("status_moving_away"), "not_available": N_("status_not_available"),
+               "awaiting": N_("status_awaiting"), "awaiting_national": N_("status_awaiting_national"),
+               "context": N_("status_context")}
 KIND_KEYS = {"official": N_("kind_official"), "sample": N_("kind_sample")}  # a snapshot's kind in words
-# Okabe-Ito: colour-blind safe; status is always shown in words too.
+# Okabe-Ito: colour-blind safe; status is always shown in words and a symbol too.
 STATUS_COLOURS = {
-    "achieved": "#009E73", "substantial": "#0072B2", "moderate": "#E69F00",
-    "limited": "#D55E00", "deterioration": "#CC79A7", "not_available": "#999999",
-    "no_target": "#BBBBBB",
+    "achieved": "#009E73", "not_achieved": "#D55E00", "reached_early": "#56B4E9", "on_track": "#0072B2",
+    "slightly_behind": "#E69F00", "behind": "#D55E00", "moving_away": "#CC79A7", "not_available": "#999999",
+    "awaiting": "#999999", "awaiting_national": "#999999", "context": "#BBBBBB",
 }
-STATUS_SYMBOLS = {"achieved": "◎", "substantial": "○", "moderate": "△", "limited": "▲",
-                  "deterioration": "×", "not_available": "－", "no_target": "・"}
+STATUS_SYMBOLS = {"achieved": "◎", "not_achieved": "×", "reached_early": "☆", "on_track": "○",
+                  "slightly_behind": "△", "behind": "▲", "moving_away": "▼", "not_available": "－",
+                  "awaiting": "…", "awaiting_national": "…", "context": "・"}
 
 
 def status_name(status: str, lang: str = "ja") -> str:
     """Status in words."""
     return t(STATUS_KEYS[status], lang)
-
-
-def status_label(status: str, lang: str = "ja") -> str:
-    """Symbol and words, as chips and tables show a status: ◎ 目標達成."""
-    return f"{STATUS_SYMBOLS[status]} {status_name(status, lang)}"
 
 
 def era_year(fy: int) -> str:

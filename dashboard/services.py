@@ -80,6 +80,9 @@ def progress_table(view: PlaceView, place: str, policy_area: str | None, lang: s
         pl.Series("coverage", [views.coverage_text(r.actual_n_reporting, r.actual_n_expected, lang)
                                for r in rows], dtype=pl.Utf8),
         pl.Series("provisional", [views.provisional_text(cat, r, lang) for r in rows], dtype=pl.Utf8),
+        # The verdict in words and what it rests on: the same texts as the pages' chips and bars.
+        pl.Series("status_text", [views.status_text(r.status, lang) for r in rows], dtype=pl.Utf8),
+        pl.Series("verdict_detail", [views.verdict_detail(cat, r, lang) for r in rows], dtype=pl.Utf8),
     )
 
 

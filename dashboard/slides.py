@@ -43,7 +43,7 @@ def area_ids(catalog: Catalog) -> list[str]:
 
 def overview_sentences(catalog: Catalog, rows: list[pg.Progress], lang: str) -> list[str]:
     """Status counts, then one sentence per policy area (overview page and briefing)."""
-    judged = [r for r in rows if r.status != "no_target"]
+    judged = [r for r in rows if r.status != "context"]
     lines = [summary.status_count_sentence(judged, lang)] if judged else []
     for a in area_ids(catalog):
         area_rows = [r for r in rows if catalog.indicators[r.indicator_id].policy_area == a]
@@ -63,7 +63,7 @@ def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, la
     out: list[Slide] = []
 
     def bars(tbl: pl.DataFrame, rows: list[pg.Progress]) -> go.Figure:
-        return charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows, present=present,
+        return charts.progress_bars(tbl, lang, t("progress_title", lang), present=present,
                                     compact=compact and not present)
 
     def shown(fig: go.Figure) -> go.Figure:
@@ -74,13 +74,13 @@ def key_slides(catalog: Catalog, values: pl.DataFrame, place: str, year: int, la
         tbl = views.progress_table(catalog, rows, lang)
         title = t("slide_overview_title", lang, page=t("page_overview", lang), place=place_name)
         out.append(Slide("overview", None, title, bars(tbl, rows),
-                         summary.status_count_sentence([r for r in rows if r.status != "no_target"], lang),
+                         summary.status_count_sentence([r for r in rows if r.status != "context"], lang),
                          rows=rows, data=tbl, sample=any(r.actual_is_sample for r in rows)))
     for a in area_ids(catalog):
         title = _area_name(catalog, a, lang)
         rows = pg.progress_for_place(catalog, values, place, year, a)
         tbl = views.progress_table(catalog, rows, lang)
-        drawable = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target"))
+        drawable = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "context"))
         sentences = summary.area_summary(catalog, rows, a, lang)
         if drawable.height:
             fig = bars(tbl, rows)

@@ -54,20 +54,20 @@ def reach_year(p: pg.Progress) -> int | None:
     return math.ceil(p.projected_year - 1e-9)
 
 
-def pace_sentence(p: pg.Progress, lang: str) -> str:
-    """Whether the target is reached on time at the current pace, in one sentence."""
-    if p.status == "achieved":
-        return t("sum_pace_achieved", lang)
-    if pg.shortfall(p) == "below_national":
-        return t("below_national_note", lang)
-    if p.status == "not_available":
-        return t("sum_pace_not_available", lang)
-    if p.actual_year is not None and p.actual_year >= p.target_year:
-        return t("sum_pace_missed", lang)
-    year = reach_year(p)
-    if year is not None and year <= p.target_year:
-        return t("sum_pace_on_time", lang)
-    if year is not None:
+def pace_sentence(p: pg.Progress, lang: str, catalog: Catalog | None = None) -> str:
+    """The verdict in one sentence: the final result, what is awaited, or where the current pace leads.
+    It says what the row's status says (one verdict per row: a sentence and its chip never disagree)."""
+    target = _val(catalog, p.indicator_id, p.target_value, lang) if catalog is not None else ""
+    simple = {"achieved": N_("sum_final_achieved"), "not_achieved": N_("sum_final_missed"),
+              "reached_early": N_("sum_reached_early"), "moving_away": N_("sum_pace_moving_away"),
+              "not_available": N_("sum_pace_not_available"), "on_track": N_("sum_pace_on_time")}
+    if p.status in simple:
+        return t(simple[p.status], lang)
+    if p.status in ("awaiting", "awaiting_national"):
+        key = N_("sum_awaiting") if p.status == "awaiting" else N_("sum_awaiting_national")
+        return t(key, lang, target_fy=_year(p.target_year, lang), target=target)
+    year = reach_year(p)  # slightly behind or behind
+    if year is not None and year > p.target_year:
         return t("sum_pace_late_in", lang, fy=_year(year, lang))
     return t("sum_pace_late", lang)
 
@@ -91,6 +91,8 @@ def target_sentence(catalog: Catalog, p: pg.Progress, lang: str = "ja") -> str:
 def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     subject = _subject(catalog, p.place_code, p.indicator_id, lang)
     if p.actual_year is None or p.actual_value is None:
+        if p.phase == "awaiting":
+            return _join(t("sum_no_actual", lang, subject=subject), pace_sentence(p, lang, catalog), lang)
         if p.baseline_year is not None and p.baseline_value is not None and p.target_kind != "period_total":
             return t("sum_no_actual_since_baseline", lang, subject=subject, fy=_year(p.baseline_year, lang),
                      base=_val(catalog, p.indicator_id, p.baseline_value, lang))
@@ -100,36 +102,44 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
         actual += views.paren(views.coverage_text(p.actual_n_reporting, p.actual_n_expected, lang), lang)
     target = _val(catalog, p.indicator_id, p.target_value, lang)
     fy = _year(p.actual_year, lang)
-    if p.status == "no_target" and catalog.indicators[p.indicator_id].kind == "flag" \
-            and catalog.place_kind(p.place_code) == "municipality":
-        key = N_("sum_flag_in_place") if p.actual_value else N_("sum_flag_not_in_place")
-        return _sample(t(key, lang, subject=subject, fy=fy), p.actual_is_sample, lang)
-    if p.status == "no_target":
-        if p.share_of_prefecture is not None:
-            text = t("sum_context_share", lang, subject=subject, fy=fy, actual=actual,
-                     share=fmt.share(p.share_of_prefecture, lang))
-        else:
-            text = t("sum_context", lang, subject=subject, fy=fy, actual=actual)
-        return _sample(text, p.actual_is_sample, lang)
-    if p.target_kind == "period_total":
+    if p.phase == "context":
+        return _sample(_context_sentence(catalog, p, subject, fy, actual, target, lang), p.actual_is_sample, lang)
+    if p.phase == "final":
+        head = t("sum_final", lang, subject=subject, fy=fy, actual=actual, gap=views.verdict_detail(catalog, p, lang))
+    elif p.phase == "awaiting":
+        head = t("sum_latest", lang, subject=subject, fy=fy, actual=actual)
+    elif p.target_kind == "period_total":
         start = p.baseline_year + 1 if p.baseline_year is not None else p.actual_year
         head = t("sum_period_total", lang, subject=subject, start=_year(start, lang), fy=fy, actual=actual,
                  share=fmt.share(p.share_of_way, lang), target=target)
-        return _sample(_join(head, pace_sentence(p, lang), lang), p.actual_is_sample, lang)
-    # Whole sentences: progress (with a share of the way) or a comparison; the prefecture's target at a 圏域 or
-    # municipality (a benchmark) is said to be the prefecture's.
-    key = {(True, False): N_("sum_progress"), (True, True): N_("sum_progress_benchmark"),
-           (False, False): N_("sum_compare"), (False, True): N_("sum_compare_benchmark")}[
-        (p.share_of_way is not None, p.benchmark)]
-    head = t(key, lang, subject=subject, fy=fy, actual=actual, target_fy=_year(p.target_year, lang), target=target,
-             share=fmt.share(p.share_of_way, lang) if p.share_of_way is not None else "")
-    return _sample(_join(head, pace_sentence(p, lang), lang), p.actual_is_sample, lang)
+    elif p.share_of_way is not None:
+        head = t("sum_progress", lang, subject=subject, fy=fy, actual=actual, target_fy=_year(p.target_year, lang),
+                 target=target, share=fmt.share(p.share_of_way, lang))
+    else:
+        head = t("sum_compare", lang, subject=subject, fy=fy, actual=actual, target_fy=_year(p.target_year, lang),
+                 target=target)
+    return _sample(_join(head, pace_sentence(p, lang, catalog), lang), p.actual_is_sample, lang)
+
+
+def _context_sentence(catalog: Catalog, p: pg.Progress, subject: str, fy: str, actual: str, target: str,
+                      lang: str) -> str:
+    """A prefecture-wide target seen from a 圏域 or municipality: the place's own figure, never a verdict."""
+    if catalog.indicators[p.indicator_id].kind == "flag" and catalog.place_kind(p.place_code) == "municipality":
+        return t(N_("sum_flag_in_place") if p.actual_value else N_("sum_flag_not_in_place"), lang,
+                 subject=subject, fy=fy)
+    if p.share_of_prefecture is not None:
+        return t("sum_context_share", lang, subject=subject, fy=fy, actual=actual,
+                 share=fmt.share(p.share_of_prefecture, lang))
+    if p.target_value is not None:
+        return t("sum_context_target", lang, subject=subject, fy=fy, actual=actual,
+                 target_fy=_year(p.target_year, lang), target=target)
+    return t("sum_context", lang, subject=subject, fy=fy, actual=actual)
 
 
 def status_count_sentence(rows: Sequence[pg.Progress], lang: str = "ja") -> str:
     """「目標5件のうち、目標達成1件、やや遅れ4件です。」 / "Of 5 targets — Target achieved: 1; Moderate
     progress: 4." in the chips' status words (context rows without a target left out)."""
-    judged = [r for r in rows if r.status != "no_target"]
+    judged = [r for r in rows if r.judged]
     counts = {s: sum(1 for r in judged if r.status == s) for s in pg.STATUSES}
     body = t("list_sep", lang).join(t("status_tally_item", lang, status=fmt.status_name(s, lang), n=n)
                                     for s, n in counts.items() if n)
@@ -148,15 +158,21 @@ def area_summary(catalog: Catalog, rows: Sequence[pg.Progress], area_id: str, la
                  ) -> list[str]:
     """Sentences for one policy area: the status counts first (the takeaway), then the weakest target."""
     name = catalog.area_info(area_id).name(lang)
-    judged = [r for r in rows if r.status not in ("no_target",)]
+    judged = [r for r in rows if r.judged]
     if not judged:
         context = [r for r in rows if r.actual_value is not None]
         out = [t("sum_area_no_targets", lang, area=name)]
         out += [target_sentence(catalog, r, lang) for r in _latest_targets(context)[:2]]
         return out
     out = [t("sum_area_counts", lang, area=name, counts=status_count_sentence(judged, lang))]
-    assessed = [r for r in _latest_targets(judged) if r.ratio is not None and r.status != "achieved"]
-    if assessed:
+    # The target to name next: a missed one whose year has come, else the slowest on pace.
+    missed = [r for r in judged if r.status == "not_achieved"]
+    assessed = [r for r in _latest_targets(judged) if r.ratio is not None and r.phase == "pace"
+                and r.status != "reached_early"]
+    if missed:
+        worst = min(missed, key=lambda r: r.share_of_target if r.share_of_target is not None else 0.0)
+        out.append(target_sentence(catalog, worst, lang))
+    elif assessed:
         worst = min(assessed, key=lambda r: r.ratio if r.ratio is not None else 0.0)
         out.append(target_sentence(catalog, worst, lang))
     return out

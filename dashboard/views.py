@@ -64,10 +64,12 @@ def expected_share(p: pg.Progress) -> float | None:
 
 
 def status_counts(rows: Sequence[pg.Progress]) -> dict[str, int]:
-    """Number of targets per status, in the method's order, statuses with none left out."""
+    """Number of judged targets per status, in the method's order, statuses with none left out (context
+    rows, a prefecture-wide target seen from a place it was not set for, are never tallied)."""
     counts = {s: 0 for s in pg.STATUSES}
     for r in rows:
-        counts[r.status] += 1
+        if r.judged:
+            counts[r.status] += 1
     return {s: n for s, n in counts.items() if n}
 
 
@@ -101,6 +103,47 @@ def provisional_text(catalog: Catalog, p: pg.Progress, lang: str) -> str:
              value=value_text(catalog, p.indicator_id, p.provisional_value, lang), cov=cov)
 
 
+def gap_text(catalog: Catalog, p: pg.Progress, lang: str) -> str:
+    """A final verdict's distance from its bar: 「目標41,300人に240人不足（99.4%）」 / "240 short of the
+    target 41,300 (99.4%)"; against the national average for "above the national average" targets ("" when
+    the row is not final)."""
+    if p.phase != "final" or p.gap is None or p.target_value is None:
+        return ""
+    ind = catalog.indicators[p.indicator_id]
+    bar = value_text(catalog, p.indicator_id, p.target_value, lang)
+    # A difference of rates is in points (7.0% − 6.9% is 0.1 points, not 0.1%).
+    gap = (t("points", lang, n=fmt.number(abs(p.gap), 1, lang=lang)) if ind.kind == "rate"
+           else fmt.with_unit(abs(p.gap), ind.unit(lang), ind.kind, lang=lang))
+    pct = fmt.number(p.share_of_target * 100, 1, lang=lang) + "%" if p.share_of_target is not None else "－"
+    national = p.target_kind == "above_national"
+    if ind.kind == "flag" and catalog.place_kind(p.place_code) == "municipality":  # one town: done or not
+        return t(N_("gap_flag_done") if p.status == "achieved" else N_("gap_flag_not_done"), lang,
+                 fy=fmt.fy_label(p.target_year, lang))
+    if p.gap == 0 and not national:
+        key = N_("gap_met")
+    elif p.status == "achieved":
+        key = N_("gap_over_national") if national else N_("gap_over")
+    else:
+        key = N_("gap_short_national") if national else N_("gap_short")
+    return t(key, lang, target=bar, gap=gap, pct=pct)
+
+
+def verdict_detail(catalog: Catalog, p: pg.Progress, lang: str) -> str:
+    """What a verdict rests on, said beside its chip: the gap of a final verdict (and the plan's expected
+    rate for "above the national average" targets), or which result is awaited; "" for pace and context."""
+    if p.phase == "final":
+        text = gap_text(catalog, p, lang)
+        if p.expectation_value is not None:
+            text += paren(t("plan_expectation", lang,
+                            value=value_text(catalog, p.indicator_id, p.expectation_value, lang)), lang)
+        return text
+    if p.status == "awaiting":
+        return t("awaiting_detail", lang, fy=fmt.fy_label(p.target_year, lang))
+    if p.status == "awaiting_national":
+        return t("awaiting_national_detail", lang, fy=fmt.fy_label(p.target_year, lang))
+    return ""
+
+
 def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> pl.DataFrame:
     """One row per target: label, status, shares, texts; the overview and headline bars use it.
 
@@ -127,7 +170,8 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
                             f"{paren(fmt.fy_label(p.target_year, lang), lang)}"),
             "data": t("sample" if p.actual_is_sample else "official", lang) if p.actual_year else "－",
             "is_sample": p.actual_is_sample,
-            "benchmark": p.benchmark,
+            "phase": p.phase,
+            "reason": verdict_detail(catalog, p, lang),
             "share_of_prefecture": p.share_of_prefecture,
             "per_1000_65": p.per_1000_65,
             "coverage": coverage_text(p.actual_n_reporting, p.actual_n_expected, lang),
@@ -136,7 +180,7 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
     schema = {"target_id": pl.Utf8, "indicator_id": pl.Utf8, "policy_area": pl.Utf8, "label": pl.Utf8,
               "status": pl.Utf8, "status_text": pl.Utf8, "share": pl.Float64, "expected_share": pl.Float64,
               "baseline_text": pl.Utf8, "actual_text": pl.Utf8, "actual_year": pl.Utf8, "target_text": pl.Utf8,
-              "data": pl.Utf8, "is_sample": pl.Boolean, "benchmark": pl.Boolean,
+              "data": pl.Utf8, "is_sample": pl.Boolean, "phase": pl.Utf8, "reason": pl.Utf8,
               "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64, "coverage": pl.Utf8,
               "provisional": pl.Utf8}
     return pl.DataFrame(recs, schema=schema)
@@ -177,14 +221,19 @@ def series(values: pl.DataFrame, indicator_id: str, place: str, until: int | Non
 
 
 def reached_words(p: pg.Progress, lang: str) -> str:
-    """The year the target is reached at the current pace, in words."""
-    if p.status == "achieved":
+    """The verdict of a target whose year has come, or the year it is reached at the current pace, in words."""
+    if p.phase in ("final", "awaiting"):
+        return status_text(p.status, lang)
+    if p.status == "reached_early":
         return t("reached_done", lang)
-    if p.projected_year is None or p.status == "not_available" or p.projected_year > 2060:
+    if p.status == "on_track":
+        return t("reached_on_track", lang)
+    if p.status in ("not_available", "moving_away"):
+        return status_text(p.status, lang)
+    if p.projected_year is None or p.projected_year > 2060:
         return t("reached_never", lang)
     year = math.ceil(p.projected_year - 1e-9)
-    key = N_("reached_in") if year <= p.target_year else N_("reached_late")
-    return t(key, lang, fy=fmt.fy_label(year, lang))
+    return t("reached_late", lang, fy=fmt.fy_label(year, lang)) if year > p.target_year else t("reached_never", lang)
 
 
 def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place: str, year: int,
@@ -205,18 +254,22 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
                                      if src == "rollup" else "" for n, of, src in
                                      zip(s["n_reporting"], s["n_expected"], s["source"], strict=True)])
     targets = [tg for tg in catalog.targets_for(indicator_id) if tg.scope in (place, PREFECTURE)]
-    own = [tg for tg in targets if tg.scope == place]
-    if not own and ind.kind not in ("rate", "score"):
-        if targets:
+    # Judged here: the place's own targets, or those that apply to each municipality; a prefecture-wide
+    # target is drawn at a 圏域 or municipality for reference only (its value, no path, no pace).
+    judged = [tg for tg in targets if tg.scope == place
+              or (tg.scope == PREFECTURE and place != PREFECTURE and tg.below == "each")]
+    if not judged:
+        if targets and ind.kind in ("rate", "score"):
+            view.note = t("benchmark_note", lang)
+            view.targets = [(tg.target_year, tg.target_value, tg.label(lang)) for tg in targets
+                            if tg.target_value is not None and tg.kind != "period_total"]
+        elif targets:
             view.note = t("count_no_target_note", lang)
         return view
-    use = own or targets
-    if not own and use:
-        view.note = t("benchmark_note", lang)
     ps = pg.place_series(values.filter(pl.col("fiscal_year") <= year), indicator_id, place)
     last: pg.Progress | None = None
-    for tg in sorted(use, key=lambda x: x.target_year):
-        p = pg.evaluate(tg, ind, ps.values, year, place=place, benchmark=not own,
+    for tg in sorted(judged, key=lambda x: x.target_year):
+        p = pg.evaluate(tg, ind, ps.values, year, place=place, own=pg.per_place(tg, catalog, place, ps.values),
                         national=view.national, sample_years=ps.sample, coverage=ps.coverage, partial=ps.partial)
         tv = p.target_value
         if tv is None or tg.kind == "period_total":
@@ -228,7 +281,7 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
             view.paths.append((p.baseline_year, p.baseline_value, tg.target_year, tv))
         last = p
     if last is not None and last.actual_year is not None and last.actual_value is not None:
-        if last.projected_value is not None and last.actual_year < last.target_year:
+        if last.phase == "pace" and last.projected_value is not None and last.actual_year < last.target_year:
             view.projection = (last.actual_year, last.actual_value, last.target_year, last.projected_value)
         view.reached = reached_words(last, lang)
     return view

@@ -111,8 +111,8 @@ def headline(cat: Catalog, vals: pl.DataFrame, place: str, year: int, lang: str,
     `compact`: the bars laid out for a phone (status under each target's name)."""
     rows = pg.progress_for_place(cat, vals, place, year, area_id)
     tbl = views.progress_table(cat, rows, lang)
-    drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "no_target")).height
-    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang), rows=rows,
+    drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "context")).height
+    bars = widgets.Chart.of(f"{key}_bars", charts.progress_bars(tbl, lang, t("progress_title", lang),
                                                                      compact=compact), tbl) \
         if drawn else None
     return Headline(rows, tbl, bars)

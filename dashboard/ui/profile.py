@@ -170,7 +170,7 @@ def profile_headline(key: str, snapshot_id: str | None, muni: str, year: int, la
         fmt.flag(flags[tid], lang) if tid in flags else text
         for tid, text in zip(head.table["target_id"], head.table["actual_text"], strict=True)], pl.Utf8))
     bars = None if head.bars is None else widgets.Chart.of(head.bars.key, charts.progress_bars(
-        tbl, lang, t("progress_title", lang), rows=head.rows, compact=on_phone), tbl)
+        tbl, lang, t("progress_title", lang), compact=on_phone), tbl)
     return Headline(head.rows, tbl, bars)
 
 
