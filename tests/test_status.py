@@ -1,4 +1,4 @@
-"""The status method on hand-computed cases: every status is reached."""
+"""The pace method on hand-computed cases: every pace status is reached (the final phase: test_verdicts.py)."""
 
 from __future__ import annotations
 
@@ -29,16 +29,16 @@ def test_cagr_hand_computed() -> None:
 @pytest.mark.parametrize(("actual", "expected"), [
     # baseline 100 (2020), target 200 (2025): needed CAGR = 2**(1/5)-1 = 14.870 %.
     # actual in 2022; ratio = ((a/100)**0.5 - 1) / 0.1487
-    (200.0, "achieved"),       # already at target
-    (131.0, "substantial"),    # (1.31**.5-1)/.14870 = 0.972
-    (120.0, "moderate"),       # (1.2**.5-1)/.14870 = 0.642
-    (105.0, "limited"),        # 0.166
-    (90.0, "deterioration"),   # negative
+    (200.0, "reached_early"),  # already at target, three years early
+    (131.0, "on_track"),       # (1.31**.5-1)/.14870 = 0.972
+    (120.0, "slightly_behind"),  # (1.2**.5-1)/.14870 = 0.642
+    (105.0, "behind"),         # 0.166
+    (90.0, "moving_away"),     # negative
 ])
 def test_each_status_on_hand_computed_cases(actual: float, expected: str) -> None:
     p = evaluate(_target(100, 200), _ind(), {2020: 100, 2022: actual}, 2022, place="10000")
     assert p.status == expected
-    if expected != "achieved":
+    if expected != "reached_early":
         needed = 2 ** (1 / 5) - 1
         assert p.ratio == pytest.approx(((actual / 100) ** 0.5 - 1) / needed)
     # Straight line 100 -> 200 over five years: 140 expected in 2022.
@@ -54,9 +54,11 @@ def test_not_available_without_actual_after_baseline() -> None:
 def test_lower_is_better_direction() -> None:
     # Reduce 50 -> 40 by 2025; 45 in 2022 is well ahead (ratio > 0.95), 39 meets it.
     ind = _ind("lower")
-    assert evaluate(_target(50, 40), ind, {2022: 45}, 2022, place="10000").status == "substantial"
-    assert evaluate(_target(50, 40), ind, {2022: 39}, 2022, place="10000").status == "achieved"
-    assert evaluate(_target(50, 40), ind, {2022: 55}, 2022, place="10000").status == "deterioration"
+    assert evaluate(_target(50, 40), ind, {2022: 45}, 2022, place="10000").status == "on_track"
+    assert evaluate(_target(50, 40), ind, {2022: 39}, 2022, place="10000").status == "reached_early"
+    assert evaluate(_target(50, 40), ind, {2022: 55}, 2022, place="10000").status == "moving_away"
+    assert evaluate(_target(50, 40), ind, {2025: 39}, 2025, place="10000").status == "achieved"
+    assert evaluate(_target(50, 40), ind, {2025: 41}, 2025, place="10000").status == "not_achieved"
 
 
 def test_period_total_counts_only_years_in_the_period() -> None:
@@ -66,9 +68,12 @@ def test_period_total_counts_only_years_in_the_period() -> None:
     assert p.actual_value == 700
     assert p.expected_now == pytest.approx(800)
     assert p.ratio == pytest.approx(700 / 800)
-    assert p.status == "moderate"
+    assert p.status == "slightly_behind"
     done = evaluate(t, _ind(), {2021: 400, 2022: 400, 2023: 450}, 2025, place="10000")
-    assert done.actual_value == 1250 and done.status == "achieved"
+    assert done.actual_value == 1250 and done.status == "achieved" and done.phase == "final"
+    # A year of the period missing: the total is not final, the result is awaited.
+    waiting = evaluate(t, _ind(), {2021: 400, 2023: 450}, 2025, place="10000")
+    assert waiting.status == "awaiting" and waiting.actual_value == 850
 
 
 def test_above_national_needs_to_beat_the_national_figure() -> None:
@@ -76,24 +81,26 @@ def test_above_national_needs_to_beat_the_national_figure() -> None:
     t = _target(60.7, 71.0, "above_national", 2021, 2024)
     ind = _ind(kind="rate")
     p = evaluate(t, ind, {2024: 71.5}, 2024, place="10000", national={2021: 70.1, 2024: 72.0})
-    assert p.status != "achieved"
+    assert p.status == "not_achieved"
     assert p.baseline_national_value == 70.1
+    # Judged against the national figure (the bar), the plan's rate kept as its expectation.
+    assert (p.target_value, p.expectation_value, p.gap) == (72.0, 71.0, pytest.approx(0.5))
     p2 = evaluate(t, ind, {2024: 72.5}, 2024, place="10000", national={2024: 72.0})
     assert p2.status == "achieved"
 
 
 def test_above_national_without_a_number_uses_the_latest_national_average() -> None:
     t = _target(1781, None, "above_national", 2021, 2024)
-    p = evaluate(t, _ind(kind="score"), {2023: 1900}, 2024, place="10000",
+    p = evaluate(t, _ind(kind="score"), {2023: 1900}, 2023, place="10000",
                  national={2021: 2058, 2023: 2100})
-    assert p.target_value == 2100
+    assert p.target_value == 2100 and p.phase == "pace"
 
 
 def test_zero_baseline_uses_linear_pace() -> None:
     # 0 -> 35 by 2024 (7 a year from 2019); 14 by 2021 is exactly on pace.
     p = evaluate(_target(0, 35, by=2019, ty=2024), _ind(), {2021: 14}, 2021, place="10000")
     assert p.ratio == pytest.approx(1.0)
-    assert p.status == "substantial"
+    assert p.status == "on_track"
     assert p.projected_year == pytest.approx(2024)
 
 
@@ -105,8 +112,8 @@ def test_projection_reaches_target_year_at_current_pace() -> None:
 
 
 def test_classify_bounds() -> None:
-    assert classify(0.95) == "substantial"
-    assert classify(0.6) == "moderate"
-    assert classify(0.0) == "limited"
-    assert classify(-0.01) == "deterioration"
+    assert classify(0.95) == "on_track"
+    assert classify(0.6) == "slightly_behind"
+    assert classify(0.0) == "behind"
+    assert classify(-0.01) == "moving_away"
     assert classify(None) == "not_available"
