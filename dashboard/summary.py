@@ -104,7 +104,10 @@ def _target_sentence(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     fy = _year(p.actual_year, lang)
     if p.phase == "context":
         return _sample(_context_sentence(catalog, p, subject, fy, actual, target, lang), p.actual_is_sample, lang)
-    if p.phase == "final":
+    if p.phase == "final" and p.target_kind == "period_total" and p.baseline_year is not None:
+        head = t("sum_final_period", lang, subject=subject, start=_year(p.baseline_year + 1, lang), fy=fy,
+                 actual=actual, gap=views.verdict_detail(catalog, p, lang))
+    elif p.phase == "final":
         head = t("sum_final", lang, subject=subject, fy=fy, actual=actual, gap=views.verdict_detail(catalog, p, lang))
     elif p.phase == "awaiting":
         head = t("sum_latest", lang, subject=subject, fy=fy, actual=actual)

@@ -62,10 +62,10 @@ def test_partial_year_is_provisional_and_the_headline_is_the_latest_complete_yea
 
     people = rows("10000")["T-people"]
     # The headline is the latest complete year, FY2021: 155, all 5 reporting, judged (100 → 200 by FY2025:
-    # 55 % a year achieved against 2^(1/5) - 1 ≈ 14.9 % needed: substantial).
+    # 55 % a year achieved against 2^(1/5) - 1 ≈ 14.9 % needed: on track).
     assert (people.actual_year, people.actual_value) == (2021, 155.0)
     assert (people.actual_n_reporting, people.actual_n_expected) == (5, 5)
-    assert people.status == "substantial"
+    assert people.status == "on_track"
     # FY2022 is there, as provisional, with how many reported, and is not judged.
     assert (people.provisional_year, people.provisional_value) == (2022, 63.0)
     assert (people.provisional_n_reporting, people.provisional_n_expected) == (3, 5)

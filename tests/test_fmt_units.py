@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,24 +43,34 @@ def test_a_rate_always_shows_exactly_one_decimal(v: float) -> None:
 
 
 def _row(status: str) -> pg.Progress:
-    return pg.Progress("A1-2025", "kayoi_participants", "10000", "level", False, 2020, 35660.0, 2025, 47500.0,
+    return pg.Progress("A1-2025", "kayoi_participants", "10000", "level", "pace", 2020, 35660.0, 2025, 47500.0,
                        2024, 46000.0, False, None, None, 0.87, 45132.0, 1.0, status, 48000.0, 2024.6, None, None)
 
 
 def test_status_words_are_one_set_for_chips_tables_and_summaries() -> None:
-    rows = [_row("achieved"), _row("substantial"), _row("substantial"), _row("moderate"), _row("no_target")]
+    rows = [_row("achieved"), _row("on_track"), _row("on_track"), _row("slightly_behind"), _row("context")]
     for lang in ("ja", "en"):
         text = summary.status_count_sentence(rows, lang)
-        for status, n in (("achieved", 1), ("substantial", 2), ("moderate", 1)):
+        for status, n in (("achieved", 1), ("on_track", 2), ("slightly_behind", 1)):
             word = fmt.status_name(status, lang)
             assert word == po_text(lang, f"status_{status}")  # the catalogue file itself
             assert views.status_text(status, lang).endswith(word)  # the chip / table wording
             assert (f"{word}{n}件" if lang == "ja" else f"{word}: {n}") in text
-        assert fmt.status_name("no_target", lang) not in text
+        assert fmt.status_name("context", lang) not in text  # context rows are never tallied
     en = summary.status_count_sentence(rows, "en")
     assert en[0].isupper() and en.startswith("Of 4 targets")  # four judged by hand, capital first
-    assert "on track" not in en.lower()  # the old, second vocabulary is gone
-    assert fmt.status_label("achieved", "ja") == "◎ 目標達成"
+    assert "moderate" not in en.lower() and "limited" not in en.lower()  # Open SDG's words are gone
+    assert views.status_text("achieved", "ja") == "◎ 達成"
+
+
+@pytest.mark.parametrize(("status", "ja", "en"), [
+    ("on_track", "順調", "On track"), ("slightly_behind", "やや遅れ", "Slightly behind"), ("behind", "遅れ", "Behind"),
+    ("moving_away", "後退", "Moving away"), ("achieved", "達成", "Achieved"),
+    ("not_achieved", "未達成", "Not achieved"),
+])
+def test_every_language_says_what_the_japanese_says(status: str, ja: str, en: str) -> None:
+    """やや遅れ is "slightly behind", not "moderate progress": an English reader hears what a Japanese one does."""
+    assert (fmt.status_name(status, "ja"), fmt.status_name(status, "en")) == (ja, en)
 
 
 def test_a_language_fmt_does_not_know_is_formatted_the_english_way() -> None:

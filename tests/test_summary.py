@@ -41,35 +41,46 @@ def test_issue_example_sentence_from_the_query_layer(vals: pl.DataFrame) -> None
 
 
 def test_pace_words_follow_the_status() -> None:
-    base = pg.Progress("A1-2025", "kayoi_participants", "10000", "level", False, 2020, 35660.0, 2025, 47500.0,
-                       2024, 46000.0, False, None, None, 0.87, 45132.0, 1.0, "substantial", 48000.0, 2024.6,
+    base = pg.Progress("A1-2025", "kayoi_participants", "10000", "level", "pace", 2020, 35660.0, 2025, 47500.0,
+                       2024, 46000.0, False, None, None, 0.87, 45132.0, 1.0, "on_track", 48000.0, 2024.6,
                        None, None)
-    assert summary.pace_sentence(base, "ja") == "このペースなら目標年度までに目標に届く見込みです。"
-    assert summary.pace_sentence(replace(base, status="achieved"), "en") == "The target has been met."
-    late = replace(base, status="limited", projected_year=2030.2)
+    assert summary.pace_sentence(base, "ja") == "このペースなら目標年度ごろに目標に届く見込みです（順調）。"
+    assert summary.pace_sentence(replace(base, status="reached_early"), "en") == (
+        "The target value was reached before the target year (the result is settled by the target year's actual).")
+    late = replace(base, status="behind", projected_year=2030.2)
     assert summary.pace_sentence(late, "ja") == "このペースでは目標年度に届きません（到達見込みは令和13年度）。"
-    never = replace(base, status="deterioration", projected_year=None)
+    never = replace(base, status="behind", projected_year=None)
     assert summary.pace_sentence(never, "en") == "At this pace the target will not be reached by the target year."
-    over = replace(base, actual_year=2025, status="moderate")
-    assert summary.pace_sentence(over, "ja") == "目標年度の実績は目標に届きませんでした。"
+    away = replace(base, status="moving_away", projected_year=None)
+    assert summary.pace_sentence(away, "ja") == "基準年度から目標と逆の方向に動いています（後退）。"
+    over = replace(base, actual_year=2025, phase="final", status="not_achieved", gap=1500.0)
+    assert summary.pace_sentence(over, "ja") == "目標年度の結果は「未達成」です。"
+    waiting = replace(base, actual_year=2024, phase="awaiting", status="awaiting")
+    assert summary.pace_sentence(waiting, "en", CAT) == (
+        "The result against the FY2025 target of 47,500 people awaits the target year's actual (result awaited).")
     text = summary.target_sentence(CAT, base, "ja")
     assert "46,000人" in text and "87%" in text and "サンプル" not in text  # official data: no sample note
 
 
-def test_period_total_benchmark_and_context_rows(vals: pl.DataFrame) -> None:
+def test_period_total_prefecture_targets_at_a_town_and_context_rows(vals: pl.DataFrame) -> None:
     pref = pg.progress_for_place(CAT, vals, "10000", 2024)
     b2 = summary.target_sentence(CAT, _row(pref, "B2-2021-23"), "ja")
     assert b2.startswith("介護予防サポーター養成数（年度内新規）は令和3年度から令和5年度までの合計で906人"
-                         "（35市町村中35市町村の報告）で、期間目標1,200人")
+                         "（35市町村中35市町村の報告）で、目標1,200人に294人不足（目標の75.5%）です。目標年度の結果は「未達成」です。")
     muni = pg.progress_for_place(CAT, vals, "10201", 2024)
-    bench = _row(muni, "A2-2025")
-    assert bench.benchmark
-    s = summary.target_sentence(CAT, bench, "ja")
-    assert s.startswith("前橋市の通いの場への65歳以上参加率は") and "県の令和7年度目標8.0%" in s
+    rate = _row(muni, "A2-2025")
+    assert rate.status == "context" and rate.share_of_way is None
+    s = summary.target_sentence(CAT, rate, "ja")
+    assert s.startswith("前橋市の通いの場への65歳以上参加率は") and "県全体の令和7年度目標は8.0%" in s
+    assert "参考" in s and "順調" not in s and "遅れ" not in s
     ctx = _row(muni, "A1-2025")
-    assert ctx.status == "no_target" and ctx.share_of_prefecture is not None
+    assert ctx.status == "context" and ctx.share_of_prefecture is not None
     s = summary.target_sentence(CAT, ctx, "en")
     assert "in Maebashi" in s and "of the prefecture total" in s and "no target for this place" in s
+    # The municipal-average score targets are context at the city: never 達成 for one city's score.
+    for tid in ("E1-2024", "E2-2024"):
+        r = _row(muni, tid)
+        assert r.status == "context" and r.share_of_way is None and "達成" not in summary.target_sentence(CAT, r, "ja")
 
 
 def test_no_actual_yet_mentions_the_baseline(data_copy: Path) -> None:
@@ -89,9 +100,9 @@ def test_area_summary_counts_and_weakest_target(vals: pl.DataFrame) -> None:
     for status, n in counts.items():
         if n:
             assert f"{summary.fmt.status_name(status)}{n}件" in lines[0]
-    weakest = min((r for r in rows if r.ratio is not None and r.status != "achieved"
-                   and r.target_year == max(x.target_year for x in rows if x.indicator_id == r.indicator_id)),
-                  key=lambda r: r.ratio or 0)
+    # The target named next is the missed one furthest from its target (B2: 75.5% of 1,200).
+    weakest = min((r for r in rows if r.status == "not_achieved"), key=lambda r: r.share_of_target or 0)
+    assert weakest.target_id == "B2-2021-23"
     assert lines[1] == summary.target_sentence(CAT, weakest, "ja")
     en = summary.area_summary(CAT, rows, "1", "en")[0]
     assert en.startswith(f"Care prevention and frailty prevention: Of {len(rows)} targets — ")

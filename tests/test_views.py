@@ -49,12 +49,17 @@ def test_progress_table_for_prefecture_matches_progress_layer(vals: pl.DataFrame
     assert a1["share"] == pytest.approx(p.share_of_way)
     assert a1["baseline_text"] == "35,660人（令和2年度（2020））"
     assert a1["target_text"] == "47,500人（令和7年度（2025））"
-    assert a1["status_text"].split(" ")[0] in "◎○△▲×－・"
+    assert a1["status_text"] == "△ やや遅れ" and a1["reason"] == ""  # a pace verdict: no gap yet
+    # A target whose year has come reads its result and its gap, in the chip's words.
+    a3 = tbl.filter(pl.col("target_id") == "A3-2023").row(0, named=True)
+    assert (a3["status_text"], a3["reason"]) == ("× 未達成", "目標1,200か所に154か所不足（目標の87.2%）")
     assert a1["data"] == "サンプル（架空）"
     # Expected by now: 4 of 5 years from FY2020 to FY2025 have passed at the FY2024 actual.
     assert a1["expected_share"] == pytest.approx(0.8)
+    # "Above the national average": judged against FY2024's national figure, the plan's 71.0% as its expectation.
     d2 = tbl.filter(pl.col("target_id") == "D2-2024").row(0, named=True)
-    assert d2["target_text"].startswith("71.0%")
+    assert d2["target_text"].startswith("72.9%")
+    assert d2["reason"] == "全国平均72.9%に4.3ポイント届かず（全国平均の94.1%）（計画が見込んだ水準は71.0%）"
 
 
 def test_expected_share_of_period_total() -> None:
@@ -71,7 +76,7 @@ def test_status_counts_in_method_order() -> None:
     rows = [pg.evaluate(tg, ind, {2020: 644.0, 2025: 2000.0}, 2025, place="10000"),
             pg.evaluate(tg, ind, {2020: 644.0, 2022: 600.0}, 2022, place="10000"),
             pg.evaluate(tg, ind, {2020: 644.0}, 2022, place="10000")]
-    assert views.status_counts(rows) == {"achieved": 1, "deterioration": 1, "not_available": 1}
+    assert views.status_counts(rows) == {"achieved": 1, "moving_away": 1, "not_available": 1}
 
 
 # ---------------------------------------------------------------- trends
@@ -86,10 +91,12 @@ def test_trend_view_has_actuals_targets_paths_and_projection(vals: pl.DataFrame)
     assert v.reached is not None and "このペース" in v.reached
 
 
-def test_trend_view_for_a_municipality_uses_rate_targets_as_benchmarks(vals: pl.DataFrame) -> None:
+def test_trend_view_for_a_municipality_shows_rate_targets_for_reference_only(vals: pl.DataFrame) -> None:
     rate = views.trend_view(CAT, vals, "kayoi_participation_rate", "10383", 2024, "ja")
-    assert rate.note and "目安" in rate.note
+    assert rate.note and "参考" in rate.note and "判定ではありません" in rate.note
     assert [x[1] for x in rate.targets] == [7.0, 8.0]
+    # No path from the town's baseline, no projection and no pace words: the prefecture's target is not its own.
+    assert rate.paths == [] and rate.projection is None and rate.reached is None
     count = views.trend_view(CAT, vals, "kayoi_participants", "10383", 2024, "ja")
     assert count.targets == [] and count.note and "件数の目標" in count.note
 
@@ -106,9 +113,11 @@ def test_reached_words() -> None:
     tg = views.target_for(CAT, "A3-2025")
     ind = CAT.indicators[tg.indicator_id]
     done = pg.evaluate(tg, ind, {2020: 644.0, 2023: 1900.0}, 2023, place="10000")
-    assert views.reached_words(done, "ja") == "目標達成済み"
+    assert views.reached_words(done, "ja") == "目標値に到達（目標年度前）"
+    final = pg.evaluate(tg, ind, {2020: 644.0, 2025: 1800.0}, 2025, place="10000")
+    assert views.reached_words(final, "ja") == "× 未達成"  # the result, never a pace
     down = pg.evaluate(tg, ind, {2020: 644.0, 2023: 600.0}, 2023, place="10000")
-    assert views.reached_words(down, "en") == "Not reached at this pace"
+    assert views.reached_words(down, "en") == "▼ Moving away"
     slow = pg.evaluate(tg, ind, {2020: 644.0, 2023: 800.0}, 2023, place="10000")
     assert "目標年度より後" in views.reached_words(slow, "ja")
 
