@@ -444,7 +444,7 @@ def context(t: Target, ind: Indicator, pref: Series, pop: Series, series: Series
         latest = _latest(series, 0, min(year, t.target_year))  # a past target: the place in its year
         a_year, a_val = latest if latest else (None, None)
         p_val = pref.get(a_year) if a_year is not None else None
-    counted = ind.kind in ("count", "flag")
+    counted = ind.kind == "count"  # a yes/no measure has no "share of the prefecture"
     share = a_val / p_val if counted and a_val is not None and p_val else None
     p65 = pop.get(a_year) if a_year is not None else None
     per = a_val / p65 * 1000 if a_val is not None and p65 and ind.per_pop65 else None

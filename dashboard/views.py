@@ -144,6 +144,20 @@ def verdict_detail(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     return ""
 
 
+def dash(reason: str, lang: str) -> str:
+    """A cell with no figure, saying why: 「－（未報告）」, 「－（対象外）」 (never None, nan or an empty cell)."""
+    return t("dash_reason", lang, reason=t(reason, lang))
+
+
+def share_text(p: pg.Progress, lang: str) -> str:
+    """The share of the way as the chart writes it (one rounding rule), or a dash with its reason."""
+    if p.share_of_way is not None:
+        return fmt.share(p.share_of_way, lang)
+    if p.phase == "context":
+        return dash(N_("reason_not_applicable"), lang)
+    return dash(N_("reason_not_reported") if p.actual_value is None else N_("reason_met_at_baseline"), lang)
+
+
 def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> pl.DataFrame:
     """One row per target: label, status, shares, texts; the overview and headline bars use it.
 
@@ -163,17 +177,25 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "expected_share": expected_share(p),
             "baseline_text": (f"{value_text(catalog, p.indicator_id, p.baseline_value, lang)}"
                               f"{paren(fmt.fy_label(p.baseline_year, lang), lang)}" if p.baseline_year else "－"),
-            "actual_text": value_text(catalog, p.indicator_id, p.actual_value, lang,
-                                      one_place=catalog.place_kind(p.place_code) == "municipality"),
+            "actual_text": (value_text(catalog, p.indicator_id, p.actual_value, lang,
+                                       one_place=catalog.place_kind(p.place_code) == "municipality")
+                            if p.actual_value is not None else dash(N_("reason_not_reported"), lang)),
             "actual_year": fmt.fy_label(p.actual_year, lang),
             "target_text": (f"{value_text(catalog, p.indicator_id, p.target_value, lang)}"
-                            f"{paren(fmt.fy_label(p.target_year, lang), lang)}"),
+                            f"{paren(fmt.fy_label(p.target_year, lang), lang)}" if p.target_value is not None
+                            else t("above_national_target", lang) + paren(fmt.fy_label(p.target_year, lang), lang)),
             "data": t("sample" if p.actual_is_sample else "official", lang) if p.actual_year else "－",
             "is_sample": p.actual_is_sample,
             "phase": p.phase,
             "reason": verdict_detail(catalog, p, lang),
             "share_of_prefecture": p.share_of_prefecture,
             "per_1000_65": p.per_1000_65,
+            # The same figures as text for people (tables, cards): one rounding rule, a dash with its reason.
+            "share_text": share_text(p, lang),
+            "share_of_prefecture_text": (fmt.share(p.share_of_prefecture, lang) if p.share_of_prefecture is not None
+                                         else dash(N_("reason_not_applicable"), lang)),
+            "per_1000_text": (fmt.number(p.per_1000_65, 1, lang=lang) if p.per_1000_65 is not None
+                              else dash(N_("reason_not_applicable"), lang)),
             "coverage": coverage_text(p.actual_n_reporting, p.actual_n_expected, lang),
             "provisional": provisional_text(catalog, p, lang),
         })
@@ -181,7 +203,8 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
               "status": pl.Utf8, "status_text": pl.Utf8, "share": pl.Float64, "expected_share": pl.Float64,
               "baseline_text": pl.Utf8, "actual_text": pl.Utf8, "actual_year": pl.Utf8, "target_text": pl.Utf8,
               "data": pl.Utf8, "is_sample": pl.Boolean, "phase": pl.Utf8, "reason": pl.Utf8,
-              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64, "coverage": pl.Utf8,
+              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64, "share_text": pl.Utf8,
+              "share_of_prefecture_text": pl.Utf8, "per_1000_text": pl.Utf8, "coverage": pl.Utf8,
               "provisional": pl.Utf8}
     return pl.DataFrame(recs, schema=schema)
 

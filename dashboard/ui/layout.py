@@ -57,13 +57,13 @@ def progress_config(lang: str) -> dict[str, Any]:
         # The 令和5年度 and 令和7年度 targets of one indicator differ only at the end of a long label, which the
         # column cuts: the target year in a column of its own tells the rows apart.
         "target_year": st.column_config.TextColumn(t("col_target_year", lang), width="small"),
-        "status_text": t("col_status", lang), "baseline_text": t("col_baseline", lang),
+        "status_text": t("col_status", lang), "reason": t("col_verdict_detail", lang),
+        "baseline_text": t("col_baseline", lang),
         "actual_text": t("col_actual", lang), "actual_year": t("col_actual_year", lang),
         "target_text": t("col_target_value", lang), "data": t("col_data", lang),
-        "share": st.column_config.ProgressColumn(t("col_progress", lang), min_value=0, max_value=1.2,
-                                                 format="percent"),
-        "share_of_prefecture": st.column_config.NumberColumn(t("col_share", lang), format="percent"),
-        "per_1000_65": st.column_config.NumberColumn(t("per_1000", lang), format="%.1f"),
+        # Text, as the chart writes it (96%, not 95.74%), with a dash and its reason where there is no figure.
+        "share_text": t("col_progress", lang), "share_of_prefecture_text": t("col_share", lang),
+        "per_1000_text": t("per_1000", lang),
         "coverage": st.column_config.TextColumn(t("col_coverage", lang)),
         "provisional": st.column_config.TextColumn(t("col_provisional", lang), width="medium"),
     }
@@ -126,16 +126,23 @@ def progress_section(f: Filters, head: Headline, key: str) -> None:
     """The progress bars and table of a headline."""
     if head.bars is not None:
         widgets.draw(head.bars, f)
-    cols = ["label", "target_year", "status_text", "share", "baseline_text", "actual_text", "actual_year",
-            "target_text", "data"]
+    # What a reader looks for first, in the first screen at 1280 px: the target and its year, the verdict and
+    # what it rests on, the actual and how many municipalities it covers; the rest to the right.
+    cols = ["label", "target_year", "status_text", "reason", "actual_text", "actual_year"]
+    cols += [c for c in ("coverage",) if widgets.derived(head.table, ("any_text", c), _has_text(c))]
+    cols += ["target_text", "share_text", "baseline_text", "data"]
     if f.place != PREFECTURE:
-        cols += ["share_of_prefecture", "per_1000_65"]
-    # Roll-ups say how many municipalities reported; a newer partial year is shown as provisional.
-    cols += [c for c in ("coverage", "provisional") if widgets.derived(head.table, ("any_text", c), _has_text(c))]
+        cols += ["share_of_prefecture_text", "per_1000_text"]
+    # A newer partial year is shown as provisional.
+    cols += [c for c in ("provisional",) if widgets.derived(head.table, ("any_text", c), _has_text(c))]
     # The target year beside the label (令和5年度 and 令和7年度 rows told apart); the shown table is made once
     # per cached headline.
     shown = widgets.derived(head.table, tuple(cols), lambda tb: tb.with_columns(target_year=pl.Series(
         [target_year(r, f.lang) for r in head.rows], dtype=pl.Utf8)).select(cols))
+    if phone.on_phone():  # a phone: one card per target instead of a grid that scrolls sideways
+        st.markdown(widgets.progress_cards_html(shown, progress_config(f.lang)), unsafe_allow_html=True)
+        share.table_downloads(shown, f"{key}_table", f, progress_config(f.lang))
+        return
     widgets.table(shown, key=f"{key}_table", column_config=progress_config(f.lang), f=f)
 
 

@@ -153,3 +153,24 @@ def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = 
     st.dataframe(derived(df, "arrow", pl.DataFrame.to_arrow), key=key, column_config=dict(column_config or {}),
                  hide_index=True, width="stretch")
     share.table_downloads(df, key, f, column_config)
+
+
+def progress_cards_html(table: pl.DataFrame, headers: Mapping[str, Any]) -> str:
+    """A progress table as one card per target (a phone's layout): the target and its year, the verdict and
+    what it rests on, the actual against the target, the coverage; every cell escaped."""
+    def head(col: str) -> str:
+        h = headers.get(col, col)  # a header text, or a column config (a dict with its label)
+        return html.escape(str(h if isinstance(h, str) else h.get("label", col)))
+
+    cards = []
+    for r in table.iter_rows(named=True):
+        lines = [f'<div style="font-weight:600">{html.escape(str(r["label"]))}</div>',
+                 f'<div>{html.escape(str(r["status_text"]))}'
+                 + (f'<br><span style="font-size:0.9em">{html.escape(str(r["reason"]))}</span>'
+                    if r.get("reason") else "") + "</div>"]
+        for col in ("actual_text", "target_text", "coverage"):
+            if r.get(col):
+                lines.append(f'<div style="font-size:0.9em">{head(col)}：{html.escape(str(r[col]))}</div>')
+        cards.append('<div class="progress-card" style="border:1px solid #ccc;border-radius:6px;padding:0.5rem;'
+                     f'margin-bottom:0.5rem">{"".join(lines)}</div>')
+    return f'<div class="progress-cards">{"".join(cards)}</div>'
