@@ -65,7 +65,8 @@ def test_the_prefectures_finished_targets_read_their_result(data_copy: Path) -> 
     counts = views.status_counts(rows)
     assert counts["not_achieved"] == 9 and counts["slightly_behind"] == 3
     for status, n in counts.items():
-        assert f'data-status="{status}"' in overview
+        cell = overview.split(f'data-status="{status}"', 1)[1].split('class="status-count-n"', 1)[1]
+        assert cell.split(">", 1)[1].startswith(f"{n}<"), status
 
 
 def test_area_5_and_its_presenter_slide_carry_no_pace_word(data_copy: Path) -> None:
