@@ -190,6 +190,12 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "reason": verdict_detail(catalog, p, lang),
             "share_of_prefecture": p.share_of_prefecture,
             "per_1000_65": p.per_1000_65,
+            # The figures as numbers, for downloads that a spreadsheet can sum and chart again.
+            "baseline_value": p.baseline_value, "actual_value": p.actual_value, "target_value": p.target_value,
+            "baseline_fy": p.baseline_year, "actual_fy": p.actual_year, "target_fy": p.target_year,
+            "unit": catalog.indicators[p.indicator_id].unit(lang),
+            "decimals": fmt.decimals_for(catalog.indicators[p.indicator_id].kind),
+            "gap": p.gap, "share_of_target": p.share_of_target,
             # The same figures as text for people (tables, cards): one rounding rule, a dash with its reason.
             "share_text": share_text(p, lang),
             "share_of_prefecture_text": (fmt.share(p.share_of_prefecture, lang) if p.share_of_prefecture is not None
@@ -203,7 +209,10 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
               "status": pl.Utf8, "status_text": pl.Utf8, "share": pl.Float64, "expected_share": pl.Float64,
               "baseline_text": pl.Utf8, "actual_text": pl.Utf8, "actual_year": pl.Utf8, "target_text": pl.Utf8,
               "data": pl.Utf8, "is_sample": pl.Boolean, "phase": pl.Utf8, "reason": pl.Utf8,
-              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64, "share_text": pl.Utf8,
+              "share_of_prefecture": pl.Float64, "per_1000_65": pl.Float64,
+              "baseline_value": pl.Float64, "actual_value": pl.Float64, "target_value": pl.Float64,
+              "baseline_fy": pl.Int64, "actual_fy": pl.Int64, "target_fy": pl.Int64, "unit": pl.Utf8,
+              "decimals": pl.Int64, "gap": pl.Float64, "share_of_target": pl.Float64, "share_text": pl.Utf8,
               "share_of_prefecture_text": pl.Utf8, "per_1000_text": pl.Utf8, "coverage": pl.Utf8,
               "provisional": pl.Utf8}
     return pl.DataFrame(recs, schema=schema)

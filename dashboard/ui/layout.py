@@ -141,9 +141,9 @@ def progress_section(f: Filters, head: Headline, key: str) -> None:
         [target_year(r, f.lang) for r in head.rows], dtype=pl.Utf8)).select(cols))
     if phone.on_phone():  # a phone: one card per target instead of a grid that scrolls sideways
         st.markdown(widgets.progress_cards_html(shown, progress_config(f.lang)), unsafe_allow_html=True)
-        share.table_downloads(shown, f"{key}_table", f, progress_config(f.lang))
+        share.table_downloads(head.table, f"{key}_table", f, progress_config(f.lang))
         return
-    widgets.table(shown, key=f"{key}_table", column_config=progress_config(f.lang), f=f)
+    widgets.table(shown, key=f"{key}_table", column_config=progress_config(f.lang), f=f, download=head.table)
 
 
 def target_year(row: pg.Progress, lang: str) -> str:

@@ -86,11 +86,14 @@ def _view_meta(f: Filters, base: str) -> export.ExportMeta:
 
 def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
                   prefix: str, key: str) -> None:
-    """CSV and Excel buttons for one frame (files built on click)."""
+    """CSV and Excel buttons for one frame (files built on click). A progress table goes out as numbers with
+    headers in the user's language (export.progress_frame)."""
+    frame, names = download_frame(frame, None, lang)
     st.download_button(t("share_csv", lang), data=lambda: export.csv_bytes(frame, sample, lang),
                        file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
                        on_click="ignore", key=f"{prefix}_csv_{key}")
-    st.download_button(t("share_xlsx", lang), data=lambda: export.xlsx_bytes(frame, m), file_name=f"{name}.xlsx",
+    st.download_button(t("share_xlsx", lang), data=lambda: export.xlsx_bytes(frame, m, names=names),
+                       file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"{prefix}_xlsx_{key}")
 
@@ -125,6 +128,16 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
         _data_buttons(frame, m.sample, m, name, f.lang, "dl", key)
 
 
+def download_frame(df: pl.DataFrame, column_config: Mapping[str, Any] | None, lang: str
+                   ) -> tuple[pl.DataFrame, dict[str, str] | None]:
+    """What a table's or chart's CSV/XLSX holds: a progress table (views.progress_table) as numbers with headers
+    in the user's language and their machine names (export.progress_frame); any other table with the headers
+    shown on screen."""
+    if "status_text" in df.columns and "actual_value" in df.columns:
+        return export.progress_frame(df, lang)
+    return with_headers(df, column_config), None
+
+
 def with_headers(df: pl.DataFrame, column_config: Mapping[str, Any] | None) -> pl.DataFrame:
     """The table with the headers shown on screen (from its column config) instead of field names, without the
     columns it hides (config None)."""
@@ -146,7 +159,8 @@ def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None,
     pop = export_popover(N_("export_table"), f"{TABLE_POPOVER}{key}", f.lang)
     if pop is None:
         return
-    df = with_headers(df, column_config)  # only once the popover is open: not a cost of every run
+    if not ("status_text" in df.columns and "actual_value" in df.columns):
+        df = with_headers(df, column_config)  # only once the popover is open: not a cost of every run
     m = meta(f, key)
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with pop:

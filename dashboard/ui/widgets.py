@@ -146,13 +146,14 @@ def draw(c: Chart, f: Filters) -> None:
 
 
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, *,
-          f: Filters | None = None) -> None:
-    """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`."""
+          f: Filters | None = None, download: pl.DataFrame | None = None) -> None:
+    """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`
+    (of `download` where the file holds more than the screen, e.g. a progress table's figures as numbers)."""
     # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first). A cached
     # section hands every run the same frame, so its Arrow table is made once.
     st.dataframe(derived(df, "arrow", pl.DataFrame.to_arrow), key=key, column_config=dict(column_config or {}),
                  hide_index=True, width="stretch")
-    share.table_downloads(df, key, f, column_config)
+    share.table_downloads(df if download is None else download, key, f, column_config)
 
 
 def progress_cards_html(table: pl.DataFrame, headers: Mapping[str, Any]) -> str:
