@@ -21,7 +21,7 @@ from plotly.colors import sample_colorscale
 from dashboard import fmt
 from dashboard.catalog import Indicator
 from dashboard.config import NATIONAL, PREFECTURE
-from dashboard.i18n import t
+from dashboard.i18n import N_, t
 from dashboard.views import TrendView, paren
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
@@ -309,9 +309,32 @@ def progress_bars(table: pl.DataFrame, lang: str, title: str, *, compact: bool =
 # ---------------------------------------------------------------- trends
 
 def _years_axis(years: list[int], lang: str) -> dict[str, Any]:
-    """A fiscal-year x axis with one two-line tick per year."""
-    return {"tickmode": "array", "tickvals": years, "tickangle": 0, "tickfont": {"size": 11},
-            "ticktext": [fmt.fy_tick(y, lang) for y in years], "title": {"text": t("fiscal_year_axis", lang)}}
+    """A numeric fiscal-year x axis (a gap between years shows as a gap, a straight path stays straight) with
+    one two-line tick per year from the first to the last."""
+    ticks = list(range(min(years), max(years) + 1)) if years else []
+    return {"type": "linear", "range": [min(years) - 0.5, max(years) + 0.5] if years else None,
+            "tickmode": "array", "tickvals": ticks, "tickangle": 0, "tickfont": {"size": 11},
+            "ticktext": [fmt.fy_tick(y, lang) for y in ticks], "title": {"text": t("fiscal_year_axis", lang)}}
+
+
+def _value_axis(ind: Indicator, ys: Sequence[float], lang: str) -> dict[str, Any]:
+    """The value axis: counts and scores from zero (whole-number ticks for small counts); a rate may zoom to its
+    values, and then its title states the range shown, so a small change is not read as a large one."""
+    axis: dict[str, Any] = {"title": {"text": unit_label(ind, lang)}, "tickformat": ","}
+    top = max(ys, default=0.0)
+    if ind.kind != "rate":
+        axis["rangemode"] = "tozero"
+        if ind.integer and top <= 10:  # a count of a few: ticks at whole numbers, the top value under a tick
+            axis.update(dtick=1, tickformat=",d", range=[0, math.floor(top) + 1])
+        return axis
+    lo, hi = min(ys, default=0.0), top
+    pad = max((hi - lo) * 0.15, 0.5)
+    lo, hi = max(0.0, math.floor((lo - pad) * 2) / 2), math.ceil((hi + pad) * 2) / 2
+    axis["range"] = [lo, hi]
+    if lo > 0:
+        axis["title"] = {"text": unit_label(ind, lang) + paren(t("axis_range", lang, lo=fmt.number(lo, 1, lang=lang),
+                                                                  hi=fmt.number(hi, 1, lang=lang)), lang)}
+    return axis
 
 
 def _title_margin(title: str) -> dict[str, int]:
@@ -402,11 +425,18 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
     line: dict[str, Any] = {"color": OKABE_ITO[0], "width": 3, **({"shape": "hv"} if flag else {})}
     traces: list[dict[str, Any]] = [{
         "type": "scatter", "x": [view.years[i] for i in full], "y": [view.values[i] for i in full],
-        "mode": "lines+markers",
-        "name": t("actual", lang) + paren(place_name, lang), "line": line,
-        "marker": {"size": 9},
-        "customdata": [points[i] for i in full],
-        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"}]
+        "mode": "lines", "name": t("actual", lang) + paren(place_name, lang), "line": line, "hoverinfo": "skip"}]
+    # Official and sample points drawn apart (filled / open diamond) and named in the legend.
+    for is_sample, symbol, key in ((False, "circle", N_("kind_official")), (True, "diamond-open", N_("kind_sample"))):
+        idx = [i for i in full if bool(view.sample[i]) == is_sample]
+        if idx:
+            traces.append({
+                "type": "scatter", "x": [view.years[i] for i in idx], "y": [view.values[i] for i in idx],
+                "mode": "markers", "name": t("actual_points", lang, kind=t(key, lang)),
+                "marker": {"size": 10, "symbol": symbol, "color": OKABE_ITO[0], "line": {"width": 2,
+                                                                                        "color": OKABE_ITO[0]}},
+                "customdata": [points[i] for i in idx],
+                "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"})
     if part:
         # Roll-ups not every municipality reported: hollow points apart from the line, named provisional.
         traces.append({
@@ -460,15 +490,18 @@ def trend_chart(view: TrendView, lang: str, place_name: str, marks: bool = True,
         traces += [_legend_line(label, style) for _, label in view.hlines]
     years = view.years + [x[0] for x in view.targets] + list(view.national)
     xaxis = _years_axis(sorted(set(years)), lang) if years else {"title": {"text": t("fiscal_year_axis", lang)}}
-    yaxis: dict[str, Any] = {"title": {"text": unit_label(ind, lang)}, "tickformat": ","}
+    ys = [v for v in [*view.values, *(x[1] for x in view.targets), *view.national.values(),
+                      *(v for p in view.paths for v in (p[1], p[3])), *(v for v, _ in view.hlines),
+                      *((view.projection[3],) if view.projection and marks else ())] if v is not None]
+    yaxis = _value_axis(ind, ys, lang)
     if flag:
         yaxis = {"title": {"text": t("flag_axis", lang)}, "tickmode": "array", "tickvals": [0, 1],
                  "ticktext": [t("flag_no", lang), t("flag_yes", lang)], "range": [-0.25, 1.25]}
-    elif ind.kind != "rate":
-        yaxis["rangemode"] = "tozero"
     title = wrap(ind.name(lang) + paren(place_name, lang), 46)
     if view.reached and marks:
         title += f"<br><sup>{view.reached}</sup>"
+    if view.note:  # inside the chart's own frame, not between one chart's buttons and the next chart
+        title += f"<br><sup>{wrap(view.note, 60)}</sup>"
     layout = _look(title, height=460, margin=_title_margin(title), xaxis=xaxis, yaxis=yaxis)
     if lines:
         layout.update(shapes=[sh for sh, _ in lines])  # (their labels are legend entries)
@@ -481,6 +514,17 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
     how many municipalities reported (`coverage`: place -> year -> text)."""
     per = ind.per_pop65
     cov = coverage or {}
+    # A series identical to an earlier one (a 圏域 of one municipality: 前橋圏域 = 前橋市) would hide it under
+    # the same line: drawn once, its name saying both.
+    merged: dict[str, tuple[list[int], list[float]]] = {}
+    names = dict(names)
+    for code, series in lines.items():
+        same = next((c for c, s2 in merged.items() if s2 == series), None)
+        if same is None:
+            merged[code] = series
+        else:
+            names[same] = t("same_series", lang, first=names[same], second=names[code])
+    lines = merged
 
     def note(code: str, y: int) -> str:
         text = cov.get(code, {}).get(y, "")

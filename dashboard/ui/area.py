@@ -112,7 +112,7 @@ def area_trends(key: str, snapshot_id: str | None, place: str, year: int, lang: 
             view = views.trend_view(cat, vals, ind.id, place, year, lang)
             out.append(widgets.Chart.of(f"area{area_id}_trend_{ind.id}",
                                         phone.fit(charts.trend_chart(view, lang, place_name, marks=marks), on_phone),
-                                        s, view.note))
+                                        s))  # (its note is in the chart's title, inside its frame)
     return out
 
 
