@@ -53,15 +53,21 @@ def link_to_view(f: Filters) -> None:
         return
     v = view_of(f)
     base = base_url()
+    present_url = links.build(replace(v, mode="present"), base)
     with pop:
-        st.caption(t("share_link_help", f.lang))
-        st.code(links.build(v, base), language=None, wrap_lines=True)
-        st.caption(t("share_link_present", f.lang))
-        present_url = links.build(replace(v, mode="present"), base)
-        st.code(present_url, language=None, wrap_lines=True)
-        st.link_button(t("share_start_present", f.lang), present_url, icon=":material/slideshow:")
-        st.caption(t("share_link_embed", f.lang))
-        st.code(links.build(replace(v, embed=True), base), language=None, wrap_lines=True)
+        # One URL per tab: the three stacked were taller than a 1280×720 screen and the embed link was cut off.
+        view_tab, present_tab, embed_tab = st.tabs([t("share_tab_view", f.lang), t("share_tab_present", f.lang),
+                                                    t("share_tab_embed", f.lang)])
+        with view_tab:
+            st.caption(t("share_link_help", f.lang))
+            st.code(links.build(v, base), language=None, wrap_lines=True)
+        with present_tab:
+            st.caption(t("share_link_present", f.lang))
+            st.code(present_url, language=None, wrap_lines=True)
+            st.link_button(t("share_start_present", f.lang), present_url, icon=":material/slideshow:")
+        with embed_tab:
+            st.caption(t("share_link_embed", f.lang))
+            st.code(links.build(replace(v, embed=True), base), language=None, wrap_lines=True)
 
 
 def _sample_in_view(f: Filters) -> bool:
