@@ -176,7 +176,8 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "share": p.share_of_way,
             "expected_share": expected_share(p),
             "baseline_text": (f"{value_text(catalog, p.indicator_id, p.baseline_value, lang)}"
-                              f"{paren(fmt.fy_label(p.baseline_year, lang), lang)}" if p.baseline_year else "－"),
+                              f"{paren(fmt.fy_label(p.baseline_year, lang), lang)}" if p.baseline_year
+                              else dash(N_("reason_not_applicable"), lang)),
             "actual_text": (value_text(catalog, p.indicator_id, p.actual_value, lang,
                                        one_place=catalog.place_kind(p.place_code) == "municipality")
                             if p.actual_value is not None else dash(N_("reason_not_reported"), lang)),
