@@ -2,16 +2,14 @@
 
 Browsing needs no login. Uploading needs one of:
 - OIDC through `st.login` when an `[auth]` section is configured in secrets.toml;
-- otherwise a password whose hash is in secrets.toml:
-
-      [upload]
-      password_hash = "scrypt$16384$8$1$<salt, base64>$<hash, base64>"
-
-  made with `python -m dashboard hash-password`. Analysts type the password and their name (the
-  name is recorded as the publisher). Per-person passwords are possible too:
+- otherwise a per-person account: a name and its own password hash in secrets.toml,
 
       [upload.users]
-      tanaka = "scrypt$..."
+      tanaka = "scrypt$16384$8$1$<salt, base64>$<hash, base64>"
+
+  made with `python -m dashboard hash-password`. Analysts type their name and password (the name is
+  recorded as the publisher). One shared password for everyone (the older `password_hash`) is refused:
+  with it a typed name meant nothing, and guesses under ever new names could lock the analysts out.
 
 With OIDC, only the analysts listed in secrets.toml may upload (anyone else who signs in is refused):
 
@@ -29,6 +27,7 @@ process on the machine (see its docstring for the policy).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -80,7 +79,8 @@ def shared_store(store_url: str | None = None) -> bool:
 
 
 def auth_mode(secrets: Mapping[str, Any], store_url: str | None = None) -> str:
-    """'oidc' when [auth] is configured, 'password' when [upload] holds hashes, else 'disabled'.
+    """'oidc' when [auth] is configured, 'password' when [upload.users] holds per-person accounts, else
+    'disabled'; 'shared_password_refused' when only the old shared password_hash is configured.
 
     'password_refused' when only passwords are configured but the store is shared by several machines
     (store_url, default $GUNMA_STORE, starts with s3://): the throttle cannot hold across machines.
@@ -91,8 +91,10 @@ def auth_mode(secrets: Mapping[str, Any], store_url: str | None = None) -> str:
         up = secrets.get("upload", None)
     except Exception:  # a broken secrets file must not break the page
         return "disabled"
-    if up and (up.get("password_hash") or up.get("users")):
+    if up and up.get("users"):
         return "password_refused" if shared_store(store_url) else "password"
+    if up and up.get("password_hash"):
+        return "shared_password_refused"  # one password for everyone: a typed name would mean nothing
     return "disabled"
 
 
@@ -116,31 +118,54 @@ def is_analyst(user: Mapping[str, Any], allowed: tuple[str, ...]) -> bool:
     return email in allowed or domain in allowed
 
 
+def accounts(secrets: Mapping[str, Any]) -> dict[str, str]:
+    """The analysts' accounts: name (case and spaces ignored) -> password hash, from [upload.users]."""
+    try:
+        users = (secrets.get("upload", None) or {}).get("users") or {}
+        return {account_key(str(k)): str(v) for k, v in dict(users).items() if str(k).strip()}
+    except Exception:  # a broken secrets file: no account
+        return {}
+
+
+def account_key(name: str) -> str:
+    """The account a typed name means (case and runs of spaces ignored)."""
+    return " ".join(name.split()).casefold()
+
+
 def check_login(secrets: Mapping[str, Any], user: str, password: str) -> bool:
-    """Check a password against [upload] users (per person) or the shared password_hash."""
-    up = secrets.get("upload", {})
-    users = up.get("users") or {}
-    if user in users:
-        return verify_password(password, str(users[user]))
-    shared = up.get("password_hash")
-    if shared:
-        return verify_password(password, str(shared))
-    verify_password(password, hash_password("x"))  # same cost whether or not the user exists
-    return False
+    """Check a password against the typed name's own account ([upload.users]); an unknown name never matches,
+    at the same cost as a known one (no timing tells which names exist)."""
+    stored = accounts(secrets).get(account_key(user))
+    if stored is None:
+        verify_password(password, _dummy())
+        return False
+    return verify_password(password, stored)
 
 
-def client_of(ip_address: str | None, headers: Mapping[str, str]) -> str:
+@functools.cache
+def _dummy() -> str:
+    """A hash to check an unknown name against (made once, on the first login)."""
+    return hash_password("not an account", salt=b"\0" * 16)
+
+
+def client_of(ip_address: str | None, headers: Mapping[str, str], header: str | None = None,
+              hops: int | None = None) -> str:
     """The client address for throttling.
 
-    Streamlit reports no address (None) for loopback connections; behind the project's nginx every
-    connection is loopback, so the address nginx appended last to X-Forwarded-For is used (a client can
-    forge the earlier entries, not the last one). A direct client gets its own address.
+    A direct client gets its own address. Behind proxies (Streamlit reports no address, None, for loopback
+    connections, and every connection through the project's nginx is loopback) the address comes from the
+    trusted proxy header, $GUNMA_CLIENT_HEADER (default X-Forwarded-For): the entry `hops` from the right
+    ($GUNMA_PROXY_HOPS, default 1: the address our own nginx saw). With one more proxy in front of nginx,
+    set 2: every client would otherwise share that proxy's address. A client can forge the entries left of
+    the ones the trusted proxies appended, never those.
     """
     if isinstance(ip_address, str) and ip_address:
         return ip_address
-    fwd = next((str(v) for k, v in headers.items() if str(k).lower() == "x-forwarded-for"), "")
-    last = fwd.split(",")[-1].strip()
-    return last or "local"
+    name = (header or os.environ.get("GUNMA_CLIENT_HEADER") or "X-Forwarded-For").lower()
+    n = hops if hops is not None else int(os.environ.get("GUNMA_PROXY_HOPS") or 1)
+    raw = next((str(v) for k, v in headers.items() if str(k).lower() == name), "")
+    entries = [e.strip() for e in raw.split(",") if e.strip()]
+    return entries[-n] if len(entries) >= n > 0 else (entries[0] if entries else "local")
 
 
 def throttle_path() -> Path:
@@ -158,37 +183,39 @@ def throttle_path() -> Path:
 class Attempt:
     """A login attempt that the throttle allowed (already counted as a failure until `succeeded`)."""
 
-    key: str
+    client: str
+    account: str | None
     token: str
 
 
 class SharedThrottle:
     """Failed logins counted in one SQLite file shared by every worker process on the machine.
 
-    Policy (README "Analyst login"):
-    - per (user name, client) key: `free` failures are free; after that each attempt waits
-      base·2^(k) seconds after the previous failure (2 s, 4 s, 8 s, ...), capped at `cap` (5 minutes).
-      A key forgets its failures `forget` seconds after the last one, or when that key succeeds;
-      someone else's success resets nothing.
-    - a coarse global cap: at most `global_max` failures per `window` seconds on the whole machine;
-      beyond it every attempt waits until the oldest failure leaves the window (at most `window`).
-      Failures from one client therefore never lock out a user on another client for longer than that.
+    Policy (README "Analyst login"), so that an attacker cannot turn it against the analyst:
+    - per client: `free` failures are free; after that each attempt waits base·2^(k) seconds after the
+      client's previous failure (2 s, 4 s, 8 s, ...), capped at `cap`. Rotating typed names changes nothing:
+      the count is the client's.
+    - per known account: failures against it from every client are counted too, and a client that has failed
+      recently itself waits for the account's delay as well (many addresses guessing one account are slowed
+      together). A client with no recent failure is never delayed: the analyst's correct password from their
+      own machine always gets in, whatever others are doing.
+    - a name that is no account is counted against its client only: it never uses up a known account's budget.
+    - counts are forgotten `forget` seconds after the last failure; a success clears its client's count and
+      takes back its own count on the account (nobody else's).
 
-    `begin` checks and records in one `BEGIN IMMEDIATE` transaction: an attempt counts as a failure
-    from the moment it is allowed, so N concurrent guesses (in any number of processes) use N counts.
+    `begin` checks and records in one `BEGIN IMMEDIATE` transaction: an attempt counts as a failure from the
+    moment it is allowed, so N concurrent guesses (in any number of processes) use N counts.
     """
 
     def __init__(self, path: Path | str, *, free: int = 3, base: float = 2.0, cap: float = 300.0,
-                 global_max: int = 30, window: float = 300.0, forget: float = 86_400.0) -> None:
+                 forget: float = 3_600.0) -> None:
         self.path = Path(path)
-        self.free, self.base, self.cap = free, base, cap
-        self.global_max, self.window, self.forget = global_max, window, forget
+        self.free, self.base, self.cap, self.forget = free, base, cap, forget
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._tx() as db:
             # SQLite here holds login state, not data: the DuckDB queries/ convention does not apply.
             db.execute("CREATE TABLE IF NOT EXISTS fails (key TEXT PRIMARY KEY, n INTEGER NOT NULL, "
                        "last REAL NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS recent (token TEXT PRIMARY KEY, at REAL NOT NULL)")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -206,55 +233,51 @@ class SharedThrottle:
         finally:
             db.close()
 
-    @staticmethod
-    def key(user: str, client: str) -> str:
-        """The counter key of a user name typed from a client (case and spaces of the name ignored)."""
-        return f"{' '.join(user.split()).casefold()}\x1f{client}"
-
-    def _wait(self, db: sqlite3.Connection, key: str, now: float) -> float:
+    def _count(self, db: sqlite3.Connection, key: str, now: float) -> tuple[int, float]:
         row = db.execute("SELECT n, last FROM fails WHERE key = ?", (key,)).fetchone()
-        mine = 0.0
-        if row and now - row[1] < self.forget and row[0] >= self.free:
-            mine = row[1] + min(self.cap, self.base * 2 ** (row[0] - self.free)) - now
-        db.execute("DELETE FROM recent WHERE at <= ?", (now - self.window,))
-        n_recent = db.execute("SELECT count(*) FROM recent").fetchone()[0]
-        everyone = 0.0
-        if n_recent >= self.global_max:
-            oldest = db.execute("SELECT at FROM recent ORDER BY at LIMIT 1 OFFSET ?",
-                                (n_recent - self.global_max,)).fetchone()[0]
-            everyone = oldest + self.window - now
-        return max(0.0, mine, everyone)
+        return (int(row[0]), float(row[1])) if row and now - row[1] < self.forget else (0, 0.0)
 
-    def wait(self, key: str, now: float | None = None) -> float:
-        """Seconds before this key may try again (0 = now), without recording anything."""
+    def _delay(self, n: int, last: float, now: float) -> float:
+        return last + min(self.cap, self.base * 2 ** (n - self.free)) - now if n >= self.free else 0.0
+
+    def _wait(self, db: sqlite3.Connection, client: str, account: str | None, now: float) -> float:
+        n, last = self._count(db, "c\x1f" + client, now)
+        if n == 0:
+            return 0.0  # a clean client is never delayed
+        mine = self._delay(n, last, now)
+        theirs = self._delay(*self._count(db, "a\x1f" + account, now), now) if account else 0.0
+        return max(0.0, mine, theirs)
+
+    def wait(self, client: str, account: str | None = None, now: float | None = None) -> float:
+        """Seconds before this client may try this account again (0 = now), without recording anything."""
         with self._tx() as db:
-            return self._wait(db, key, time.time() if now is None else now)
+            return self._wait(db, client, account, time.time() if now is None else now)
 
-    def begin(self, key: str, now: float | None = None) -> tuple[Attempt | None, float]:
-        """Allow and count an attempt (Attempt, 0), or refuse it (None, seconds to wait)."""
+    def begin(self, client: str, account: str | None, now: float | None = None) -> tuple[Attempt | None, float]:
+        """Allow and count an attempt from `client` at `account` (a known account's key, or None for a name
+        that is no account): (Attempt, 0), or refuse it (None, seconds to wait)."""
         now = time.time() if now is None else now
         with self._tx() as db:
-            wait = self._wait(db, key, now)
+            wait = self._wait(db, client, account, now)
             if wait > 0:
                 return None, wait
-            row = db.execute("SELECT n, last FROM fails WHERE key = ?", (key,)).fetchone()
-            n = row[0] if row and now - row[1] < self.forget else 0
-            db.execute("INSERT OR REPLACE INTO fails (key, n, last) VALUES (?, ?, ?)", (key, n + 1, now))
-            token = uuid.uuid4().hex
-            db.execute("INSERT INTO recent (token, at) VALUES (?, ?)", (token, now))
-            return Attempt(key, token), 0.0
+            for key in ["c\x1f" + client] + (["a\x1f" + account] if account else []):
+                n, _ = self._count(db, key, now)
+                db.execute("INSERT OR REPLACE INTO fails (key, n, last) VALUES (?, ?, ?)", (key, n + 1, now))
+            return Attempt(client, account, uuid.uuid4().hex), 0.0
 
     def succeeded(self, attempt: Attempt) -> None:
-        """The attempt's password was right: clear its key and its own global record (no one else's)."""
+        """The attempt's password was right: clear its client's count and take back its own account count."""
         with self._tx() as db:
-            db.execute("DELETE FROM fails WHERE key = ?", (attempt.key,))
-            db.execute("DELETE FROM recent WHERE token = ?", (attempt.token,))
+            db.execute("DELETE FROM fails WHERE key = ?", ("c\x1f" + attempt.client,))
+            if attempt.account:
+                db.execute("UPDATE fails SET n = max(0, n - 1) WHERE key = ?", ("a\x1f" + attempt.account,))
 
-    def failures(self, key: str) -> int:
-        """Failures currently counted for a key (for tests and the operator)."""
+    def failures(self, client: str | None = None, account: str | None = None, now: float | None = None) -> int:
+        """Failures currently counted for a client or an account (for tests and the operator)."""
+        key = "c\x1f" + client if client is not None else "a\x1f" + str(account)
         with self._tx() as db:
-            row = db.execute("SELECT n FROM fails WHERE key = ?", (key,)).fetchone()
-            return int(row[0]) if row else 0
+            return self._count(db, key, time.time() if now is None else now)[0]
 
 
 class UploadGate:

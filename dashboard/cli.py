@@ -240,9 +240,9 @@ def _hash_password(args: argparse.Namespace) -> int:
             raise _CliError("the two passwords differ")
     if len(pw) < 8:
         raise _CliError("use at least 8 characters")
-    print("# .streamlit/secrets.toml")
-    print("[upload]")
-    print(f'password_hash = "{hash_password(pw)}"')
+    print("# .streamlit/secrets.toml: one line per analyst under [upload.users] (replace NAME with theirs)")
+    print("[upload.users]")
+    print(f'NAME = "{hash_password(pw)}"')
     return 0
 
 

@@ -168,11 +168,12 @@ def test_auth_mode_and_login_check() -> None:
     h = auth.hash_password("pw-shared", n=2**12)
     assert auth.auth_mode({}) == "disabled"
     assert auth.auth_mode({"upload": {}}) == "disabled"
-    assert auth.auth_mode({"upload": {"password_hash": h}}) == "password"
+    assert auth.auth_mode({"upload": {"password_hash": h}}) == "shared_password_refused"
     assert auth.auth_mode({"auth": {"client_id": "x"}, "upload": {"password_hash": h}}) == "oidc"
     users = {"upload": {"users": {"tanaka": auth.hash_password("pw-tanaka", n=2**12)}, "password_hash": h}}
+    assert auth.auth_mode(users) == "password"
     assert auth.check_login(users, "tanaka", "pw-tanaka")
-    assert not auth.check_login(users, "tanaka", "pw-shared")  # a person's own password wins
+    assert not auth.check_login(users, "tanaka", "pw-shared")  # only the person's own password
     assert auth.check_login(users, "someone else", "pw-shared")
     assert not auth.check_login({"upload": {"users": {"a": h}}}, "b", "pw-shared")
 

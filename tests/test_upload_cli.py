@@ -127,7 +127,8 @@ def test_unknown_snapshot_exits_1(data_copy: Path, capsys: pytest.CaptureFixture
 def test_hash_password_makes_a_hash_that_verifies(data_copy: Path) -> None:
     r = _run(["hash-password", "--stdin"], data_copy, stdin="s3cret-passphrase\n")
     assert r.returncode == 0, r.stderr
-    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("password_hash"))
+    assert "[upload.users]" in r.stdout  # one account per analyst
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("NAME = "))
     stored = line.split("=", 1)[1].strip().strip('"')
     assert stored.startswith("scrypt$")
     assert auth.verify_password("s3cret-passphrase", stored)

@@ -61,7 +61,12 @@ def login(tx: Callable[..., str], lang: str) -> str:
         st.warning(tx("disabled"))
         st.text(tx("how_enable"))
         # No syntax colours: Streamlit's TOML highlighting is below 4.5:1 contrast on the code background.
-        st.code('[upload]\npassword_hash = "scrypt$16384$8$1$<salt>$<hash>"', language=None)
+        st.code('[upload.users]\ntanaka = "scrypt$16384$8$1$<salt>$<hash>"', language=None)
+        st.stop()
+    if mode == "shared_password_refused":
+        st.error(t("login_shared_refused", lang))
+        st.code('[upload.users]\ntanaka = "scrypt$16384$8$1$<salt>$<hash>"\nsato = "scrypt$16384$8$1$<salt>$<hash>"',
+                language=None)
         st.stop()
     if mode == "password_refused":
         st.error(t("login_password_refused", lang))
@@ -117,8 +122,8 @@ def _password(tx: Callable[..., str], lang: str) -> str:
         path = auth.throttle_path()
         try:
             throttle = _throttle(str(path))
-            key = throttle.key(name, _client())
-            attempt, wait = throttle.begin(key)
+            known = auth.account_key(name) in auth.accounts(st.secrets)
+            attempt, wait = throttle.begin(_client(), auth.account_key(name) if known else None)
         except (OSError, sqlite3.Error):  # fail closed: no throttle, no login
             st.error(t("login_unavailable", lang, path=path))
             st.stop()

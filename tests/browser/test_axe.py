@@ -49,7 +49,7 @@ def axe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("axe")
     shutil.copytree(ROOT / "data", base / "data")
     secrets = base / "secrets.toml"
-    secrets.write_text(f'[upload]\npassword_hash = "{hash_password("axe", n=2**12)}"\n', encoding="utf-8")
+    secrets.write_text(f'[upload.users]\naxe = "{hash_password("axe", n=2**12)}"\n', encoding="utf-8")
     proc, url = start_server(base / "data", {"STREAMLIT_SECRETS_FILES": str(secrets)})
     try:
         yield url

@@ -28,7 +28,7 @@ def upload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     data = base / "data"
     shutil.copytree(ROOT / "data", data)
     secrets = base / "secrets.toml"
-    secrets.write_text(f'[upload]\npassword_hash = "{hash_password(PASSWORD, n=2**12)}"\n', encoding="utf-8")
+    secrets.write_text(f'[upload.users]\n"ブラウザ 太郎" = "{hash_password(PASSWORD, n=2**12)}"\n', encoding="utf-8")
     proc, url = start_server(data, {"STREAMLIT_SECRETS_FILES": str(secrets)})
     try:
         yield url, data
