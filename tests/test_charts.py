@@ -51,10 +51,18 @@ def test_trend_chart_has_all_layers_and_units(vals: pl.DataFrame) -> None:
     assert "基準値→目標値の直線" in names and "目標値" in names
     assert any(n.startswith("現在のペースでの見通し") for n in names)
     assert fig.layout.yaxis.title.text == "人"
-    assert "35,660人" in json.dumps([list(c) for c in fig.data[0].customdata], ensure_ascii=False)
+    # The actual's points: official and sample drawn apart and named in the legend, each hover with its figure.
+    points = {tr.name: tr for tr in fig.data if tr.mode == "markers" and tr.name.startswith("実績（")}
+    assert set(points) == {"実績（公式）", "実績（サンプル（架空））"}
+    official = points["実績（公式）"]
+    sample = points["実績（サンプル（架空））"]
+    assert list(official.x) == [y for y, s in zip(view.years, view.sample, strict=True) if not s] == [2020]
+    assert list(sample.x) == [y for y, s in zip(view.years, view.sample, strict=True) if s]
+    assert official.marker.symbol != sample.marker.symbol
+    assert list(official.customdata[0])[:3] == ["令和2年度（2020）", "35,660人", "公式"]
     assert "通いの場への65歳以上参加者数" in fig.layout.title.text
-    no_marks = charts.trend_chart(view, "ja", "群馬県", marks=False)
-    assert [tr.name for tr in no_marks.data] == ["実績（群馬県）"]
+    no_marks = charts.trend_chart(view, "ja", "群馬県", marks=False)  # the actual only: no target, path or pace
+    assert [tr.name for tr in no_marks.data] == ["実績（群馬県）", "実績（公式）", "実績（サンプル（架空））"]
 
 
 def test_score_trend_draws_national_and_rate_target(vals: pl.DataFrame) -> None:
@@ -125,10 +133,18 @@ def test_implementation_matrix_writes_counts_and_plan_under_each_year(vals: pl.D
     assert all(f"実施 {int(counts[int(c)])}市町村" in tk for c, tk in zip(m.columns[2:], ticks, strict=True))
 
 
-def test_progress_bar_of_a_benchmark_met_at_baseline_is_drawn_full_and_says_so(vals: pl.DataFrame) -> None:
-    rows = [r for r in pg.progress_for_place(CAT, vals, "10383", 2022)
-            if r.share_of_way is None and r.status == "achieved"]
-    assert rows, "南牧村 met the municipal score benchmark at its baseline"
-    fig = charts.progress_bars(views.progress_table(CAT, rows, "ja"), "ja", "進捗")
-    assert list(fig.data[0].x) == [100.0] * len(rows)
-    assert set(fig.data[0].text) == {"基準時点で達成"}
+def test_progress_bar_of_a_target_met_at_baseline_is_drawn_full_and_says_so(vals: pl.DataFrame) -> None:
+    # 一体的実施 (C1-2024) is judged at every municipality; 南牧村 already did it in the baseline year (FY2020),
+    # so it has no "share of the way": its bar is drawn full and says met at baseline, before and in the target year.
+    for year, status, words in ((2022, "reached_early", "目標値に到達（目標年度前）"), (2024, "achieved", "達成")):
+        rows = [r for r in pg.progress_for_place(CAT, vals, "10383", year)
+                if r.share_of_way is None and r.status in ("achieved", "reached_early")]
+        assert [(r.target_id, r.status, r.baseline_value) for r in rows] == [("C1-2024", status, 1.0)], year
+        tbl = views.progress_table(CAT, rows, "ja")
+        fig = charts.progress_bars(tbl, "ja", "進捗")
+        assert list(fig.data[0].x) == [100.0]
+        assert set(fig.data[0].text) == {"基準時点で達成"}
+        side = fig.data[2].text[0]
+        assert side.startswith(f"<b>基準時点で達成\u3000{fmt.STATUS_SYMBOLS[status]} {words}</b>")
+        if status == "achieved":  # the final verdict says what it rests on: done in the target year
+            assert tbl["reason"][0] == "令和6年度（2024）に実施（目標：実施）" and tbl["reason"][0] in side

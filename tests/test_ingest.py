@@ -174,7 +174,7 @@ def test_auth_mode_and_login_check() -> None:
     assert auth.auth_mode(users) == "password"
     assert auth.check_login(users, "tanaka", "pw-tanaka")
     assert not auth.check_login(users, "tanaka", "pw-shared")  # only the person's own password
-    assert auth.check_login(users, "someone else", "pw-shared")
+    assert not auth.check_login(users, "someone else", "pw-shared")  # the shared password opens nothing
     assert not auth.check_login({"upload": {"users": {"a": h}}}, "b", "pw-shared")
 
 
