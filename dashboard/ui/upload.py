@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import auth, ingest
+from dashboard import auth, export, ingest
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, SnapshotStore
 from dashboard.ui import state, upload_tables
@@ -143,7 +143,9 @@ def _password(tx: Callable[..., str], lang: str) -> str:
 def table(frame: pl.DataFrame, name: str, lang: str) -> None:
     """One of the page's tables (upload_tables.HEADERS names them) with headers in the user's language."""
     # Plain text cells: labels, names, notes and file names are user text.
-    st.dataframe(frame.to_arrow(), hide_index=True, key=name, column_config=upload_tables.headers(name, lang))
+    # Neutralised text: Streamlit's table toolbar offers the cells as a CSV (OWASP CSV injection).
+    st.dataframe(export.csv_safe(frame).to_arrow(), hide_index=True, key=name,
+                 column_config=upload_tables.headers(name, lang))
 
 
 def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str], lang: str) -> None:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import fmt
+from dashboard import export, fmt
 from dashboard.i18n import t
 from dashboard.ui import share
 from dashboard.ui.filters import Filters
@@ -151,7 +151,10 @@ def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = 
     (of `download` where the file holds more than the screen, e.g. a progress table's figures as numbers)."""
     # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first). A cached
     # section hands every run the same frame, so its Arrow table is made once.
-    st.dataframe(derived(df, "arrow", pl.DataFrame.to_arrow), key=key, column_config=dict(column_config or {}),
+    # Neutralised text (OWASP CSV injection): Streamlit's own table toolbar downloads the cells as shown, so a
+    # label or name starting with = + - @ is shown and downloaded with a leading quote, never as a formula.
+    st.dataframe(derived(df, "arrow", lambda d: export.csv_safe(d).to_arrow()), key=key,
+                 column_config=dict(column_config or {}),
                  hide_index=True, width="stretch")
     share.table_downloads(df if download is None else download, key, f, column_config)
 
