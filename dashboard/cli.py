@@ -218,12 +218,16 @@ def _print_prebuilt(built: services.Prebuilt) -> None:
 
 
 def _withdraw_or_restore(args: argparse.Namespace) -> int:
+    from dashboard.storage import PublishBusy
+
     withdraw = args.command == "withdraw"
     try:
         built = services.set_withdrawn(open_store(), load_catalog(), args.snapshot_id, withdraw, reason=args.reason,
                                        who=args.who or f"{getpass.getuser()} (cli)")
     except services.ServiceError as e:
         raise _CliError(t(e.key, "en", **e.params)) from e  # (these commands have no --lang: English as before)
+    except PublishBusy as e:  # a full or read-only data folder: its sentence in both languages
+        raise _CliError(str(e)) from e
     print(f"{'withdrawn' if withdraw else 'restored'}: {args.snapshot_id}")
     _print_prebuilt(built)
     return 0

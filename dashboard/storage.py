@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
+
+from dashboard.i18n import N_
 
 KINDS = ("official", "sample")
 
@@ -38,6 +40,39 @@ class StoreUnavailable(PublishBusy):
 
         self.url, self.detail = url, detail
         super().__init__(f"{t('store_unavailable', 'ja', url=url)} / {t('store_unavailable', 'en', url=url)}")
+
+
+class StoreWriteError(PublishBusy):
+    """The store's folder cannot be written (full disk, read-only, no permission): nothing was published or
+    recorded, and nothing was left half-written. A PublishBusy, so every form that already says "try again"
+    catches it; `sentence(lang)` says what happened and what to do."""
+
+    REASONS: ClassVar[dict[int, str]] = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only",
+                                         errno.EACCES: "permission", errno.EPERM: "permission"}
+    KEYS: ClassVar[dict[str, str]] = {"full": N_("store_write_full"), "read_only": N_("store_write_read_only"),
+                                      "permission": N_("store_write_permission")}
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        self.folder, self.reason = folder, reason
+        super().__init__(f"{self.sentence('ja')} / {self.sentence('en')}")
+
+    def sentence(self, lang: str) -> str:
+        """What happened and what to do, in the user's language."""
+        from dashboard.i18n import t
+
+        return t(self.KEYS[self.reason], lang, folder=str(self.folder))
+
+
+@contextlib.contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """Turn the OS's full-disk, read-only and permission errors into a StoreWriteError with a sentence."""
+    try:
+        yield
+    except OSError as e:
+        reason = StoreWriteError.REASONS.get(e.errno or 0)
+        if reason is None:
+            raise
+        raise StoreWriteError(folder, reason) from e
 
 
 class PublishConflict(RuntimeError):
@@ -110,14 +145,15 @@ def _fsync_dir(path: Path) -> None:
 def _write_new(final: Path, data: bytes) -> None:
     """Write bytes to a brand-new file atomically; refuse to replace an existing one."""
     tmp = final.with_name(f".tmp-{uuid.uuid4().hex}-{final.name}")
-    with open(tmp, "xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
     try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.link(tmp, final)  # fails with EEXIST instead of overwriting
     finally:
-        tmp.unlink()
+        with contextlib.suppress(FileNotFoundError):  # (also when the disk filled up mid-write)
+            tmp.unlink()
     _fsync_dir(final.parent)
 
 
@@ -243,7 +279,7 @@ class LocalStore:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         sha = hashlib.sha256(parquet).hexdigest()
-        with self._lock():
+        with _writing(self.dir), self._lock():
             last = max((m.seq for m in self._metas()), default=0)
             if expected_last_seq is not None and last != expected_last_seq:
                 raise PublishConflict(f"snapshot {last:04d} was published after the preview was made")
@@ -253,6 +289,7 @@ class LocalStore:
                                 created_at=created_at or now_iso(), source_name=source_name,
                                 sha256=sha, rows=rows, publisher=publisher, file=f"{sid}.parquet")
             parquet_path = self.dir / meta.file
+            created = False
             if parquet_path.exists():
                 # Left by a publish that died before its metadata landed. Same name means same
                 # sequence and hash prefix; keep it only if it holds exactly these bytes.
@@ -260,16 +297,23 @@ class LocalStore:
                     raise FileExistsError(f"{parquet_path.name} exists with other content")
             else:
                 _write_new(parquet_path, parquet)
+                created = True
             body = {k: v for k, v in asdict(meta).items() if k != "withdrawn"}
-            _write_new(self.dir / f"{sid}.json",
-                       json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+            try:
+                _write_new(self.dir / f"{sid}.json",
+                           json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+            except OSError:
+                if created:  # no metadata, no snapshot: take back the file nothing will ever read
+                    with contextlib.suppress(OSError):
+                        parquet_path.unlink()
+                raise
         return meta
 
     def set_withdrawn(self, snapshot_id: str, withdrawn: bool, *, reason: str, who: str) -> None:
         """Record a withdrawal (or restoration) as a new event file; the snapshot file stays."""
         if not reason.strip():
             raise ValueError("a reason is required")
-        with self._lock():  # checked under the lock: two people withdrawing at once record one event
+        with _writing(self.dir), self._lock():  # checked under the lock: two withdrawing at once record one event
             current = {m.id: m for m in self.list()}
             if snapshot_id not in current:
                 raise KeyError(f"no snapshot {snapshot_id}")

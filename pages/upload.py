@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import ingest
 from dashboard.i18n import t
-from dashboard.storage import PublishBusy, PublishConflict, StoreUnavailable
+from dashboard.storage import PublishBusy, PublishConflict, StoreUnavailable, StoreWriteError
 from dashboard.ui import filters, state
 from dashboard.ui import upload as ui_upload
 from dashboard.ui import upload_tables as tables
@@ -97,6 +97,8 @@ if up is not None:
                     st.error(tx("conflict", msg=str(e)))
                 except StoreUnavailable as e:  # the bucket is away: say so, not "another publication"
                     st.error(t("store_unavailable", lang, url=e.url))
+                except StoreWriteError as e:  # a full or read-only data folder: nothing was published
+                    st.error(e.sentence(lang))
                 except PublishBusy:
                     st.error(tx("busy"))
 if "_published" in st.session_state:

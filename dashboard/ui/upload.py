@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import auth, export, ingest
 from dashboard.i18n import t
-from dashboard.storage import PublishBusy, SnapshotStore
+from dashboard.storage import PublishBusy, SnapshotStore, StoreWriteError
 from dashboard.ui import state, upload_tables
 
 WHO = "upload_who"  # the signed-in analyst's name (password login), per browser session
@@ -169,5 +169,7 @@ def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str], lang: 
                     state.prebuild()
                     st.session_state["_recorded"] = tx("done", id=target, action=tx("withdraw" if wd else "restore"))
                     st.rerun()
+                except StoreWriteError as e:  # a full or read-only data folder: nothing was recorded
+                    st.error(e.sentence(lang))
                 except (KeyError, ValueError, PublishBusy) as e:
                     st.error(str(e))
