@@ -18,6 +18,7 @@ import functools
 import hashlib
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Sequence
@@ -36,6 +37,24 @@ log = logging.getLogger(__name__)
 # set at once needs > 2 GB; 20 at a time stays under 1 GB) at the cost of re-reading the snapshots.
 CHUNK = 20
 KEEP = 12  # newest cache files kept per folder; older ones are removed after a build
+# Bytes: the cache folder's budget (oldest files go first past it), and the free space a build must leave on
+# its disk. The cache usually shares a disk with the published snapshots: it must never crowd one out.
+BUDGET_MB = 1024
+RESERVE_MB = 256
+
+
+class LowDisk(OSError):
+    """Not built: writing the cache would leave less free space than the reserve (publications come first)."""
+
+
+def budget_bytes() -> int:
+    """The cache folder's size budget ($GUNMA_CACHE_MAX_MB, default BUDGET_MB)."""
+    return int(float(os.environ.get("GUNMA_CACHE_MAX_MB") or BUDGET_MB) * 2**20)
+
+
+def reserve_bytes() -> int:
+    """Free space a cache build must leave on its disk ($GUNMA_CACHE_RESERVE_MB, default RESERVE_MB)."""
+    return int(float(os.environ.get("GUNMA_CACHE_RESERVE_MB") or RESERVE_MB) * 2**20)
 ROW_GROUP = 122_880  # DuckDB's default: smaller groups made every filtered read slower (more metadata)
 BUILD_MEMORY = "600MB"
 
@@ -82,6 +101,7 @@ def build(cache_dir: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequen
     if final.exists():
         return final
     cache_dir.mkdir(parents=True, exist_ok=True)
+    _check_room(cache_dir, snaps)
     with open(cache_dir / f".{final.stem}.lock", "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -123,14 +143,31 @@ def _write(final: Path, store: SnapshotStore, catalog: Catalog, snaps: Sequence[
             tmp.unlink()
 
 
-def prune(cache_dir: Path, keep: Path, n: int = KEEP, min_age_s: float = 600.0) -> None:
-    """Remove all but the n newest cache files (never `keep`, nor anything younger than min_age_s)."""
+def _check_room(cache_dir: Path, snaps: Sequence[SnapshotMeta]) -> None:
+    """LowDisk when the build could leave less free space than the reserve on the cache's disk (its size is
+    estimated as the newest cache file's, or from the snapshots' row counts where there is none yet)."""
+    existing = sorted(cache_dir.glob("values-*.parquet"), key=lambda p: p.stat().st_mtime)
+    estimate = existing[-1].stat().st_size if existing else 64 * sum(m.rows for m in snaps)
+    free = shutil.disk_usage(cache_dir).free
+    if free - 2 * estimate < reserve_bytes():
+        raise LowDisk(f"{free // 2**20} MB free on the cache's disk, {reserve_bytes() // 2**20} MB kept for "
+                      "publications: pre-aggregation skipped")
+
+
+def prune(cache_dir: Path, keep: Path, n: int = KEEP, min_age_s: float = 600.0, budget: int | None = None) -> None:
+    """Remove all but the n newest cache files, and the oldest ones while the folder is over its byte budget
+    (never `keep`, nor anything younger than min_age_s)."""
     files = sorted(cache_dir.glob("values-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-    now = time.time()
-    for p in files[n:]:
+    limit = budget_bytes() if budget is None else budget
+    now, total = time.time(), 0
+    for i, p in enumerate(files):
         with contextlib.suppress(FileNotFoundError):
-            if p != keep and now - p.stat().st_mtime > min_age_s:
+            size = p.stat().st_size
+            total += size
+            too_many, too_big = i >= n, total > limit
+            if (too_many or too_big) and p != keep and now - p.stat().st_mtime > min_age_s:
                 p.unlink()
+                total -= size
                 (cache_dir / f".{p.stem}.lock").unlink(missing_ok=True)
 
 

@@ -114,6 +114,35 @@ def test_prune_keeps_the_newest_and_the_one_in_use(tmp_path: Path) -> None:
                                                            "values-4.parquet"]
 
 
+def test_prune_keeps_the_folder_within_its_byte_budget(tmp_path: Path) -> None:
+    old = time.time() - 3600
+    files = []
+    for i in range(5):
+        p = tmp_path / f"values-{i}.parquet"
+        p.write_bytes(b"x" * 1000)
+        os.utime(p, (old + i, old + i))
+        files.append(p)
+    # 2,500 bytes of budget: the two newest (2,000 bytes) stay, the file in use stays whatever it costs.
+    materialize.prune(tmp_path, keep=files[0], n=12, budget=2500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["values-0.parquet", "values-3.parquet",
+                                                           "values-4.parquet"]
+
+
+def test_a_build_never_takes_the_space_a_publication_needs(data_copy: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    store, cat = LocalStore(data_copy), load_catalog()
+    snaps = visible(store.list(), None)
+    free = shutil.disk_usage(tmp_path).free
+    monkeypatch.setenv("GUNMA_CACHE_RESERVE_MB", str(free // 2**20 + 1))  # more than the disk has free
+    with pytest.raises(materialize.LowDisk):
+        materialize.build(tmp_path / "cache", store, cat, snaps)
+    assert not list((tmp_path / "cache").glob("values-*.parquet"))
+    from dashboard import services
+
+    built = services.prebuild(store, cat)  # after a publication: skipped with its reason, nothing raised
+    assert built.seconds is None and built.skipped and "kept for publications" in built.skipped
+
+
 def test_one_process_builds_while_another_holds_the_lock(data_copy: Path) -> None:
     import fcntl
 
