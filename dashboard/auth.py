@@ -280,6 +280,18 @@ class SharedThrottle:
             return self._count(db, key, time.time() if now is None else now)[0]
 
 
+def session_binding(browser_secret: bytes | None) -> str:
+    """What ties a password login to the browser that made it: a hash of a secret that browser holds in a
+    cookie and sends with every websocket (Streamlit's XSRF token), "" when there is none. A client that
+    reconnects with a logged-in session's id but without that browser's cookie gets another binding."""
+    return hashlib.sha256(browser_secret).hexdigest() if browser_secret else ""
+
+
+def same_browser(stored: str, current: str) -> bool:
+    """Whether this run's connection comes from the browser the login was made in (constant-time)."""
+    return hmac.compare_digest(stored.encode(), current.encode())
+
+
 class UploadGate:
     """Keeps uploaded bytes only for sessions signed in as analysts.
 

@@ -15,6 +15,7 @@ from dashboard.storage import PublishBusy, SnapshotStore, StoreWriteError
 from dashboard.ui import state, upload_tables
 
 WHO = "upload_who"  # the signed-in analyst's name (password login), per browser session
+BOUND = "upload_bound"  # the login's binding to the browser that made it (auth.session_binding)
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,7 +108,27 @@ def _client() -> str:
     return auth.client_of(ip if isinstance(ip, str) else None, headers)
 
 
+def _binding() -> str:
+    """This connection's binding: a hash of the browser's XSRF token, from the cookie its websocket sent.
+
+    A session id alone (from a log, say) grants nothing: a client that reconnects with it but without the
+    browser's cookie has another binding, and the login is dropped (the cookie is set by Streamlit's server on
+    the page load, SameSite, and sent with every websocket)."""
+    from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
+
+    try:
+        raw = str(st.context.cookies.get("_streamlit_xsrf") or "")
+    except Exception:  # no request behind the session (AppTest): no cookie
+        raw = ""
+    return auth.session_binding(decode_xsrf_token_string(raw)[0])
+
+
 def _password(tx: Callable[..., str], lang: str) -> str:
+    if WHO in st.session_state and not auth.same_browser(str(st.session_state.get(BOUND, "")), _binding()):
+        # The session's id was reused from another browser: it inherits nothing.
+        auth.GATE.revoke(_session_id(), _upload_manager())
+        st.session_state.pop(WHO, None)
+        st.error(t("login_other_browser", lang))
     if WHO in st.session_state:
         auth.GATE.allow(_session_id())
         st.button(tx("logout"), on_click=_log_out, args=(False,), key="logout")
@@ -134,6 +155,7 @@ def _password(tx: Callable[..., str], lang: str) -> str:
             if ok:
                 throttle.succeeded(attempt)
                 st.session_state[WHO] = ingest.clean_text(name, ingest.NAME_MAX)
+                st.session_state[BOUND] = _binding()
                 auth.GATE.allow(_session_id())
                 st.rerun()
             st.error(tx("bad_login"))
