@@ -118,8 +118,9 @@ def tiny_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TinyApp:
 class Want:
     """What a reader sees for one grid case, worked out by hand from the two snapshots."""
 
-    bars: list[float]  # overview: % of the way, in target order, for the targets that have a share
-    statuses: list[str]  # overview: the count of targets per status, as shown at the top
+    bars: list[float]  # overview: % of the way, in target order, for the judged targets ([]: no chart drawn)
+    statuses: list[str]  # overview: the count of targets per status, as shown at the top ([]: nothing tallied)
+    actuals: list[str]  # overview table: the place's own latest figure per target, in target order
     sample: bool  # the sample banner
     people: tuple[list[int], list[float]]  # area 1: the place's t_people trend (years, values)
     ranking: list[float]  # area 1: the municipal comparison of t_people in the chosen year
@@ -129,18 +130,21 @@ class Want:
 
 GRID = {
     # The prefecture as of s1: 150 (100 → 200: 50 %), 150/1500 = 10 % (8 → 12: 50 %), 3 flags (2 → 5: 33 %);
-    # each grew faster than needed (CAGR 50 %, 25 %, 50 % against 14.9 %, 8.4 %, 20.1 % a year): 3 substantial.
+    # each grew faster than needed (CAGR 50 %, 25 %, 50 % against 14.9 %, 8.4 %, 20.1 % a year): 3 on track (順調).
     "pref-s1-en": (lambda a: Case("10000", 2021, a.s1, "en"),
-                   Want([50.0, 50.0, 100 / 3], ["3"], False, ([2021], [150.0]), [10.0, 20.0, 30.0, 40.0, 50.0],
-                        (3.0, 3.0), None)),
-    # 圏域 T1, newest, FY2022: rate 60/600 = 63/630 = 10 %, benchmarked from its own FY2021 10 % against 12 %:
-    # 0 % of the way, limited; the two count targets are context only (no target for this place).
+                   Want([50.0, 50.0, 100 / 3], ["3"], ["150 unit", "10.0 unit", "3 unit"], False,
+                        ([2021], [150.0]), [10.0, 20.0, 30.0, 40.0, 50.0], (3.0, 3.0), None)),
+    # 圏域 T1, newest, FY2022: the three targets are the prefecture's (below=context), so none is judged here: no
+    # bars, no tally, each row 参考 with T1's own figure: 11 + 21 + 31 = 63 people, 63/630 = 10 %, and the FY2021
+    # flags 1 + 0 + 1 = 2 (no flag in FY2022).
     "T1-2022-ja": (lambda a: Case("T1", 2022, None, "ja"),
-                   Want([0.0], ["1", "2"], True, ([2021, 2022], [60.0, 63.0]), [11.0, 21.0, 31.0], (2.0, 2.0), None)),
-    # 乙町 (19002, k = 2), newest, FY2022: 20 → 21 people, 200 → 210 aged 65+, rate 10 % both years.
+                   Want([], [], ["63単位", "10.0単位", "2単位"], True, ([2021, 2022], [60.0, 63.0]),
+                        [11.0, 21.0, 31.0], (2.0, 2.0), None)),
+    # 乙町 (19002, k = 2), newest, FY2022: 20 → 21 people, 200 → 210 aged 65+, rate 10 % both years; context only,
+    # its FY2021 flag 0 reads "No".
     "19002-2022-en": (lambda a: Case("19002", 2022, None, "en"),
-                      Want([0.0], ["1", "2"], True, ([2021, 2022], [20.0, 21.0]), [11.0, 21.0, 31.0], (2.0, 0.0),
-                           [21.0, 210.0, 10.0])),
+                      Want([], [], ["21 unit", "10.0 unit", "No"], True, ([2021, 2022], [20.0, 21.0]),
+                           [11.0, 21.0, 31.0], (2.0, 0.0), [21.0, 210.0, 10.0])),
 }
 
 
@@ -188,8 +192,18 @@ def _every_tab(at: AppTest, page: str) -> dict[str, dict[str, Any]]:
 
 
 def _check_overview(at: AppTest, figs: dict[str, Any], case: Case, want: Want, app: TinyApp) -> None:
-    assert figs["overview_bars"]["data"][0]["x"] == pytest.approx(want.bars)
-    assert _status_figures(at) == want.statuses
+    table = _frame(at, "status_text")
+    assert table["actual_text"].tolist() == want.actuals
+    if want.bars:
+        assert figs["overview_bars"]["data"][0]["x"] == pytest.approx(want.bars)
+        assert _status_figures(at) == want.statuses
+        assert charts.t("status_context", case.lang) not in " ".join(table["status_text"])
+    else:  # every target is the prefecture's: shown for reference, never drawn as a bar or tallied
+        assert "overview_bars" not in figs and want.statuses == []
+        assert not [m for m in at.markdown if 'class="status-counts"' in m.value]
+        assert table["status_text"].tolist() == [f"・ {charts.t('status_context', case.lang)}"] * len(want.actuals)
+        assert set(table["share_text"]) == {charts.t("dash_reason", case.lang,
+                                                     reason=charts.t("reason_not_applicable", case.lang))}
 
 
 def _check_area1(at: AppTest, figs: dict[str, Any], case: Case, want: Want, app: TinyApp) -> None:
@@ -203,8 +217,12 @@ def _check_area1(at: AppTest, figs: dict[str, Any], case: Case, want: Want, app:
 def _check_area2(at: AppTest, figs: dict[str, Any], case: Case, want: Want, app: TinyApp) -> None:
     trends = {k: v for k, v in figs.items() if k.startswith("area2_trend_")}
     assert set(trends) == {"area2_trend_t_score", "area2_trend_t_flag"}
-    for spec in trends.values():  # activity only: no target points, paths or projections
-        assert len([tr for tr in spec["data"] if tr.get("name") != charts.t("national", case.lang)]) == 1
+    place = {"10000": "Gunma Prefecture", "T1": "第一圏域", "19002": "Otsu"}[case.place]
+    actual = {charts.t("actual", case.lang) + (f" ({place})" if case.lang == "en" else f"（{place}）")} | {
+        charts.t("actual_points", case.lang, kind=charts.t(k, case.lang)) for k in ("kind_official", "kind_sample")}
+    for spec in trends.values():  # activity only: the actual's line and points, no target points, paths or projections
+        names = [tr.get("name") for tr in spec["data"] if tr.get("name") != charts.t("national", case.lang)]
+        assert set(names) <= actual and [tr.get("mode") for tr in spec["data"]].count("lines") == 1, names
     got = (trends["area2_trend_t_score"]["data"][0]["y"], trends["area2_trend_t_flag"]["data"][0]["y"])
     assert got == ([want.score_flag[0]], [want.score_flag[1]])
     assert at.info  # "no numeric targets" notice
@@ -301,15 +319,31 @@ def test_a_new_publication_shows_on_the_next_interaction(data_dir: Path, tmp_pat
     shutil.copytree(data_dir, private)
     monkeypatch.setenv("GUNMA_DATA_DIR", str(private))
     at = _open(Case("10201", 2024, None, "ja"))
-    before = _figures(at)["overview_bars"]["data"][0]["x"]
-    df = pl.DataFrame({"indicator_id": ["kayoi_participation_rate"], "municipality_code": ["10201"],
-                       "fiscal_year": [2024], "value": [1.0]})
+    # 前橋市 is judged on 一体的実施 (C1-2024, every municipality; in place since FY2021): a full bar, 達成. The
+    # prefecture-wide participation rate target is context: the city's own figure beside it.
+    assert _figures(at)["overview_bars"]["data"][0]["x"] == [100.0]
+    def tally() -> list[str]:
+        block = next(m.value for m in at.markdown if 'class="status-counts"' in m.value)
+        return re.findall(r'data-status="(\w+)"', block)
+
+    assert tally() == ["achieved"] and _status_figures(at) == ["1"]  # context rows are never tallied
+    rate_row = "通いの場の65歳以上参加率（令和7年度目標）"
+
+    def rate_actual() -> str:
+        table = _frame(at, "actual_text")
+        return str(dict(zip(table["label"], table["actual_text"], strict=True))[rate_row])
+
+    assert rate_actual() != "1.0%"
+    # A revision: the city stopped in FY2024 (0, judged against its own baseline 0 → 1) and its rate is 1.0%.
+    df = pl.DataFrame({"indicator_id": ["ittaiteki_implemented", "kayoi_participation_rate"],
+                       "municipality_code": ["10201", "10201"], "fiscal_year": [2024, 2024], "value": [0.0, 1.0]})
     meta = LocalStore(private).publish(to_parquet_bytes(df), label="<b>revision</b>", kind="official",
-                                       source_name="r.parquet", rows=1, publisher="test")
+                                       source_name="r.parquet", rows=2, publisher="test")
     at.run()  # any interaction reruns the script: the store's state key changed, so no stale cache
     assert meta.id in at.sidebar.selectbox(key="flt_as_of").options[1]
-    after = _figures(at)["overview_bars"]["data"][0]["x"]
-    assert after != before
+    assert _figures(at)["overview_bars"]["data"][0]["x"] == [0.0]  # no longer in place: none of the way
+    assert tally() == ["not_achieved"] and _status_figures(at) == ["1"]
+    assert rate_actual() == "1.0%"
 
 
 def test_pages_show_the_plans_own_figures(data_dir: Path) -> None:
@@ -352,15 +386,27 @@ def test_pages_show_the_plans_own_figures(data_dir: Path) -> None:
     assert "area1_choropleth" in _figures(at.run())
 
 
-def test_the_overview_chart_says_why_a_bar_past_100_percent_is_not_achieved(data_dir: Path) -> None:
-    """The issue's case: the municipal score rate is at 116 % of the way but below the national average, so the
-    bar says 「全国平均未満」 beside its status instead of leaving the reader to wonder why it is not 達成."""
+def test_the_overview_chart_says_what_each_final_verdict_rests_on(data_dir: Path) -> None:
+    """The issue's case: the municipal score rate (E2-2024) is past the plan's 52.0% but below the national average
+    in its target year, so it is 未達成, its bar runs to the national average it missed (not past 100%), and the
+    words under the verdict say the gap to that average; a missed count target says its shortfall."""
     at = _open(Case("10000", 2024, None, "ja"))
     assert not at.exception
-    spec = json.dumps(_figures(at)["overview_bars"], ensure_ascii=False)
-    assert "全国平均未満" in spec
-    at.sidebar.radio(key="flt_lang").set_value("en").run()
-    assert "below national average" in json.dumps(_figures(at)["overview_bars"], ensure_ascii=False).lower()
+    for lang, e2_gap, a1_gap in (
+            ("ja", "全国平均53.0%に0.4ポイント届かず（全国平均の99.2%）（計画が見込んだ水準は52.0%）",
+             "目標41,300人に240人不足（目標の99.4%）"),
+            ("en", "0.4 percentage points below the national average 53.0% (99.2% of it) (the plan expected 52.0%)",
+             "240 people short of the target 41,300 people (99.4% of the target)")):
+        if lang == "en":
+            at.sidebar.radio(key="flt_lang").set_value("en").run()
+        bars, _, words = _figures(at)["overview_bars"]["data"][:3]
+        side = [str(w) for w in words["text"]]
+        e2 = next(i for i, w in enumerate(side) if e2_gap in w)
+        assert bars["x"][e2] == pytest.approx(100 * (52.565657 - 48.4) / (53.0 - 48.4), abs=0.01)  # < 100
+        assert charts.t("status_not_achieved", lang) in side[e2]
+        assert any(a1_gap in w for w in side)
+        table = _frame(at, "reason")  # the same words in the table, beside the verdict
+        assert e2_gap in table["reason"].tolist() and a1_gap in table["reason"].tolist()
 
 
 def test_the_comparison_can_put_the_laggards_first(data_dir: Path) -> None:

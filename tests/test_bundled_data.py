@@ -170,6 +170,23 @@ def test_cli_snapshots_lists_metadata() -> None:
     assert {"label", "kind", "created_at", "source_name", "sha256", "rows"} <= set(rows[0])
 
 
-def test_cli_table_for_a_village_shows_benchmarks() -> None:
+def test_cli_table_for_a_village_shows_prefecture_targets_as_context_and_judges_its_own() -> None:
     out = _cli("progress", "--place", "10383", "--year", "2023")
-    assert "南牧村" in out and "市町村別の目標なし" in out
+    assert "南牧村" in out and "参考（県全体の目標）" in out  # a prefecture-wide target beside the village's figure
+    assert "目標値に到達（目標年度前）" in out  # 一体的実施 applies to each municipality: 南牧村 already does it
+    got = json.loads(_cli("progress", "--place", "10383", "--year", "2024", "--format", "json"))
+    assert got["place_name"] == "南牧村"
+    rows = {r["target_id"]: r for r in got["targets"]}
+    assert set(rows) == {tg.id for tg in CAT.targets if tg.below != "none"}  # (not the prefecture's own D1/D2)
+    # Only C1-2024 (below=each) is judged at the village, in its target year: 達成, saying what it rests on.
+    judged = {tid: r for tid, r in rows.items() if r["status"] != "context"}
+    assert list(judged) == ["C1-2024"]
+    c1 = judged["C1-2024"]
+    assert (c1["phase"], c1["status"], c1["target_value"], c1["actual_value"]) == ("final", "achieved", 1.0, 1.0)
+    assert c1["status_text"] == "◎ 達成" and c1["verdict_detail"]
+    # Every other row is context: the village's own figure and the prefecture's target, never a verdict or a share.
+    for r in rows.values():
+        if r["status"] == "context":
+            assert r["phase"] == "context" and r["status_text"] == "・ 参考（県全体の目標）"
+            assert r["share_of_way"] is None and r["gap"] is None and r["verdict_detail"] == ""
+            assert r["actual_value"] is not None

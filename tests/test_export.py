@@ -4,6 +4,7 @@ and the A4 briefing (escaped; printed by Chromium, every row and the footer are 
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -141,7 +142,15 @@ def test_official_only_deck_has_no_sample_label(data_copy: Path) -> None:
     raw = export.deck(CAT, screens, meta(sample=False, lang="en", snap=OFFICIAL_SNAP),
                       images=[_tiny_png()] * len(screens))
     prs = Presentation(io.BytesIO(raw))
-    assert len(prs.slides) == 1 + len(screens)
+    # The title slide, one slide per screen in order, and any table too long for its slide continued on the next
+    # ones under the same title (「(continued)」), its rows not dropped: every target is on the overview's slides.
+    titles = [_slide_texts(s)[0] for s in prs.slides][1:]
+    assert [x for x in titles if not x.endswith(" (continued)")] == [s.title for s in screens]
+    for before, x in itertools.pairwise(titles):
+        if x.endswith(" (continued)"):
+            assert x == before.removesuffix(" (continued)") + " (continued)"
+    overview = [c for s in prs.slides for c in _slide_texts(s)[1:] if _slide_texts(s)[0].startswith(screens[0].title)]
+    assert all(tg.label("en") in overview for tg in CAT.targets)
     for s in prs.slides:
         text = "\n".join(_slide_texts(s))
         assert "SAMPLE" not in text and "Source:" in text and OFFICIAL_SNAP in text
@@ -154,15 +163,19 @@ def _tiny_png() -> bytes:
 
 
 def test_briefing_escapes_text_and_prints_every_row_and_the_footer(vals: pl.DataFrame, tmp_path: Path) -> None:
-    m = meta(place="前橋市 <script>alert(1)</script>")
-    page = export.briefing_for(CAT, vals, "10201", 2024, m)
+    page = export.briefing_for(CAT, vals, "10201", 2024, meta(place="前橋市 <script>alert(1)</script>"))
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "&lt;テスト&gt;" in page
     assert "サンプル（架空）データを含みます" in page and SAMPLE_SNAP in page and "出典" in page
     assert "@page { size: A4 portrait" in page
     rows = pg.progress_for_place(CAT, vals, "10201", 2024)
-    for r in rows:
-        if r.status != "no_target":
-            assert fmt.percent(r.share_of_way) in page
+    # At 前橋市 only 一体的実施 (C1-2024, every municipality) is judged; the prefecture-wide targets are context.
+    judged = [r for r in rows if r.judged]
+    assert [(r.target_id, r.status) for r in judged] == [("C1-2024", "achieved")]
+    for r in judged:  # its row: the share of the way as the chart writes it and the verdict in words
+        label = next(tg.label("ja") for tg in CAT.targets if tg.id == r.target_id)
+        assert (f"<td>{label}</td>" in page and f'<td class="num">{fmt.share(r.share_of_way, "ja")}</td>' in page
+                and "<td>◎ 達成</td>" in page)
+    assert "目標1件のうち、達成1件です。" in page  # the tally counts the judged target only, never a context row
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("no chromium")
@@ -178,7 +191,7 @@ def test_briefing_escapes_text_and_prints_every_row_and_the_footer(vals: pl.Data
     printed = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                              timeout=60).stdout.decode("utf-8")
     flat = re.sub(r"\s+", "", printed)  # table cells wrap: compare without line breaks and spaces
-    rows = [r for r in pg.progress_for_place(CAT, vals, "10000", 2024) if r.status != "no_target"]
+    rows = [r for r in pg.progress_for_place(CAT, vals, "10000", 2024) if r.judged]  # the prefecture: every target
     assert len(rows) == len(CAT.targets)
     for r in rows:
         label = next(tg.label("ja") for tg in CAT.targets if tg.id == r.target_id)

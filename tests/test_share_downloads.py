@@ -29,6 +29,7 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
+from dashboard.ui.share import LINK_POPOVER
 from tests.apptest_pages import link_urls, names, switch
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -118,6 +119,13 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
     """Each page: the link popover (view, presenter, embed URLs, snapshot pinned) and PNG/CSV/Excel per chart."""
     params = {"place": "10201", "year": "2024", "lang": "ja"}
     at = _open(params)
+    # At 前橋市 a policy area whose targets are all the prefecture's (context: never drawn as bars) shows its
+    # targets' table under 目標の進捗 and no chart there; 一体的実施 (judged at every municipality) has its bar.
+    vals = data.values(db.connect(), LocalStore(app_data), CAT, SAMPLE_SNAP, (), pg.needed_places("10201"))
+    judged = {CAT.indicators[r.indicator_id].policy_area for r in pg.progress_for_place(CAT, vals, "10201", 2024)
+              if r.judged}
+    context_only = {f"area{a}" for a in {CAT.indicators[tg.indicator_id].policy_area for tg in CAT.targets} - judged}
+    assert judged == {"4"} and context_only == {"area1", "area5"}
     for page in PAGES:
         if page != "overview":
             switch(at, page).run()
@@ -131,6 +139,9 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
             assert (v.page, v.place, v.year, v.as_of, v.lang) == (page, "10201", 2024, SAMPLE_SNAP, "ja"), (page, v)
         assert [v.mode for v in views_] == ["normal", "present", "normal"]
         assert [v.embed for v in views_] == [False, False, True]
+        # Close the link popover again (its own tabs, one URL each, are not the page's sections).
+        at.session_state[LINK_POPOVER] = False
+        at.run()
         # A policy-area page and the profile run only their open tab: look under the charts of every tab.
         tabs = [tb.label for tb in at.tabs] if f"{page}_section" in at.session_state else [None]
         for tab in tabs:
@@ -138,7 +149,9 @@ def test_every_page_has_link_to_view_and_exports_under_every_chart(app_data: Pat
                 at.session_state[f"{page}_section"] = tab
                 at.run()
             keys = _chart_keys(at)
-            assert keys or page == "methodology" or tab == "市町村・圏域・県の比較", (page, tab)  # a table only
+            table_only = page == "methodology" or tab == "市町村・圏域・県の比較" or (
+                page in context_only and tab == "目標の進捗")
+            assert bool(keys) != table_only, (page, tab, keys)  # a table only
             pops = _export_popovers(at)
             # One closed "Export" popover per chart and per table; no chart or table button until one is opened.
             assert {f"dlp_{k}": "出力（PNG・CSV・Excel）" for k in keys}.items() <= pops.items(), (page, tab, pops)
@@ -175,13 +188,24 @@ def test_downloads_read_back_with_the_query_layers_numbers(app_data: Path) -> No
 
     raw = _download(at, "dl_csv_overview_bars")
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Japanese correctly
-    csv = pl.read_csv(io.BytesIO(raw[3:]))
+    csv = pl.read_csv(io.BytesIO(raw[3:]))  # headers in the user's language, figures rounded as shown
     by_target = {r.target_id: r for r in rows}
-    assert sorted(csv["target_id"].to_list()) == sorted(by_target)
+    # Every target shown at a municipality: all but the prefecture's own scores (D1/D2, below=none).
+    assert csv["目標ID"].to_list() == [r.target_id for r in rows]
+    assert set(by_target) == {tg.id for tg in CAT.targets if tg.below != "none"} and len(rows) == 12
     want = views.progress_table(CAT, rows, "ja")
-    assert csv["label"].to_list() == want["label"].to_list()  # Japanese intact
-    assert csv["status_text"].to_list() == want["status_text"].to_list()
-    assert csv["share"].to_list() == pytest.approx(want["share"].to_list(), nan_ok=True)
+    assert csv["目標"].to_list() == want["label"].to_list()  # Japanese intact
+    assert csv["状況"].to_list() == want["status_text"].to_list()
+    assert [x or "" for x in csv["判定の根拠"].to_list()] == want["reason"].to_list()
+    # Only 一体的実施 is judged at 前橋市 (達成, 100 % of the way); every other row is the prefecture's target as
+    # context: the city's own figure beside it, no share of the way.
+    shares = dict(zip(csv["目標ID"].to_list(), csv["進捗率（%）"].to_list(), strict=True))
+    assert shares == {r.target_id: (None if r.share_of_way is None else round(r.share_of_way * 100)) for r in rows}
+    assert {tid for tid, sh in shares.items() if sh is not None} == {"C1-2024"} and shares["C1-2024"] == 100
+    actuals = [r.actual_value for r in rows]
+    assert all(a is not None for a in actuals)  # each row carries the city's own latest figure
+    assert csv["実績値"].to_list() == pytest.approx(
+        [round(a or 0.0, d) for a, d in zip(actuals, want["decimals"].to_list(), strict=True)])
     assert set(csv["データ区分"].to_list()) == {"サンプル（架空）"}
 
     wb = load_workbook(io.BytesIO(_download(at, "dl_xlsx_overview_bars")))
@@ -225,9 +249,11 @@ def test_shared_link_shows_the_same_numbers_after_a_new_upload(app_data: Path) -
     """The link taken before an upload reopens with the old numbers; the unpinned page moves on."""
     at = _open({"place": "10201", "year": "2024", "lang": "en"})
     before = _bars(at)
+    assert before == [100.0]  # 前橋市's one judged target, 一体的実施 (C1-2024): in place in FY2024, achieved
     url = _link_urls(at)[0]
-    df = pl.DataFrame({"indicator_id": ["kayoi_participation_rate"], "municipality_code": ["10201"],
-                       "fiscal_year": [2024], "value": [1.0]})
+    # A later upload: the city no longer does it in FY2024 (0 against its own baseline 0 → 1: 0 % of the way).
+    df = pl.DataFrame({"indicator_id": ["ittaiteki_implemented"], "municipality_code": ["10201"],
+                       "fiscal_year": [2024], "value": [0.0]})
     LocalStore(app_data).publish(to_parquet_bytes(df), label="later upload", kind="official",
                                  source_name="r.parquet", rows=1, publisher="test")
     view = links.parse(url)
@@ -235,4 +261,4 @@ def test_shared_link_shows_the_same_numbers_after_a_new_upload(app_data: Path) -
     assert _bars(reopened) == before
     assert _link_urls(reopened)[0] == url
     fresh = _open({"place": "10201", "year": "2024", "lang": "en"})
-    assert _bars(fresh) != before
+    assert _bars(fresh) == [0.0]
