@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -128,6 +128,14 @@ def gap_text(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     return t(key, lang, target=bar, gap=gap, pct=pct)
 
 
+def _national_gap(catalog: Catalog, p: pg.Progress, lang: str) -> str:
+    """How far a pace row's actual is below the national average of its year."""
+    assert p.national_value is not None and p.actual_value is not None
+    gap, share = pg.gap_and_share(p.actual_value, p.national_value, catalog.indicators[p.indicator_id].direction)
+    return gap_text(catalog, replace(p, phase="final", status="not_achieved", gap=gap, share_of_target=share,
+                                     target_value=p.national_value), lang)
+
+
 def verdict_detail(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     """What a verdict rests on, said beside its chip: the gap of a final verdict (and the plan's expected
     rate for "above the national average" targets), or which result is awaited; "" for pace and context."""
@@ -137,6 +145,10 @@ def verdict_detail(catalog: Catalog, p: pg.Progress, lang: str) -> str:
             text += paren(t("plan_expectation", lang,
                             value=value_text(catalog, p.indicator_id, p.expectation_value, lang)), lang)
         return text
+    if (p.phase == "pace" and p.target_kind == "above_national" and p.national_value is not None
+            and p.actual_value is not None and p.actual_value <= p.national_value):
+        # Past the plan's value but not above the nation: the bar alone would look like a success.
+        return _national_gap(catalog, p, lang)
     if p.status == "awaiting":
         return t("awaiting_detail", lang, fy=fmt.fy_label(p.target_year, lang))
     if p.status == "awaiting_national":
@@ -166,6 +178,7 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
     labels = {tg.id: tg.label(lang) for tg in catalog.targets}
     recs = []
     for p in rows:
+        one_place = catalog.place_kind(p.place_code) == "municipality"  # a yes/no measure reads 実施/未実施
         recs.append({
             "target_id": p.target_id,
             "indicator_id": p.indicator_id,
@@ -178,11 +191,10 @@ def progress_table(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> 
             "baseline_text": (f"{value_text(catalog, p.indicator_id, p.baseline_value, lang)}"
                               f"{paren(fmt.fy_label(p.baseline_year, lang), lang)}" if p.baseline_year
                               else dash(N_("reason_not_applicable"), lang)),
-            "actual_text": (value_text(catalog, p.indicator_id, p.actual_value, lang,
-                                       one_place=catalog.place_kind(p.place_code) == "municipality")
+            "actual_text": (value_text(catalog, p.indicator_id, p.actual_value, lang, one_place=one_place)
                             if p.actual_value is not None else dash(N_("reason_not_reported"), lang)),
             "actual_year": fmt.fy_label(p.actual_year, lang),
-            "target_text": (f"{value_text(catalog, p.indicator_id, p.target_value, lang)}"
+            "target_text": (f"{value_text(catalog, p.indicator_id, p.target_value, lang, one_place=one_place)}"
                             f"{paren(fmt.fy_label(p.target_year, lang), lang)}" if p.target_value is not None
                             else t("above_national_target", lang) + paren(fmt.fy_label(p.target_year, lang), lang)),
             "data": t("sample" if p.actual_is_sample else "official", lang) if p.actual_year else "－",

@@ -265,3 +265,20 @@ def test_no_nan_or_inf_comes_out(b: float, t: float, a: float, ay: int, year: in
         v = getattr(p, f.name)
         assert not (isinstance(v, float) and not math.isfinite(v)), f.name
     assert p.status in pg.STATUSES
+
+
+def test_a_pace_bar_past_the_plans_value_but_below_the_nation_says_so(tiny_catalog: Catalog) -> None:
+    """E2-like: 52.5 % in 2023 beats the plan's 52.0 % but not the nation's 53.0 %: the bar is past 100 %, so
+    the row must say what it still lacks."""
+    t = _target(48.4, 52.0, "above_national", 2021, 2024, ind="t_rate")
+    p = pg.evaluate(t, tiny_catalog.indicators["t_rate"], {2023: 52.5}, 2023, place="10000", national={2023: 53.0})
+    assert p.phase == "pace" and p.status != "reached_early" and (p.share_of_way or 0) > 1
+    assert views.verdict_detail(tiny_catalog, p, "ja") == "全国平均53.0単位に0.5ポイント届かず（全国平均の99.1%）"
+
+
+def test_a_towns_yes_no_target_reads_in_place(tiny_catalog: Catalog) -> None:
+    each = replace(next(t for t in tiny_catalog.targets if t.id == "T-flag"), below="each")
+    cat = replace(tiny_catalog, targets=(each,))
+    vals = _values([("t_flag", "19001", 2025, 1.0)])
+    row = views.progress_table(cat, pg.progress_for_place(cat, vals, "19001", 2025), "ja").row(0, named=True)
+    assert row["actual_text"] == "実施" and row["target_text"].startswith("実施")
