@@ -30,7 +30,9 @@ import base64
 import functools
 import hashlib
 import hmac
+import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -290,6 +292,28 @@ def session_binding(browser_secret: bytes | None) -> str:
 def same_browser(stored: str, current: str) -> bool:
     """Whether this run's connection comes from the browser the login was made in (constant-time)."""
     return hmac.compare_digest(stored.encode(), current.encode())
+
+
+_SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class RedactSessionIds(logging.Filter):
+    """Writes "<session>" for anything shaped like a session id in a log record: a log line is no way in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message (always kept)."""
+        msg = record.getMessage()
+        if _SESSION_ID.search(msg):
+            record.msg, record.args = _SESSION_ID.sub("<session>", msg), ()
+        return True
+
+
+def redact_session_ids(logger: logging.Logger) -> None:
+    """Install the redacting filter on the logger's handlers (once; Streamlit logs session ids in warnings such
+    as "Session with id … is already connected")."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactSessionIds) for f in handler.filters):
+            handler.addFilter(RedactSessionIds())
 
 
 class UploadGate:

@@ -43,3 +43,21 @@ def test_the_binding_is_a_hash_of_the_browsers_secret() -> None:
     a, b = auth.session_binding(b"x" * 32), auth.session_binding(b"y" * 32)
     assert a != b and len(a) == 64 and b"x".hex() not in a
     assert auth.session_binding(None) == "" and auth.same_browser(a, a) and not auth.same_browser(a, b)
+
+
+def test_the_server_log_never_carries_a_session_id() -> None:
+    import io
+    import logging
+
+    log = logging.getLogger("test.redact")
+    buf = io.StringIO()
+    handler = logging.StreamHandler(buf)
+    log.addHandler(handler)
+    try:
+        auth.redact_session_ids(log)
+        auth.redact_session_ids(log)  # once only
+        log.warning("Session with id %s is already connected!", "0f8c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b")
+        assert "0f8c1a2b" not in buf.getvalue() and "<session>" in buf.getvalue()
+        assert len(handler.filters) == 1
+    finally:
+        log.removeHandler(handler)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 
@@ -36,10 +37,12 @@ def _upload_manager() -> object | None:
 
 
 def guard_uploads() -> None:
-    """Keep upload bytes only for analyst sessions (installed once per process; see auth.UploadGate)."""
+    """Keep upload bytes only for analyst sessions (installed once per process; see auth.UploadGate), and keep
+    session ids out of the server's log."""
     mgr = _upload_manager()
     if mgr is not None:
         auth.GATE.install(mgr)
+    auth.redact_session_ids(logging.getLogger("streamlit"))
 
 
 def _log_out(oidc: bool) -> None:
