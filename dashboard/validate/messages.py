@@ -6,12 +6,28 @@ problem into words at the edge (the CLI, the upload page, exports): render(probl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dashboard.i18n import N_, t, tn
 
-if TYPE_CHECKING:
-    from dashboard.validate.model import Problem
+
+class Problem(Protocol):
+    """What render() reads of a problem (validate.model.Problem has it; no import back, so no cycle)."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+    @property
+    def row(self) -> int | None: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> str | None: ...
+    @property
+    def value(self) -> Any: ...
 
 # Each rule's label, by rule id (the message key of its words).
 RULE_LABELS: dict[str, str] = {
