@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +16,26 @@ import pytest
 import yaml
 
 from dashboard.config import ROOT
-from scripts import serve
+from scripts import check_k8s, serve
 
 K8S = ROOT / "deploy" / "k8s"
 VALIDATE = str(Path(sys.executable).parent / "kubernetes-validate")
 
 
 def _docs() -> dict[str, dict[str, Any]]:
+    """The objects `kubectl apply -k deploy/k8s` sends (rendered by kubectl where it is installed, else
+    the files with the generated ConfigMap built from the kustomization by hand), by kind."""
+    rendered = check_k8s.render(K8S)
+    if rendered is not None:
+        return {d["kind"]: d for d in yaml.safe_load_all(rendered) if d}
     out = {}
     for f in sorted(K8S.glob("*.yaml")):
         for d in yaml.safe_load_all(f.read_text(encoding="utf-8")):
             out[d["kind"]] = d
+    kust = out.pop("Kustomization")
+    gen = kust["configMapGenerator"][0]
+    out["ConfigMap"] = {"metadata": {"name": gen["name"] + "-hash"},
+                        "data": dict(kv.split("=", 1) for kv in gen["literals"])}
     return out
 
 
@@ -35,12 +45,16 @@ def _validate(*files: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_manifests_pass_the_kubernetes_schemas_and_a_broken_one_does_not(tmp_path: Path) -> None:
-    r = _validate(*sorted(K8S.glob("*.yaml")))
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_k8s.py")], capture_output=True, text=True,
+                       timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
-    broken = tmp_path / "deployment.yaml"
+    broken = tmp_path / "k8s"
+    shutil.copytree(K8S, broken)
     text = (K8S / "deployment.yaml").read_text(encoding="utf-8")
-    broken.write_text(text.replace("readinessProbe:", "readynessProbe:"), encoding="utf-8")  # a typo
-    assert _validate(broken).returncode != 0
+    (broken / "deployment.yaml").write_text(text.replace("readinessProbe:", "readynessProbe:"), encoding="utf-8")
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_k8s.py"), str(broken)], capture_output=True,
+                       text=True, timeout=180)
+    assert r.returncode == 1  # a typo
 
 
 def _cmd_port(args: list[str]) -> int:
@@ -49,19 +63,39 @@ def _cmd_port(args: list[str]) -> int:
 
 def test_the_pieces_fit_together() -> None:
     docs = _docs()
-    assert {"Deployment", "Service", "Ingress", "Secret", "ConfigMap"} <= set(docs)
+    assert {"Deployment", "Service", "Ingress", "ConfigMap", "PodDisruptionBudget", "ServiceAccount"} <= set(docs)
+    assert "Secret" not in docs  # created by hand (README), never committed
     pod = docs["Deployment"]["spec"]["template"]["spec"]
     c = pod["containers"][0]
     port = _cmd_port(c["args"])
     assert c["ports"][0]["containerPort"] == port
-    for probe in ("readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert c[probe]["httpGet"]["path"] == "/_stcore/health" and c[probe]["httpGet"]["port"] == "http"
-    # Every secret the pod reads is in the Secret; the store is a bucket; the cookie secret is shared.
-    secret = docs["Secret"]["stringData"]
-    refs = [e["valueFrom"]["secretKeyRef"]["key"] for e in c["env"] if "valueFrom" in e]
-    assert "STREAMLIT_SERVER_COOKIE_SECRET" in refs and set(refs) <= set(secret)
-    assert "[auth]" in secret["secrets.toml"]
+    # The secrets the pod reads come from the hand-made Secret; no static AWS keys anywhere.
+    refs = [e["valueFrom"]["secretKeyRef"] for e in c["env"] if "valueFrom" in e]
+    assert [r["key"] for r in refs] == ["STREAMLIT_SERVER_COOKIE_SECRET"]
+    assert not [e for e in c["env"] if e["name"].startswith("AWS_")]
     assert docs["ConfigMap"]["data"]["GUNMA_STORE"].startswith("s3://")
+    # A ConfigMap change renames it (hash suffix), which rolls the pods.
+    cm = docs["ConfigMap"]["metadata"]["name"]
+    assert cm != "gunma-dashboard" and {"configMapRef": {"name": cm}} in c["envFrom"]
+    # Hardening.
+    assert pod["automountServiceAccountToken"] is False and pod["serviceAccountName"] == "gunma-dashboard"
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    sc = c["securityContext"]
+    assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+    empty = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+    mounted = {m["mountPath"] for m in c["volumeMounts"] if m["name"] in empty}
+    assert {"/tmp", "/cache"} <= mounted  # where serve.py, nginx and the cache write
+    assert c["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep"
+    assert pod["terminationGracePeriodSeconds"] > int(c["lifecycle"]["preStop"]["exec"]["command"][1]) + 15
+    keys = {t["topologyKey"] for t in pod["topologySpreadConstraints"]}
+    assert keys == {"kubernetes.io/hostname", "topology.kubernetes.io/zone"}
+    tag = c["image"].rsplit(":", 1)[1]
+    assert tag not in ("latest", "") and "/" not in tag
+    pdb = docs["PodDisruptionBudget"]["spec"]
+    assert pdb["selector"] == docs["Deployment"]["spec"]["selector"] and pdb["maxUnavailable"] == 1
     # The Service reaches the pods; the Ingress reaches the Service with cookie affinity.
     svc = docs["Service"]
     assert svc["spec"]["selector"] == docs["Deployment"]["spec"]["selector"]["matchLabels"]
