@@ -250,6 +250,8 @@ def preflight(data_dir: Path) -> str | None:
         if isinstance(value, str) and PLACEHOLDER.search(value):
             return f"secrets.toml [auth] {key} holds a placeholder value: set the real one"
     os.environ["GUNMA_DATA_DIR"] = str(Path(data_dir).resolve())
+    if str(ROOT) not in sys.path:  # run as `python scripts/serve.py` without PYTHONPATH
+        sys.path.insert(0, str(ROOT))
     from dashboard.config import data_folder_problem
     from dashboard.stores import open_store
 

@@ -186,3 +186,20 @@ def test_the_rendered_serve_configs_pass_nginx_and_supervisord_checks(tmp_path: 
     r = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", "stderr", "-c", str(nginx_conf)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_systemd_unit_kills_its_whole_control_group_and_runs_serve(tmp_path: Path) -> None:
+    unit = ROOT / "deploy" / "systemd" / "gunma-dashboard.service"
+    text = unit.read_text(encoding="utf-8")
+    fields = dict(re.findall(r"^(\w+)=(.*)$", text, re.M))
+    assert fields["KillMode"] == "control-group" and fields["Restart"] == "on-failure"
+    exec_start = shlex.split(fields["ExecStart"])
+    assert exec_start[1] == "scripts/serve.py"
+    assert int(fields["TimeoutStopSec"]) > 15  # supervisord's stopwaitsecs
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    copy = tmp_path / unit.name  # systemd's own check, with this checkout's interpreter in place of /srv's
+    copy.write_text(text.replace("/srv/gunma-dashboard/.venv/bin/python", sys.executable), encoding="utf-8")
+    r = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
