@@ -632,3 +632,31 @@ def test_static_files_are_compressed_through_nginx(service: Service) -> None:
     assert gz < plain / 3
     print("\nfirst visit (page + its scripts and stylesheets): "
           + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
+
+
+@pytest.mark.browser
+def test_a_first_visit_in_chromium_is_compressed(service: Service, browser: Any) -> None:  # noqa: F811
+    """A first visit of the overview in Chromium (empty cache): bytes on the wire for every response, once
+    with the browser's own Accept-Encoding (gzip, deflate, br) and once asking for identity."""
+    sizes = {}
+    for label, headers in (("identity", {"Accept-Encoding": "identity"}), ("compressed", {})):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ja-JP",
+                                  extra_http_headers=headers)
+        pg = ctx.new_page()
+        responses: list[Any] = []
+        pg.on("requestfinished", lambda r, out=responses: out.append(r))
+        pg.goto(f"{service.url}/")
+        settle(pg)
+        pg.wait_for_selector(".js-plotly-plot", timeout=45_000)
+        pg.wait_for_timeout(1000)
+        js = [r for r in responses if r.url.endswith(".js")]
+        sizes[label] = (sum(r.sizes()["responseBodySize"] for r in responses),
+                        sum(r.sizes()["responseBodySize"] for r in js), len(responses))
+        encodings = {(r.response().headers.get("content-encoding") if r.response() else None) for r in js}
+        ctx.close()
+        if label == "compressed":
+            assert encodings & {"br", "gzip"}, encodings
+    (plain, plain_js, n), (packed, packed_js, _) = sizes["identity"], sizes["compressed"]
+    print(f"\nfirst visit of the overview in Chromium ({n} responses): {plain / 1e6:.2f} MB uncompressed "
+          f"({plain_js / 1e6:.2f} MB JavaScript), {packed / 1e6:.2f} MB compressed ({packed_js / 1e6:.2f} MB)")
+    assert packed < plain / 3
