@@ -249,9 +249,19 @@ def preflight(data_dir: Path) -> str | None:
         value = auth.get(key) if isinstance(auth, dict) else None
         if isinstance(value, str) and PLACEHOLDER.search(value):
             return f"secrets.toml [auth] {key} holds a placeholder value: set the real one"
+    # In a child process: the launcher itself stays small (no Polars, DuckDB or boto3 imported here).
+    code = "import sys; from scripts.serve import store_problem; print(store_problem(sys.argv[1]) or '', end='')"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    r = subprocess.run([sys.executable, "-c", code, str(data_dir)], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=START_TIMEOUT_S)
+    if r.returncode != 0:
+        return f"the snapshot store could not be checked: {r.stderr.strip()[-500:]}"
+    return r.stdout or None
+
+
+def store_problem(data_dir: str | Path) -> str | None:
+    """Why the snapshot store (GUNMA_STORE, else the data folder) cannot serve data, or None."""
     os.environ["GUNMA_DATA_DIR"] = str(Path(data_dir).resolve())
-    if str(ROOT) not in sys.path:  # run as `python scripts/serve.py` without PYTHONPATH
-        sys.path.insert(0, str(ROOT))
     from dashboard.config import data_folder_problem
     from dashboard.stores import open_store
 
