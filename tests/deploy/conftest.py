@@ -35,14 +35,22 @@ def app_image() -> Iterator[str]:
     """The app image, built once per run (a lock keeps two xdist workers from building at once)."""
     lock = image.cache_dir() / "build.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # shared by the xdist workers of one run
+    built = image.cache_dir() / f"built-{run}" if run else None
     with lock.open("w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
+        if built is not None and built.exists():  # another worker of this run built it already
+            yield f"{image.IMAGE}:{image.TAG}"
+            return
         t0 = time.monotonic()
         name = image.build(target="app", timeout=3000)
-        s3 = image.build(target="s3", timeout=3000)
+        image.build(target="s3", timeout=3000)
         print(f"\nimage build (app and s3 stages): {time.monotonic() - t0:.0f} s")
+        for old in image.cache_dir().glob("built-*"):
+            old.unlink()
+        if built is not None:
+            built.touch()
     yield name
-    _ = s3
 
 
 def free_port() -> int:
