@@ -65,7 +65,7 @@ BROTLI_CONF = """    brotli on;
     brotli_types text/css text/plain text/javascript application/javascript application/json
                  application/manifest+json image/svg+xml font/ttf application/vnd.ms-fontobject;"""
 HEALTH_EVERY_S = 2.0
-# Values the documentation shows in place of a real secret (deploy/k8s/README, compose.yaml): refused.
+# Values shown in place of a real secret in examples ("replace-with-...", "change-me"): refused.
 PLACEHOLDER = re.compile(r"replace|change.?me|placeholder|example|^(x+|0+|secret|test)$", re.I)
 MIN_COOKIE_SECRET = 32
 
