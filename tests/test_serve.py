@@ -660,3 +660,35 @@ def test_a_first_visit_in_chromium_is_compressed(service: Service, browser: Any)
     print(f"\nfirst visit of the overview in Chromium ({n} responses): {plain / 1e6:.2f} MB uncompressed "
           f"({plain_js / 1e6:.2f} MB JavaScript), {packed / 1e6:.2f} MB compressed ({packed_js / 1e6:.2f} MB)")
     assert packed < plain / 3
+
+
+def test_an_nginx_that_cannot_bind_never_counts_as_started_and_ends_fatal(tmp_path: Path) -> None:
+    """supervisord with the rendered config on a port someone else holds: nginx retries the bind for ~2.5 s
+    and exits, which startsecs=4 never counts as a start; after its retries it is FATAL (serve.py then stops
+    everything and exits 1), instead of being restarted every few seconds forever."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run_dir = tmp_path / "run"
+        run_dir.mkdir()
+        conf = serve.configure(run_dir, workers=1, port=port, address="127.0.0.1")
+        sup = subprocess.Popen([str(Path(sys.executable).parent / "supervisord"), "-n", "-c", str(conf)], cwd=ROOT,
+                               env={**os.environ, "PYTHONPATH": str(ROOT), "GUNMA_DATA_DIR": str(_data(tmp_path))},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        svc = Service(sup, "", run_dir)  # type: ignore[arg-type]
+        states = []
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = svc.ctl("status", "nginx")
+                states.append(line.split()[1] if len(line.split()) > 1 else "")
+                if states[-1] == "FATAL":
+                    break
+                time.sleep(0.3)
+            health = serve.write_health(run_dir)
+        finally:
+            sup.terminate()
+            sup.wait(timeout=60)
+    assert states[-1] == "FATAL" and "RUNNING" not in states, states
+    assert health["nginx:nginx"]["state"] == "FATAL"  # what serve.py's loop acts on
