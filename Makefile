@@ -1,33 +1,45 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11:
 #   make run    set up, then serve the dashboard on the bundled data (http://localhost:8501)
 #   make serve  the same for production: supervisord runs one Streamlit process per core and nginx (scripts/serve.py)
-#   make test   set up, then lint, type-check and run the whole test suite
+#   make test   set up, then lint, type-check and run the whole test suite, including the `deploy` tests that
+#               build the image with podman and run it and the two-replica stack on SeaweedFS (tests/deploy/)
+#   make image  build the container image with podman (scripts/image.py: project-local podman settings,
+#               base image and layers cached in ~/.cache/gunma-dashboard)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run serve test lint bench system-deps clean messages messages-extract messages-update
+.PHONY: run serve test lint bench system-deps clean messages messages-extract messages-update image
 
 # Message catalogues (dashboard/i18n.py): locale/<lang>/LC_MESSAGES/messages.po, compiled to .mo here.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/messages.po))
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-runtime.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.lock
 	touch $@
 
-# Debian packages: Chromium (browser tests, PNG export via kaleido), Japanese fonts, nginx, poppler-utils
-# (pdftotext: what a printed briefing really shows) and gettext-base (envsubst fills in deploy/ templates)
-# (`make serve`; /usr/sbin is not on an ordinary user's PATH, hence the second test).
+# Debian packages: Chromium (browser tests, PNG export via kaleido), Japanese fonts, nginx with Debian's brotli
+# module, poppler-utils (pdftotext: what a printed briefing really shows), gettext-base (envsubst fills in
+# deploy/ templates) (`make serve`; /usr/sbin is not on an ordinary user's PATH, hence the second test);
+# podman, runc, netavark + aardvark-dns (container networks with service names) and debootstrap (the image,
+# built and run by the deploy tests; podman-compose comes from requirements.lock); kubectl from Debian's
+# kubernetes-client where none is installed (`kubectl kustomize`).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
 			|| ! { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || ! command -v pdftotext >/dev/null \
-			|| ! command -v envsubst >/dev/null; then \
+			|| ! command -v envsubst >/dev/null || ! test -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so \
+			|| ! command -v podman >/dev/null || ! { command -v runc >/dev/null || test -x /usr/sbin/runc; } \
+			|| ! { command -v debootstrap >/dev/null || test -x /usr/sbin/debootstrap; } \
+			|| ! test -x /usr/lib/podman/aardvark-dns \
+			|| ! command -v kubectl >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk nginx poppler-utils gettext-base >/dev/null; \
+		KUBECTL=$$(command -v kubectl >/dev/null || echo kubernetes-client); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk \
+			nginx libnginx-mod-http-brotli-filter poppler-utils gettext-base podman runc netavark aardvark-dns debootstrap $$KUBECTL >/dev/null; \
 	fi
 
 %.mo: %.po $(STAMP)
@@ -51,17 +63,21 @@ serve: $(STAMP) system-deps messages
 	$(BIN)/python scripts/serve.py $(SERVE_ARGS)
 
 # Import contracts (.importlinter: layers, no streamlit below the UI, no cycles); Kubernetes manifests
-# checked offline against the schemas bundled with kubernetes-validate.
+# rendered with `kubectl kustomize deploy/k8s` and checked offline against the schemas bundled with
+# kubernetes-validate (scripts/check_k8s.py; each file on its own where kubectl is missing).
 lint: $(STAMP) messages
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
+	$(BIN)/python scripts/check_k8s.py
 	$(BIN)/python scripts/check_messages.py
 	$(BIN)/python scripts/pseudo_locale.py --check
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -n 2 -q
+
+image: $(STAMP) system-deps
+	$(BIN)/python scripts/image.py build
 
 bench: $(STAMP) system-deps messages
 	$(BIN)/python -m bench.run

@@ -1,9 +1,17 @@
 """Production serving on one machine: supervisord runs one Streamlit worker per core and nginx in front.
 
-This is a thin launcher. It fills in deploy/supervisord.conf.template and deploy/nginx.conf.template
-with envsubst, starts supervisord in the foreground, waits until every worker has run the app once and
-nginx answers, prints the URL, and stays until Ctrl-C / SIGTERM (exit 0). Restarting a crashed worker is
-supervisord's job, not ours; if supervisord itself ends, so does this (exit 1).
+This is a thin launcher. It refuses to start when its port is taken, the snapshot store is missing or
+empty, or a secret still holds a documented placeholder. It fills in deploy/supervisord.conf.template and
+deploy/nginx.conf.template with envsubst, starts supervisord in the foreground, waits until every worker
+has run the app once and nginx answers, prints the URL, and stays until Ctrl-C / SIGTERM (exit 0).
+Restarting a crashed worker is supervisord's job, not ours; if supervisord itself ends, or gives up on a
+program (FATAL: e.g. nginx cannot bind its port), so does this (exit 1), stopping everything first.
+
+No orphans: this process is a child subreaper (PR_SET_CHILD_SUBREAPER), supervisord's programs run with a
+parent-death signal (setpriv --pdeathsig), so when supervisord dies they get SIGTERM, and any process
+whose parent died (nginx's workers after kill -9 of their master) is re-parented to this process, which
+kills it within half a second. Each program's state and each worker's own /_stcore/health are written to
+RUN/health.json every 2 s for a monitor (`supervisorctl -c RUN/supervisord.conf status` shows the states).
 
 Usage: python scripts/serve.py [--workers N] [--port 8501] [--address 0.0.0.0] [--data-dir DIR] [--run-dir DIR]
 
@@ -16,9 +24,12 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import ctypes
+import errno
 import grp
 import hashlib
 import http.client
+import json
 import os
 import pwd
 import random
@@ -36,6 +47,7 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+import xmlrpc.client
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -44,6 +56,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 START_TIMEOUT_S = 120.0  # a cold worker imports Streamlit, Polars, DuckDB and Plotly: ~5 s here, more under load
 STREAMLIT_DEFAULT_UPLOAD_MB = 200
+PR_SET_CHILD_SUBREAPER = 36
+# Brotli where this nginx has Debian's module (libnginx-mod-http-brotli-filter): smaller than gzip.
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
+BROTLI_CONF = """    brotli on;
+    brotli_comp_level 5;
+    brotli_min_length 1024;
+    brotli_types text/css text/plain text/javascript application/javascript application/json
+                 application/manifest+json image/svg+xml font/ttf application/vnd.ms-fontobject;"""
+HEALTH_EVERY_S = 2.0
+# Values shown in place of a real secret in examples ("replace-with-...", "change-me"): refused.
+PLACEHOLDER = re.compile(r"replace|change.?me|placeholder|example|^(x+|0+|secret|test)$", re.I)
+MIN_COOKIE_SECRET = 32
 
 
 def render(template: Path, values: dict[str, str]) -> str:
@@ -73,6 +97,9 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
         "RUN": str(run_dir), "ROOT": str(ROOT), "APP": app, "PYTHON": sys.executable, "NGINX": nginx,
         "NGINX_USER": user,
         "WORKERS": str(workers), "FIRST_PORT": str(first), "LISTEN": f"{_host(address)}:{port}",
+        "PDEATHSIG": _pdeathsig_prefix(),
+        "LOAD_MODULES": f"load_module {BROTLI_MODULE};" if BROTLI_MODULE.exists() else "",
+        "BROTLI": BROTLI_CONF if BROTLI_MODULE.exists() else "    # (no brotli module installed)",
         "SERVERS": "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in range(first, first + workers)),
         "MAX_BODY": f"{max_upload_mb()}m",
         "UPLOAD_RATE": os.environ.get("GUNMA_UPLOAD_RATE", "6r/m"),
@@ -122,6 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.workers < 1:
         ap.error("--workers must be at least 1")
+    busy = port_in_use(args.address, args.port)
+    if busy:
+        print(f"serve: {busy}; refusing to start (is another `make serve` running?)", file=sys.stderr, flush=True)
+        return 1
+    problem = preflight(args.data_dir)
+    if problem:
+        print(f"serve: {problem}", file=sys.stderr, flush=True)
+        return 1
     own_run_dir = args.run_dir is None
     run_dir = Path(tempfile.mkdtemp(prefix="gunma-serve-")) if own_run_dir else args.run_dir.resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -133,15 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     sup: subprocess.Popen[bytes] | None = None
+    become_subreaper()
     try:
         conf = configure(run_dir, workers=args.workers, port=args.port, address=args.address, app=args.app)
-        cmd = [str(Path(sys.executable).parent / "supervisord"), "-n", "-c", str(conf)]
-        if shutil.which("setpriv"):  # if this launcher is killed outright, supervisord is told to stop
-            cmd = ["setpriv", "--pdeathsig", "TERM", "--", *cmd]
+        # If this launcher is killed outright, supervisord is told to stop (and stops its programs).
+        cmd = [*_pdeathsig_prefix().split(), str(Path(sys.executable).parent / "supervisord"), "-n", "-c", str(conf)]
         sup = subprocess.Popen(cmd, cwd=ROOT, env=worker_env(args.data_dir), stdin=subprocess.DEVNULL,
                                start_new_session=True)
         url = _url(args.address, args.port)
-        problem = _wait_ready(sup, url, _worker_ports(conf), stop)
+        problem = _wait_ready(sup, url, _worker_ports(conf), stop, run_dir)
         if problem:
             print(f"serve: {problem}{_tail(run_dir)}", file=sys.stderr, flush=True)
             return 1
@@ -149,8 +184,20 @@ def main(argv: list[str] | None = None) -> int:
             shown = url if args.address not in ("0.0.0.0", "::") else f"http://localhost:{args.port}"
             print(f"Serving the dashboard at {shown} ({args.workers} worker{'s' if args.workers > 1 else ''} "
                   f"under supervisord, logs in {run_dir}; Ctrl-C stops)", flush=True)
+        next_health = 0.0
+        fatal: list[str] = []
         while not stop.is_set() and sup.poll() is None:
+            kill_orphans(sup.pid)
+            if time.monotonic() >= next_health:
+                next_health = time.monotonic() + HEALTH_EVERY_S
+                fatal = [p for p, h in write_health(run_dir).items() if h.get("state") == "FATAL"]
+                if fatal:
+                    break
             stop.wait(0.5)
+        if fatal:
+            print(f"serve: supervisord gave up on {', '.join(fatal)}; stopping{_tail(run_dir)}", file=sys.stderr,
+                  flush=True)
+            return 1
         if sup.poll() is not None:
             print(f"serve: supervisord exited with code {sup.returncode}{_tail(run_dir)}", file=sys.stderr, flush=True)
             return 1
@@ -164,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 sup.kill()
                 sup.wait()
+        kill_orphans(None)  # whatever supervisord left behind (e.g. it was killed): re-parented to us
         if own_run_dir:
             shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -174,24 +222,178 @@ def max_upload_mb() -> int:
     return int(env) if env else int(_configured("server", "maxUploadSize") or STREAMLIT_DEFAULT_UPLOAD_MB)
 
 
+def port_in_use(address: str, port: int) -> str | None:
+    """Why the public address:port cannot be ours (something listens there already), or None."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx does: TIME_WAIT is not "taken"
+        try:
+            s.bind((address, port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                return f"port {port} on {address} is already in use"
+            return f"cannot listen on {address}:{port}: {e.strerror}"
+    return None
+
+
+def preflight(data_dir: Path) -> str | None:
+    """Why this service must not start, or None: the snapshot store (GUNMA_STORE, else the data folder) is
+    missing, unreachable or empty, or a secret still holds a documented placeholder value."""
+    for name in ("STREAMLIT_SERVER_COOKIE_SECRET",):
+        value = os.environ.get(name)
+        if value is not None and (PLACEHOLDER.search(value) or len(value) < MIN_COOKIE_SECRET):
+            return (f"{name} holds a placeholder or is shorter than {MIN_COOKIE_SECRET} characters: "
+                    "set a long random secret (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)")
+    auth = _secrets_file().get("auth", {})
+    for key in ("cookie_secret", "client_secret"):
+        value = auth.get(key) if isinstance(auth, dict) else None
+        if isinstance(value, str) and PLACEHOLDER.search(value):
+            return f"secrets.toml [auth] {key} holds a placeholder value: set the real one"
+    # In a child process: the launcher itself stays small (no Polars, DuckDB or boto3 imported here).
+    code = "import sys; from scripts.serve import store_problem; print(store_problem(sys.argv[1]) or '', end='')"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    r = subprocess.run([sys.executable, "-c", code, str(data_dir)], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=START_TIMEOUT_S)
+    if r.returncode != 0:
+        return f"the snapshot store could not be checked: {r.stderr.strip()[-500:]}"
+    return r.stdout or None
+
+
+def store_problem(data_dir: str | Path) -> str | None:
+    """Why the snapshot store (GUNMA_STORE, else the data folder) cannot serve data, or None."""
+    os.environ["GUNMA_DATA_DIR"] = str(Path(data_dir).resolve())
+    from dashboard.config import data_folder_problem
+    from dashboard.stores import open_store
+
+    spec = os.environ.get("GUNMA_STORE", "")
+    where = spec or str(Path(data_dir).resolve())
+    if not spec.startswith("s3://"):
+        folder_problem = data_folder_problem()
+        if folder_problem:
+            return f"no snapshot store: the data folder {where} is unusable ({folder_problem}); set GUNMA_STORE " \
+                   "(s3://BUCKET/PREFIX) or --data-dir"
+    try:
+        snapshots = open_store().list()
+    except Exception as e:  # an unreachable bucket, refused credentials: said in one line
+        return f"the snapshot store {where} cannot be read: {type(e).__name__}: {str(e)[:300]}"
+    if not snapshots:
+        return f"the snapshot store {where} holds no snapshots: publish one (or copy a store) before serving"
+    return None
+
+
+def become_subreaper() -> None:
+    """Processes whose parent dies below us are re-parented to us (Linux), so kill_orphans() sees them."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def kill_orphans(keep: int | None) -> list[int]:
+    """SIGKILL (and reap) every child of this process but `keep` (supervisord): as a subreaper, our only
+    other children are processes whose own parent died, e.g. nginx's workers after their master was killed
+    with SIGKILL, which would otherwise keep serving the port without anyone supervising them."""
+    killed = []
+    me = os.getpid()
+    for _ in range(20):
+        orphans = [pid for pid, ppid in _parents().items() if ppid == me and pid != keep]
+        if not orphans:
+            break
+        for pid in orphans:
+            name = _comm(pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
+            killed.append(pid)
+            print(f"serve: killed {pid} ({name}), left without its parent", file=sys.stderr, flush=True)
+    return killed
+
+
+def write_health(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """Each supervisord program's state and, for workers, the answer of its own /_stcore/health; written to
+    run_dir/health.json (atomically) for a monitor, and returned."""
+    health: dict[str, dict[str, Any]] = {}
+    try:
+        from supervisor.xmlrpc import SupervisorTransport
+
+        rpc = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=SupervisorTransport(
+            None, None, f"unix://{run_dir / 'supervisor.sock'}"))
+        infos: list[dict[str, Any]] = rpc.supervisor.getAllProcessInfo()  # type: ignore[assignment]
+    except Exception:  # supervisord not listening yet (or any more)
+        return health
+    for info in infos:
+        name = f"{info['group']}:{info['name']}"
+        entry: dict[str, Any] = {"state": info["statename"], "pid": info["pid"] or None}
+        if info["group"] == "worker":
+            port = int(str(info["name"]).rsplit("-", 1)[1])
+            entry["health"] = _get(f"http://127.0.0.1:{port}/_stcore/health", 2)[0] if info["pid"] else 0
+        health[name] = entry
+    out = run_dir / "health.json"
+    tmp = run_dir / "health.json.tmp"
+    tmp.write_text(json.dumps({"time": time.time(), "programs": health}, indent=1), encoding="utf-8")
+    os.replace(tmp, out)
+    return health
+
+
 # ----------------------------------------------------------------------------------------------- helpers
 
-def _wait_ready(sup: subprocess.Popen[bytes], url: str, ports: list[int], stop: threading.Event) -> str | None:
+def _pdeathsig_prefix() -> str:
+    """`setpriv --pdeathsig TERM --`: the command that follows gets SIGTERM when its parent dies."""
+    setpriv = shutil.which("setpriv") or next((p for p in ("/usr/bin/setpriv",) if os.access(p, os.X_OK)), None)
+    return f"{setpriv} --pdeathsig TERM --" if setpriv else ""
+
+
+def _parents() -> dict[int, int]:
+    """pid → parent pid for every process, from /proc."""
+    parents: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                parents[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return parents
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()[:80]
+    except OSError:
+        return "?"
+
+
+def _secrets_file() -> dict[str, Any]:
+    """Streamlit's project secrets.toml (empty when there is none)."""
+    with contextlib.suppress(OSError, tomllib.TOMLDecodeError):
+        return tomllib.loads((ROOT / ".streamlit" / "secrets.toml").read_text(encoding="utf-8"))
+    return {}
+
+
+def _wait_ready(sup: subprocess.Popen[bytes], url: str, ports: list[int], stop: threading.Event,
+                run_dir: Path | None = None) -> str | None:
     """Wait until every worker has run the app once (its first run pays the imports) and nginx answers."""
     deadline = time.monotonic() + START_TIMEOUT_S
     pending = [f"http://127.0.0.1:{p}/_stcore/script-health-check" for p in ports] + [f"{url}/_stcore/health"]
     while pending and not stop.is_set():
         if sup.poll() is not None:
             return f"supervisord exited with code {sup.returncode} while starting"
+        kill_orphans(sup.pid)
+        starting = False
+        if run_dir is not None:  # ready = every program past its startsecs (RUNNING), not just answering
+            states = {p: h.get("state") for p, h in write_health(run_dir).items()}
+            fatal = [p for p, st in states.items() if st == "FATAL"]
+            if fatal:
+                return f"supervisord gave up on {', '.join(fatal)} while starting"
+            starting = not states or any(st != "RUNNING" for st in states.values())
         answers = {u: _get(u, 60) for u in pending}
         failed = [f"{u}: {a[1][:200]!r}" for u, a in answers.items() if a[0] == 503]  # the app fails to run
         if failed:
             return "the app fails to run: " + failed[0]
         pending = [u for u, a in answers.items() if a[0] != 200]
-        if pending and time.monotonic() > deadline:
-            return f"no answer within {START_TIMEOUT_S:.0f} s from {', '.join(pending)}"
-        if pending:
+        if (pending or starting) and time.monotonic() > deadline:
+            return f"no answer within {START_TIMEOUT_S:.0f} s from {', '.join(pending) or 'supervisord'}"
+        if pending or starting:
             time.sleep(0.2)
+            pending = pending or [f"{url}/_stcore/health"]
     return None
 
 

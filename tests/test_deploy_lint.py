@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +16,26 @@ import pytest
 import yaml
 
 from dashboard.config import ROOT
-from scripts import serve
+from scripts import check_k8s, serve
 
 K8S = ROOT / "deploy" / "k8s"
 VALIDATE = str(Path(sys.executable).parent / "kubernetes-validate")
 
 
 def _docs() -> dict[str, dict[str, Any]]:
+    """The objects `kubectl apply -k deploy/k8s` sends (rendered by kubectl where it is installed, else
+    the files with the generated ConfigMap built from the kustomization by hand), by kind."""
+    rendered = check_k8s.render(K8S)
+    if rendered is not None:
+        return {d["kind"]: d for d in yaml.safe_load_all(rendered) if d}
     out = {}
     for f in sorted(K8S.glob("*.yaml")):
         for d in yaml.safe_load_all(f.read_text(encoding="utf-8")):
             out[d["kind"]] = d
+    kust = out.pop("Kustomization")
+    gen = kust["configMapGenerator"][0]
+    out["ConfigMap"] = {"metadata": {"name": gen["name"] + "-hash"},
+                        "data": dict(kv.split("=", 1) for kv in gen["literals"])}
     return out
 
 
@@ -35,12 +45,16 @@ def _validate(*files: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_manifests_pass_the_kubernetes_schemas_and_a_broken_one_does_not(tmp_path: Path) -> None:
-    r = _validate(*sorted(K8S.glob("*.yaml")))
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_k8s.py")], capture_output=True, text=True,
+                       timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
-    broken = tmp_path / "deployment.yaml"
+    broken = tmp_path / "k8s"
+    shutil.copytree(K8S, broken)
     text = (K8S / "deployment.yaml").read_text(encoding="utf-8")
-    broken.write_text(text.replace("readinessProbe:", "readynessProbe:"), encoding="utf-8")  # a typo
-    assert _validate(broken).returncode != 0
+    (broken / "deployment.yaml").write_text(text.replace("readinessProbe:", "readynessProbe:"), encoding="utf-8")
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_k8s.py"), str(broken)], capture_output=True,
+                       text=True, timeout=180)
+    assert r.returncode == 1  # a typo
 
 
 def _cmd_port(args: list[str]) -> int:
@@ -49,19 +63,39 @@ def _cmd_port(args: list[str]) -> int:
 
 def test_the_pieces_fit_together() -> None:
     docs = _docs()
-    assert {"Deployment", "Service", "Ingress", "Secret", "ConfigMap"} <= set(docs)
+    assert {"Deployment", "Service", "Ingress", "ConfigMap", "PodDisruptionBudget", "ServiceAccount"} <= set(docs)
+    assert "Secret" not in docs  # created by hand (README), never committed
     pod = docs["Deployment"]["spec"]["template"]["spec"]
     c = pod["containers"][0]
     port = _cmd_port(c["args"])
     assert c["ports"][0]["containerPort"] == port
-    for probe in ("readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert c[probe]["httpGet"]["path"] == "/_stcore/health" and c[probe]["httpGet"]["port"] == "http"
-    # Every secret the pod reads is in the Secret; the store is a bucket; the cookie secret is shared.
-    secret = docs["Secret"]["stringData"]
-    refs = [e["valueFrom"]["secretKeyRef"]["key"] for e in c["env"] if "valueFrom" in e]
-    assert "STREAMLIT_SERVER_COOKIE_SECRET" in refs and set(refs) <= set(secret)
-    assert "[auth]" in secret["secrets.toml"]
+    # The secrets the pod reads come from the hand-made Secret; no static AWS keys anywhere.
+    refs = [e["valueFrom"]["secretKeyRef"] for e in c["env"] if "valueFrom" in e]
+    assert [r["key"] for r in refs] == ["STREAMLIT_SERVER_COOKIE_SECRET"]
+    assert not [e for e in c["env"] if e["name"].startswith("AWS_")]
     assert docs["ConfigMap"]["data"]["GUNMA_STORE"].startswith("s3://")
+    # A ConfigMap change renames it (hash suffix), which rolls the pods.
+    cm = docs["ConfigMap"]["metadata"]["name"]
+    assert cm != "gunma-dashboard" and {"configMapRef": {"name": cm}} in c["envFrom"]
+    # Hardening.
+    assert pod["automountServiceAccountToken"] is False and pod["serviceAccountName"] == "gunma-dashboard"
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    sc = c["securityContext"]
+    assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+    empty = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+    mounted = {m["mountPath"] for m in c["volumeMounts"] if m["name"] in empty}
+    assert {"/tmp", "/cache"} <= mounted  # where serve.py, nginx and the cache write
+    assert c["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep"
+    assert pod["terminationGracePeriodSeconds"] > int(c["lifecycle"]["preStop"]["exec"]["command"][1]) + 15
+    keys = {t["topologyKey"] for t in pod["topologySpreadConstraints"]}
+    assert keys == {"kubernetes.io/hostname", "topology.kubernetes.io/zone"}
+    tag = c["image"].rsplit(":", 1)[1]
+    assert tag not in ("latest", "") and "/" not in tag
+    pdb = docs["PodDisruptionBudget"]["spec"]
+    assert pdb["selector"] == docs["Deployment"]["spec"]["selector"] and pdb["maxUnavailable"] == 1
     # The Service reaches the pods; the Ingress reaches the Service with cookie affinity.
     svc = docs["Service"]
     assert svc["spec"]["selector"] == docs["Deployment"]["spec"]["selector"]["matchLabels"]
@@ -79,6 +113,8 @@ def test_the_image_has_what_the_app_needs_and_copies_files_that_exist() -> None:
     for pkg in ("chromium", "fonts-noto-cjk", "nginx", "gettext-base", "python3"):
         assert re.search(rf"\b{re.escape(pkg)}\b", text), pkg
     for line in re.findall(r"^COPY (.+)$", text, re.M):
+        if "--from=" in line:  # from an earlier stage, not from the context
+            continue
         for src in shlex.split(line)[:-1]:
             assert (ROOT / src).exists(), src
     cmd = re.search(r"^CMD (\[.+\])$", text, re.M)
@@ -89,25 +125,39 @@ def test_the_image_has_what_the_app_needs_and_copies_files_that_exist() -> None:
 
 
 def test_compose_runs_a_bucket_replicas_and_a_sticky_load_balancer(tmp_path: Path) -> None:
+    # Valid for Docker Compose: the Compose Specification's schema (vendored by check-jsonschema, offline).
+    r = subprocess.run([str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema",
+                        "vendor.compose-spec", str(ROOT / "compose.yaml")], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
     spec = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
     services = spec["services"]
-    assert {"s3", "app", "lb"} <= set(services)
+    assert set(services) == {"s3", "app", "lb"}
     app = services["app"]
-    assert app["environment"]["GUNMA_STORE"].startswith("s3://") and app["deploy"]["replicas"] >= 2
+    assert app["environment"]["GUNMA_STORE"].startswith("s3://")
+    assert app["deploy"]["mode"] == "replicated" and app["deploy"]["replicas"] >= 2  # podman-compose needs mode
     assert app["environment"]["AWS_ENDPOINT_URL"].startswith("http://s3:")
-    conf = ROOT / services["lb"]["volumes"][0].split(":")[0]
+    # Everything from the project's own image; nothing published but lb, and lb on loopback by default.
+    assert all(svc["image"].startswith("localhost/gunma-dashboard") for svc in services.values())
+    assert "ports" not in services["s3"] and "ports" not in app
+    assert services["lb"]["ports"] == ["${GUNMA_BIND:-127.0.0.1}:${GUNMA_PORT:-8501}:8080"]
+    assert "AWS_SECRET_ACCESS_KEY" in services["s3"]["environment"]  # the S3 server requires credentials
+    # One-level dependency chains (podman 4.3 cannot start a dependency's dependency).
+    for name, svc in services.items():
+        for dep in svc.get("depends_on", []):
+            assert not services[dep].get("depends_on"), (name, dep)
+    assert all(svc["logging"]["options"]["max-size"] for svc in services.values())  # logs rotate
+    conf = ROOT / "deploy" / "compose" / "lb.conf"
+    assert f"/app/{conf.relative_to(ROOT)}" in services["lb"]["command"]
     text = conf.read_text(encoding="utf-8")
-    assert "hash $gunma_lb consistent" in text and "app:8080" in text
+    assert "hash $gunma_lb consistent" in text and "app:8080" in text and "gzip on;" in text
     nginx = serve._nginx_binary()
     if nginx is None:
         pytest.skip("nginx is not installed")
     # nginx's own syntax check of the load balancer's config (`app` resolved to loopback for the check).
-    (tmp_path / "lb.conf").write_text(text.replace("app:8080", "127.0.0.1:8080"), encoding="utf-8")
-    for d in ("client_body", "proxy"):
-        (tmp_path / d).mkdir()
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid; error_log stderr; events {{}} http {{ client_body_temp_path {tmp_path}/client_body;"
-        f" proxy_temp_path {tmp_path}/proxy; access_log off; include {tmp_path}/lb.conf; }}", encoding="utf-8")
+    text = text.replace("app:8080", "127.0.0.1:8080").replace("/tmp/", f"{tmp_path}/")
+    if not serve.BROTLI_MODULE.exists():
+        text = re.sub(r"^load_module .*$|^\s*brotli.*?;", "", text, flags=re.M | re.S)
+    (tmp_path / "nginx.conf").write_text(text, encoding="utf-8")
     r = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", "stderr", "-c", str(tmp_path / "nginx.conf")],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
@@ -136,3 +186,20 @@ def test_the_rendered_serve_configs_pass_nginx_and_supervisord_checks(tmp_path: 
     r = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", "stderr", "-c", str(nginx_conf)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_systemd_unit_kills_its_whole_control_group_and_runs_serve(tmp_path: Path) -> None:
+    unit = ROOT / "deploy" / "systemd" / "gunma-dashboard.service"
+    text = unit.read_text(encoding="utf-8")
+    fields = dict(re.findall(r"^(\w+)=(.*)$", text, re.M))
+    assert fields["KillMode"] == "control-group" and fields["Restart"] == "on-failure"
+    exec_start = shlex.split(fields["ExecStart"])
+    assert exec_start[1] == "scripts/serve.py"
+    assert int(fields["TimeoutStopSec"]) > 15  # supervisord's stopwaitsecs
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    copy = tmp_path / unit.name  # systemd's own check, with this checkout's interpreter in place of /srv's
+    copy.write_text(text.replace("/srv/gunma-dashboard/.venv/bin/python", sys.executable), encoding="utf-8")
+    r = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr

