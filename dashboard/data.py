@@ -94,6 +94,12 @@ class YearCoverage:
     n_reporting: int  # the fewest municipalities behind any of the year's roll-ups in scope (all of them if none)
     n_expected: int  # the municipalities expected (35)
 
+    @property
+    def provisional(self) -> bool:
+        """Some but not all municipalities reported: shown only when chosen, and labelled 暫定 (a year with
+        nothing from any municipality, e.g. the plan's own prefecture figures, is not provisional)."""
+        return not self.complete and self.n_reporting > 0
+
 
 def indicators_in_scope(catalog: Catalog, year: int) -> list[str]:
     """The rolled-up indicators a complete `year` needs: those with a target of the catalog's plan running

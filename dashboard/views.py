@@ -309,7 +309,17 @@ def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: 
     df = finite_columns(df, ("value", "pop65", "per_1000", "share", "vs_benchmark"))
     desc = ind.direction == "higher"
     df = df.with_columns(pl.col(rank_by).rank(method="min", descending=desc).cast(pl.Int32).alias("rank"))
+    # A municipality without a value for the year has not reported it: said in words (未報告), never left
+    # as an empty cell or a blank tile.
+    df = df.with_columns(pl.col("value").is_not_null().alias("reported"),
+                         pl.when(pl.col("value").is_null()).then(pl.lit(t("not_reported", lang)))
+                         .otherwise(pl.lit("")).alias("report_note"))
     return df.with_columns(pl.lit(rank_by).alias("rank_by")).sort(["rank", "code"], nulls_last=True)
+
+
+def not_reported(df: pl.DataFrame) -> list[str]:
+    """Names of the municipalities in a comparison() table without a value for its year, in code order."""
+    return df.filter(~pl.col("reported")).sort("code")["name"].to_list()
 
 
 def finite_columns(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:

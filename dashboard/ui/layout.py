@@ -32,7 +32,8 @@ def header(f: Filters, title: str) -> None:
     cat = state.catalog()
     phone.style()
     st.title(title)
-    st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{fmt.fy_label(f.data_year, f.lang)}")
+    year = fmt.fy_label(f.data_year, f.lang) + (f"　{f.provisional}" if f.provisional else "")
+    st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{year}")
     if len(cat.plans_with_targets()) > 1:  # say which plan's targets are shown once there is a choice
         st.caption(t("plan_caption", f.lang, plan=cat.plan_name(f.lang, f.plan)))
     share.link_to_view(f)

@@ -146,10 +146,11 @@ def draw(c: Chart, f: Filters) -> None:
 
 
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, *,
-          f: Filters | None = None) -> None:
-    """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`."""
+          f: Filters | None = None, placeholder: str | None = None) -> None:
+    """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`;
+    `placeholder`: what an empty cell shows (Streamlit's default is the word "None")."""
     # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first). A cached
     # section hands every run the same frame, so its Arrow table is made once.
     st.dataframe(derived(df, "arrow", pl.DataFrame.to_arrow), key=key, column_config=dict(column_config or {}),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", placeholder=placeholder)
     share.table_downloads(df, key, f, column_config)
