@@ -472,14 +472,16 @@ def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
 
 
 def snapshot_table(metas: Sequence[SnapshotMeta], in_view: set[str], lang: str) -> pl.DataFrame:
-    """The snapshots for the methodology page: id, label, kind, publisher, date, rows, use, withdrawal.
+    """The snapshots for the methodology page: id, label, kind, publisher, date (in Japan, in the reader's
+    calendar: 令和8年12月6日), rows, use, withdrawal.
 
     Labels and publisher names are user text: shown as plain text, neutralised in CSV/XLSX exports."""
     schema = {"id": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8, "publisher": pl.Utf8, "created": pl.Utf8,
               "rows": pl.Int64, "in_view": pl.Utf8, "withdrawn": pl.Utf8}
     return pl.DataFrame([{
         "id": m.id, "label": m.label, "kind": t("kind_" + m.kind, lang), "publisher": m.publisher,
-        "created": m.created_at[:10], "rows": m.rows, "in_view": t("yes" if m.id in in_view else "no", lang),
+        "created": fmt.long_date(m.created_at, lang), "rows": m.rows,
+        "in_view": t("yes" if m.id in in_view else "no", lang),
         "withdrawn": t("yes" if m.withdrawn else "no", lang)} for m in metas], schema=schema)
 
 

@@ -169,7 +169,7 @@ def render(page: str) -> Filters:
         if sid == links.LATEST:
             return f"{t('latest', lang)}（{latest_id}）" if latest_id else t("latest", lang)
         m = snaps[sid]
-        return f"{sid}  {t(fmt.KIND_KEYS[m.kind], lang)}  {m.created_at[:10]}"
+        return f"{sid}  {t(fmt.KIND_KEYS[m.kind], lang)}  {fmt.long_date(m.created_at, lang)}"
 
     with st.sidebar:
         st.subheader(t("filters", lang))

@@ -34,10 +34,20 @@ def header(f: Filters, title: str) -> None:
     st.title(title)
     year = fmt.fy_label(f.data_year, f.lang) + (f"　{f.provisional}" if f.provisional else "")
     st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{year}")
+    updated = last_updated(f)
+    if updated:
+        st.caption(updated)
     if len(cat.plans_with_targets()) > 1:  # say which plan's targets are shown once there is a choice
         st.caption(t("plan_caption", f.lang, plan=cat.plan_name(f.lang, f.plan)))
     share.link_to_view(f)
     filters.notices(f)
+
+
+def last_updated(f: Filters) -> str:
+    """「最終更新：令和8年12月6日（公表0004）」 for the as-of snapshot shown ("" when there is none)."""
+    metas = {m.id: m for m in state.snapshots(f.key)}
+    m = metas.get(f.snapshot_id or "")
+    return fmt.last_updated(m.created_at, m.id, f.lang) if m is not None else ""
 
 
 def snapshot_label(f: Filters) -> str | None:
