@@ -1,5 +1,5 @@
 """Issue 19 item 7 on the pages: the header of every page and the methodology page say when the data shown was
-last updated (「最終更新：令和…年…月…日（公表NNNN）」, the date in Japan), and the snapshot table dates read the same."""
+last updated (「最終更新：令和…年…月…日（公表NNNN）」, the date in Japan); snapshot table dates read the same."""
 
 from __future__ import annotations
 

@@ -175,8 +175,10 @@ def render(page: str) -> Filters:
         st.subheader(t("filters", lang))
         # Never empty today; an empty one would show its placeholder: in the user's language, not Streamlit's.
         choose = t("choose", lang)
+        # Streamlit's box filters on the visible label only: the label carries every way to type a place.
         st.selectbox(t("f_place", lang), ch.places, key=WIDGET["place"], persist_state="session",
-                     placeholder=choose, format_func=lambda c: views.place_label(cat, c, lang))
+                     placeholder=choose, format_func=lambda c: place_option(cat, c, lang))
+        st.caption(t("place_search_help", lang))
         st.selectbox(t("f_year", lang), ch.years, key=WIDGET["year"], persist_state="session",
                      placeholder=choose, format_func=year_label)
         st.selectbox(t("f_as_of", lang), ch.as_of, key=WIDGET["as_of"], persist_state="session",
@@ -194,6 +196,17 @@ def render(page: str) -> Filters:
                 provisional=provisional_text(coverage.get(data_year), lang))
     _write_url(f.url())
     return f
+
+
+def place_option(cat: Catalog, code: str, lang: str) -> str:
+    """The place picker's label: the name, then what else people type to find it (the Japanese name in other
+    languages, kana, romaji, the code): 「嬬恋村（つまごいむら・Tsumagoi・10425）」."""
+    name = views.place_label(cat, code, lang)
+    parts: list[str] = []
+    for p in (cat.place_name(code, "ja") if lang != "ja" else "", *cat.place_readings(code), code):
+        if p and p not in parts and p != cat.place_name(code, lang):
+            parts.append(p)
+    return t("place_option", lang, name=name, readings=t("reading_sep", lang).join(parts))
 
 
 def shown_year(year: int, years_at: list[int], coverage: Mapping[int, data.YearCoverage]) -> int:
