@@ -150,3 +150,20 @@ def year_coverage(prefecture_values: pl.DataFrame, catalog: Catalog) -> dict[int
 def complete_year(prefecture_values: pl.DataFrame, catalog: Catalog) -> int | None:
     """The latest fiscal year every municipality reported in full (see year_coverage); None when none is."""
     return max((y for y, c in year_coverage(prefecture_values, catalog).items() if c.complete), default=None)
+
+
+def has_actuals(values: pl.DataFrame, catalog: Catalog, place: str, year: int) -> bool:
+    """Whether any target of the catalog's plan has a value at `place` after its baseline year, up to `year`.
+
+    False for the plan's own figures alone (snapshot 0001: baselines and targets, no yearly actuals): the
+    page then says so in a sentence instead of leaving a column of 「評価できない」 to explain itself."""
+    firsts: dict[str, int] = {}
+    for tg in catalog.targets:
+        firsts[tg.indicator_id] = min(firsts.get(tg.indicator_id, tg.baseline_year), tg.baseline_year)
+    if not firsts:
+        return False
+    base = pl.DataFrame({"indicator_id": list(firsts), "_after": list(firsts.values())},
+                        schema={"indicator_id": pl.Utf8, "_after": pl.Int32})
+    rows = values.filter((pl.col("place_code") == place) & (pl.col("fiscal_year") <= year)).join(
+        base, on="indicator_id", how="inner")
+    return rows.filter(pl.col("fiscal_year") > pl.col("_after")).height > 0

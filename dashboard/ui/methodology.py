@@ -54,7 +54,7 @@ def tables(key: str, snapshot_id: str | None, lang: str, plan: str = "") -> Tabl
 def page(f: Filters) -> None:
     """Snapshots in use, indicator definitions, targets of the chosen plan, the status method, licences."""
     lang = f.lang
-    layout.header(f, t("page_methodology", lang))
+    layout.header(f, t("page_methodology", lang), progress=False)
     tb = tables(f.key, f.snapshot_id, lang, f.plan)
     st.subheader(t("meth_snapshots", lang))
     updated = layout.last_updated(f)
