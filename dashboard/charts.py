@@ -680,8 +680,11 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
                    yaxis={"visible": False, "autorange": "reversed"}, showlegend=bool(n_missing),
                    legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "xanchor": "left"})
     if compact:
-        layout.update(margin={"l": 4, "r": 4, "t": int(title_height(title_text, 15) + 12), "b": 90},
-                      title=title_band(title_text, 15, 560))
+        # On a phone the colour bar sits under the map: the 未報告 entry goes between the title and the tiles.
+        legend_h = 26 if n_missing else 0
+        layout.update(margin={"l": 4, "r": 4, "t": int(title_height(title_text, 15) + 12 + legend_h), "b": 90},
+                      title=title_band(title_text, 15, 560),
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"})
     return _figure(traces, layout)
 
 
