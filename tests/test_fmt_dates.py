@@ -33,3 +33,15 @@ def test_last_updated_names_the_publication() -> None:
     assert fmt.last_updated("2026-12-05T20:00:00Z", "0004-2fadb81b", "ja") == "最終更新：令和8年12月6日（公表0004）"
     assert fmt.last_updated("2026-12-05T20:00:00Z", "0004-2fadb81b", "en") == \
         "Last updated: 6 December 2026 (publication 0004)"
+
+
+def test_the_upload_pages_history_dates_read_the_same() -> None:
+    import polars as pl
+
+    from dashboard.ui import upload_tables
+
+    frame = pl.DataFrame({"id": ["0004-aaaaaaaa", None], "label": ["x", None], "kind": ["official", None],
+                          "publisher": ["p", None], "created_at": ["2026-12-05T20:00:00Z", None], "rows": [3, None],
+                          "withdrawn": [False, False], "sha256": ["s", None], "source_name": ["f.csv", None]})
+    assert upload_tables.history(frame, "ja")["created_at"].to_list() == ["令和8年12月6日", ""]
+    assert upload_tables.history(frame, "en")["created_at"].to_list() == ["6 December 2026", ""]
