@@ -47,6 +47,7 @@ def test_a_chosen_partial_year_says_so_and_lists_who_has_not_reported(data_copy:
     assert not at.exception, [e.value for e in at.exception]
     texts = [m.value for m in at.markdown]
     assert any("令和7年度（2025）　暫定：35市町村中3市町村" in x for x in texts)  # the header and the section
-    table = next(d.value for d in at.dataframe if "report_note" in d.value.columns)
-    assert (table["report_note"] == "未報告").sum() == 32
+    el = next(d for d in at.dataframe if "report_note" in d.value.columns)
+    assert (el.value["report_note"] == "未報告").sum() == 32
+    assert el.proto.placeholder == "－"  # an empty number cell reads as a dash, not Streamlit's "None"
     assert any(c.value.startswith("未報告（32市町村）：") for c in at.caption)
