@@ -52,6 +52,11 @@ def test_plan_figures_alone_say_so_and_name_one_year(data_copy: Path) -> None:
     assert any("2024" in i.value and shown in i.value for i in at.info)  # the notice says what moved
     at.run()  # the next interaction keeps that year, without the notice about the move
     assert at.sidebar.selectbox(key="flt_year").value == year
+    # Back to the newest data: the year chosen before comes back.
+    at.sidebar.selectbox(key="flt_as_of").set_value("latest").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="flt_year").value == 2024
+    assert at.query_params["year"] == "2024"
     en = _official(data_copy, "en")
     assert any(i.value.startswith("The data published at this point hold only the plan's baselines and targets")
                for i in en.info)

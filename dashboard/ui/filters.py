@@ -35,6 +35,7 @@ NOTICES = "_flt_notices"
 CHOICES = "_flt_choices"
 LABELS = "_flt_labels"  # what the filter labels depend on: language, newest snapshot
 CLAMPED = "_flt_clamped"  # the year chosen before the sidebar moved it to the one the as-of point has (notice)
+WANTED = "_flt_year_wanted"  # (that year, the year it was moved to): restored when the as-of point has it again
 RUN_KEY = "_flt_state_key"  # the store state key read at the start of this run (prepare), for render
 
 
@@ -155,11 +156,21 @@ def render(page: str) -> Filters:
     coverage = _coverage(key, snapshot_id, chosen_plan)
     # The sidebar names the year the page shows: a year the as-of point has no data for (e.g. 令和6年度 with
     # the plan's own figures, 0001) moves to the one shown, before the widget is drawn, with a notice.
+    years_at = list(_years(key, snapshot_id))
+    # A year moved for an older as-of point comes back when the as-of point has it again (unless the reader has
+    # chosen another year since): returning to 最新 after looking at 0001 shows 令和6年度 again.
+    wanted, moved_to = ss.get(WANTED, (None, None))
+    if wanted is not None and ss[WIDGET["year"]] != moved_to:
+        ss.pop(WANTED, None)
+    elif wanted is not None and years_at and wanted <= max(years_at) and wanted in ch.years:
+        ss[WIDGET["year"]] = wanted
+        ss.pop(WANTED, None)
     chosen_year = int(ss[WIDGET["year"]])
-    data_year = shown_year(chosen_year, list(_years(key, snapshot_id)), coverage)
+    data_year = shown_year(chosen_year, years_at, coverage)
     if data_year != chosen_year and data_year in ch.years:
         ss[WIDGET["year"]] = data_year
         ss[CLAMPED] = chosen_year
+        ss[WANTED] = (ss.get(WANTED, (chosen_year, None))[0] or chosen_year, data_year)
 
     def year_label(y: int) -> str:
         tag = provisional_text(coverage.get(y), lang)
