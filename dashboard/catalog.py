@@ -299,6 +299,22 @@ class Catalog:
             return self.labels
         return inline_labels({"place": [(self.municipalities, "code5")]}, areas=self.areas)
 
+    def place_readings(self, code: str) -> tuple[str, ...]:
+        """How people may type a place besides its name: its kana and romaji where the reference data has them
+        (municipalities.csv `kana`/`name_en`, areas.csv `name_en`, prefecture.csv), else nothing."""
+        return self._readings.get(code, ())
+
+    @functools.cached_property
+    def _readings(self) -> dict[str, tuple[str, ...]]:
+        def row(r: Mapping[str, object]) -> tuple[str, ...]:
+            return tuple(str(r[c]) for c in ("kana", "name_en") if r.get(c) not in (None, ""))
+        out = {str(r["code5"]): row(r) for r in self.municipalities.iter_rows(named=True)}
+        out |= {str(r["area_code"]): row(r) for r in self.areas.iter_rows(named=True)}
+        pref = self.municipalities_csv.parent / "prefecture.csv"  # optional: a catalog without it still loads
+        if pref.is_file():
+            out |= {str(r["code5"]): row(r) for r in pl.read_csv(pref, infer_schema=False).iter_rows(named=True)}
+        return out
+
     @functools.cached_property
     def _area_of(self) -> dict[str, str]:
         # municipality -> 圏域, built once: the profile asks on every run (a frame filter each time).

@@ -582,6 +582,8 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
                           + t("col_rank", lang) + ": %{customdata[4]}<extra></extra>")}
     bars.update({"y": names, "x": values, "orientation": "h"} if compact else {"x": names, "y": values})
     traces: list[dict[str, Any]] = [bars]
+    missing = _missing_marks(df, lang, compact)
+    traces += missing
     shapes = []
     refs = []
     if benchmark:  # (in the chart's own units: per 1,000 aged 65+ where counts are compared that way)
@@ -597,12 +599,12 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
         legend_lines += _lines(name) if compact else 0
     size = 15 if compact else 18
     title_text = wrap(title, 28) if compact else title
-    legend_lines = legend_lines if compact else (1 if refs else 0)
+    legend_lines = legend_lines + (1 if missing else 0) if compact else (1 if refs or missing else 0)
     top = title_height(title_text, size) + legend_lines * 14 * 1.6 + 16
     value_axis = {"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","}
     name_axis = {"title": {"text": t("col_municipality", lang)}}
-    height = int(top + 60 + 22 * len(names)) if compact else 460
-    layout = _look(title_text, height=height, showlegend=bool(shapes),
+    height = int(top + 60 + 22 * (len(names) + _count_missing(missing))) if compact else 460
+    layout = _look(title_text, height=height, showlegend=bool(shapes or missing),
                    margin={"l": 10, "r": 10 if compact else 20, "t": int(top), "b": 10},
                    legend={"orientation": "v" if compact else "h", "yanchor": "bottom", "y": 1.0, "x": 0,
                            "xanchor": "left"},
@@ -612,6 +614,41 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     if shapes:
         layout.update(shapes=shapes)
     return _figure(traces, layout)
+
+
+NOT_REPORTED_COLOUR = "#BDBDBD"  # grey: no value, named 未報告 in the legend and in every mark's text
+
+
+def _count_missing(traces: Sequence[Mapping[str, Any]]) -> int:
+    return sum(len(tr.get("x" if tr.get("orientation") != "h" else "y") or []) for tr in traces)
+
+
+def _missing_marks(df: pl.DataFrame, lang: str, compact: bool) -> list[dict[str, Any]]:
+    """The municipalities without a value in the ranking: a grey × at zero after the ranked ones, each named,
+    with 未報告 in its hover and one legend entry (never a silent gap)."""
+    d = df.filter(pl.col("value").is_null()).sort("code")  # (a value without a population is not "未報告")
+    if not d.height:
+        return []
+    word = t("not_reported", lang)
+    names = d["name"].to_list()
+    mark: dict[str, Any] = {
+        "type": "scatter", "mode": "markers", "name": t("not_reported_n", lang, n=len(names)),
+        "marker": {"symbol": "x-thin-open", "size": 10, "color": "#757575", "line": {"width": 2, "color": "#757575"}},
+        "customdata": [[n, a] for n, a in zip(names, d["area"].to_list(), strict=True)],
+        "hovertemplate": "<b>%{customdata[0]}</b>" + paren("%{customdata[1]}", lang) + f"<br>{word}<extra></extra>",
+        "showlegend": True}
+    if compact:
+        mark.update({"y": names, "x": [0] * len(names), "orientation": "h"})
+    else:
+        mark.update({"x": names, "y": [0] * len(names)})
+    return [mark]
+
+
+def _legend_box(name: str, colour: str) -> dict[str, Any]:
+    """A legend entry only (a square of the colour): for what a heatmap or polygons draw without one."""
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name, "hoverinfo": "skip",
+            "marker": {"symbol": "square", "size": 14, "color": colour, "line": {"width": 1, "color": "#757575"}},
+            "showlegend": True}
 
 
 def short_name(name: str) -> str:
@@ -634,17 +671,25 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
     text: list[list[str]] = [[""] * cols for _ in range(rows)]
     hover: list[list[str]] = [[""] * cols for _ in range(rows)]
     hl = set(highlight)
+    word = t("not_reported", lang)
+    gaps: list[list[float | None]] = [[None] * cols for _ in range(rows)]  # the tiles of municipalities without a value
+    n_missing = 0
     for r in df.iter_rows(named=True):
         i, j = r["tile_row"], r["tile_col"]
         v = r[col]
         z[i][j] = v
         mark = "★" if r["code"] in hl else ""
-        if ind.kind == "flag":
+        reported = r["value"] is not None
+        if not reported:
+            gaps[i][j] = 1.0
+            n_missing += 1
+            shown = word
+        elif ind.kind == "flag":
             shown = "✓" if v and v >= 0.5 else ("－" if v is None else "×")
         else:
             shown = fmt.number(v, 1 if (per or ind.kind == "rate") else 0, lang=lang)
         text[i][j] = f"{mark}{short_name(r['name']) if compact else r['name']}<br>{shown}"
-        hover[i][j] = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
+        hover[i][j] = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per) if reported else word}"
     # Yes/no measures get two colours (and ✓/× in every tile), not a continuous scale.
     colours: dict[str, Any] = (
         {"colorscale": [[0, "#E8E8E8"], [1, OKABE_ITO[2]]], "zmin": 0, "zmax": 1, "showscale": False}
@@ -658,13 +703,25 @@ def tile_map(df: pl.DataFrame, ind: Indicator, lang: str, title: str, col: str =
              "textfont": {"size": 9 if compact else 11},
              "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>", "xgap": 2 if compact else 3,
              "ygap": 3, "hoverongaps": False, **colours}
+    traces: list[dict[str, Any]] = [tiles]
+    if n_missing:  # grey tiles with 未報告 written in them, and the colour named in the legend
+        traces.append({"type": "heatmap", "z": gaps, "text": text, "texttemplate": "%{text}",
+                       "textfont": tiles["textfont"], "customdata": hover,
+                       "hovertemplate": "%{customdata}<extra></extra>", "xgap": tiles["xgap"], "ygap": 3,
+                       "hoverongaps": False, "showscale": False, "zmin": 0, "zmax": 1,
+                       "colorscale": [[0, NOT_REPORTED_COLOUR], [1, NOT_REPORTED_COLOUR]]})
+        traces.append(_legend_box(t("not_reported_n", lang, n=n_missing), NOT_REPORTED_COLOUR))
     title_text = wrap(title, 28) if compact else title
     layout = _look(title_text, height=560, xaxis={"visible": False},
-                   yaxis={"visible": False, "autorange": "reversed"})
+                   yaxis={"visible": False, "autorange": "reversed"}, showlegend=bool(n_missing),
+                   legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "xanchor": "left"})
     if compact:
-        layout.update(margin={"l": 4, "r": 4, "t": int(title_height(title_text, 15) + 12), "b": 90},
-                      title=title_band(title_text, 15, 560))
-    return _figure([tiles], layout)
+        # On a phone the colour bar sits under the map: the 未報告 entry goes between the title and the tiles.
+        legend_h = 26 if n_missing else 0
+        layout.update(margin={"l": 4, "r": 4, "t": int(title_height(title_text, 15) + 12 + legend_h), "b": 90},
+                      title=title_band(title_text, 15, 560),
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"})
+    return _figure(traces, layout)
 
 
 def _outer_rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:
@@ -690,14 +747,19 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
     span = (hi - lo) or 1.0
     traces: list[dict[str, Any]] = []
     lats: list[float] = []
+    word = t("not_reported", lang)
+    missing = 0
     for feat in geojson.get("features", []):
         code = str(feat.get("properties", {}).get("code5", ""))
         if code not in info:
             continue
         v = vals.get(code)
-        colour = sample_colorscale(SEQUENTIAL, [(v - lo) / span])[0] if v is not None else "#DDDDDD"
         r = info[code]
-        hover = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per)}"
+        reported = r["value"] is not None
+        missing += 0 if reported else 1
+        colour = (sample_colorscale(SEQUENTIAL, [(v - lo) / span])[0] if v is not None else
+                  NOT_REPORTED_COLOUR if not reported else "#DDDDDD")
+        hover = f"{r['name']}{paren(r['area'], lang)}<br>{_val(ind, v, lang, per) if reported else word}"
         for n, ring in enumerate(_outer_rings(feat["geometry"])):
             xs, ys = [p[0] for p in ring], [p[1] for p in ring]
             lats += ys
@@ -713,11 +775,15 @@ def choropleth(geojson: Mapping[str, Any], df: pl.DataFrame, ind: Indicator, lan
                    "hoverinfo": "skip",
                    "marker": {"colorscale": SEQUENTIAL, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
                               "colorbar": {"title": {"text": unit_label(ind, lang, per)}}}})
+    if missing:
+        traces.append(_legend_box(t("not_reported_n", lang, n=missing), NOT_REPORTED_COLOUR))
     mid = (min(lats) + max(lats)) / 2 if lats else 36.4
     note = {"text": t("choropleth_note", lang), "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
             "y": -0.02, "font": {"size": 11, "color": "#555"}}
     # Equal distances on the ground: a degree of longitude is cos(latitude) of a degree of latitude.
     return _figure(traces, _look(title, height=560, xaxis={"visible": False}, annotations=[note],
+                                 showlegend=bool(missing),
+                                 legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
                                  yaxis={"visible": False, "scaleanchor": "x",
                                         "scaleratio": 1 / math.cos(math.radians(mid))}))
 

@@ -164,3 +164,52 @@ def rounded(v: float | None, kind: str) -> float | None:
 def sentence(text: str) -> str:
     """A sentence starting with a capital letter (English summaries built from lower-case parts)."""
     return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+# ---------------------------------------------------------------- dates people read
+# (The imports sit in the functions so that this section stays one appended block: the top of the module, the
+# status vocabulary, is edited on another branch.)
+
+JST = "Asia/Tokyo"  # every date a reader sees is a date in Japan, whatever the server's zone
+_ERAS = ((2019, 5, 1, "令和"), (1989, 1, 8, "平成"))  # first day of each era, newest first
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def japan_date(timestamp: str) -> tuple[int, int, int]:
+    """The calendar date in Japan (year, month, day) of an ISO 8601 timestamp; one without a zone is UTC
+    (snapshots record UTC): 2026-12-05T20:00:00Z is 6 December 2026 in Japan."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(JST))
+    return local.year, local.month, local.day
+
+
+def era_date(year: int, month: int, day: int) -> str:
+    """A date in the Japanese calendar: 令和8年12月6日, 令和元年5月1日 (the era's first year is 元年)."""
+    for y0, m0, d0, name in _ERAS:
+        if (year, month, day) >= (y0, m0, d0):
+            n = year - y0 + 1
+            return f"{name}{'元' if n == 1 else n}年{month}月{day}日"
+    return f"{year}年{month}月{day}日"
+
+
+def long_date(timestamp: str, lang: str = "ja") -> str:
+    """The Japan date of a timestamp in the reader's calendar: 令和8年12月6日 in Japanese, 6 December 2026 in
+    English and every other language."""
+    y, m, d = japan_date(timestamp)
+    return era_date(y, m, d) if lang == "ja" else f"{d} {_MONTHS_EN[m - 1]} {y}"
+
+
+def publication(snapshot_id: str) -> str:
+    """A snapshot's publication number, as people cite it: 0004 of 0004-2fadb81b."""
+    return snapshot_id.split("-", 1)[0]
+
+
+def last_updated(timestamp: str, snapshot_id: str, lang: str = "ja") -> str:
+    """「最終更新：令和8年12月6日（公表0004）」 / "Last updated: 6 December 2026 (publication 0004)"."""
+    return t("last_updated", lang, date=long_date(timestamp, lang), pub=publication(snapshot_id))

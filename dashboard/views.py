@@ -407,7 +407,17 @@ def comparison(catalog: Catalog, values: pl.DataFrame, indicator_id: str, year: 
     df = finite_columns(df, ("value", "pop65", "per_1000", "share", "vs_benchmark"))
     desc = ind.direction == "higher"
     df = df.with_columns(pl.col(rank_by).rank(method="min", descending=desc).cast(pl.Int32).alias("rank"))
+    # A municipality without a value for the year has not reported it: said in words (未報告), never left
+    # as an empty cell or a blank tile.
+    df = df.with_columns(pl.col("value").is_not_null().alias("reported"),
+                         pl.when(pl.col("value").is_null()).then(pl.lit(t("not_reported", lang)))
+                         .otherwise(pl.lit("")).alias("report_note"))
     return df.with_columns(pl.lit(rank_by).alias("rank_by")).sort(["rank", "code"], nulls_last=True)
+
+
+def not_reported(df: pl.DataFrame) -> list[str]:
+    """Names of the municipalities in a comparison() table without a value for its year, in code order."""
+    return df.filter(~pl.col("reported")).sort("code")["name"].to_list()
 
 
 def finite_columns(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
@@ -560,14 +570,16 @@ def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, pl
 
 
 def snapshot_table(metas: Sequence[SnapshotMeta], in_view: set[str], lang: str) -> pl.DataFrame:
-    """The snapshots for the methodology page: id, label, kind, publisher, date, rows, use, withdrawal.
+    """The snapshots for the methodology page: id, label, kind, publisher, date (in Japan, in the reader's
+    calendar: 令和8年12月6日), rows, use, withdrawal.
 
     Labels and publisher names are user text: shown as plain text, neutralised in CSV/XLSX exports."""
     schema = {"id": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8, "publisher": pl.Utf8, "created": pl.Utf8,
               "rows": pl.Int64, "in_view": pl.Utf8, "withdrawn": pl.Utf8}
     return pl.DataFrame([{
         "id": m.id, "label": m.label, "kind": t("kind_" + m.kind, lang), "publisher": m.publisher,
-        "created": m.created_at[:10], "rows": m.rows, "in_view": t("yes" if m.id in in_view else "no", lang),
+        "created": fmt.long_date(m.created_at, lang), "rows": m.rows,
+        "in_view": t("yes" if m.id in in_view else "no", lang),
         "withdrawn": t("yes" if m.withdrawn else "no", lang)} for m in metas], schema=schema)
 
 

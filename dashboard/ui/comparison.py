@@ -36,12 +36,13 @@ class Comparison:
     tiles: widgets.Chart
     choropleth: widgets.Chart | None
     coverage: str = ""  # how many municipalities the prefecture's roll-up for the year covers
+    missing: tuple[str, ...] = ()  # the municipalities that have not reported the year (未報告)
 
 
 @per_view
 def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str, ind_id: str,
                geojson: str | None, plan: str = "", laggards_first: bool = False,
-               on_phone: bool = False) -> Comparison | None:
+               on_phone: bool = False, provisional: str = "") -> Comparison | None:
     """The comparison section for one indicator (None when no municipality has a value; cached per view and
     screen kind: a phone gets the ranking on its side, short tile names and the map re-laid for 390 px)."""
     cat = state.catalog(plan)
@@ -53,13 +54,15 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
     highlight = cat.members(place) if place != PREFECTURE else []
     bench = views.benchmark_for(cat, vals, ind_id, year, lang)
     pref_val = views.prefecture_reference(cat, vals, ind_id, year)
-    title = t("rank_title", lang, name=ind.name(lang), fy=fmt.fy_label(year, lang))
+    # A partial year says so in every heading it shows under (「令和8年度　暫定：35市町村中3市町村」).
+    fy = fmt.fy_label(year, lang) + (f"　{provisional}" if provisional else "")
+    title = t("rank_title", lang, name=ind.name(lang), fy=fy)
     rank = widgets.Chart.of(f"area{area_id}_rank", charts.ranking_bar(df, ind, lang, title, highlight, bench,
                                                                      pref_val, laggards_first=laggards_first,
                                                                      compact=on_phone),
                               df) if ind.kind != "flag" else None
     col = "per_1000" if ind.per_pop65 else "value"
-    map_title = ind.name(lang) + views.paren(fmt.fy_label(year, lang), lang)
+    map_title = ind.name(lang) + views.paren(fy, lang)
     tiles = widgets.Chart.of(f"area{area_id}_tiles", charts.tile_map(df, ind, lang, map_title, col, highlight,
                                                                           compact=on_phone), df)
     geo = widgets.Chart.of(f"area{area_id}_choropleth", phone.fit(charts.choropleth(_geojson(geojson), df, ind, lang,
@@ -67,7 +70,8 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
                            df) if geojson else None
     cov = views.coverage_by_year(vals, ind_id, [PREFECTURE], year, lang).get(PREFECTURE, {}).get(year, "")
     return Comparison(df, bench, rank, tiles, geo,
-                      t("label_value", lang, label=cat.place_name(PREFECTURE, lang), value=cov) if cov else "")
+                      t("label_value", lang, label=cat.place_name(PREFECTURE, lang), value=cov) if cov else "",
+                      tuple(views.not_reported(df)))
 
 
 @st.fragment
@@ -89,10 +93,12 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
                      key=f"area{area_id}_cmp_order", format_func=lambda o: t(o, f.lang))
     geojson = boundary_geojson()
     c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
-                   str(geojson) if geojson else None, f.plan, order == "laggards_first", on_phone)
+                   str(geojson) if geojson else None, f.plan, order == "laggards_first", on_phone, f.provisional)
     if c is None:
         st.info(t("no_data", f.lang))
         return
+    if f.provisional:
+        st.markdown(f"**{fmt.fy_label(f.data_year, f.lang)}　{f.provisional}**")
     df, bench = c.table, c.bench
     if c.rank is not None:
         widgets.draw(c.rank, f)
@@ -111,11 +117,17 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
             min_value=0,
             max_value=1.5, format="percent"),
     }
+    conf["report_note"] = st.column_config.TextColumn(t("col_report", f.lang))
     shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
                                                            if df[c].is_not_null().any()]
-    widgets.table(df.select(shown), key=f"area{area_id}_cmp_table", column_config=conf, f=f)
+    shown += ["report_note"] if c.missing else []
+    # An empty number cell shows a dash, never Streamlit's "None"; the 未報告 column says why it is empty.
+    widgets.table(widgets.derived(df, tuple(shown), lambda d: d.select(shown)), key=f"area{area_id}_cmp_table",
+                  column_config=conf, f=f, placeholder=fmt.number(None, lang=f.lang))
     if c.coverage:
         st.caption(c.coverage)
+    if c.missing:
+        st.caption(t("not_reported_list", f.lang, n=len(c.missing), names=t("list_sep", f.lang).join(c.missing)))
     st.markdown(f"**{t('map', f.lang)}**")
     if c.choropleth is not None:
         left, right = st.tabs([t("map_tiles", f.lang), t("map_geo", f.lang)])

@@ -17,11 +17,12 @@ Sync rule, run at the top of every script run:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import fmt, i18n, links, views
+from dashboard import data, fmt, i18n, links, views
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE, catalog_dir
 from dashboard.i18n import t
@@ -33,6 +34,8 @@ WRITTEN = "_flt_url_written"
 NOTICES = "_flt_notices"
 CHOICES = "_flt_choices"
 LABELS = "_flt_labels"  # what the filter labels depend on: language, newest snapshot
+CLAMPED = "_flt_clamped"  # the year chosen before the sidebar moved it to the one the as-of point has (notice)
+WANTED = "_flt_year_wanted"  # (that year, the year it was moved to): restored when the as-of point has it again
 RUN_KEY = "_flt_state_key"  # the store state key read at the start of this run (prepare), for render
 
 
@@ -51,6 +54,7 @@ class Filters:
     default_plan: str = ""  # the newest plan with targets (left out of the URL)
     page: str = links.DEFAULT_PAGE  # the page shown (a registry name)
     tab: str | None = None  # a policy-area page's open tab (set by that page)
+    provisional: str = ""  # 「暫定：35市町村中3市町村」 when data_year is a year not every municipality reported
 
     def url(self) -> dict[str, str]:
         """Query parameters reproducing the filters (the plan only when not the default)."""
@@ -72,20 +76,32 @@ def _years_at(key: str, snapshot_id: str | None) -> tuple[int, ...]:
     return tuple(views.data_years(state.prefecture_values(key, snapshot_id), state.catalog()))
 
 
+def _coverage_at(key: str, snapshot_id: str | None, plan: str) -> dict[int, data.YearCoverage]:
+    return data.year_coverage(state.prefecture_values(key, snapshot_id), state.catalog(plan))
+
+
+def _complete_at(key: str, snapshot_id: str | None, plan: str) -> int | None:
+    return max((y for y, c in _coverage(key, snapshot_id, plan).items() if c.complete), default=None)
+
+
 def _choices_for(key: str, catalog_folder: str) -> links.Choices:
     cat = state.catalog()
     snaps = state.visible_snapshots(key, None)
     years = list(_years(key, None)) or [2020]
     plans = tuple(p.id for p in reversed(cat.plans_with_targets())) or (cat.plan,)
+    # Everyone opens at the latest year every municipality reported (the default plan's targets decide what
+    # "every" means); a newer partial year stays in the list, labelled provisional.
+    complete = _complete_at(key, snaps[-1].id if snaps else None, plans[0])
     return links.Choices(places=tuple(cat.place_codes()), years=tuple(sorted(years, reverse=True)),
-                         default_year=max(years), as_of=(links.LATEST, *[m.id for m in reversed(snaps)]),
-                         plans=plans)
+                         default_year=complete if complete is not None and complete in years else max(years),
+                         as_of=(links.LATEST, *[m.id for m in reversed(snaps)]), plans=plans)
 
 
 # The years with data at an as-of point and the filters' choices are read on every run and change only with
 # the store state (and the catalog): process-wide memos (state.ViewCache), computed once per state. Through
 # st.cache_* each run paid for hashing the arguments (~1 % of a run each).
 _years = state.ViewCache(_years_at, 256)
+_coverage = state.ViewCache(_coverage_at, 256)
 _CHOICES = state.ViewCache(_choices_for, 64)
 
 
@@ -134,21 +150,48 @@ def render(page: str) -> Filters:
     lang = str(ss[WIDGET["lang"]])
     snaps = {m.id: m for m in state.snapshots(key)}
     latest_id = ch.as_of[1] if len(ch.as_of) > 1 else None
+    chosen_as_of = str(ss[WIDGET["as_of"]])
+    chosen_plan = str(ss[WIDGET["plan"]])
+    snapshot_id = latest_id if chosen_as_of == links.LATEST else chosen_as_of
+    coverage = _coverage(key, snapshot_id, chosen_plan)
+    # The sidebar names the year the page shows: a year the as-of point has no data for (e.g. 令和6年度 with
+    # the plan's own figures, 0001) moves to the one shown, before the widget is drawn, with a notice.
+    years_at = list(_years(key, snapshot_id))
+    # A year moved for an older as-of point comes back when the as-of point has it again (unless the reader has
+    # chosen another year since): returning to 最新 after looking at 0001 shows 令和6年度 again.
+    wanted, moved_to = ss.get(WANTED, (None, None))
+    if wanted is not None and ss[WIDGET["year"]] != moved_to:
+        ss.pop(WANTED, None)
+    elif wanted is not None and years_at and wanted <= max(years_at) and wanted in ch.years:
+        ss[WIDGET["year"]] = wanted
+        ss.pop(WANTED, None)
+    chosen_year = int(ss[WIDGET["year"]])
+    data_year = shown_year(chosen_year, years_at, coverage)
+    if data_year != chosen_year and data_year in ch.years:
+        ss[WIDGET["year"]] = data_year
+        ss[CLAMPED] = chosen_year
+        ss[WANTED] = (ss.get(WANTED, (chosen_year, None))[0] or chosen_year, data_year)
+
+    def year_label(y: int) -> str:
+        tag = provisional_text(coverage.get(y), lang)
+        return f"{fmt.fy_label(y, lang)}　{tag}" if tag else fmt.fy_label(y, lang)
 
     def as_of_label(sid: str) -> str:
         if sid == links.LATEST:
             return f"{t('latest', lang)}（{latest_id}）" if latest_id else t("latest", lang)
         m = snaps[sid]
-        return f"{sid}  {t(fmt.KIND_KEYS[m.kind], lang)}  {m.created_at[:10]}"
+        return f"{sid}  {t(fmt.KIND_KEYS[m.kind], lang)}  {fmt.long_date(m.created_at, lang)}"
 
     with st.sidebar:
         st.subheader(t("filters", lang))
         # Never empty today; an empty one would show its placeholder: in the user's language, not Streamlit's.
         choose = t("choose", lang)
+        # Streamlit's box filters on the visible label only: the label carries every way to type a place.
         st.selectbox(t("f_place", lang), ch.places, key=WIDGET["place"], persist_state="session",
-                     placeholder=choose, format_func=lambda c: views.place_label(cat, c, lang))
+                     placeholder=choose, format_func=lambda c: place_option(cat, c, lang))
+        st.caption(t("place_search_help", lang))
         st.selectbox(t("f_year", lang), ch.years, key=WIDGET["year"], persist_state="session",
-                     placeholder=choose, format_func=lambda y: fmt.fy_label(y, lang))
+                     placeholder=choose, format_func=year_label)
         st.selectbox(t("f_as_of", lang), ch.as_of, key=WIDGET["as_of"], persist_state="session",
                      placeholder=choose, format_func=as_of_label)
         offered = i18n.listed_languages()  # a catalogue may be reachable by URL only (the pseudo-locale)
@@ -159,13 +202,41 @@ def render(page: str) -> Filters:
             st.selectbox(t("f_plan", lang), ch.plans, key=WIDGET["plan"], persist_state="session",
                          placeholder=choose, format_func=lambda p: plans[p].name(lang))
     place, year, as_of = str(ss[WIDGET["place"]]), int(ss[WIDGET["year"]]), str(ss[WIDGET["as_of"]])
-    snapshot_id = latest_id if as_of == links.LATEST else as_of
-    years_at = list(_years(key, snapshot_id))
-    data_year = min(year, max(years_at)) if years_at else year
     f = Filters(place=place, year=year, data_year=data_year, as_of=as_of, snapshot_id=snapshot_id,
-                lang=lang, key=key, plan=str(ss[WIDGET["plan"]]), default_plan=ch.plans[0], page=page)
+                lang=lang, key=key, plan=chosen_plan, default_plan=ch.plans[0], page=page,
+                provisional=provisional_text(coverage.get(data_year), lang))
     _write_url(f.url())
     return f
+
+
+def place_option(cat: Catalog, code: str, lang: str) -> str:
+    """The place picker's label: the name, then what else people type to find it (the Japanese name in other
+    languages, kana, romaji, the code): 「嬬恋村（つまごいむら・Tsumagoi・10425）」."""
+    name = views.place_label(cat, code, lang)
+    parts: list[str] = []
+    for p in (cat.place_name(code, "ja") if lang != "ja" else "", *cat.place_readings(code), code):
+        if p and p not in parts and p != cat.place_name(code, lang):
+            parts.append(p)
+    return t("place_option", lang, name=name, readings=t("reading_sep", lang).join(parts))
+
+
+def shown_year(year: int, years_at: list[int], coverage: Mapping[int, data.YearCoverage]) -> int:
+    """The year a page shows for the chosen one: itself when the as-of point has data up to it; else the
+    as-of point's latest year, or its latest complete year when that one is provisional (a partial year is
+    shown only when chosen)."""
+    if not years_at or year <= max(years_at):
+        return year
+    last = max(years_at)
+    cov = coverage.get(last)
+    complete = max((y for y, c in coverage.items() if c.complete), default=None)
+    return complete if cov is not None and cov.provisional and complete is not None else last
+
+
+def provisional_text(cov: data.YearCoverage | None, lang: str) -> str:
+    """「暫定：35市町村中3市町村」 for a year some but not all municipalities reported; "" otherwise."""
+    if cov is None or not cov.provisional:
+        return ""
+    return t("provisional_year", lang, n=fmt.number(cov.n_reporting), of=fmt.number(cov.n_expected))
 
 
 def _write_url(desired: dict[str, str]) -> None:
@@ -187,7 +258,10 @@ def notices(f: Filters) -> None:
                  state.catalog().plan_name(f.lang, str(default)) if key == "plan" else str(default))
         st.warning(t("bad_param", f.lang, key=t(f"f_{key}", f.lang), value=views.plain(value), default=shown),
                    icon=":material/warning:")
-    if f.data_year != f.year:
+    chosen = st.session_state.pop(CLAMPED, None)  # said once, in the run that moved the year
+    if chosen is not None and chosen != f.data_year:
+        st.info(t("year_clamped", f.lang, year=fmt.fy_label(chosen, f.lang), shown=fmt.fy_label(f.data_year, f.lang)))
+    elif f.data_year != f.year:
         st.info(t("year_clamped", f.lang, year=fmt.fy_label(f.year, f.lang), shown=fmt.fy_label(f.data_year, f.lang)))
 
 

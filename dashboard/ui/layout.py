@@ -10,7 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, fmt, views
+from dashboard import charts, data, fmt, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
@@ -27,16 +27,39 @@ def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> No
         st.page_link(page, label=label, query_params=f.url())
 
 
-def header(f: Filters, title: str) -> None:
-    """Page title with the place and year, then URL notices."""
+def header(f: Filters, title: str, progress: bool = True) -> None:
+    """Page title with the place and year, then URL notices; on a page of progress (`progress`), one sentence
+    when the snapshot shown holds the plan's baselines and targets but no actual for the place and year."""
     cat = state.catalog()
     phone.style()
     st.title(title)
-    st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{fmt.fy_label(f.data_year, f.lang)}")
+    year = fmt.fy_label(f.data_year, f.lang) + (f"　{f.provisional}" if f.provisional else "")
+    st.markdown(f"**{views.place_label(cat, f.place, f.lang)}**　{year}")
+    updated = last_updated(f)
+    if updated:
+        st.caption(updated)
     if len(cat.plans_with_targets()) > 1:  # say which plan's targets are shown once there is a choice
         st.caption(t("plan_caption", f.lang, plan=cat.plan_name(f.lang, f.plan)))
     share.link_to_view(f)
     filters.notices(f)
+    if progress and not has_actuals(f.key, f.snapshot_id, f.place, f.data_year, f.plan):
+        st.info(t("plan_figures_only", f.lang))
+
+
+def last_updated(f: Filters) -> str:
+    """「最終更新：令和8年12月6日（公表0004）」 for the as-of snapshot shown ("" when there is none)."""
+    metas = {m.id: m for m in state.snapshots(f.key)}
+    m = metas.get(f.snapshot_id or "")
+    return fmt.last_updated(m.created_at, m.id, f.lang) if m is not None else ""
+
+
+def _has_actuals(key: str, snapshot_id: str | None, place: str, year: int, plan: str) -> bool:
+    cat = state.catalog(plan)
+    ids = state.ids([tg.indicator_id for tg in cat.targets])
+    return data.has_actuals(state.values(key, snapshot_id, ids, (place,)), cat, place, year)
+
+
+has_actuals = ViewCache(_has_actuals, 256)  # asked by every page header: once per view and store state
 
 
 def snapshot_label(f: Filters) -> str | None:

@@ -54,9 +54,12 @@ def tables(key: str, snapshot_id: str | None, lang: str, plan: str = "") -> Tabl
 def page(f: Filters) -> None:
     """Snapshots in use, indicator definitions, targets of the chosen plan, the status method, licences."""
     lang = f.lang
-    layout.header(f, t("page_methodology", lang))
+    layout.header(f, t("page_methodology", lang), progress=False)
     tb = tables(f.key, f.snapshot_id, lang, f.plan)
     st.subheader(t("meth_snapshots", lang))
+    updated = layout.last_updated(f)
+    if updated:  # the date people cite; the snapshot ids stay in the table for those who need them
+        st.markdown(updated)
     if tb.snapshots.height:
         widgets.table(tb.snapshots, key="meth_snapshots", column_config={
             "id": t("col_id", lang), "label": st.column_config.TextColumn(t("col_label", lang), width="large"),

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import progress as pg
 from dashboard import views
+from dashboard.catalog import Catalog, PolicyArea
 from dashboard.i18n import t
 from dashboard.ui import layout, phone, share, state, widgets
 from dashboard.ui.filters import Filters
@@ -30,6 +31,14 @@ def overview_headline(key: str, snapshot_id: str | None, place: str, year: int, 
     return layout.headline(state.catalog(plan), vals, place, year, lang, None, "overview", compact=on_phone)
 
 
+def headline_area(cat: Catalog) -> PolicyArea | None:
+    """The policy area of the plan's first target (its headline measure: 通いの場 in the 8th plan), if it has a page."""
+    first = next(iter(cat.targets), None)
+    ind = cat.indicators.get(first.indicator_id) if first is not None else None
+    area = next((a for a in cat.areas_info() if ind is not None and a.id == ind.policy_area), None)
+    return area if area is not None and area.page else None
+
+
 def page(f: Filters, pages: Mapping[str, Any]) -> None:
     """Every plan target at a glance for the chosen place, with links to the policy-area pages."""
     cat = f.catalog()
@@ -38,6 +47,10 @@ def page(f: Filters, pages: Mapping[str, Any]) -> None:
     layout.header(f, t("page_overview", f.lang))
     widgets.sample_banner(any(r.actual_is_sample for r in rows), f.lang)
     widgets.as_of_caption(f, layout.snapshot_label(f))
+    headline = headline_area(cat)
+    if headline is not None:  # the plan's headline measure, 通いの場, and the page of its policy area
+        layout.page_link(pages, headline.page_name,
+                         t("headline_measure", f.lang, area=f"{headline.id}. {headline.name(f.lang)}"), f)
     st.subheader(t("status_counts", f.lang))
     widgets.status_counts(views.status_counts(rows), f.lang)
     share.written_summary(rows, None, f.lang, f.plan)

@@ -81,12 +81,14 @@ def revisions(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def history(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Every snapshot (ingest.history_frame): the kind and the withdrawn state in words, blanks for None."""
+    """Every snapshot (ingest.history_frame): the kind and the withdrawn state in words, the date it was published
+    as people read it (in Japan, in the reader's calendar: 令和8年12月6日), blanks for None."""
     kinds = {k: t(key, lang) for k, key in fmt.KIND_KEYS.items()}
+    dates = [fmt.long_date(str(c), lang) if c else "" for c in frame["created_at"]]
     return frame.with_columns(
-        _words("kind", kinds),
+        _words("kind", kinds), pl.Series("created_at", dates, dtype=pl.Utf8),
         pl.when(pl.col("withdrawn")).then(pl.lit(t("yes", lang))).otherwise(pl.lit(t("no", lang))).alias("withdrawn"),
-        *_blank("id", "label", "publisher", "created_at", "sha256", "source_name"))
+        *_blank("id", "label", "publisher", "sha256", "source_name"))
 
 
 def events(frame: pl.DataFrame, lang: str) -> pl.DataFrame:

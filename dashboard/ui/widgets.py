@@ -146,16 +146,17 @@ def draw(c: Chart, f: Filters) -> None:
 
 
 def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = None, *,
-          f: Filters | None = None, download: pl.DataFrame | None = None) -> None:
+          f: Filters | None = None, download: pl.DataFrame | None = None, placeholder: str | None = None) -> None:
     """Draw one table (plain text cells: user-supplied text is never interpreted), with its exports for `f`
-    (of `download` where the file holds more than the screen, e.g. a progress table's figures as numbers)."""
+    (of `download` where the file holds more than the screen, e.g. a progress table's figures as numbers);
+    `placeholder`: what an empty cell shows (Streamlit's default is the word "None")."""
     # As Arrow: Streamlit sends an Arrow table as it is (a Polars frame goes through pandas first). A cached
     # section hands every run the same frame, so its Arrow table is made once.
     # Neutralised text (OWASP CSV injection): Streamlit's own table toolbar downloads the cells as shown, so a
     # label or name starting with = + - @ is shown and downloaded with a leading quote, never as a formula.
     st.dataframe(derived(df, "arrow", lambda d: export.csv_safe(d).to_arrow()), key=key,
                  column_config=dict(column_config or {}),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", placeholder=placeholder)
     share.table_downloads(df if download is None else download, key, f, column_config)
 
 

@@ -21,8 +21,11 @@ PAGES = [("", "ja"), ("area1", "en"), ("area2", "ja"), ("area3", "en"), ("area4"
          ("profile", "ja"), ("methodology", "en")]
 # A small village, an older snapshot and a past year: none of them is a default.
 DEEP = {"place": "10383", "year": "2022", "as_of": "0003-73a5dc56"}
-SHOWN = {"ja": ["南牧村", "令和4年度（2022）", "0003-73a5dc56"], "en": ["Nanmoku", "FY2022", "0003-73a5dc56"]}
-NEW_PLACE = {"ja": ("前橋市", "10201"), "en": ("Maebashi", "10201")}
+# Place labels carry what can be typed to find them (kana, romaji, code): the name is their start.
+SHOWN = {"ja": ["南牧村（なんもくむら・Nanmoku・10383）", "令和4年度（2022）", "0003-73a5dc56"],
+         "en": ["Nanmoku (南牧村 · なんもくむら · 10383)", "FY2022", "0003-73a5dc56"]}
+NEW_PLACE = {"ja": ("前橋市", "10201", "前橋市（まえばしし・Maebashi・10201）"),
+             "en": ("Maebashi", "10201", "Maebashi (前橋市 · まえばしし · 10201)")}
 
 # Every Plotly graph on the page: its title and the data arrays it draws.
 CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => JSON.stringify({
@@ -71,13 +74,13 @@ def _open(page: Any, url: str) -> None:
     settle(page)
 
 
-def _choose(page: Any, index: int, text: str, param: str) -> None:
-    """Pick an option in the index-th sidebar selectbox by typing it; wait until the URL carries
-    `param` (the rerun has run and written it) and the script is idle again."""
+def _choose(page: Any, index: int, text: str, param: str, option: str | None = None) -> None:
+    """Pick an option (labelled `option`, default `text`) in the index-th sidebar selectbox by typing `text`;
+    wait until the URL carries `param` (the rerun has run and written it) and the script is idle again."""
     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']").nth(index)
     box.click()
     page.keyboard.type(text)
-    page.get_by_role("option", name=text, exact=True).click()
+    page.get_by_role("option", name=option or text, exact=True).click()
     page.wait_for_function("p => window.location.search.includes(p)", arg=param, timeout=30_000)
     settle(page)
 
@@ -118,9 +121,9 @@ def test_deep_link_sets_the_filters_and_a_filter_change_updates_url_and_charts(
         settle(page)
         before = _drawn_charts(page, unlike=before)
 
-    name, code = NEW_PLACE[lang]
-    _choose(page, 0, name, f"place={code}")
-    assert _filters(page)[0][0] == name
+    name, code, label = NEW_PLACE[lang]
+    _choose(page, 0, name, f"place={code}", label)
+    assert _filters(page)[0][0] == label
     assert _filter_params(page) == {**DEEP, "place": code, "lang": lang}
     if trends.count():
         assert _params(page)["tab"] == "trends"  # the tab chosen stays open, and in the URL
@@ -142,7 +145,7 @@ def test_navigation_keeps_the_filters_in_the_url(server: str, page: Any) -> None
     _follow(page, page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Municipality profile"), "/profile")
     page.wait_for_function("() => window.location.search.includes('place=K05')", timeout=30_000)
     assert _params(page) == {"place": "K05", "year": "2023", "lang": "en"}
-    assert _filters(page)[0][:2] == ["Tomioka area", "FY2023"]
+    assert _filters(page)[0][:2] == ["Tomioka area (富岡圏域 · Tomioka · K05)", "FY2023"]
     # Switching language keeps the page and the other filters.
     page.locator("[data-testid='stSidebar'] [data-testid='stRadioOption']").filter(has_text="日本語").click()
     page.wait_for_function("() => window.location.search.includes('lang=ja')", timeout=30_000)
@@ -185,7 +188,7 @@ def test_area_sections_open_from_their_tabs_and_stay_open_when_the_place_changes
     page.get_by_role("tab", name="推移").click()
     trends = _charts_once(page, 7)
     assert len(trends) == 7 and headline[0] not in trends
-    _choose(page, 0, "前橋市", "place=10201")
+    _choose(page, 0, "前橋市", "place=10201", NEW_PLACE["ja"][2])
     assert page.get_by_role("tab", name="推移").get_attribute("aria-selected") == "true"
     after = _charts_once(page, 7)
     assert len(after) == 7 and after != trends
