@@ -66,7 +66,7 @@ if up is not None:
         if st.session_state.get("_pv_key") != key:
             st.session_state["_pv"], st.session_state["_pv_key"] = ingest.preview(con, store, cat, res.frame, lang), key
         pv = st.session_state["_pv"]
-        st.info(guide.file_summary(res.frame, cat, pv, newest, lang))  # catalogue words and numbers only
+        st.info(guide.file_summary(res.frame, cat, pv, newest, res.warnings, lang))  # catalogue words and numbers only
         m = st.columns(4)
         for col, k, v in zip(m, ("adds", "revises", "same", "untouched"),
                              (pv.adds, pv.revises, pv.same, pv.untouched), strict=True):

@@ -31,37 +31,48 @@ THREE = _frame([("t_people", c, 2023, 1.0) for c in ("19001", "19002", "19003")]
                + [("t_pop65", c, 2023, 9.0) for c in ("19001", "19002", "19003")])
 
 
+def _coverage(year: int, n: int, total: int = 5) -> Problem:
+    """A coverage warning as the validator writes it (only its rule and numbers matter here)."""
+    return Problem(row=1, column="municipality_code", value=f"{n}/{total}", rule="coverage_partial",
+                   message_id="coverage_partial", params={"y": year, "n": n, "total": total}, severity="warning")
+
+
 @pytest.mark.parametrize(("lang", "expected"), [
     ("ja", "このファイル：令和5年度（2023）、5市町村中3市町村、2指標（6行）。"
-           "公開すると最新年度が令和5年度（2023）になりますが、5市町村中3市町村分だけです。県・圏域の値は報告済みの市町村だけの集計（暫定）になります。"),
+           "公開すると最新年度が令和5年度（2023）になります（新規追加 6件、修正 0件）。"
+           "ただし令和5年度（2023）の市町村の値は5市町村中3市町村分だけで、県・圏域の値は報告済みの市町村だけの集計（暫定）になります。"),
     ("en", "This file holds FY2023, 3 of 5 municipalities, 2 indicator(s) (6 rows). Publishing makes FY2023 the "
-           "newest year, but with only 3 of 5 municipalities: its prefecture and area figures will be provisional "
-           "sums of those."),
+           "newest year (6 values added, 0 revised). But FY2023 would have values for only 3 of 5 municipalities: "
+           "its prefecture and area figures would be provisional sums of those."),
 ])
 def test_a_partial_new_year_says_how_many_municipalities_it_has(tiny_catalog: Catalog, lang: str,
                                                                  expected: str) -> None:
-    assert guide.file_summary(THREE, tiny_catalog, _preview(6, 0, 0), 2022, lang) == expected
+    warnings = [_coverage(2023, 3), _coverage(2023, 4), _coverage(2021, 1)]  # the fewest in the newest year
+    assert guide.file_summary(THREE, tiny_catalog, _preview(6, 0, 0), 2022, warnings, lang) == expected
 
 
 def test_a_file_identical_to_the_published_data_says_it_changes_nothing(tiny_catalog: Catalog) -> None:
     pv = _preview(0, 0, 534)
     assert guide.is_identical(pv)
-    line = guide.file_summary(THREE, tiny_catalog, pv, 2023, "ja")
+    line = guide.file_summary(THREE, tiny_catalog, pv, 2023, [], "ja")
     assert line.endswith("公開中のデータとまったく同じ値です（変更なし 534行）。"
                          "公開しても閲覧者に見える内容は何も変わりません。")
-    assert "nothing visitors see" in guide.file_summary(THREE, tiny_catalog, pv, 2023, "en")
+    assert "nothing visitors see" in guide.file_summary(THREE, tiny_catalog, pv, 2023, [], "en")
     assert not guide.is_identical(_preview(0, 1, 533)) and not guide.is_identical(_preview(1, 0, 0))
 
 
 def test_a_complete_new_year_and_a_revision_of_old_years(tiny_catalog: Catalog) -> None:
     every = _frame([("t_people", c, 2024, 1.0) for c in ("19001", "19002", "19003", "19004", "19005", "10000")])
-    assert guide.file_summary(every, tiny_catalog, _preview(6, 0, 0), 2023, "ja") == (
+    assert guide.file_summary(every, tiny_catalog, _preview(6, 0, 0), 2023, [], "ja") == (
         "このファイル：令和6年度（2024）、5市町村中5市町村と県全体、1指標（6行）。"
         "公開すると最新年度が令和6年度（2024）になります（新規追加 6件、修正 0件）。")
     old = _frame([("t_people", "10000", y, 1.0) for y in (2019, 2020, 2021, 2022)])
-    assert guide.file_summary(old, tiny_catalog, _preview(0, 4, 0), 2023, "en") == (
+    assert guide.file_summary(old, tiny_catalog, _preview(0, 4, 0), 2023, [], "en") == (
         "This file holds FY2019–FY2022, the prefecture only, 1 indicator(s) (4 rows). "
         "Publishing shows visitors 0 added and 4 revised values.")
+    assert guide.file_summary(THREE, tiny_catalog, _preview(2, 0, 4), 2023, [_coverage(2023, 3)], "ja").endswith(
+        "公開すると新規追加 2件、修正 0件が閲覧者に反映されます。"
+        "ただし令和5年度（2023）の市町村の値は5市町村中3市町村分だけで、県・圏域の値は報告済みの市町村だけの集計（暫定）になります。")
     assert guide.years_text([2021, 2019], "ja") == "令和元年度（2019）・令和3年度（2021）"
 
 

@@ -52,29 +52,39 @@ def is_identical(pv: Preview) -> bool:
     return pv.adds == 0 and pv.revises == 0
 
 
-def file_summary(frame: pl.DataFrame, cat: Catalog, pv: Preview, newest_year: int | None, lang: str) -> str:
+def file_summary(frame: pl.DataFrame, cat: Catalog, pv: Preview, newest_year: int | None,
+                 warnings: Sequence[Problem], lang: str) -> str:
     """The preview's first line: which fiscal years, places and indicators the file holds, and what changes."""
     years = [int(y) for y in frame["fiscal_year"].unique().to_list()]
     holds = t("upl_summary_holds", lang, years=years_text(years, lang),
               places=places_text(frame["municipality_code"].unique().to_list(), cat, lang),
               n_ind=frame["indicator_id"].n_unique(), rows=f"{frame.height:,}")
-    return f"{holds}{t('upl_sentence_sep', lang)}{change_text(frame, cat, pv, newest_year, lang)}"
+    return f"{holds}{t('upl_sentence_sep', lang)}{change_text(frame, pv, newest_year, warnings, lang)}"
 
 
-def change_text(frame: pl.DataFrame, cat: Catalog, pv: Preview, newest_year: int | None, lang: str) -> str:
-    """What publishing would change for visitors: nothing; a new newest year (and how complete); or counts."""
+def coverage_of(warnings: Sequence[Problem], year: int) -> tuple[int, int] | None:
+    """The fewest municipalities any indicator would have in `year` after publishing, and of how many, from the
+    validator's coverage warnings (None: every indicator with municipal values would be complete)."""
+    found = [(int(p.params["n"]), int(p.params["total"])) for p in warnings
+             if p.rule == "coverage_partial" and int(p.params.get("y", -1)) == year]
+    return min(found) if found else None
+
+
+def change_text(frame: pl.DataFrame, pv: Preview, newest_year: int | None, warnings: Sequence[Problem],
+                lang: str) -> str:
+    """What publishing would change for visitors: nothing; or what is added and revised, a new newest year,
+    and how few municipalities the file's newest year would have."""
     if is_identical(pv):
         return t("upl_change_nothing", lang, same=f"{pv.same:,}")
     top = int(frame["fiscal_year"].max())  # type: ignore[arg-type]
-    if newest_year is None or top > newest_year:
-        munis = cat.municipality_codes()
-        given = set(frame.filter(pl.col("fiscal_year") == top)["municipality_code"].to_list())
-        n = sum(1 for c in munis if c in given)
-        if 0 < n < len(munis):
-            return t("upl_change_new_year_partial", lang, fy=fmt.fy_label(top, lang), n=n, total=len(munis))
-        return t("upl_change_new_year", lang, fy=fmt.fy_label(top, lang), adds=f"{pv.adds:,}",
-                 revises=f"{pv.revises:,}")
-    return t("upl_change_counts", lang, adds=f"{pv.adds:,}", revises=f"{pv.revises:,}")
+    counts = {"adds": f"{pv.adds:,}", "revises": f"{pv.revises:,}"}
+    newer = newest_year is None or top > newest_year
+    text = t("upl_change_new_year", lang, fy=fmt.fy_label(top, lang), **counts) if newer else t(
+        "upl_change_counts", lang, **counts)
+    cover = coverage_of(warnings, top)
+    if cover is not None:
+        text += t("upl_change_partial", lang, fy=fmt.fy_label(top, lang), n=cover[0], total=cover[1])
+    return text
 
 
 @dataclass(frozen=True)
