@@ -58,15 +58,18 @@ if up is not None:
                                                       published=lambda keys: ingest.published_values(con, store, keys))
         st.session_state["_val_key"] = key
     res = st.session_state["_val"]
-    if res.errors or res.warnings:
+    if not res.ok:  # a clear sentence, then the problems one line per kind; nothing can be published
         ui_upload.problems(res, tx, lang)
-    if res.ok:
+    else:
         st.success(tx("valid", rows=f"{res.frame.height:,}", fmt=res.file_format))
         st.subheader(tx("preview"))
         if st.session_state.get("_pv_key") != key:
             st.session_state["_pv"], st.session_state["_pv_key"] = ingest.preview(con, store, cat, res.frame, lang), key
         pv = st.session_state["_pv"]
-        st.info(guide.file_summary(res.frame, cat, pv, newest, res.warnings, lang))  # catalogue words and numbers only
+        # First what the file holds and what visitors would see change (catalogue words and numbers only) ...
+        st.info(guide.file_summary(res.frame, cat, pv, newest, res.warnings, lang))
+        if res.warnings:  # ... then what to check, one line per kind
+            ui_upload.problems(res, tx, lang)
         m = st.columns(4)
         for col, k, v in zip(m, ("adds", "revises", "same", "untouched"),
                              (pv.adds, pv.revises, pv.same, pv.untouched), strict=True):
