@@ -102,11 +102,13 @@ def _meta(seq: int, label: str, created: str, withdrawn: bool) -> SnapshotMeta:
 
 
 def test_snapshots_are_named_by_number_label_date_and_state_with_the_action_that_applies() -> None:
-    live = _meta(7, "サンプル（架空）令和8年度 速報値 第1回 市町村報告分", "2026-12-06T04:00:00Z", False)
+    label = "サンプル（架空）令和8年度 速報値 第1回 市町村報告分 / Sample (fictional) FY2026"
+    live = _meta(7, label, "2026-12-06T04:00:00Z", False)
     gone = _meta(2, "FY2019\n sample", "2019-04-30T00:00:00Z", True)
-    assert guide.snapshot_label(live, "ja") == ("0007 サンプル（架空）令和8年度 速報値 第1回 市…"
+    assert guide.snapshot_label(live, "ja") == ("0007 サンプル（架空）令和8年度 速報値 第1回 市町村報告分 / Sample…"
                                                 "（令和8年12月6日・公開中）")
-    assert guide.snapshot_label(live, "en") == "0007 サンプル（架空）令和8年度 速報値 第1回 市… (6 Dec 2026, Published)"
+    assert guide.snapshot_label(live, "en") == ("0007 サンプル（架空）令和8年度 速報値 第1回 市町村報告分 / Sample… "
+                                                "(6 Dec 2026, Published)")
     assert guide.snapshot_label(gone, "ja") == "0002 FY2019 sample（平成31年4月30日・取り下げ済み）"
     assert guide.date_text("2019-05-01T00:00:00Z", "ja") == "令和元年5月1日"
     assert (guide.action_for(live), guide.action_for(gone)) == ("withdraw", "restore")

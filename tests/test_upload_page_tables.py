@@ -163,6 +163,6 @@ def test_history_and_withdrawals_in_words(lang: str, data_copy: Path) -> None:
     date = meta.created_at[:10]
     y, m, d = (int(x) for x in date.split("-"))
     shown_date = f"令和{y - 2018}年{m}月{d}日" if lang == "ja" else f"{d} {date_month(m)} {y}"
-    label = meta.label if len(meta.label) <= 24 else meta.label[:23] + "…"
+    label = meta.label if len(meta.label) <= 40 else meta.label[:39].rstrip(" /(（「") + "…"
     option = w["option"].format(seq=f"{meta.seq:04d}", label=label, date=shown_date)
     assert option in at.selectbox(key="wd_id").options

@@ -19,7 +19,7 @@ from dashboard.ui.upload_tables import rule_label
 from dashboard.validate import Problem
 
 DETAILS_SHOWN = 50  # problem sentences listed under one kind before "… and N more (see the table)"
-LABEL_CHARS = 24  # characters of a snapshot's label in the withdraw/restore choice
+LABEL_CHARS = 40  # characters of a snapshot's label in the withdraw/restore choice
 YEARS_LISTED = 3  # fiscal years listed one by one; more are given as a range
 
 # What an analyst can do about a warning of this kind (only for kinds whose sentence does not say it).
@@ -134,7 +134,7 @@ def state_text(meta: SnapshotMeta, lang: str) -> str:
 def snapshot_label(meta: SnapshotMeta, lang: str) -> str:
     """A snapshot as the withdraw/restore choice shows it: 0007 サンプル…（令和8年12月6日・公開中）."""
     label = " ".join(meta.label.split())
-    short = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+    short = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1].rstrip(" /(（「") + "…"
     return t("upl_snapshot_option", lang, seq=f"{meta.seq:04d}", label=short, date=date_text(meta.created_at, lang),
              state=state_text(meta, lang))
 
