@@ -41,8 +41,8 @@ def _coverage(year: int, n: int, total: int = 5) -> Problem:
     ("ja", "このファイル：令和5年度（2023）、5市町村中3市町村、2指標（6行）。"
            "公開すると最新年度が令和5年度（2023）になります（新規追加 6件、修正 0件）。"
            "ただし令和5年度（2023）の市町村の値は5市町村中3市町村分だけで、県・圏域の値は報告済みの市町村だけの集計（暫定）になります。"),
-    ("en", "This file holds FY2023, 3 of 5 municipalities, 2 indicator(s) (6 rows). Publishing makes FY2023 the "
-           "newest year (6 values added, 0 revised). But FY2023 would have values for only 3 of 5 municipalities: "
+    ("en", "This file holds FY2023, 3 of 5 municipalities, 2 indicators (6 rows). Publishing makes FY2023 the "
+           "newest year (added: 6, revised: 0). But FY2023 would have values for only 3 of 5 municipalities: "
            "its prefecture and area figures would be provisional sums of those."),
 ])
 def test_a_partial_new_year_says_how_many_municipalities_it_has(tiny_catalog: Catalog, lang: str,
@@ -68,8 +68,8 @@ def test_a_complete_new_year_and_a_revision_of_old_years(tiny_catalog: Catalog) 
         "公開すると最新年度が令和6年度（2024）になります（新規追加 6件、修正 0件）。")
     old = _frame([("t_people", "10000", y, 1.0) for y in (2019, 2020, 2021, 2022)])
     assert guide.file_summary(old, tiny_catalog, _preview(0, 4, 0), 2023, [], "en") == (
-        "This file holds FY2019–FY2022, the prefecture only, 1 indicator(s) (4 rows). "
-        "Publishing shows visitors 0 added and 4 revised values.")
+        "This file holds FY2019–FY2022, the prefecture only, 1 indicator (4 rows). "
+        "Publishing changes what visitors see (added: 0, revised: 4).")
     assert guide.file_summary(THREE, tiny_catalog, _preview(2, 0, 4), 2023, [_coverage(2023, 3)], "ja").endswith(
         "公開すると新規追加 2件、修正 0件が閲覧者に反映されます。"
         "ただし令和5年度（2023）の市町村の値は5市町村中3市町村分だけで、県・圏域の値は報告済みの市町村だけの集計（暫定）になります。")

@@ -12,7 +12,7 @@ import polars as pl
 from dashboard import fmt
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
-from dashboard.i18n import N_, t
+from dashboard.i18n import N_, t, tn
 from dashboard.ingest import Preview
 from dashboard.storage import SnapshotMeta
 from dashboard.ui.upload_tables import rule_label
@@ -58,7 +58,8 @@ def file_summary(frame: pl.DataFrame, cat: Catalog, pv: Preview, newest_year: in
     years = [int(y) for y in frame["fiscal_year"].unique().to_list()]
     holds = t("upl_summary_holds", lang, years=years_text(years, lang),
               places=places_text(frame["municipality_code"].unique().to_list(), cat, lang),
-              n_ind=frame["indicator_id"].n_unique(), rows=f"{frame.height:,}")
+              indicators=tn("upl_n_indicators", frame["indicator_id"].n_unique(), lang),
+              rows=tn("upl_n_rows", frame.height, lang))
     return f"{holds}{t('upl_sentence_sep', lang)}{change_text(frame, pv, newest_year, warnings, lang)}"
 
 
