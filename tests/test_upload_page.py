@@ -309,9 +309,9 @@ def test_withdraw_and_restore_are_recorded_with_who_when_and_why(data_copy: Path
     # Now only restoring applies, and the reason and confirmation start empty again.
     at = _choose(at, target)
     labels = {b.label for b in at.button}
-    assert t("upl_restore_button", "ja") in labels and text("withdraw") not in labels
+    assert text("restore") in labels and text("withdraw") not in labels
     assert at.text_input(key="wd_reason").value == "" and at.checkbox(key="wd_sure").value is False
-    at = _submit(_choose(at, target, "確認できたため", confirm=True), t("upl_restore_button", "ja"))
+    at = _submit(_choose(at, target, "確認できたため", confirm=True), text("restore"))
     assert any(str(s.value).startswith("再公開しました：") for s in at.success)
     assert {m.id: m.withdrawn for m in LocalStore(data_copy).list()}[target] is False
     assert [e["action"] for e in LocalStore(data_copy).events()] == ["withdraw", "restore"]

@@ -154,14 +154,14 @@ def test_the_withdraw_choice_offers_only_the_action_that_applies(lang: str, data
     store = LocalStore(data_copy)
     target = store.list()[0]
     at = _login(lang)
-    assert not [b for b in at.button if b.label in (text("withdraw", lang), t("upl_restore_button", lang))]
+    assert not [b for b in at.button if b.label in (text("withdraw", lang), text("restore", lang))]
     at.selectbox(key="wd_id").set_value(target.id).run()
     assert t("upl_state_now", lang, state=t("upl_state_published", lang)) in [x.value for x in at.text]
     labels = {b.label for b in at.button}
-    assert text("withdraw", lang) in labels and t("upl_restore_button", lang) not in labels
+    assert text("withdraw", lang) in labels and text("restore", lang) not in labels
     store.set_withdrawn(target.id, True, reason="test", who="test")  # as if someone else withdrew it meanwhile
     at.run()
     labels = {b.label for b in at.button}
-    assert t("upl_restore_button", lang) in labels and text("withdraw", lang) not in labels
+    assert text("restore", lang) in labels and text("withdraw", lang) not in labels
     _, hist = next((el.value.columns, el.value) for el in at.dataframe if "sha256" in el.value.columns)
     assert hist[hist["id"] == target.id]["state"].tolist() == [t("upl_state_withdrawn", lang)]

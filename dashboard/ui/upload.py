@@ -183,7 +183,7 @@ def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str], lang: 
             reason = st.text_input(tx("reason"), max_chars=500, key="wd_reason")
             sure = st.checkbox(t("upl_confirm_withdraw" if action == "withdraw" else "upl_confirm_restore", lang),
                                key="wd_sure")
-            go = st.form_submit_button(tx("withdraw") if action == "withdraw" else t("upl_restore_button", lang),
+            go = st.form_submit_button(tx("withdraw") if action == "withdraw" else tx("restore"),
                                        type="primary")
         if not go:
             return
