@@ -8,11 +8,12 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import ingest
+from dashboard import fmt, ingest
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, PublishConflict, StoreUnavailable, StoreWriteError
 from dashboard.ui import filters, state
 from dashboard.ui import upload as ui_upload
+from dashboard.ui import upload_guide as guide
 from dashboard.ui import upload_tables as tables
 from dashboard.validate import validate_bytes
 
@@ -32,15 +33,19 @@ cat, store, con = state.catalog(), state.store(), state.connection()
 
 st.subheader(tx("template"))
 st.caption(tx("template_help"))
-_years = state.prefecture_values(state.state_key(), None)["fiscal_year"]  # next year after the newest data
-year = int(st.number_input(tx("template_year"), 2000, 2040, min(2040, int(_years.max()) + 1) if len(_years) else 2024,
-                           key="template_year"))
+_years = state.prefecture_values(state.state_key(), None)["fiscal_year"]
+newest = int(_years.max()) if len(_years) else None  # the newest year visitors see
+_choices = list(range(2000, 2041))  # the validator's fiscal years, in the user's calendar (令和7年度（2025）)
+year = int(st.selectbox(t("upl_template_year", lang), _choices, key="template_year",
+                        index=_choices.index(min(2040, newest + 1)) if newest else _choices.index(2024),
+                        format_func=lambda y: fmt.fy_label(y, lang)))  # default: the year after the newest
 c1, c2 = st.columns(2)
 c1.download_button("CSV", ingest.template_csv(cat, year, lang), f"template_{year}.csv", "text/csv", key="tpl_csv")
 c2.download_button("Excel (.xlsx)", ingest.template_xlsx(cat, year, lang), f"template_{year}.xlsx", key="tpl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(tx("upload"))
+ui_upload.uploader_note(lang)
 # No type= filter: a wrong type gets the validator's own bilingual message, not an exception.
 up = st.file_uploader(tx("upload"), key=f"up{st.session_state.get('_up_n', 0)}",
                       label_visibility="collapsed")
@@ -53,19 +58,18 @@ if up is not None:
                                                       published=lambda keys: ingest.published_values(con, store, keys))
         st.session_state["_val_key"] = key
     res = st.session_state["_val"]
-    if res.errors:
-        st.error(tx("errors", n=sum(res.counts[r] for r in {p.rule for p in res.errors})))
-    if res.warnings:
-        st.warning(tx("warnings", n=len(res.warnings)))
-    if res.errors or res.warnings:
-        st.text("\n".join(p.message(lang) for p in [*res.errors, *res.warnings][:30]))  # plain text, readable
-        ui_upload.table(tables.problems(res.problems_frame(lang), lang), "problems", lang)
-    if res.ok:
+    if not res.ok:  # a clear sentence, then the problems one line per kind; nothing can be published
+        ui_upload.problems(res, tx, lang)
+    else:
         st.success(tx("valid", rows=f"{res.frame.height:,}", fmt=res.file_format))
         st.subheader(tx("preview"))
         if st.session_state.get("_pv_key") != key:
             st.session_state["_pv"], st.session_state["_pv_key"] = ingest.preview(con, store, cat, res.frame, lang), key
         pv = st.session_state["_pv"]
+        # First what the file holds and what visitors would see change (catalogue words and numbers only) ...
+        st.info(guide.file_summary(res.frame, cat, pv, newest, res.warnings, lang))
+        if res.warnings:  # ... then what to check, one line per kind
+            ui_upload.problems(res, tx, lang)
         m = st.columns(4)
         for col, k, v in zip(m, ("adds", "revises", "same", "untouched"),
                              (pv.adds, pv.revises, pv.same, pv.untouched), strict=True):
@@ -75,14 +79,19 @@ if up is not None:
             st.text(tx("revisions"))
             ui_upload.table(tables.revisions(pv.revisions, lang), "revisions", lang)
         st.subheader(tx("publish"))
+        same = guide.is_identical(pv)  # publishing would change nothing: ask before making a new snapshot of it
+        confirmed = st.checkbox(t("upl_confirm_same", lang), key=f"pub_same_{key[0][:16]}") if same else True
         with st.form("publish"):
             label = st.text_input(tx("label"), max_chars=ingest.LABEL_MAX, key="pub_label")
             # No default: official and sample must never be mixed up by a preselected choice.
             kind = st.radio(tx("kind"), ("official", "sample"), horizontal=True, key="pub_kind", index=None,
                             format_func=lambda k: tx(f"kind_{k}"))
-            go = st.form_submit_button(tx("publish_button"), type="primary")
+            go = st.form_submit_button(tx("publish_button"), type="primary", disabled=not confirmed)
+        if not confirmed:
+            st.caption(t("upl_confirm_same_needed", lang))
         if go:
-            problem = ingest.check_label(label, lang) or (None if kind else t("kind_needed", lang))
+            problem = (ingest.check_label(label, lang) or (None if kind else t("kind_needed", lang))
+                       or (None if confirmed else t("upl_confirm_same_needed", lang)))
             if problem:
                 st.error(problem)
             else:

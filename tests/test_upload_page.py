@@ -284,32 +284,49 @@ def test_revision_shows_old_and_new_values(data_copy: Path) -> None:
     assert rev["fiscal_year"] == "令和6年度（2024）" and "10201" in rev["place"]
 
 
+def _choose(at: AppTest, snapshot_id: str, reason: str = "", confirm: bool = False) -> AppTest:
+    """Pick a snapshot in the withdraw/restore form (its form appears then), give a reason, maybe confirm."""
+    at.selectbox(key="wd_id").set_value(snapshot_id).run()
+    if reason:
+        at.text_input(key="wd_reason").input(reason)
+    if confirm:
+        at.checkbox(key="wd_sure").check()
+    return at
+
+
 def test_withdraw_and_restore_are_recorded_with_who_when_and_why(data_copy: Path) -> None:
     at = _login("佐藤")
-    target = "0003-73a5dc56"
-    at.selectbox(key="wd_id").set_value(target)
-    at.text_input(key="wd_reason").input("誤りのため <b>取り下げ</b>")
-    at = _submit(at, text("withdraw"))
-    assert not at.exception
     store = LocalStore(data_copy)
+    target = store.list()[-2].id  # a published snapshot, not the newest
+    at = _submit(_choose(at, target, "誤りのため <b>取り下げ</b>", confirm=True), text("withdraw"))
+    assert not at.exception
     assert {m.id: m.withdrawn for m in store.list()}[target] is True
+    assert any(str(s.value).startswith("取り下げました：") for s in at.success)
     ev = _frame(at, "events").iloc[0]
     assert ev["snapshot_id"] == target and ev["action"] == "取り下げ" and ev["who"] == "佐藤"
     assert ev["reason"] == "誤りのため <b>取り下げ</b>" and ev["at"]
     assert Path(store.path(next(m for m in store.list() if m.id == target))).is_file()  # file kept
-    at.selectbox(key="wd_id").set_value(target)
-    at.text_input(key="wd_reason").input("確認できたため")
-    at = _submit(at, text("restore"))
+    # Now only restoring applies, and the reason and confirmation start empty again.
+    at = _choose(at, target)
+    labels = {b.label for b in at.button}
+    assert text("restore") in labels and text("withdraw") not in labels
+    assert at.text_input(key="wd_reason").value == "" and at.checkbox(key="wd_sure").value is False
+    at = _submit(_choose(at, target, "確認できたため", confirm=True), text("restore"))
+    assert any(str(s.value).startswith("再公開しました：") for s in at.success)
     assert {m.id: m.withdrawn for m in LocalStore(data_copy).list()}[target] is False
     assert [e["action"] for e in LocalStore(data_copy).events()] == ["withdraw", "restore"]
 
 
-def test_withdrawal_needs_a_reason(data_copy: Path) -> None:
-    at = _login()
-    at.selectbox(key="wd_id").set_value("0002-cb47d870")
-    at = _submit(at, text("withdraw"))
+def test_withdrawal_needs_a_reason_and_a_confirmation(data_copy: Path) -> None:
+    target = LocalStore(data_copy).list()[1].id
+    at = _submit(_choose(_login(), target, confirm=True), text("withdraw"))
     assert text("reason_needed") in _texts(at)
+    at.text_input(key="wd_reason").input("誤り")
+    at.checkbox(key="wd_sure").uncheck()
+    at = _submit(at, text("withdraw"))
+    assert t("upl_confirm_needed", "ja") in _texts(at)
     assert LocalStore(data_copy).events() == []
+    assert not any(m.withdrawn for m in LocalStore(data_copy).list())
 
 
 def test_templates_download_and_upload_back_after_filling_in() -> None:

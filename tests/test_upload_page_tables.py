@@ -30,24 +30,25 @@ HEADERS = {
     "ja": {"problems": ["種類", "行", "列", "値", "規則", "内容"],
            "by_indicator": ["指標ID", "指標", "追加", "修正", "変更なし", "対象外（そのまま）"],
            "revisions": ["指標", "地域", "年度", "修正前の値", "修正後の値", "修正前の値のスナップショット"],
-           "history": ["ID", "名称", "種類", "公開者", "作成日時", "行数", "SHA-256", "元のファイル名", "取り下げ"],
+           "history": ["ID", "名称", "種類", "状態", "公開者", "作成日時", "行数", "SHA-256", "元のファイル名"],
            "events": ["日時（UTC）", "スナップショット", "操作", "実施者", "理由"]},
     "en": {"problems": ["Severity", "Row", "Column", "Value", "Rule", "Message"],
            "by_indicator": ["Indicator ID", "Indicator", "Added", "Revised", "Unchanged", "Left alone"],
            "revisions": ["Indicator", "Place", "Fiscal year", "Old value", "New value", "Snapshot of the old value"],
-           "history": ["ID", "Label", "Kind", "Published by", "Created", "Rows", "SHA-256", "Source file",
-                       "Withdrawn"],
+           "history": ["ID", "Label", "Kind", "State", "Published by", "Created", "Rows", "SHA-256", "Source file"],
            "events": ["When (UTC)", "Snapshot", "Action", "By", "Reason"]},
 }
 WORDS = {
     "ja": {"error": "エラー", "warning": "警告", "unknown_municipality": "市町村コード",
-           "empty_value_skipped": "未記入行", "official": "公式", "sample": "サンプル（架空）", "yes": "はい",
-           "no": "いいえ", "withdraw": "取り下げ", "fy2024": "令和6年度（2024）", "login": "ログイン",
-           "withdraw_button": "取り下げる", "withdrawn_option": "0003-73a5dc56（取り下げ済み）"},
+           "empty_value_skipped": "未記入行", "official": "公式", "sample": "サンプル（架空）",
+           "published": "公開中", "withdrawn": "取り下げ済み", "withdraw": "取り下げ", "fy2024": "令和6年度（2024）",
+           "login": "ログイン", "withdraw_button": "取り下げる", "confirm": "このスナップショットを取り下げます",
+           "done": "取り下げました：", "option": "{seq} {label}（{date}・取り下げ済み）"},
     "en": {"error": "Error", "warning": "Warning", "unknown_municipality": "municipality code",
            "empty_value_skipped": "rows left empty", "official": "official", "sample": "sample (fictional)",
-           "yes": "yes", "no": "no", "withdraw": "Withdrawn", "fy2024": "FY2024", "login": "Log in",
-           "withdraw_button": "Withdraw", "withdrawn_option": "0003-73a5dc56 (withdrawn)"},
+           "published": "Published", "withdrawn": "Withdrawn", "withdraw": "Withdrawn", "fy2024": "FY2024",
+           "login": "Log in", "withdraw_button": "Withdraw", "confirm": "Withdraw this snapshot",
+           "done": "Withdrawn: ", "option": "{seq} {label} ({date}, Withdrawn)"},
 }
 CODES = {"add", "revise", "same", "error", "warning", "withdraw", "restore", "unknown_municipality",
          "empty_value_skipped", "None", "nan", "NaN", "null"}
@@ -74,6 +75,10 @@ def _table(at: AppTest, name: str) -> tuple[list[str], pd.DataFrame]:
             shown = [c for c in el.value.columns if not config.get(c, {}).get("hidden")]
             return [config.get(c, {}).get("label") or c for c in shown], el.value[shown]
     raise AssertionError(f"no {name} table on the page")
+
+
+def date_month(m: int) -> str:
+    return ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
 
 
 def _no_codes(df: pd.DataFrame) -> None:
@@ -137,19 +142,27 @@ def test_history_and_withdrawals_in_words(lang: str, data_copy: Path) -> None:
     # The bundled snapshots: 0001 official, 0002–0004 sample; none withdrawn.
     assert dict(zip(hist["id"].str[:4], hist["kind"], strict=True)) == {
         "0001": w["official"], "0002": w["sample"], "0003": w["sample"], "0004": w["sample"]}
-    assert set(hist["withdrawn"]) == {w["no"]}
+    assert set(hist["state"]) == {w["published"]}
     _no_codes(hist)
-    at.selectbox(key="wd_id").set_value("0003-73a5dc56")
+    target = hist.iloc[1]["id"]  # the second newest (hist is newest first)
+    meta = next(m for m in LocalStore(data_copy).list() if m.id == target)
+    at.selectbox(key="wd_id").set_value(target).run()
     at.text_input(key="wd_reason").input("誤り")
+    at.checkbox(key="wd_sure").check()
+    assert at.checkbox(key="wd_sure").label.startswith(w["confirm"])
     at = next(b for b in at.button if b.label == w["withdraw_button"]).click().run()
     assert not at.exception
+    assert any(str(s.value).startswith(w["done"]) for s in at.success)
     shown, ev = _table(at, "events")
     assert shown == HEADERS[lang]["events"]
-    assert (ev.iloc[0]["snapshot_id"], ev.iloc[0]["action"], ev.iloc[0]["who"]) == ("0003-73a5dc56", w["withdraw"],
-                                                                                    "田中")
+    assert (ev.iloc[0]["snapshot_id"], ev.iloc[0]["action"], ev.iloc[0]["who"]) == (target, w["withdraw"], "田中")
     _no_codes(ev)
     _, hist = _table(at, "history")
-    assert hist[hist["id"] == "0003-73a5dc56"]["withdrawn"].tolist() == [w["yes"]]
-    # The snapshot picker says which one is withdrawn, in the user's language.
-    box = at.selectbox(key="wd_id")
-    assert w["withdrawn_option"] in box.options
+    assert hist[hist["id"] == target]["state"].tolist() == [w["withdrawn"]]
+    # The snapshot picker names each one by number, label, date and state, in the user's language.
+    date = meta.created_at[:10]
+    y, m, d = (int(x) for x in date.split("-"))
+    shown_date = f"令和{y - 2018}年{m}月{d}日" if lang == "ja" else f"{d} {date_month(m)} {y}"
+    label = meta.label if len(meta.label) <= 40 else meta.label[:39].rstrip(" /(（「") + "…"
+    option = w["option"].format(seq=f"{meta.seq:04d}", label=label, date=shown_date)
+    assert option in at.selectbox(key="wd_id").options

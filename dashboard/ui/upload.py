@@ -13,7 +13,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import auth, export, ingest
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, SnapshotStore, StoreWriteError
-from dashboard.ui import state, upload_tables
+from dashboard.ui import state, upload_guide, upload_tables
+from dashboard.validate import Limits, Problem, Result
 
 WHO = "upload_who"  # the signed-in analyst's name (password login), per browser session
 BOUND = "upload_bound"  # the login's binding to the browser that made it (auth.session_binding)
@@ -173,28 +174,70 @@ def table(frame: pl.DataFrame, name: str, lang: str) -> None:
                  column_config=upload_tables.headers(name, lang))
 
 
+def uploader_note(lang: str) -> None:
+    """A note beside the uploader in the user's language (Streamlit cannot translate its own words in the box)."""
+    st.caption(t("upl_uploader_note", lang, mb=Limits().max_bytes // 2**20))
+
+
+def problems(res: Result, tx: Callable[..., str], lang: str) -> None:
+    """Errors and warnings: a sentence each, one line per kind with its count, the details folded away."""
+    def total(items: list[Problem]) -> int:
+        return sum(max(res.counts[r], 1) for r in {p.rule for p in items})
+
+    if res.errors:
+        st.error(tx("errors", n=total(res.errors)))
+    if res.warnings:
+        st.warning(tx("warnings", n=total(res.warnings)))
+    for g in upload_guide.group_problems([*res.errors, *res.warnings], res.counts, lang):
+        with st.expander(g.line):  # catalogue words and a count only (an expander label is Markdown)
+            if g.hint:
+                st.caption(g.hint)
+            st.text("\n".join(g.details))  # the sentences quote the file's values: plain text
+            if g.more:
+                st.caption(t("upl_more_in_table", lang, n=f"{g.more:,}"))
+    with st.expander(t("upl_all_problems", lang)):
+        table(upload_tables.problems(res.problems_frame(lang), lang), "problems", lang)
+
+
 def withdraw_form(store: SnapshotStore, who: str, tx: Callable[..., str], lang: str) -> None:
-    """Withdraw or restore a snapshot, with a required reason; recorded with who and when."""
+    """Withdraw a published snapshot or restore a withdrawn one: chosen by label, date and state, only the action
+    that applies, a required reason and a confirmation; recorded with who and when."""
     with st.expander(tx("withdraw_title")):
-        gone = {m.id for m in store.list() if m.withdrawn}
+        metas = {m.id: m for m in reversed(store.list())}
+        target = st.selectbox(tx("snapshot"), list(metas), index=None, key="wd_id", placeholder=t("choose", lang),
+                              format_func=lambda i: upload_guide.snapshot_label(metas[i], lang) if i in metas else i)
+        meta = metas.get(str(target)) if target is not None else None
+        if meta is None:
+            return
+        action = upload_guide.action_for(meta)
+        st.text(t("upl_state_now", lang, state=upload_guide.state_text(meta, lang)))
         with st.form("withdraw"):
-            target = st.selectbox(tx("snapshot"), [m.id for m in reversed(store.list())], key="wd_id",
-                                  placeholder=t("choose", lang),
-                                  format_func=lambda i: t("snapshot_withdrawn", lang, id=i) if i in gone else i)
             reason = st.text_input(tx("reason"), max_chars=500, key="wd_reason")
-            a, b = st.columns(2)
-            wd = a.form_submit_button(tx("withdraw"))
-            rs = b.form_submit_button(tx("restore"))
-        if (wd or rs) and target:
-            if not reason.strip():
-                st.error(tx("reason_needed"))
-            else:
-                try:
-                    store.set_withdrawn(str(target), bool(wd), reason=ingest.clean_text(reason, 500), who=who)
-                    state.prebuild()
-                    st.session_state["_recorded"] = tx("done", id=target, action=tx("withdraw" if wd else "restore"))
-                    st.rerun()
-                except StoreWriteError as e:  # a full or read-only data folder: nothing was recorded
-                    st.error(e.sentence(lang))
-                except (KeyError, ValueError, PublishBusy) as e:
-                    st.error(str(e))
+            sure = st.checkbox(t("upl_confirm_withdraw" if action == "withdraw" else "upl_confirm_restore", lang),
+                               key="wd_sure")
+            go = st.form_submit_button(tx("withdraw") if action == "withdraw" else tx("restore"),
+                                       type="primary")
+        if not go:
+            return
+        if not reason.strip():
+            st.error(tx("reason_needed"))
+        elif not sure:
+            st.error(t("upl_confirm_needed", lang))
+        else:
+            try:
+                store.set_withdrawn(meta.id, action == "withdraw", reason=ingest.clean_text(reason, 500), who=who)
+            except StoreWriteError as e:  # a full or read-only data folder: nothing was recorded
+                st.error(e.sentence(lang))
+                return
+            except (KeyError, ValueError):  # gone, or changed by someone else since the page was drawn
+                st.error(t("upl_action_failed", lang))
+                return
+            except PublishBusy:
+                st.error(tx("busy"))
+                return
+            state.prebuild()
+            after = next((m for m in store.list() if m.id == meta.id), meta)
+            st.session_state["_recorded"] = upload_guide.action_done(after, action, lang)
+            for k in ("wd_reason", "wd_sure"):  # the next action starts unconfirmed, with no reason
+                st.session_state.pop(k, None)
+            st.rerun()

@@ -22,9 +22,9 @@ HEADERS: dict[str, dict[str, str]] = {
     "revisions": {"indicator": N_("col_indicator"), "place": N_("f_place"), "fiscal_year": N_("f_year"),
                   "old_value": N_("col_old_value"), "new_value": N_("col_new_value"),
                   "old_snapshot": N_("col_old_snapshot")},
-    "history": {"id": N_("col_id"), "label": N_("col_label"), "kind": N_("col_kind"),
+    "history": {"id": N_("col_id"), "label": N_("col_label"), "kind": N_("col_kind"), "state": N_("upl_col_state"),
                 "publisher": N_("col_publisher"), "created_at": N_("col_created"), "rows": N_("col_rows"),
-                "sha256": N_("col_sha256"), "source_name": N_("col_source_file"), "withdrawn": N_("col_withdrawn")},
+                "sha256": N_("col_sha256"), "source_name": N_("col_source_file")},
     "events": {"at": N_("col_at"), "snapshot_id": N_("col_snapshot"), "action": N_("col_action"),
                "who": N_("col_who"), "reason": N_("col_reason")},
 }
@@ -81,14 +81,15 @@ def revisions(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def history(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Every snapshot (ingest.history_frame): the kind and the withdrawn state in words, the date it was published
-    as people read it (in Japan, in the reader's calendar: 令和8年12月6日), blanks for None."""
+    """Every snapshot (ingest.history_frame): kind and state (公開中 / 取り下げ済み) in words, the date it was
+    published as people read it (in Japan, in the reader's calendar: 令和8年12月6日), blanks for None."""
     kinds = {k: t(key, lang) for k, key in fmt.KIND_KEYS.items()}
     dates = [fmt.long_date(str(c), lang) if c else "" for c in frame["created_at"]]
-    return frame.with_columns(
-        _words("kind", kinds), pl.Series("created_at", dates, dtype=pl.Utf8),
-        pl.when(pl.col("withdrawn")).then(pl.lit(t("yes", lang))).otherwise(pl.lit(t("no", lang))).alias("withdrawn"),
-        *_blank("id", "label", "publisher", "sha256", "source_name"))
+    state = (pl.when(pl.col("withdrawn")).then(pl.lit(t("upl_state_withdrawn", lang)))
+             .otherwise(pl.lit(t("upl_state_published", lang))).alias("state"))
+    shown = frame.with_columns(_words("kind", kinds), state, pl.Series("created_at", dates, dtype=pl.Utf8),
+                               *_blank("id", "label", "publisher", "sha256", "source_name"))
+    return shown.select(*HEADERS["history"])
 
 
 def events(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
