@@ -309,7 +309,7 @@ CELL_MARGIN_X, CELL_MARGIN_Y = 0.05, 0.02
 BOX_INSET_X, BOX_INSET_Y = 0.1, 0.05  # a text box's default insets
 LINE_EM = 1.5  # line pitch of Noto Sans CJK JP (ascent + descent ≈ 1.45 em), rounded up
 GAP = 0.1
-TITLE_TOP, TITLE_H = 0.25, 0.7
+TITLE_TOP, TITLE_H = 0.2, 0.7  # a two-line title at 16 pt takes 0.77: still above CHART_TOP
 # A chart fills the slide under its title: drawn in presenter layout (every text ≥ 18 px) at CHART_PX wide and
 # placed CONTENT_W inches wide, so 18 px print at 18 × CHART_PT_PER_PX ≈ 14.1 pt.
 CHART_TOP = 1.0
@@ -386,6 +386,11 @@ def split_rows(heights: Sequence[float], room: float, head: float) -> list[int]:
 CONTINUED_ROOM = FOOTER_TOP - GAP - 1.0  # a continuation slide's table starts under the title
 
 
+def title_size(title: str) -> int:
+    """A slide title's size: 26 pt where it fits its band on one line, else smaller (two lines at 16 pt)."""
+    return next((size for size in (26, 22, 20) if text_height([title], CONTENT_W, size) <= TITLE_H), 16)
+
+
 def at_height(fig: go.Figure, height: int) -> go.Figure:
     """A copy of a figure drawn `height` px tall, its title band kept at the top."""
     out = go.Figure(fig.to_dict(), skip_invalid=True)
@@ -411,8 +416,11 @@ def deck_charts(s: Slide, lang: str) -> list[go.Figure]:
     CHART_MAX_PX tall; progress bars with more rows than fit are split over several charts (one per slide)."""
     drawn = _drawn(s)
     if drawn is None:
-        fig = s.fig if s.fig.layout.font.size and s.fig.layout.font.size >= charts.PRESENT_FONT \
-            else charts.presented(s.fig, CHART_PX)
+        fig = go.Figure(s.fig.to_dict(), skip_invalid=True)
+        # charts.presented reads every side of the margin; Plotly's defaults for the sides a chart leaves out.
+        fig.update_layout(margin={k: v if v is not None else d for k, d in (("l", 80), ("r", 80), ("t", 100), ("b", 80))
+                                  for v in [getattr(fig.layout.margin, k)]})
+        fig = charts.presented(fig, CHART_PX)
         return [at_height(fig, max(CHART_MIN_PX, min(CHART_MAX_PX, int(fig.layout.height or CHART_MAX_PX))))]
 
     if "reason" in drawn.columns:  # what each verdict rests on, wrapped to the column right of the axis
@@ -453,7 +461,8 @@ def font_sizes(fig: go.Figure) -> list[float]:
 
 
 def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None,
-         progress: Callable[[int, int], None] | None = None) -> bytes:
+         progress: Callable[[int, int], None] | None = None,
+         render: Callable[[go.Figure], bytes] | None = None) -> bytes:
     """A 16:9 .pptx: title slide, then per screen its chart filling a slide (presenter layout, every chart
     text ≥ 14 pt as placed; long progress charts over several slides) and a numbers slide (takeaway,
     sentences, every target with its verdict and what the verdict rests on). Source and as-of date on every
@@ -461,8 +470,8 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
 
     Every box is as tall as its wrapped text (estimated on the safe side) and stacked under the one
     before; a table whose rows would reach the footer continues on a slide of its own (「（続き）」).
-    `images` (one per screen) replaces the rendered charts (tests); `progress(done, total)` is called
-    after each chart is drawn.
+    `images` (one per screen) replaces the charts, `render` the way a chart becomes a PNG (tests);
+    `progress(done, total)` is called after each chart is drawn.
     """
     from pptx import Presentation
     from pptx.dml.color import RGBColor
@@ -494,7 +503,9 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
 
     def titled(title: str) -> object:
         sl = prs.slides.add_slide(blank)
-        text(sl, CONTENT_X, TITLE_TOP, CONTENT_W, TITLE_H, [title], 26, bold=True)
+        size = title_size(title)
+        text(sl, CONTENT_X, TITLE_TOP, CONTENT_W, max(TITLE_H, text_height([title], CONTENT_W, size)), [title], size,
+             bold=True)
         return sl
 
     def table(slide: object, rows: Sequence[Sequence[str]], x: float, y: float, widths: Sequence[float],
@@ -535,7 +546,7 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
         # The chart, filling the slide under its title (continued on further slides when long).
         pics = [images[k]] if images is not None else []
         for fig in figs[k]:
-            pics.append(png(fig, CHART_PX, int(fig.layout.height)))
+            pics.append(render(fig) if render else png(fig, CHART_PX, int(fig.layout.height)))
             done += 1
             if progress:
                 progress(done, total)
@@ -717,7 +728,8 @@ def print_pdf(pages: Callable[[int], tuple[str, str]]) -> bytes:
 def deck_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta,
              progress: Callable[[int, int], None] | None = None) -> bytes:
     """The deck for a place and year: the same screens as presenter mode, in its layout."""
-    screens = slides.key_slides(catalog, values, place, year, meta.lang, present=True, width=CHART_PX)
+    # Desktop figures here: deck_charts lays each out for the projector at the deck's width.
+    screens = slides.key_slides(catalog, values, place, year, meta.lang)
     return deck(catalog, screens, meta, progress=progress)
 
 
