@@ -276,7 +276,7 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
             actual += views.paren(fmt.fiscal_year(r.actual_year, lang), lang)
         if r.actual_n_reporting is not None and r.actual_n_expected is not None:
             cov = t("coverage_short", lang, n=fmt.number(r.actual_n_reporting), of=fmt.number(r.actual_n_expected))
-            actual += t("export_bracket", lang, text=cov)
+            actual += "\n" + t("export_bracket", lang, text=cov)  # a line of its own: never split mid-bracket
         out.append([tgt.label(lang), actual, fmt.value(r.target_value, ind.unit(lang), ind.kind, lang),
                     fmt.share(r.share_of_way, lang), views.status_text(r.status, lang),
                     views.verdict_detail(catalog, r, lang) or "－"])
@@ -309,6 +309,7 @@ CELL_MARGIN_X, CELL_MARGIN_Y = 0.05, 0.02
 BOX_INSET_X, BOX_INSET_Y = 0.1, 0.05  # a text box's default insets
 LINE_EM = 1.5  # line pitch of Noto Sans CJK JP (ascent + descent ≈ 1.45 em), rounded up
 GAP = 0.1
+AUTOSPACE_EM = 0.25  # the space LibreOffice puts between Japanese and Latin text or digits
 TITLE_TOP, TITLE_H = 0.2, 0.7  # a two-line title at 16 pt takes 0.77: still above CHART_TOP
 # A chart fills the slide under its title: drawn in presenter layout (every text ≥ 18 px) at CHART_PX wide and
 # placed CONTENT_W inches wide, so 18 px print at 18 × CHART_PT_PER_PX ≈ 14.1 pt.
@@ -340,8 +341,12 @@ def wrapped_lines(text: str, width_in: float, size_pt: float) -> int:
                 tokens.append(ch)
             else:
                 tokens[-1] += ch
+        prev = ""
         for tok in tokens:
             w = sum(_em(c) for c in tok)
+            if prev and tok != " " and prev != " " and _em(prev[-1]) != _em(tok[0]):
+                w += AUTOSPACE_EM  # a renderer may space Japanese from Latin text and digits (LibreOffice does)
+            prev = tok
             if used + w > room and used > 0:
                 lines, used = lines + 1, 0.0
                 if tok == " ":
