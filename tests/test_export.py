@@ -229,3 +229,10 @@ def test_cli_report_writes_deck_and_briefing(data_copy: Path, tmp_path: Path) ->
     assert cli.main(["report", "--place", "10202", "--as-of", OFFICIAL_SNAP, "--briefing", str(page_html)]) == 0
     assert "高崎市" in page_html.read_text(encoding="utf-8")
     assert cli.main(["report", "--place", "99999", "--deck", str(deck)]) == 2
+
+
+def test_a_place_without_data_in_an_area_opens_in_presenter_layout(data_copy: Path) -> None:
+    # 高崎市 on the official snapshot has no data in four areas: their "no data" screens go to the projector too.
+    v = data.values(db.connect(), LocalStore(data_copy), CAT, OFFICIAL_SNAP, (), pg.needed_places("10202"))
+    screens = slides.key_slides(CAT, v, "10202", 2020, "en", present=True, width=760)
+    assert len(screens) == 6 and all(s.fig.layout.font.size >= 18 for s in screens)
