@@ -1,5 +1,5 @@
 """AppTest: the deck is made on request with its progress shown (st.status), then offered for download;
-the briefing's PDF and HTML buttons are there as soon as the popover opens."""
+the briefing's PDF and HTML buttons are there as soon as the popover opens, and the PDF is one A4 page."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from dashboard import export
 from dashboard.config import ROOT
 from tests.po import po_text
 
@@ -54,6 +55,12 @@ def test_deck_is_made_with_progress_then_offered(app_data: Path) -> None:
     keys = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.get("download_button")}
     assert keys.get("dl_briefing_pdf") == po_text("ja", "share_briefing_pdf") and "dl_briefing" in keys
     assert "dl_deck" not in keys  # nothing built before it is asked for
+    # The briefing's PDF is made when its button is clicked (the deferred callable, outside the script run).
+    pdf_btn = next(b for b in at.get("download_button") if b.proto.id.endswith("-dl_briefing_pdf"))
+    assert _Recorder.last is not None
+    url = _Recorder.last.execute_deferred(pdf_btn.proto.deferred_file_id)
+    pdf = _Recorder.last._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0]).content  # type: ignore[attr-defined]
+    assert pdf.startswith(b"%PDF-") and export.pdf_pages(pdf) == 1
     at.button(key="mk_deck").click().run()
     assert not at.exception, [e.value for e in at.exception]
     # The build ran inside st.status, which ends saying the slides are ready.
