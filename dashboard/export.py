@@ -5,28 +5,34 @@
   ~2 s; with the server running ~0.15 s per image).
 - csv_bytes() / xlsx_bytes(): the data behind a chart or table; CSV is UTF-8 with a BOM so Excel
   opens Japanese correctly. Sample (fictional) data is labelled in a column of its own.
-- deck(): a .pptx for the current filters: title slide, one slide per policy area with its
-  headline chart and written summary, source and as-of date on every slide.
-- briefing_html(): a one-page A4 briefing for a place as print-ready HTML (all text escaped).
+- deck(): a .pptx for the current filters: title slide, then per screen its chart filling a slide in the
+  presenter layout (chart text ≥ 14 pt as placed) and a numbers slide with every target's verdict and
+  what it rests on; source and as-of date on every slide.
+- briefing_pdf(): the A4 briefing for a place as PDF (Jinja2 template dashboard/templates/briefing.html.j2,
+  printed by Chromium through Playwright): one page where it fits, else numbered 「2枚中1枚」; bars are
+  HTML, so every word prints as text.
 """
 
 from __future__ import annotations
 
-import base64
+import concurrent.futures
 import copy
-import html
+import functools
 import io
 import os
+import re
 import shutil
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import fmt, slides, views
+from dashboard import charts, fmt, slides, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog
 from dashboard.i18n import N_, t
@@ -256,9 +262,9 @@ def safe_name(text: str) -> str:
 # ---------------------------------------------------------------- slide deck
 
 def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> list[list[str]]:
-    """Target, latest actual, target value, share of the way: the numbers printed on a slide."""
+    """Target, latest actual, target value, share of the way, verdict and what it rests on: a slide's numbers."""
     head = [t("export_col_target", lang), t("export_col_actual", lang), t("export_col_target_value", lang),
-            t("export_col_progress", lang), t("export_col_status", lang)]
+            t("export_col_progress", lang), t("export_col_status", lang), t("col_verdict_detail", lang)]
     out = [head]
     for r in rows:
         if r.status == "context":
@@ -270,10 +276,10 @@ def _progress_cells(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) ->
             actual += views.paren(fmt.fiscal_year(r.actual_year, lang), lang)
         if r.actual_n_reporting is not None and r.actual_n_expected is not None:
             cov = t("coverage_short", lang, n=fmt.number(r.actual_n_reporting), of=fmt.number(r.actual_n_expected))
-            actual += t("export_bracket", lang, text=cov)
+            actual += "\n" + t("export_bracket", lang, text=cov)  # a line of its own: never split mid-bracket
         out.append([tgt.label(lang), actual, fmt.value(r.target_value, ind.unit(lang), ind.kind, lang),
-                    fmt.share(r.share_of_way, lang),
-                    views.status_text(r.status, lang)])
+                    fmt.share(r.share_of_way, lang), views.status_text(r.status, lang),
+                    views.verdict_detail(catalog, r, lang) or "－"])
     return out
 
 
@@ -294,13 +300,27 @@ def provisional_lines(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) 
 # Slide geometry (inches, 16:9): everything above the footer, nothing on top of anything else.
 SLIDE_W, SLIDE_H = 13.333, 7.5
 FOOTER_TOP = 6.85
-COLUMN_X, COLUMN_W = 7.6, 5.4  # right column: takeaway, sentences, table
-TABLE_WIDTHS = (2.4, 1.3, 0.95, 0.75)  # target, latest actual, target value, progress
-WIDE_WIDTHS = (6.2, 3.1, 1.9, 1.3)  # a continued table across the whole slide
+CONTENT_X, CONTENT_W = 0.4, 12.5
+COLUMN_X, COLUMN_W = CONTENT_X, CONTENT_W  # the numbers slide: takeaway, sentences, table across the slide
+TABLE_WIDTHS = (3.3, 2.3, 1.7, 1.0, 1.7, 2.5)  # target, actual, target value, progress, verdict, detail
+WIDE_WIDTHS = TABLE_WIDTHS  # a continued table: the same columns
+TABLE_PT = 14  # table text on a projector
 CELL_MARGIN_X, CELL_MARGIN_Y = 0.05, 0.02
 BOX_INSET_X, BOX_INSET_Y = 0.1, 0.05  # a text box's default insets
 LINE_EM = 1.5  # line pitch of Noto Sans CJK JP (ascent + descent ≈ 1.45 em), rounded up
 GAP = 0.1
+AUTOSPACE_EM = 0.25  # the space LibreOffice puts between Japanese and Latin text or digits
+TITLE_TOP, TITLE_H = 0.2, 0.7  # a two-line title at 16 pt takes 0.77: still above CHART_TOP
+# A chart fills the slide under its title: drawn in presenter layout (every text ≥ 18 px) at CHART_PX wide and
+# placed CONTENT_W inches wide, so 18 px print at 18 × CHART_PT_PER_PX ≈ 14.1 pt.
+CHART_TOP = 1.0
+CHART_BOX_H = FOOTER_TOP - GAP - CHART_TOP
+CHART_PX = 1150
+CHART_PT_PER_PX = CONTENT_W * 72 / CHART_PX
+CHART_MAX_PX = int(CHART_BOX_H * 72 / CHART_PT_PER_PX)  # the tallest chart that still fits at that scale
+CHART_MIN_PX = int(CHART_MAX_PX * 0.7)  # a short chart is drawn this tall, so it still fills most of the slide
+MIN_CHART_PT = 14.0
+REASON_COLS = 34  # half-width columns of the verdict detail beside a bar (its column is ~380 px at 18 px)
 
 
 def _em(ch: str) -> float:
@@ -321,8 +341,12 @@ def wrapped_lines(text: str, width_in: float, size_pt: float) -> int:
                 tokens.append(ch)
             else:
                 tokens[-1] += ch
+        prev = ""
         for tok in tokens:
             w = sum(_em(c) for c in tok)
+            if prev and tok != " " and prev != " " and _em(prev[-1]) != _em(tok[0]):
+                w += AUTOSPACE_EM  # a renderer may space Japanese from Latin text and digits (LibreOffice does)
+            prev = tok
             if used + w > room and used > 0:
                 lines, used = lines + 1, 0.0
                 if tok == " ":
@@ -367,14 +391,92 @@ def split_rows(heights: Sequence[float], room: float, head: float) -> list[int]:
 CONTINUED_ROOM = FOOTER_TOP - GAP - 1.0  # a continuation slide's table starts under the title
 
 
-def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None
-         ) -> bytes:
-    """A 16:9 .pptx: title slide, then one slide per screen (chart, takeaway, sentences, numbers),
-    the source and as-of date on every slide, SAMPLE marked on every slide when sample data is shown.
+def title_size(title: str) -> int:
+    """A slide title's size: 26 pt where it fits its band on one line, else smaller (two lines at 16 pt)."""
+    return next((size for size in (26, 22, 20) if text_height([title], CONTENT_W, size) <= TITLE_H), 16)
+
+
+def at_height(fig: go.Figure, height: int) -> go.Figure:
+    """A copy of a figure drawn `height` px tall, its title band kept at the top."""
+    out = go.Figure(fig.to_dict(), skip_invalid=True)
+    out.layout.height = height
+    title = out.layout.title
+    if title.text and title.yref == "container":
+        size = int(title.font.size or charts.PRESENT_TITLE)
+        out.layout.title = charts.title_band(str(title.text), size, height)
+    return out
+
+
+def _drawn(s: Slide) -> pl.DataFrame | None:
+    """The progress rows a slide's bars draw (None for a slide whose chart is not progress bars)."""
+    tbl = s.data
+    if not s.rows or tbl is None or "status" not in tbl.columns or "share" not in tbl.columns:
+        return None
+    drawn = tbl.filter(pl.col("share").is_not_null() | (pl.col("status") != "context"))
+    return drawn if drawn.height else None
+
+
+def deck_charts(s: Slide, lang: str) -> list[go.Figure]:
+    """A screen's chart as the deck draws it: presenter layout, CHART_PX wide, between CHART_MIN_PX and
+    CHART_MAX_PX tall; progress bars with more rows than fit are split over several charts (one per slide)."""
+    drawn = _drawn(s)
+    if drawn is None:
+        fig = go.Figure(s.fig.to_dict(), skip_invalid=True)
+        # charts.presented reads every side of the margin; Plotly's defaults for the sides a chart leaves out.
+        fig.update_layout(margin={k: v if v is not None else d for k, d in (("l", 80), ("r", 80), ("t", 100), ("b", 80))
+                                  for v in [getattr(fig.layout.margin, k)]})
+        fig = charts.presented(fig, CHART_PX)
+        return [at_height(fig, max(CHART_MIN_PX, min(CHART_MAX_PX, int(fig.layout.height or CHART_MAX_PX))))]
+
+    if "reason" in drawn.columns:  # what each verdict rests on, wrapped to the column right of the axis
+        drawn = drawn.with_columns(pl.Series("reason", [charts.wrap(r, REASON_COLS) if r else r
+                                                        for r in drawn["reason"].to_list()], dtype=pl.Utf8))
+
+    def bars(part: pl.DataFrame) -> go.Figure:
+        return charts.progress_bars(part, lang, t("progress_title", lang), present=True)
+
+    out, i = [], 0
+    while i < drawn.height:
+        n = drawn.height - i
+        fig = bars(drawn.slice(i, n))
+        while n > 1 and int(fig.layout.height) > CHART_MAX_PX:
+            n -= 1
+            fig = bars(drawn.slice(i, n))
+        out.append(at_height(fig, max(CHART_MIN_PX, int(fig.layout.height))))
+        i += n
+    return out
+
+
+def font_sizes(fig: go.Figure) -> list[float]:
+    """Every font size (px) a figure sets, layout and traces (for checking what prints)."""
+    found: list[float] = []
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "size" and key.endswith("font") and isinstance(v, (int, float)):
+                    found.append(float(v))
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+
+    walk(fig.to_dict())
+    return found
+
+
+def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None,
+         progress: Callable[[int, int], None] | None = None,
+         render: Callable[[go.Figure], bytes] | None = None) -> bytes:
+    """A 16:9 .pptx: title slide, then per screen its chart filling a slide (presenter layout, every chart
+    text ≥ 14 pt as placed; long progress charts over several slides) and a numbers slide (takeaway,
+    sentences, every target with its verdict and what the verdict rests on). Source and as-of date on every
+    slide, SAMPLE marked on every slide when sample data is shown.
 
     Every box is as tall as its wrapped text (estimated on the safe side) and stacked under the one
     before; a table whose rows would reach the footer continues on a slide of its own (「（続き）」).
-    Charts are drawn at their own height (rows never squashed together) and scaled into their box.
+    `images` (one per screen) replaces the charts, `render` the way a chart becomes a PNG (tests);
+    `progress(done, total)` is called after each chart is drawn.
     """
     from pptx import Presentation
     from pptx.dml.color import RGBColor
@@ -401,8 +503,15 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
                 run.font.color.rgb = RGBColor.from_string(colour)
 
     def footer(slide: object) -> None:
-        text(slide, 0.4, FOOTER_TOP, 12.5, SLIDE_H - FOOTER_TOP - 0.05, [meta.footer()], 10,
+        text(slide, CONTENT_X, FOOTER_TOP, CONTENT_W, SLIDE_H - FOOTER_TOP - 0.05, [meta.footer()], 10,
              colour="C00000" if meta.sample else "444444")
+
+    def titled(title: str) -> object:
+        sl = prs.slides.add_slide(blank)
+        size = title_size(title)
+        text(sl, CONTENT_X, TITLE_TOP, CONTENT_W, max(TITLE_H, text_height([title], CONTENT_W, size)), [title], size,
+             bold=True)
+        return sl
 
     def table(slide: object, rows: Sequence[Sequence[str]], x: float, y: float, widths: Sequence[float],
               heights: Sequence[float], size: int) -> None:
@@ -422,6 +531,13 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
                         run.font.size = Pt(size)
                         run.font.name = EXPORT_FONT
 
+    def picture(slide: object, img: bytes, alt: str) -> None:
+        w_px, h_px = png_size(img)
+        scale = min(CONTENT_W / w_px, CHART_BOX_H / h_px)
+        pic = slide.shapes.add_picture(io.BytesIO(img), Inches(CONTENT_X), Inches(CHART_TOP),  # type: ignore[attr-defined]
+                                       Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
+        pic._element.nvPicPr.cNvPr.set("descr", alt)  # alternative text: what the chart says
+
     first = prs.slides.add_slide(blank)
     text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
     text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{fmt.fy_label(meta.year, lang)}", meta.as_of_text()], 20)
@@ -429,44 +545,52 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
         text(first, 0.6, 4.5, 12.1, 0.8, [t(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
     footer(first)
 
-    pics = list(images) if images is not None else [png(s.fig, 1200, int(s.fig.layout.height or 750))
-                                                    for s in slides]
-    for s, img in zip(slides, pics, strict=True):
-        sl = prs.slides.add_slide(blank)
-        text(sl, 0.4, 0.25, 12.5, 0.7, [s.title], 26, bold=True)
-        w_px, h_px = png_size(img)
-        box_w, box_h = 7.0, FOOTER_TOP - GAP - 1.0
-        scale = min(box_w / w_px, box_h / h_px)
-        sl.shapes.add_picture(io.BytesIO(img), Inches(0.4), Inches(1.0),
-                              Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
-        # Right column, stacked: the takeaway, one supporting sentence (and any provisional roll-up), the numbers.
-        y = 1.0
-        h = text_height([s.takeaway], COLUMN_W, 16)
-        text(sl, COLUMN_X, y, COLUMN_W, h, [s.takeaway], 16, bold=True)
+    figs = [[] if images is not None else deck_charts(s, lang) for s in slides]
+    total, done = sum(len(f) for f in figs) or len(slides), 0
+    for k, s in enumerate(slides):
+        # The chart, filling the slide under its title (continued on further slides when long).
+        pics = [images[k]] if images is not None else []
+        for fig in figs[k]:
+            pics.append(render(fig) if render else png(fig, CHART_PX, int(fig.layout.height)))
+            done += 1
+            if progress:
+                progress(done, total)
+        for i, img in enumerate(pics):
+            sl = titled(s.title + (t("continued", lang) if i else ""))
+            picture(sl, img, s.takeaway)
+            footer(sl)
+        if images is not None and progress:
+            done += 1
+            progress(done, total)
+        # The numbers: takeaway, one supporting sentence (and any provisional roll-up), the verdict per target.
+        sl = titled(t("deck_numbers_title", lang, title=s.title))
+        y = CHART_TOP
+        h = text_height([s.takeaway], CONTENT_W, 18)
+        text(sl, CONTENT_X, y, CONTENT_W, h, [s.takeaway], 18, bold=True)
         y += h + GAP
         # (Newer roll-ups not every municipality reported: named as provisional, never judged.)
         prov = provisional_lines(catalog, s.rows, lang)
-        lines, size = s.details[:1] + prov, 11 if not prov else 9
+        lines = s.details[:1] + prov
         if lines:
-            h = text_height(lines, COLUMN_W, size)
-            text(sl, COLUMN_X, y, COLUMN_W, h, lines, size)
+            h = text_height(lines, CONTENT_W, 14)
+            text(sl, CONTENT_X, y, CONTENT_W, h, lines, 14)
             y += h + GAP
         cells = _progress_cells(catalog, s.rows, lang)
         if len(cells) > 1:
-            tsize = 8 if len(cells) <= 6 else 7
             body = cells[1:]
-            head_h = row_height(cells[0], TABLE_WIDTHS, tsize)
-            counts = split_rows([row_height(r, TABLE_WIDTHS, tsize) for r in body], FOOTER_TOP - GAP - y, head_h)
+            head_h = row_height(cells[0], TABLE_WIDTHS, TABLE_PT)
+            counts = split_rows([row_height(r, TABLE_WIDTHS, TABLE_PT) for r in body], FOOTER_TOP - GAP - y, head_h)
             n = counts[0]
             if n:
                 rows = [cells[0], *body[:n]]
-                table(sl, rows, COLUMN_X, y, TABLE_WIDTHS, [row_height(r, TABLE_WIDTHS, tsize) for r in rows], tsize)
+                table(sl, rows, CONTENT_X, y, TABLE_WIDTHS, [row_height(r, TABLE_WIDTHS, TABLE_PT) for r in rows],
+                      TABLE_PT)
             footer(sl)
-            for m in counts[1:]:  # the rest on continuation slides, the whole width, header repeated
-                more = prs.slides.add_slide(blank)
-                text(more, 0.4, 0.25, 12.5, 0.7, [s.title + t("continued", lang)], 26, bold=True)
+            for m in counts[1:]:  # the rest on continuation slides, header repeated
+                more = titled(t("deck_numbers_title", lang, title=s.title) + t("continued", lang))
                 rows = [cells[0], *body[n:n + m]]
-                table(more, rows, 0.4, 1.0, WIDE_WIDTHS, [row_height(r, WIDE_WIDTHS, tsize) for r in rows], tsize)
+                table(more, rows, CONTENT_X, CHART_TOP, WIDE_WIDTHS,
+                      [row_height(r, WIDE_WIDTHS, TABLE_PT) for r in rows], TABLE_PT)
                 footer(more)
                 n += m
         else:
@@ -476,81 +600,170 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
     return buf.getvalue()
 
 
-# ---------------------------------------------------------------- one-page briefing
+# ---------------------------------------------------------------- one-page briefing (PDF through Chromium)
 
-BRIEFING_CSS = """
-@page { size: A4 portrait; margin: 12mm; }
-* { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK JP", "Noto Sans JP", sans-serif; font-size: 9.5pt; color: #1a1a1a;
-       margin: 0; }
-.sheet { width: 186mm; }
-/* Nothing is cut: rows, list items and the footer never split across pages, a table continues on a
-   second page with its header repeated. */
-tr, li, img, footer, .provisional { break-inside: avoid; page-break-inside: avoid; }
-thead { display: table-header-group; }
-.provisional { color: #333; font-size: 8.5pt; margin: 1mm 0 2mm; }
-h1 { font-size: 15pt; margin: 0 0 2mm; }
-.meta { color: #444; margin-bottom: 2mm; }
-.sample { border: 2px solid #C00000; color: #C00000; font-weight: 700; padding: 1.5mm 3mm; margin: 2mm 0; }
-table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
-th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; vertical-align: top; }
-th { background: #eef2f7; text-align: left; }
-td.num { text-align: right; white-space: nowrap; }
-ul { margin: 1mm 0 2mm 5mm; padding: 0; }
-li { margin: 0.6mm 0; }
-img.chart { display: block; width: 100%; max-height: 150mm; object-fit: contain; }
-footer { border-top: 1px solid #999; color: #444; font-size: 8pt; padding-top: 1.5mm; margin-top: 2mm; }
-@media screen { body { background: #888; } .sheet { background: #fff; margin: 10mm auto; padding: 12mm;
-  width: 210mm; } }
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BRIEFING_MARGIN = {"top": "10mm", "right": "11mm", "bottom": "17mm", "left": "11mm"}  # bottom: the running footer
+BAR_MAX = 150.0  # the bars' axis runs 0–150 % of the way; the target line sits at 100 %
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"]
+
+
+@functools.cache
+def _templates() -> Any:
+    """The Jinja2 environment over dashboard/templates (autoescape on: every value is text, never markup)."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass(frozen=True)
+class BriefRow:
+    """One target on the briefing: its numbers as text and its bar (0–100 = 0–BAR_MAX % of the way)."""
+
+    label: str
+    actual: str
+    target: str
+    share: str
+    status: str
+    detail: str
+    colour: str
+    bar: float
+    pace: float | None  # where a straight line would be by now (same scale), None when not drawn
+
+
+def brief_rows(catalog: Catalog, rows: Sequence[pg.Progress], lang: str) -> list[BriefRow]:
+    """The briefing's rows: every target judged at the place (context rows left out), bar and verdict."""
+    cells = _progress_cells(catalog, rows, lang)[1:]
+    judged = [r for r in rows if r.status != "context"]
+    out = []
+    for r, c in zip(judged, cells, strict=True):
+        share = r.share_of_way
+        met = share is None and r.status in ("achieved", "reached_early")
+        shown = 100.0 if met else 0.0 if share is None else max(0.0, min(BAR_MAX, share * 100))
+        exp = views.expected_share(r)
+        out.append(BriefRow(c[0], c[1], c[2], t("met_at_baseline", lang) if met else c[3], c[4], c[5],
+                            fmt.STATUS_COLOURS[r.status], shown / BAR_MAX * 100,
+                            None if exp is None else max(0.0, min(BAR_MAX, exp * 100)) / BAR_MAX * 100))
+    return out
 
 
 def briefing_html(catalog: Catalog, rows: Sequence[pg.Progress], sentences: Sequence[str], meta: ExportMeta,
-                  chart_png: bytes | None = None) -> str:
-    """A one-page A4 briefing (print-ready HTML): header, sample notice, summary, targets, source, as-of."""
-    e = html.escape
+                  chart_png: bytes | None = None, *, title: str | None = None) -> str:
+    """The A4 briefing as print-ready HTML (Jinja2, every value escaped): header, sample notice, summary,
+    every target with its bar and verdict, source, as-of and link. (`chart_png` is no longer drawn: the bars
+    are HTML, so they print as vector text.)"""
     lang = meta.lang
-    cells = _progress_cells(catalog, rows, lang)
-    head = "".join(f"<th>{e(c)}</th>" for c in cells[0])
-    num = ' class="num"'
-    body = "".join("<tr>" + "".join(f"<td{num if j in (1, 2, 3) else ''}>{e(c)}</td>"
-                                    for j, c in enumerate(r)) + "</tr>" for r in cells[1:])
-    img = (f'<img class="chart" alt="" src="data:image/png;base64,{base64.b64encode(chart_png).decode()}">'
-           if chart_png else "")
-    sample = f'<div class="sample">{e(t(SAMPLE_WARNING, lang))}</div>' if meta.sample else ""
-    items = "".join(f"<li>{e(s)}</li>" for s in sentences)
-    link = f"<br>{e(meta.url)}" if meta.url else ""
-    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if len(cells) > 1 else ""
-    prov = provisional_lines(catalog, rows, lang)
-    provisional = (f'<div class="provisional"><b>{e(t("provisional_heading", lang))}</b><ul>'
-                   + "".join(f"<li>{e(x)}</li>" for x in prov) + "</ul></div>") if prov else ""
-    return (f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">'
-            f"<title>{e(meta.title)}</title><style>{BRIEFING_CSS}</style></head><body><div class=\"sheet\">"
-            f"<h1>{e(meta.title)}</h1><div class=\"meta\">{e(meta.place_name)}　{e(fmt.fy_label(meta.year, lang))}"
-            f"　{e(meta.as_of_text())}</div>{sample}<ul>{items}</ul>{img}{table}{provisional}"
-            f"<footer>{e(meta.footer())}{link}</footer></div></body></html>")
+    head = _progress_cells(catalog, [], lang)[0]
+    return str(_templates().get_template("briefing.html.j2").render(
+        lang=lang, title=title or meta.title, place=meta.place_name, year=fmt.fy_label(meta.year, lang),
+        as_of=meta.as_of_text(), sample=t(SAMPLE_WARNING, lang) if meta.sample else "",
+        sentences=list(sentences), rows=brief_rows(catalog, rows, lang),
+        head=[head[0], head[1], head[2], t("briefing_col_progress", lang), head[5]],
+        legend=t("briefing_bar_legend", lang), goal=100 / BAR_MAX * 100,
+        provisional=provisional_lines(catalog, rows, lang), provisional_heading=t("provisional_heading", lang),
+        footer=meta.footer(), link=t("briefing_link", lang, url=meta.url) if meta.url else "",
+        margin=BRIEFING_MARGIN))
+
+
+def running_footer(meta: ExportMeta, numbered: bool) -> str:
+    """Chromium's footer template: source, as-of and sample notice on every page, and with `numbered`
+    「2枚中1枚」 / "Page 1 of 2" (Chromium fills the pageNumber and totalPages spans)."""
+    from markupsafe import Markup, escape
+
+    page_of = ""
+    if numbered:
+        text = str(escape(t("briefing_page_of", meta.lang, page="\x00", total="\x01")))
+        page_of = Markup(text.replace("\x00", '<span class="pageNumber"></span>')
+                         .replace("\x01", '<span class="totalPages"></span>'))
+    return str(_templates().get_template("briefing_footer.html.j2").render(
+        source=t(SOURCE, meta.lang), as_of=meta.as_of_text(),
+        sample=t(SAMPLE_WARNING, meta.lang) if meta.sample else "", page_of=page_of,
+        side=BRIEFING_MARGIN["left"]))
+
+
+def pdf_pages(data: bytes) -> int:
+    """How many pages a PDF from Chromium has (its page objects; Chromium writes no object streams)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (or $BROWSER_PATH)."""
+    return os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def print_pdf(pages: Callable[[int], tuple[str, str]]) -> bytes:
+    """A4 PDF through Playwright and Chromium: `pages(n)` gives (html, footer template) for a first print
+    (n = 0) and, if that took more than one page, for a second one (n = page count); fonts embedded, tagged.
+    Runs in a thread of its own (Playwright's sync API refuses a thread with a running event loop)."""
+    def run() -> bytes:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+
+                def once(n: int) -> bytes:
+                    body, foot = pages(n)
+                    page.set_content(body, wait_until="load")
+                    page.evaluate("document.fonts.ready.then(() => true)")
+                    data: bytes = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+                                           display_header_footer=True, header_template="<span></span>",
+                                           footer_template=foot, tagged=True,
+                                           margin={"top": BRIEFING_MARGIN["top"], "right": BRIEFING_MARGIN["right"],
+                                                   "bottom": BRIEFING_MARGIN["bottom"],
+                                                   "left": BRIEFING_MARGIN["left"]})
+                    return data
+
+                data = once(0)
+                n = pdf_pages(data)
+                return once(n) if n > 1 else data
+            finally:
+                browser.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result(timeout=120)
 
 
 # ---------------------------------------------------------------- builders for the current filters
 
-def deck_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta) -> bytes:
-    """The deck for a place and year: the same screens as presenter mode."""
-    return deck(catalog, slides.key_slides(catalog, values, place, year, meta.lang), meta)
+def deck_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta,
+             progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The deck for a place and year: the same screens as presenter mode, in its layout."""
+    # Desktop figures here: deck_charts lays each out for the projector at the deck's width.
+    screens = slides.key_slides(catalog, values, place, year, meta.lang)
+    return deck(catalog, screens, meta, progress=progress)
+
+
+def _briefing_parts(catalog: Catalog, values: pl.DataFrame, place: str, year: int, lang: str
+                    ) -> tuple[list[pg.Progress], list[str]]:
+    """The briefing's targets and sentences (status counts, one sentence per policy area)."""
+    rows = pg.progress_for_place(catalog, values, place, year)
+    return rows, slides.overview_sentences(catalog, rows, lang)
 
 
 def briefing_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta,
                  with_chart: bool = True) -> str:
-    """The one-page briefing for a place: status counts, one sentence per policy area, every target."""
-    lang = meta.lang
-    rows = pg.progress_for_place(catalog, values, place, year)
-    sentences = slides.overview_sentences(catalog, rows, lang)
-    chart = None
-    if with_chart and any(r.status != "context" for r in rows):
-        key = slides.key_slides(catalog, values, place, year, lang)[0]
-        # At the figure's own height (it grows with the number of targets), so the wrapped target
-        # labels keep their row each and never overprint; the page scales the image, not the chart.
-        chart = png(key.fig, 1100, int(key.fig.layout.height or 500))
-    return briefing_html(catalog, rows, sentences, meta, chart)
+    """The briefing for a place as HTML (the page the PDF prints; `with_chart` is kept for callers)."""
+    rows, sentences = _briefing_parts(catalog, values, place, year, meta.lang)
+    return briefing_html(catalog, rows, sentences, meta)
+
+
+def briefing_pdf(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta,
+                 title_more: str | None = None, rows: Sequence[pg.Progress] | None = None) -> bytes:
+    """The A4 briefing for a place as PDF: one page where it fits; otherwise the title drops its one-page
+    claim (`title_more`) and every page says 「2枚中1枚」 / "Page 1 of 2". `rows` replaces the place's targets."""
+    got, sentences = _briefing_parts(catalog, values, place, year, meta.lang)
+    targets = list(rows) if rows is not None else got
+
+    def pages(n: int) -> tuple[str, str]:
+        title = title_more if n > 1 and title_more else meta.title
+        return briefing_html(catalog, targets, sentences, meta, title=title), running_footer(meta, n > 1)
+
+    return print_pdf(pages)
 
 
 def figure_frame(fig: go.Figure) -> pl.DataFrame:

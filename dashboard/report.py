@@ -13,6 +13,7 @@ from dashboard.config import PREFECTURE
 from dashboard.i18n import LANGS, N_, t
 
 TITLES = {"deck": N_("report_title_deck"), "briefing": N_("report_title_briefing")}
+TITLE_MORE = N_("report_title_briefing_more")  # a briefing that takes more than one page
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -39,18 +40,26 @@ def _report(args: argparse.Namespace) -> int:
         print("nothing to do: give --deck FILE and/or --briefing FILE", file=sys.stderr)
         return 2
     if args.deck:
-        Path(args.deck).write_bytes(export.deck_for(cat, vals, args.place, year, meta("deck")))
+        def step(done: int, total: int) -> None:
+            if sys.stderr.isatty():  # a long build (the prefecture: ~10 charts) shows where it is
+                print(f"\rdeck: chart {done}/{total}", end="\n" if done == total else "", file=sys.stderr)
+
+        Path(args.deck).write_bytes(export.deck_for(cat, vals, args.place, year, meta("deck"), progress=step))
         print(f"deck: {args.deck}")
     if args.briefing:
-        Path(args.briefing).write_text(export.briefing_for(cat, vals, args.place, year, meta("briefing")),
-                                       encoding="utf-8")
+        out = Path(args.briefing)
+        if out.suffix.lower() in (".html", ".htm"):  # the page the PDF prints, for a browser
+            out.write_text(export.briefing_for(cat, vals, args.place, year, meta("briefing")), encoding="utf-8")
+        else:
+            out.write_bytes(export.briefing_pdf(cat, vals, args.place, year, meta("briefing"),
+                                                t(TITLE_MORE, lang, place=place_name)))
         print(f"briefing: {args.briefing}")
     return 0
 
 
 def add_command(sub: Any, plans: list[str] | None = None) -> None:
     """Register `report` on the CLI's subparsers (plans: the --plan choices, newest first)."""
-    r = sub.add_parser("report", help="slide deck (.pptx) and one-page briefing (print-ready HTML) for a place")
+    r = sub.add_parser("report", help="slide deck (.pptx) and one-page A4 briefing (PDF) for a place")
     r.add_argument("--place", default=PREFECTURE, help="10000 (prefecture), K01–K10 (圏域) or a municipality code")
     r.add_argument("--year", type=int, help="fiscal year (default: latest with data)")
     r.add_argument("--as-of", help="snapshot id (default: newest)")
@@ -58,6 +67,6 @@ def add_command(sub: Any, plans: list[str] | None = None) -> None:
                    help="plan period whose targets are shown (default: the newest with targets)")
     r.add_argument("--lang", choices=LANGS, default="ja")
     r.add_argument("--deck", help="write the .pptx here")
-    r.add_argument("--briefing", help="write the briefing .html here")
+    r.add_argument("--briefing", help="write the A4 briefing here: PDF, or the page it prints if FILE ends in .html")
     r.add_argument("--base-url", help="dashboard address, to print the link to the same view in the briefing")
     r.set_defaults(func=_report)

@@ -125,5 +125,8 @@ def _no_data_figure(lang: str) -> go.Figure:
                        font={"size": 22, "color": "#555555"})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    fig.update_layout(template="gunma", height=420, font={"family": charts.FONT})
+    # Every side of the margin set: charts.presented reads them all (an empty margin raised KeyError 'b' in
+    # presenter mode for a place with no data in an area, e.g. 高崎市 on the official snapshot).
+    fig.update_layout(template="gunma", height=420, font={"family": charts.FONT},
+                      margin={"l": 20, "r": 20, "t": 40, "b": 40})
     return fig

@@ -1,24 +1,24 @@
-"""Exports: PNG with Japanese text, CSV/xlsx that read back, the deck against the query layer,
-and the A4 briefing (escaped; printed by Chromium, every row and the footer are on paper)."""
+"""Exports: PNG with Japanese text, CSV/xlsx that read back, the deck against the query layer (charts in the
+presenter layout, verdicts in the tables), and the A4 briefing's HTML (escaped, every row and the footer);
+what the PDF prints is checked in tests/test_briefing_pdf.py."""
 
 from __future__ import annotations
 
+import html
 import io
-import itertools
 import re
-import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 import pytest
 from PIL import Image, ImageChops
 
-from dashboard import data, db, export, fmt, slides, summary
+from dashboard import data, db, export, fmt, slides, summary, views
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
-from dashboard.i18n import t
 from dashboard.storage import LocalStore
 
 CAT = load_catalog()
@@ -98,25 +98,41 @@ def _slide_texts(slide: object) -> list[str]:
     return out
 
 
+def _pictures(slide: object) -> list[Any]:
+    return [sh for sh in slide.shapes if sh.shape_type == 13]  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser  # kaleido draws the charts in Chromium
 def test_deck_slides_and_numbers_match_the_query_layer(vals: pl.DataFrame) -> None:
     from pptx import Presentation
 
     m = meta()
-    raw = export.deck_for(CAT, vals, "10000", 2024, m)
+    steps: list[tuple[int, int]] = []
+    raw = export.deck_for(CAT, vals, "10000", 2024, m, progress=lambda d, n: steps.append((d, n)))
     prs = Presentation(io.BytesIO(raw))
     screens = slides.key_slides(CAT, vals, "10000", 2024, "ja")
-    assert len(prs.slides) == 1 + len(screens) == 7  # title, overview, five policy areas
+    charts_ = [export.deck_charts(s, "ja") for s in screens]
+    # Progress is reported once per chart drawn, ending at the total.
+    assert steps == [(i + 1, sum(map(len, charts_))) for i in range(sum(map(len, charts_)))]
     titles = [_slide_texts(s)[0] for s in prs.slides]
     assert titles[0] == "進捗報告 <テスト>"
-    assert titles[2:] == [f"{a}. {n}" for a, n in CAT.policy_areas.filter(pl.col("policy_area") != "context")
-                          .select("policy_area", "name_ja").iter_rows()]
+    areas = [f"{a}. {n}" for a, n in CAT.policy_areas.filter(pl.col("policy_area") != "context")
+             .select("policy_area", "name_ja").iter_rows()]
+    for name in areas:  # each policy area: its chart slide, then its numbers slide with the verdicts
+        assert name in titles and f"{name}：目標ごとの判定" in titles
     for s in prs.slides:  # source, as-of date and the sample label on every slide
-        footer = _slide_texts(s)[-1] if not s.shapes[-1].has_table else ""
         text = "\n".join(_slide_texts(s))
-        assert "出典" in text and SAMPLE_SNAP in text and "サンプル（架空）データを含みます" in text, footer
-        assert sum(1 for sh in s.shapes if sh.shape_type == 13) == (0 if s == prs.slides[0] else 1)  # one picture
-    # Area 1: every target's latest actual, as the raw query returns it, is printed on the slide.
-    area1 = "\n".join(_slide_texts(prs.slides[2]))
+        assert "出典" in text and SAMPLE_SNAP in text and "サンプル（架空）データを含みます" in text
+        assert len(_pictures(s)) <= 1  # one chart per slide, never beside a table
+        assert not (_pictures(s) and any(sh.has_table for sh in s.shapes))
+    assert sum(len(_pictures(s)) for s in prs.slides) == sum(map(len, charts_))
+    # Each picture is a PNG of its chart in the presenter layout, CHART_PX wide at the chart's height.
+    pics = [p for s in prs.slides for p in _pictures(s)]
+    for pic, fig in zip(pics, [f for fs in charts_ for f in fs], strict=True):
+        assert export.png_size(pic.image.blob) == (export.CHART_PX, int(fig.layout.height))
+    # Area 1's numbers: every target's latest actual, as the raw query returns it, with its verdict and gap.
+    i = titles.index(f"{areas[0]}：目標ごとの判定")
+    area1 = "\n".join("\n".join(_slide_texts(s)) for s in list(prs.slides)[i:i + 3] if areas[0] in _slide_texts(s)[0])
     rows = pg.progress_for_place(CAT, vals, "10000", 2024, "1")
     for r in rows:
         raw_val = vals.filter((pl.col("indicator_id") == r.indicator_id) & (pl.col("place_code") == "10000")
@@ -125,12 +141,12 @@ def test_deck_slides_and_numbers_match_the_query_layer(vals: pl.DataFrame) -> No
         if r.target_kind != "period_total":
             assert r.actual_value == raw_val[0]
         assert fmt.with_unit(r.actual_value, ind.unit_ja, ind.kind) in area1
-        assert fmt.percent(r.share_of_way) in area1
+        assert views.status_text(r.status, "ja") in area1
+        if r.phase == "final":
+            assert views.verdict_detail(CAT, r, "ja") in area1
     assert "43,120人（令和6年度）" in area1  # FY2024 kayoi participants in the sample snapshot
+    assert "目標41,300人に240人不足（目標の99.4%）" in area1  # the FY2023 target's verdict rests on this
     assert summary.area_summary(CAT, rows, "1", "ja")[0] in area1
-    # Each picture is a PNG of the chart at its own height (rows never squashed together).
-    pic = next(sh for sh in prs.slides[2].shapes if sh.shape_type == 13)
-    assert export.png_size(pic.image.blob) == (1200, int(screens[1].fig.layout.height))
 
 
 def test_official_only_deck_has_no_sample_label(data_copy: Path) -> None:
@@ -142,15 +158,7 @@ def test_official_only_deck_has_no_sample_label(data_copy: Path) -> None:
     raw = export.deck(CAT, screens, meta(sample=False, lang="en", snap=OFFICIAL_SNAP),
                       images=[_tiny_png()] * len(screens))
     prs = Presentation(io.BytesIO(raw))
-    # The title slide, one slide per screen in order, and any table too long for its slide continued on the next
-    # ones under the same title (「(continued)」), its rows not dropped: every target is on the overview's slides.
-    titles = [_slide_texts(s)[0] for s in prs.slides][1:]
-    assert [x for x in titles if not x.endswith(" (continued)")] == [s.title for s in screens]
-    for before, x in itertools.pairwise(titles):
-        if x.endswith(" (continued)"):
-            assert x == before.removesuffix(" (continued)") + " (continued)"
-    overview = [c for s in prs.slides for c in _slide_texts(s)[1:] if _slide_texts(s)[0].startswith(screens[0].title)]
-    assert all(tg.label("en") in overview for tg in CAT.targets)
+    assert len(prs.slides) >= 1 + 2 * len(screens)  # title; per screen a chart slide and a numbers slide
     for s in prs.slides:
         text = "\n".join(_slide_texts(s))
         assert "SAMPLE" not in text and "Source:" in text and OFFICIAL_SNAP in text
@@ -162,64 +170,69 @@ def _tiny_png() -> bytes:
     return buf.getvalue()
 
 
-def test_briefing_escapes_text_and_prints_every_row_and_the_footer(vals: pl.DataFrame, tmp_path: Path) -> None:
-    page = export.briefing_for(CAT, vals, "10201", 2024, meta(place="前橋市 <script>alert(1)</script>"))
+def test_briefing_html_escapes_text_and_holds_every_row_and_the_footer(vals: pl.DataFrame) -> None:
+    m = meta(place="前橋市 <script>alert(1)</script>")
+    page = export.briefing_for(CAT, vals, "10201", 2024, m)
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "&lt;テスト&gt;" in page
     assert "サンプル（架空）データを含みます" in page and SAMPLE_SNAP in page and "出典" in page
-    assert "@page { size: A4 portrait" in page
-    rows = pg.progress_for_place(CAT, vals, "10201", 2024)
-    # At 前橋市 only 一体的実施 (C1-2024, every municipality) is judged; the prefecture-wide targets are context.
-    judged = [r for r in rows if r.judged]
-    assert [(r.target_id, r.status) for r in judged] == [("C1-2024", "achieved")]
-    for r in judged:  # its row: the share of the way as the chart writes it and the verdict in words
-        label = next(tg.label("ja") for tg in CAT.targets if tg.id == r.target_id)
-        assert (f"<td>{label}</td>" in page and f'<td class="num">{fmt.share(r.share_of_way, "ja")}</td>' in page
-                and "<td>◎ 達成</td>" in page)
-    assert "目標1件のうち、達成1件です。" in page  # the tally counts the judged target only, never a context row
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("no chromium")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("no pdftotext (poppler-utils)")
-    # The prefecture has the most targets: its briefing is the longest one. What Chromium really prints
-    # (pdftotext) holds every target row and the whole footer: nothing is cut to fit one page.
-    html_text = export.briefing_for(CAT, vals, "10000", 2024, meta())
-    src, pdf = tmp_path / "b10000.html", tmp_path / "b10000.pdf"
-    src.write_text(html_text, encoding="utf-8")
-    subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", src.as_uri()], check=True, capture_output=True, timeout=60)
-    printed = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                             timeout=60).stdout.decode("utf-8")
-    flat = re.sub(r"\s+", "", printed)  # table cells wrap: compare without line breaks and spaces
-    rows = [r for r in pg.progress_for_place(CAT, vals, "10000", 2024) if r.judged]  # the prefecture: every target
-    assert len(rows) == len(CAT.targets)
+    assert "size: A4 portrait" in page and "<img" not in page  # bars are HTML: every word prints as text
+    rows = [r for r in pg.progress_for_place(CAT, vals, "10000", 2024) if r.status != "context"]
+    page = export.briefing_for(CAT, vals, "10000", 2024, meta())
     for r in rows:
-        label = next(tg.label("ja") for tg in CAT.targets if tg.id == r.target_id)
-        assert re.sub(r"\s+", "", label)[:8] in flat, label
-    assert "県内市町村平均得点率" in flat  # the last row, which the one-page layout used to cut
-    for part in (t(export.SOURCE, "ja"), "データ時点：label", "サンプル（架空）データを含みます", "127.0.0.1:8501"):
-        assert re.sub(r"\s+", "", part)[:20] in flat, part
-    # Chart labels keep their row: the chart is drawn at its own height (52 px per target), not squeezed.
-    m = re.search(r'src="data:image/png;base64,([^"]+)"', html_text)
-    assert m is not None
-    import base64
-
-    _w, h = export.png_size(base64.b64decode(m.group(1)))
-    assert (h - 150) / len(rows) >= 2 * 14 * 1.4  # two wrapped lines of 14 px text per label, with leading
+        assert html.escape(fmt.share(r.share_of_way, "ja")) in page
+        assert html.escape(views.status_text(r.status, "ja")) in page
+        detail = views.verdict_detail(CAT, r, "ja")
+        assert not detail or html.escape(detail) in page
+    assert html.escape("127.0.0.1:8501/?place=10000&year=2024") in page
 
 
+def test_briefing_template_is_found_from_the_package_and_autoescapes() -> None:
+    assert (export.TEMPLATES / "briefing.html.j2").is_file()
+    assert export.TEMPLATES.parent == Path(export.__file__).resolve().parent
+    env = export._templates()
+    assert env.autoescape is True
+    out = env.from_string("{{ x }}").render(x="<b>&")
+    assert out == "&lt;b&gt;&amp;"
+
+
+def test_running_footer_numbers_pages_only_when_asked() -> None:
+    one = export.running_footer(meta(), numbered=False)
+    assert "pageNumber" not in one and "出典" in one and SAMPLE_SNAP in one and "サンプル" in one
+    two = export.running_footer(meta(lang="en"), numbered=True)
+    assert 'Page <span class="pageNumber"></span> of <span class="totalPages"></span>' in two
+    ja = export.running_footer(meta(), numbered=True)
+    assert '<span class="totalPages"></span>枚中<span class="pageNumber"></span>枚' in ja
+
+
+def test_pdf_pages_counts_page_objects_not_the_page_tree() -> None:
+    pdf = b"<< /Type /Pages /Kids [3 0 R 4 0 R] >> << /Type /Page >> << /Type/Page/Parent 2 0 R >>"
+    assert export.pdf_pages(pdf) == 2
+
+
+@pytest.mark.browser  # the deck's charts (kaleido) and the PDF (Playwright) are drawn in Chromium
 def test_cli_report_writes_deck_and_briefing(data_copy: Path, tmp_path: Path) -> None:
     from pptx import Presentation
 
     from dashboard import cli
 
-    deck, brief = tmp_path / "d.pptx", tmp_path / "b.html"
+    deck, brief, page_html = tmp_path / "d.pptx", tmp_path / "b.pdf", tmp_path / "b.html"
     assert cli.main(["report", "--place", "10202", "--as-of", OFFICIAL_SNAP, "--lang", "en", "--deck", str(deck),
                      "--briefing", str(brief), "--base-url", "http://dash.example"]) == 0
     prs = Presentation(str(deck))
-    assert len(prs.slides) == 7
+    assert len(prs.slides) >= 1 + 2 * 6  # title; per screen (overview, five areas) chart and numbers
     text = "\n".join("\n".join(_slide_texts(s)) for s in prs.slides)
     assert "Takasaki" in text and OFFICIAL_SNAP in text and "SAMPLE" not in text  # official snapshot only
-    page = brief.read_text(encoding="utf-8")
-    assert "Takasaki" in page and f"as_of={OFFICIAL_SNAP}" in page and "SAMPLE" not in page
+    assert brief.read_bytes().startswith(b"%PDF-")
+    printed = subprocess.run(["pdftotext", str(brief), "-"], check=True, capture_output=True).stdout.decode()
+    flat = re.sub(r"\s+", "", printed)
+    assert "Takasaki" in flat and f"as_of={OFFICIAL_SNAP}" in flat and "SAMPLE" not in flat
+    assert cli.main(["report", "--place", "10202", "--as-of", OFFICIAL_SNAP, "--briefing", str(page_html)]) == 0
+    assert "高崎市" in page_html.read_text(encoding="utf-8")
     assert cli.main(["report", "--place", "99999", "--deck", str(deck)]) == 2
+
+
+def test_a_place_without_data_in_an_area_opens_in_presenter_layout(data_copy: Path) -> None:
+    # 高崎市 on the official snapshot has no data in four areas: their "no data" screens go to the projector too.
+    v = data.values(db.connect(), LocalStore(data_copy), CAT, OFFICIAL_SNAP, (), pg.needed_places("10202"))
+    screens = slides.key_slides(CAT, v, "10202", 2020, "en", present=True, width=760)
+    assert len(screens) == 6 and all(s.fig.layout.font.size >= 18 for s in screens)

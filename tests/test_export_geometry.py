@@ -1,7 +1,7 @@
 """The deck's geometry read back with python-pptx: every table ends above the footer (top + the sum of
-its row heights), every row is tall enough for its wrapped text, nothing in the right column overlaps,
-a long table continues on a （続き） slide with every target printed exactly once; the briefing's
-chart is drawn at its own height."""
+its row heights), every row is tall enough for its wrapped text, nothing overlaps, a long table continues on
+a （続き） slide with every target printed exactly once and carries the verdict; each chart fills its slide
+and prints every text at 14 pt or more at the size the slide gives it."""
 
 from __future__ import annotations
 
@@ -41,13 +41,17 @@ def _png(w: int = 1200, h: int = 900) -> bytes:
     return buf.getvalue()
 
 
+def _blank(fig: Any) -> bytes:
+    """A white PNG as large as the chart would be drawn (what png() makes), so the layout is the real one."""
+    return _png(export.CHART_PX, int(fig.layout.height))
+
+
 def _deck(vals: pl.DataFrame, place: str, lang: str) -> tuple[Any, list[slides.Slide]]:
     from pptx import Presentation
 
     screens = slides.key_slides(CAT, vals, place, 2024, lang)
     m = export.ExportMeta("t", CAT.place_name(place, lang), 2024, SAMPLE_SNAP, "label", True, lang)
-    # Pictures as tall as the charts are (what png() makes), so the layout is the real one.
-    raw = export.deck(CAT, screens, m, images=[_png(1200, int(s.fig.layout.height or 600)) for s in screens])
+    raw = export.deck(CAT, screens, m, render=_blank)
     return Presentation(io.BytesIO(raw)), screens
 
 
@@ -107,7 +111,7 @@ def test_every_table_ends_above_the_footer_and_no_box_overlaps(vals: pl.DataFram
 
 def test_a_long_table_continues_and_prints_every_target_once(vals: pl.DataFrame) -> None:
     prs, screens = _deck(vals, "10000", "en")
-    judged = [r for r in pg.progress_for_place(CAT, vals, "10000", 2024) if r.status != "no_target"]
+    judged = [r for r in pg.progress_for_place(CAT, vals, "10000", 2024) if r.status != "context"]
     labels = {tg.id: tg.label("en") for tg in CAT.targets}
     printed = []
     titles = []
@@ -117,22 +121,81 @@ def test_a_long_table_continues_and_prints_every_target_once(vals: pl.DataFrame)
             if sh.has_table:
                 printed += [r.cells[0].text for r in list(sh.table.rows)[1:]]  # (row 0 repeats the header)
     # Every target of every screen, in order, once; the overview's 14 plus the areas' own.
-    want = [labels[r.target_id] for s in screens for r in s.rows if r.status != "no_target"]
-    assert printed == want and len([x for x in want[:len(judged)]]) == len(judged)
+    want = [labels[r.target_id] for s in screens for r in s.rows if r.status != "context"]
+    assert printed == want and len(want[:len(judged)]) == len(judged) == 14
     continued = [x for x in titles if x.endswith("(continued)")]
-    assert len(prs.slides) == 1 + len(screens) + len(continued)
+    assert continued
     for x in continued:
         assert x.removesuffix(" (continued)") in titles
 
 
-def test_overview_chart_goes_into_the_deck_at_its_own_height(vals: pl.DataFrame) -> None:
+@pytest.mark.parametrize(("place", "lang"), [("10000", "ja"), ("10000", "en"), ("10201", "ja")])
+def test_every_table_carries_the_verdict_and_what_it_rests_on(vals: pl.DataFrame, place: str, lang: str) -> None:
+    from dashboard import views
+    from dashboard.i18n import t
+
+    prs, screens = _deck(vals, place, lang)
+    words = {views.status_text(s, lang) for s in pg.STATUSES}
+    rows = {r.target_id: r for s in screens for r in s.rows}
+    details = {views.verdict_detail(CAT, r, lang) or "－" for r in rows.values()}
+    tables = [sh.table for slide in prs.slides for sh in slide.shapes if sh.has_table]
+    assert tables
+    for tb in tables:
+        head = [c.text for c in tb.rows[0].cells]
+        assert head[-2:] == [t("export_col_status", lang), t("col_verdict_detail", lang)]
+        for r in list(tb.rows)[1:]:
+            cells = [c.text for c in r.cells]
+            assert cells[-2] in words and cells[-1] in details, cells
+    if place == "10000" and lang == "ja":  # a finished target's verdict with its gap, as the page says it
+        text = [c.text for tb in tables for r in tb.rows for c in r.cells]
+        assert "目標41,300人に240人不足（目標の99.4%）" in text and "× 未達成" in text
+
+
+@pytest.mark.parametrize(("place", "lang"), [("10000", "ja"), ("10000", "en"), ("10201", "ja"), ("10201", "en")])
+def test_each_chart_fills_its_slide_and_prints_at_projector_size(vals: pl.DataFrame, place: str, lang: str) -> None:
+    from pptx import Presentation
+
+    screens = slides.key_slides(CAT, vals, place, 2024, lang)
+    drawn: list[Any] = []
+
+    def render(fig: Any) -> bytes:
+        drawn.append(fig)
+        return _blank(fig)
+
+    m = export.ExportMeta("t", CAT.place_name(place, lang), 2024, SAMPLE_SNAP, "label", True, lang)
+    prs = Presentation(io.BytesIO(export.deck(CAT, screens, m, render=render)))
+    pics = []
+    for slide in prs.slides:
+        mine = [sh for sh in slide.shapes if sh.shape_type == 13]
+        assert len(mine) <= 1  # one chart per slide
+        if mine:
+            assert not any(sh.has_table for sh in slide.shapes)  # alone with its title and footer
+            assert len(list(slide.shapes)) == 3
+            pics.append(mine[0])
+    assert len(pics) == len(drawn) >= len(screens)
+    room_h = (_footer(prs.slides[1]).top / EMU) - export.CHART_TOP
+    for pic, fig in zip(pics, drawn, strict=True):
+        # Filling the slide: the whole width under the title, and most of the height above the footer.
+        assert pic.width / prs.slide_width >= 0.9
+        assert pic.height / EMU >= 0.65 * room_h and pic.top + pic.height <= _footer(prs.slides[1]).top
+        # Every text of the chart at the size the slide prints it: px × (picture width in pt / picture px).
+        pt_per_px = (pic.width / 12700) / export.CHART_PX
+        sizes = export.font_sizes(fig)
+        assert sizes and min(sizes) * pt_per_px >= 14.0, (min(sizes), pt_per_px)
+        assert pic._element.nvPicPr.cNvPr.get("descr")  # alternative text: what the chart says
+
+
+def test_the_charts_keep_their_rows_apart(vals: pl.DataFrame) -> None:
     screens = slides.key_slides(CAT, vals, "10000", 2024, "ja")
-    fig = screens[0].fig
-    rows = len(fig.data[0].y)
-    assert rows == 14
-    # Rows keep their pitch: the wrapped names (up to three lines) fit one row each, at the export size.
-    pitch = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) / rows
-    most = max(len(y.split("<br>")) for y in fig.data[0].y)
-    assert pitch >= most * fig.layout.yaxis.tickfont.size * 1.2
-    words = fig.data[2]
-    assert pitch >= max(len(x.split("<br>")) for x in words.text) * words.textfont.size * 1.2
+    figs = export.deck_charts(screens[0], "ja")
+    assert len(figs) > 1  # the overview's 14 targets do not fit one slide at projector size: continued
+    assert sum(len(f.data[0].y) for f in figs) == 14
+    for fig in figs:
+        assert export.CHART_MIN_PX <= fig.layout.height <= export.CHART_MAX_PX
+        # Rows keep their pitch: each wrapped name and each status fits its own row.
+        ys = list(fig.data[0].y)
+        lines = [max(len(str(n).split("<br>")), len(str(w).split("<br>")))
+                 for n, w in zip(fig.layout.yaxis.ticktext, fig.data[2].text, strict=True)]
+        gaps = [b - a for a, b in itertools.pairwise(ys)]
+        for gap, (a, b) in zip(gaps, itertools.pairwise(lines), strict=True):
+            assert gap >= (a + b) / 2 * 18 * 1.2, (gap, a, b)

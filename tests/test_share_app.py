@@ -69,7 +69,8 @@ def test_overview_has_written_summary_link_and_downloads(data_copy: Path) -> Non
     at.session_state["dl_reports"] = True  # and the slides / briefing one
     labels = [b.proto.label for b in at.run().get("download_button")]
     assert {"画像（PNG）", "データ（CSV）", "データ（Excel）"} <= set(labels)
-    assert "スライド（PowerPoint）をダウンロード" in labels
+    assert at.button(key="mk_deck").label == "スライドを作成"  # the deck is made on request, then offered
+    assert "1枚の説明資料をダウンロード（A4・PDF）" in labels
     assert "1枚の説明資料（A4・印刷用HTML）をダウンロード" in labels
 
 
@@ -113,6 +114,6 @@ def test_sharing_words_come_from_the_message_catalogue(data_copy: Path, lang: st
     assert po_text(lang, "share_exports") in [h.value for h in at.subheader]
     at.session_state["dl_reports"] = True  # the slides / briefing popover opened
     labels = {b.proto.id.split("-", 2)[2]: b.proto.label for b in at.run().get("download_button")}
-    assert labels["dl_deck"] == po_text(lang, "share_deck") and labels["dl_briefing"] == po_text(lang, "share_briefing")
-    deck = {"ja": "スライド（PowerPoint）をダウンロード", "en": "Download slides (PowerPoint)"}
-    assert labels["dl_deck"] == deck[lang]
+    assert labels["dl_briefing"] == po_text(lang, "share_briefing")
+    assert labels["dl_briefing_pdf"] == po_text(lang, "share_briefing_pdf")
+    assert at.button(key="mk_deck").label == po_text(lang, "share_deck_make")  # the deck: made on request

@@ -189,17 +189,28 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
     with pop:
         if deck:
             m = meta(f, t("report_title_deck", f.lang))
-            st.download_button(t("share_deck", f.lang),
-                               data=lambda: export.deck_for(cat, _values_for(f), f.place, f.data_year, m),
-                               file_name=f"slides_{name}.pptx", icon=":material/slideshow:", key="dl_deck",
-                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                               **args)
+            # The deck takes seconds (a chart drawn per slide): built in this run on request, its progress shown.
+            # (A download button's own callable runs outside the script, where st.status cannot show.)
+            if st.button(t("share_deck_make", f.lang), key="mk_deck", icon=":material/slideshow:", type="secondary"):
+                with st.status(t("share_deck_building", f.lang)) as box:
+                    pptx = export.deck_for(cat, _values_for(f), f.place, f.data_year, m, progress=lambda done, total:
+                                           box.update(label=t("share_deck_step", f.lang, done=done, total=total)))
+                    box.update(label=t("share_deck_ready", f.lang), state="complete", expanded=False)
+                st.download_button(t("share_deck", f.lang), data=pptx, file_name=f"slides_{name}.pptx",
+                                   icon=":material/download:", key="dl_deck",
+                                   mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                                   **args)
         if briefing:
             mb = meta(f, t("report_title_briefing", f.lang, place=cat.place_name(f.place, f.lang)))
+            more = t("report_title_briefing_more", f.lang, place=cat.place_name(f.place, f.lang))
+            st.download_button(t("share_briefing_pdf", f.lang),
+                               data=lambda: export.briefing_pdf(cat, _values_for(f), f.place, f.data_year, mb, more),
+                               file_name=f"briefing_{name}.pdf", mime="application/pdf", icon=":material/print:",
+                               key="dl_briefing_pdf", **args)
             st.download_button(t("share_briefing", f.lang),
                                data=lambda: export.briefing_for(cat, _values_for(f), f.place, f.data_year,
                                                                 mb).encode("utf-8"),
-                               file_name=f"briefing_{name}.html", mime="text/html", icon=":material/print:",
+                               file_name=f"briefing_{name}.html", mime="text/html", icon=":material/code:",
                                key="dl_briefing", **args)
 
 
