@@ -1,0 +1,83 @@
+"""The self-evaluation page (pages/evaluation.py) through AppTest: officials see approved notes only and no form;
+a signed-in analyst sees every measure (verdict first, then the self-evaluation), saves a note and sees the new
+version in the history; user text is shown as plain text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth, registry
+from dashboard import notes as nt
+from dashboard.catalog import load_catalog
+from dashboard.config import ROOT
+from dashboard.ingest import text
+
+PAGE = str(ROOT / "pages" / "evaluation.py")
+PASSWORD = "correct horse battery"
+HASH = auth.hash_password(PASSWORD, n=2**12)
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("text", "markdown", "caption", "info", "warning", "error", "success")
+             for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def _app(login: bool) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.secrets["upload"] = {"users": {"tanaka": HASH}}
+    at.run()
+    at.selectbox(key="eval_year").set_value(2024).run()
+    if login:
+        at.text_input(key="login_name").input("tanaka")
+        at.text_input(key="login_password").input(PASSWORD)
+        next(b for b in at.button if b.label == text("login")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_page_is_registered_beside_the_upload_page() -> None:
+    assert registry.names(load_catalog(), upload=True)[-2:] == ["upload", "evaluation"]
+    assert "evaluation" not in registry.data_pages(load_catalog())
+
+
+def test_officials_see_approved_notes_only_and_no_form(fresh_caches: Path) -> None:
+    store = nt.open_note_store()
+    nt.save(store, nt.make_note(target_id="A1-2025", year=2024, grade="△", done="承認済みの内容", next_steps="次",
+                                reason="理由", proposed="○", author="sato"))
+    at = _app(login=False)
+    assert "決裁済の自己評価はまだありません" in _texts(at) and not at.expander
+    assert "承認済みの内容" not in _texts(at)  # a draft: analysts only
+    nt.approve(store, 2024, "suzuki")
+    nt.save(store, nt.make_note(target_id="A1-2025", year=2024, grade="○", done="あとの下書き", next_steps="次",
+                                proposed="○", author="sato"))
+    at = _app(login=False)
+    shown = _texts(at)
+    assert "承認済みの内容" in shown and "あとの下書き" not in shown
+    assert not at.expander and all(e.label != "保存" for e in at.button)  # only the login form
+
+
+def test_an_analyst_writes_a_note_and_sees_the_new_version(fresh_caches: Path) -> None:
+    at = _app(login=True)
+    labels = [e.label for e in at.expander]
+    assert len(labels) == 16 and labels[0].index("判定") < labels[0].index("自己評価")  # verdict first
+    assert any("数値目標なし" in x for x in labels)  # areas 2 and 3 have rows
+    key = "A1-2025_2024_new"
+    at.radio(key=f"g_{key}").set_value("△")
+    at.text_area(key=f"d_{key}").input("<script>alert(1)</script> 教室20か所")
+    at.text_area(key=f"n_{key}").input("担い手の確保")
+    at.text_area(key=f"r_{key}").input("参加者の伸びが鈍い")
+    form_button = [b for b in at.button if b.label == "保存"][1]  # A1-2023 first, then A1-2025
+    form_button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at)
+    assert "保存しました" in shown and "現行版" in shown
+    assert "<script>alert(1)</script> 教室20か所" not in "".join(str(m.value) for m in at.markdown)
+    versions = nt.history(nt.open_note_store(), "A1-2025", 2024)
+    assert len(versions) == 1 and versions[0].author == "tanaka" and versions[0].grade == "△"
+    assert versions[0].snapshot_id and versions[0].figure is not None
