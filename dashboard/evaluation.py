@@ -472,3 +472,20 @@ def year_view(year: int, *, analyst: bool, lang: str, as_of: str | None = None, 
     shown = nt.current(ns, year) if analyst else approved
     rows = sheet_rows(view.catalog, progress, shown, lang, approved)
     return YearView(view.catalog, rows, view.snaps[-1].id if view.snaps else None, year)
+
+
+def approved_lines(cat: Catalog, approved: dict[str, nt.Note], area_id: str, lang: str, limit: int = 160) -> list[str]:
+    """One line per approved note of a policy area's measures, in plan order: its label and the analyst's grade
+    (labelled 自己評価, apart from the verdict), then 課題と対応策, shortened (shown as plain text)."""
+    out = []
+    for tid in target_ids(cat):
+        note = approved.get(tid)
+        tg = next((x for x in cat.targets if x.id == tid), None)
+        in_area = cat.indicators[tg.indicator_id].policy_area == area_id if tg else tid == pseudo_target(area_id)
+        if note is None or not in_area:
+            continue
+        label = tg.label(lang) if tg else cat.area_info(area_id).name(lang)
+        line = t("eval_caption_line", lang, label=label, grade=nt.grade_word(note.grade, lang),
+                 next=" ".join(note.next.split()))
+        out.append(line if len(line) <= limit else line[: limit - 1] + "…")
+    return out

@@ -81,3 +81,27 @@ def test_an_analyst_writes_a_note_and_sees_the_new_version(fresh_caches: Path) -
     versions = nt.history(nt.open_note_store(), "A1-2025", 2024)
     assert len(versions) == 1 and versions[0].author == "tanaka" and versions[0].grade == "△"
     assert versions[0].snapshot_id and versions[0].figure is not None
+
+
+def test_an_area_page_shows_the_approved_grades_under_its_progress_table(fresh_caches: Path) -> None:
+    import streamlit as st
+
+    from tests.apptest_pages import switch
+
+    store = nt.open_note_store()
+    nt.save(store, nt.make_note(target_id="A1-2025", year=2024, grade="△", done="x", next_steps="<b>担い手</b>の確保",
+                                reason="伸びが鈍い", proposed="○", author="sato"))
+    nt.save(store, nt.make_note(target_id="area2", year=2024, grade="◎", done="x", next_steps="研修の継続",
+                                author="sato"))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params.update({"place": "10000", "year": "2024"})
+    switch(at.run(), "area1").run()
+    assert "担い手" not in _texts(at)  # a draft: not shown to officials
+    nt.approve(store, 2024, "suzuki")
+    st.cache_data.clear()
+    switch(at, "area1").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "自己評価 △ やや不十分　課題と対応策：<b>担い手</b>の確保" in _texts(at)  # as plain text
+    assert "<b>担い手</b>" not in "".join(str(m.value) for m in at.markdown)
+    switch(at, "area2").run()
+    assert "自己評価 ◎ 優れている" in _texts(at)
