@@ -183,3 +183,32 @@ def test_a_version_is_never_replaced(tmp_path: Path) -> None:
     assert nt.history(store, "A1-2025", 2024)[0].done == saved.done
     (path.parent / ".tmp-deadbeef-x.json").write_bytes(b"half")  # a writer killed mid-write: never listed
     assert len(nt.history(store, "A1-2025", 2024)) == 1
+
+
+def _save_many(spec: str, cache: str, who: str, n: int, go: Any) -> None:
+    store = nt.S3NoteStore(spec, Path(cache)) if spec.startswith("s3://") else nt.LocalNoteStore(Path(spec))
+    go.wait(30)
+    for i in range(n):
+        nt.save(store, _note(done=f"{who} {i}", author=who))
+
+
+@pytest.mark.parametrize("kind", ["folder", "bucket"])
+def test_analysts_in_separate_processes_saving_the_same_note_all_survive(kind: str, tmp_path: Path,
+                                                                          request: pytest.FixtureRequest) -> None:
+    if kind == "bucket" and not MOTO.exists():
+        pytest.skip("moto[server] is not installed")
+    spec = request.getfixturevalue("bucket") if kind == "bucket" else str(tmp_path / "data")
+    fork = multiprocessing.get_context("fork")
+    go = fork.Event()
+    procs = [fork.Process(target=_save_many, args=(spec, str(tmp_path / f"c{i}"), f"analyst{i}", 10, go))
+             for i in range(3)]
+    for p in procs:
+        p.start()
+    go.set()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    store = nt.S3NoteStore(spec, tmp_path / "check") if kind == "bucket" else nt.LocalNoteStore(Path(spec))
+    versions = nt.history(store, "A1-2025", 2024)
+    assert sorted(v.done for v in versions) == sorted(f"analyst{i} {k}" for i in range(3) for k in range(10))
+    assert nt.version_states(versions).count("current") == 1
