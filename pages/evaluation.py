@@ -4,10 +4,11 @@ Notes are user text: shown only through st.text / st.dataframe, never as Markdow
 data's) always comes before the self-evaluation (the analyst's), and each is labelled.
 """
 
+import polars as pl
 import streamlit as st
 
 from dashboard import evaluation as ev
-from dashboard import ingest
+from dashboard import export, ingest
 from dashboard import notes as nt
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, StoreWriteError
@@ -70,6 +71,46 @@ if st.button(t("eval_approve_button", lang), key="eval_approve"):
         st.error(e.sentence(lang))
     except PublishBusy as e:
         st.error(str(e))
+
+with st.expander(t("eval_import_title", lang)):
+    st.caption(t("eval_import_help", lang))
+    up = st.file_uploader(t("eval_import_title", lang), key=f"eval_up{st.session_state.get('_eval_up_n', 0)}",
+                          label_visibility="collapsed")
+    if up is not None:
+        changes: list[ev.Change] = []
+        try:
+            if up.size > ev.IMPORT_MAX_BYTES:
+                raise ev.ImportRefused("eval_import_too_big", mb=ev.IMPORT_MAX_BYTES // 2**20)
+            changes = ev.import_preview(yv.catalog, ev.read_workbook(up.getvalue()), yv.rows, year=year, author=who,
+                                        snapshot_id=yv.snapshot_id, lang=lang)
+        except ev.ImportRefused as e:
+            st.error(e.sentence(lang))
+        if changes:
+            st.text(t("eval_import_preview", lang, n=len(changes)))
+            fields = {**nt.FIELD_KEYS, "grade": "eval_self_label"}
+            preview = pl.DataFrame(
+                [{"id": c.target_id, "field": t(fields[k], lang), "old": was, "new": now, "problem": c.problem}
+                 for c in changes for k, (was, now) in c.changed.items()]
+                + [{"id": c.target_id, "field": "", "old": "", "new": "", "problem": c.problem}
+                   for c in changes if not c.changed],
+                schema={k: pl.Utf8 for k in ("id", "field", "old", "new", "problem")})
+            st.dataframe(export.csv_safe(preview).to_arrow(), hide_index=True, key="eval_import_preview",
+                         column_config={"id": "ID", "field": t("eval_col_field", lang), "old": t("eval_col_old", lang),
+                                        "new": t("eval_col_new", lang), "problem": t("eval_col_problem", lang)})
+            good = [c.note for c in changes if c.note is not None]
+            if good and st.button(t("eval_import_apply", lang, n=len(good)), key="eval_import_apply"):
+                try:
+                    for n in good:
+                        nt.save(notes_store, n)
+                    st.session_state["_eval_up_n"] = st.session_state.get("_eval_up_n", 0) + 1
+                    st.session_state["_eval_msg"] = ("success", t("eval_import_saved", lang, n=len(good)))
+                    st.rerun()
+                except StoreWriteError as e:
+                    st.error(e.sentence(lang))
+                except PublishBusy as e:
+                    st.error(str(e))
+        elif up is not None:
+            st.info(t("eval_import_preview", lang, n=0))
 
 for r in yv.rows:
     note = r.note

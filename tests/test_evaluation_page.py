@@ -64,7 +64,7 @@ def test_officials_see_approved_notes_only_and_no_form(fresh_caches: Path) -> No
 
 def test_an_analyst_writes_a_note_and_sees_the_new_version(fresh_caches: Path) -> None:
     at = _app(login=True)
-    labels = [e.label for e in at.expander]
+    labels = [e.label for e in at.expander][1:]  # (the first reads a filled sheet back)
     assert len(labels) == 16 and labels[0].index("判定") < labels[0].index("自己評価")  # verdict first
     assert any("数値目標なし" in x for x in labels)  # areas 2 and 3 have rows
     key = "A1-2025_2024_new"
@@ -105,3 +105,34 @@ def test_an_area_page_shows_the_approved_grades_under_its_progress_table(fresh_c
     assert "<b>担い手</b>" not in "".join(str(m.value) for m in at.markdown)
     switch(at, "area2").run()
     assert "自己評価 ◎ 優れている" in _texts(at)
+
+
+def test_an_analyst_reads_a_filled_sheet_back_with_a_preview_then_saves(fresh_caches: Path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard import evaluation as ev
+
+    yv = ev.year_view(2024, analyst=True, lang="ja")
+    wb = load_workbook(io.BytesIO(ev.workbook(yv.catalog, yv.rows, 2024, "ja", yv.snapshot_id)))
+    ws = wb.worksheets[0]
+    heads = [c.value for c in ws[3]]
+    row = next(i for i in range(4, ws.max_row + 1) if ws.cell(i, heads.index("ID") + 1).value == "A2-2025")
+    ws.cell(row, heads.index("自己評価") + 1).value = "△"
+    ws.cell(row, heads.index("実施内容") + 1).value = "=1+1"  # a formula typed in the sheet: never read as text
+    ws.cell(row, heads.index("課題と対応策") + 1).value = "参加率の向上"
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = _app(login=True)
+    at.file_uploader[0].set_value(("filled.xlsx", buf.getvalue(), "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "変更される行：1" in _texts(at)
+    preview = at.dataframe[0].value
+    assert set(preview["new"]) >= {"△", "参加率の向上"} and "=1+1" not in set(preview["new"])
+    assert nt.history(nt.open_note_store(), "A2-2025", 2024) == []  # a preview saves nothing
+    next(b for b in at.button if b.label.startswith("変更を保存")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    versions = nt.history(nt.open_note_store(), "A2-2025", 2024)
+    assert len(versions) == 1 and versions[0].grade == "△" and versions[0].author == "tanaka"
+    assert "新しい版として保存した行：1" in _texts(at)
