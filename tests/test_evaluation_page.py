@@ -136,3 +136,21 @@ def test_an_analyst_reads_a_filled_sheet_back_with_a_preview_then_saves(fresh_ca
     versions = nt.history(nt.open_note_store(), "A2-2025", 2024)
     assert len(versions) == 1 and versions[0].grade == "△" and versions[0].author == "tanaka"
     assert "新しい版として保存した行：1" in _texts(at)
+
+
+def test_the_profile_shows_the_prefectures_approved_grades(fresh_caches: Path) -> None:
+    import streamlit as st
+
+    from tests.apptest_pages import switch
+
+    store = nt.open_note_store()
+    nt.save(store, nt.make_note(target_id="A3-2025", year=2024, grade="△", done="x", next_steps="会場の確保",
+                                proposed="△", author="sato"))
+    nt.approve(store, 2024, "suzuki")
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params.update({"place": "10201", "year": "2024"})
+    switch(at.run(), "profile").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at)
+    assert "県の自己評価" in shown and "自己評価 △ やや不十分　課題と対応策：会場の確保" in shown

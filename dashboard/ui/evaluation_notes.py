@@ -27,3 +27,13 @@ def approved_caption(f: Filters, area_id: str) -> None:
     if lines:
         st.caption(t("eval_approved_caption", f.lang, fy=fmt.fy_label(f.data_year, f.lang)))
         st.text("\n".join(lines))  # user text: never Markdown
+
+
+def prefecture_caption(f: Filters) -> None:
+    """The profile: the prefecture's approved self-evaluation of the targets shown (notes are the prefecture's)."""
+    cat = state.catalog(f.plan)
+    approved = _approved(f.data_year)
+    lines = [line for a in cat.areas_info() if a.page for line in ev.approved_lines(cat, approved, a.id, f.lang)]
+    if lines:
+        st.caption(t("eval_prefecture_caption", f.lang, fy=fmt.fy_label(f.data_year, f.lang)))
+        st.text("\n".join(lines))  # user text: never Markdown
