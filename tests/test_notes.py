@@ -212,3 +212,26 @@ def test_analysts_in_separate_processes_saving_the_same_note_all_survive(kind: s
     versions = nt.history(store, "A1-2025", 2024)
     assert sorted(v.done for v in versions) == sorted(f"analyst{i} {k}" for i in range(3) for k in range(10))
     assert nt.version_states(versions).count("current") == 1
+
+
+def test_writers_killed_at_any_moment_leave_a_consistent_bucket(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if not MOTO.exists():
+        pytest.skip("moto[server] is not installed")
+    url = request.getfixturevalue("bucket")
+    fork = multiprocessing.get_context("fork")
+    go = fork.Event()
+    procs = [fork.Process(target=_save_many, args=(url, str(tmp_path / f"k{i}"), f"w{i}", 10_000, go))
+             for i in range(4)]
+    for p in procs:
+        p.start()
+    go.set()
+    time.sleep(1.5)
+    for p in procs:
+        os.kill(p.pid, signal.SIGKILL)
+        p.join()
+        assert p.exitcode == -signal.SIGKILL  # killed while saving, not finished
+    store = nt.S3NoteStore(url, tmp_path / "check")
+    versions = nt.history(store, "A1-2025", 2024)  # every listed object reads whole
+    assert versions and all(v.done.startswith("w") for v in versions)
+    after = nt.save(store, _note(done="after the kills"))
+    assert nt.current(nt.S3NoteStore(url, tmp_path / "check2"), 2024)["A1-2025"].version == after.version
