@@ -154,3 +154,15 @@ def test_the_profile_shows_the_prefectures_approved_grades(fresh_caches: Path) -
     assert not at.exception, [e.value for e in at.exception]
     shown = _texts(at)
     assert "県の自己評価" in shown and "自己評価 △ やや不十分　課題と対応策：会場の確保" in shown
+
+
+def test_the_methodology_page_states_the_proposed_grade_rule(fresh_caches: Path) -> None:
+    from dashboard.i18n import t
+    from tests.apptest_pages import switch
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params.update({"lang": "en"})
+    switch(at.run(), "methodology").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    assert t("meth_grades", "en") in shown and t("grade_method", "en") in shown
