@@ -14,10 +14,13 @@ from dashboard.i18n import N_, t
 
 DEFAULT_PAGE = "overview"  # served at "/"
 UPLOAD_SCRIPT = PAGES_DIR / "upload.py"  # the one page that is a script (module-level Streamlit code)
+EVALUATION_SCRIPT = PAGES_DIR / "evaluation.py"  # the self-evaluation (issue 24): a script like the upload page
+SCRIPTS = {"upload": UPLOAD_SCRIPT, "evaluation": EVALUATION_SCRIPT}  # the pages that are scripts, by kind
 
 
 TITLES = {"overview": N_("page_overview"), "profile": N_("page_profile"), "methodology": N_("page_methodology"),
-          "upload": N_("page_upload")}  # menu titles of the pages that are not a policy area
+          "upload": N_("page_upload"),
+          "evaluation": N_("page_evaluation")}  # menu titles of the pages that are not a policy area
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ def pages(cat: Catalog, upload: bool | None = None) -> list[PageSpec]:
     out += [PageSpec("profile", "profile"), PageSpec("methodology", "methodology")]
     if upload if upload is not None else UPLOAD_SCRIPT.is_file():
         out.append(PageSpec("upload", "upload"))
+    if upload if upload is not None else EVALUATION_SCRIPT.is_file():  # an analysts' page, listed with upload
+        out.append(PageSpec("evaluation", "evaluation"))
     return out
 
 

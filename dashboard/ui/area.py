@@ -16,6 +16,7 @@ from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 from dashboard.ui import comparison, filters, layout, phone, share, state, widgets
+from dashboard.ui.evaluation_notes import approved_caption
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
@@ -68,6 +69,7 @@ def page(f: Filters, area_id: str) -> None:
     widgets.as_of_caption(f, layout.snapshot_label(f))
     if not info.targets:
         st.info(t("no_targets_area", f.lang))
+        approved_caption(f, area_id)  # (no progress table: the area's approved self-evaluation here)
     # Tabs that run only when open (on_change="rerun"): a filter change redraws one section's charts, not
     # all ten or so (drawing them was most of the browser's time after a filter change). Every chart is
     # one click away; the chosen tab is kept while the filters change.
@@ -86,6 +88,7 @@ def page(f: Filters, area_id: str) -> None:
                 if head is not None:
                     share.written_summary(head.rows, area_id, f.lang, f.plan)
                     layout.progress_section(f, head, f"area{area_id}")
+                    approved_caption(f, area_id)
                 for c in implementation:
                     widgets.draw(c, f)
             elif name == "trends":

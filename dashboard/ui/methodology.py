@@ -79,7 +79,7 @@ def page(f: Filters) -> None:
     # headings and text as three subheaders and three paragraphs, in one element instead of six).
     st.markdown("\n\n".join(f"### {t(head, lang)}\n\n{t(body, lang)}" for head, body in (
         (N_("meth_status"), N_("status_method")), (N_("meth_coverage"), N_("coverage_method")),
-        (N_("meth_licence"), N_("licence_text")))))
+        (N_("meth_grades"), N_("grade_method")), (N_("meth_licence"), N_("licence_text")))))
     sources = reference_dir() / "SOURCES.md"
     if sources.is_file():
         with st.expander(t("sources_file", lang)):

@@ -57,8 +57,8 @@ def build(cat: Catalog, lang: str, run: Run) -> dict[str, Any]:
     """The st.Page of every registry page in menu order, titled in the chosen language."""
     out: dict[str, Any] = {}
     for spec in specs(cat):
-        if spec.kind == "upload":
-            out[spec.name] = st.Page(str(registry.UPLOAD_SCRIPT), title=spec.title(lang), url_path=spec.name)
+        if spec.kind in registry.SCRIPTS:
+            out[spec.name] = st.Page(str(registry.SCRIPTS[spec.kind]), title=spec.title(lang), url_path=spec.name)
         else:
             out[spec.name] = st.Page(functools.partial(draw, spec, run), title=spec.title(lang), url_path=spec.name,
                                      default=spec.name == registry.DEFAULT_PAGE)

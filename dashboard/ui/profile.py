@@ -17,6 +17,7 @@ from dashboard.catalog import Catalog
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import N_, t
 from dashboard.ui import filters, layout, methodology, phone, share, state, widgets
+from dashboard.ui.evaluation_notes import prefecture_caption
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
 
@@ -79,6 +80,7 @@ def page(f: Filters) -> None:
                 head = profile_headline(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan, phone.on_phone())
                 share.written_summary(head.rows, None, f.lang, f.plan)
                 layout.progress_section(f, head, "profile")
+                prefecture_caption(f)
             elif name == "comparison":
                 st.subheader(t("profile_side", f.lang, fy=fmt.fy_label(f.data_year, f.lang)))
                 _side_table(f, cat, p.side, names, area_code)
