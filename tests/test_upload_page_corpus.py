@@ -36,7 +36,7 @@ def test_every_corpus_file_through_the_page(data_copy: Path) -> None:
     st.cache_data.clear()
     before = data_tree(data_copy)
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.secrets["upload"] = {"password_hash": auth.hash_password(PASSWORD, n=2**12)}
+    at.secrets["upload"] = {"users": {"コーパス": auth.hash_password(PASSWORD, n=2**12)}}
     at.run()
     at.text_input(key="login_name").input("コーパス")
     at.text_input(key="login_password").input(PASSWORD)

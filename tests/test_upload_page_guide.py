@@ -29,7 +29,7 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")  # a private data copy, fre
 
 def _login(lang: str = "ja") -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.secrets["upload"] = {"password_hash": HASH}
+    at.secrets["upload"] = {"users": {"田中": HASH}}
     if lang != "ja":
         at.query_params["lang"] = lang
     at.run()
