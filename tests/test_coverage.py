@@ -99,8 +99,10 @@ def test_table_summary_trend_and_exports_say_provisional_3_of_35(partial_store: 
     prov = next(tr for tr in fig["data"] if tr["name"] == views.t("provisional_trace", "en"))
     assert prov["x"] == [2025] and "3 of 35" in prov["customdata"][0][2]
     assert prov["text"] == ["3/35 municipalities reporting"]  # on the chart itself (PNG, print), not only hover
-    line = fig["data"][0]
-    assert 2025 not in line["x"] and "35 of 35" in line["customdata"][-1][2]
+    line = fig["data"][0]  # the line; its points (official or sample) carry the hover
+    points = [tr for tr in fig["data"] if tr.get("mode") == "markers" and tr.get("customdata") and tr is not prov]
+    last = max((p for tr in points for p in zip(tr["x"], tr["customdata"], strict=True)), key=lambda p: p[0])
+    assert 2025 not in line["x"] and last[0] == 2024 and "35 of 35" in last[1][2]
     # The profile's side-by-side lines say it in their hover too.
     from dashboard import charts
 
