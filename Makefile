@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run serve test lint bench system-deps clean messages messages-extract messages-update image
+.PHONY: run serve test test-fast lint bench system-deps clean messages messages-extract messages-update image
 
 # Message catalogues (dashboard/i18n.py): locale/<lang>/LC_MESSAGES/messages.po, compiled to .mo here.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/messages.po))
@@ -75,6 +75,10 @@ lint: $(STAMP) messages
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -n 2 -q
+
+# The edit-run loop: everything that needs no browser, no container and no real server (a few minutes).
+test-fast: $(STAMP) messages
+	$(BIN)/pytest -n 2 -q -m "not browser and not deploy"
 
 image: $(STAMP) system-deps
 	$(BIN)/python scripts/image.py build

@@ -137,3 +137,14 @@ def tiny_store(tmp_path: Path) -> TinyStore:
                       + [("t_pop65", c, 2022, 100.0 * k + 10) for k, c in enumerate(codes, 1)], kind="sample")
     s3 = publish_rows(store, [("t_people", "19002", 2021, float("nan")), ("t_score", "19004", 2021, 8.0)])
     return TinyStore(store, s1, s2, s3)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tier markers by folder, so `make test-fast` can leave the browser and container tests out: every test under
+    tests/browser/ is `browser`, every one under tests/deploy/ is `deploy`."""
+    for item in items:
+        parts = item.path.parts
+        if "browser" in parts:
+            item.add_marker(pytest.mark.browser)
+        if "deploy" in parts:
+            item.add_marker(pytest.mark.deploy)

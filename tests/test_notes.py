@@ -1,4 +1,5 @@
-"""Evaluation notes (dashboard/notes.py) against both back ends: a data folder and a bucket on moto's S3 server.
+"""Evaluation notes (dashboard/notes.py) against both back ends: a data folder and a bucket on a real S3 server
+(SeaweedFS).
 
 Every test runs on each store: versions are immutable, two analysts saving the same note at once both
 survive (later current, the other superseded), approvals show officials the approved versions only, and hostile
@@ -9,18 +10,48 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from dashboard import notes as nt
-from tests.test_s3_store import MOTO, bucket, moto  # noqa: F401  (the moto server fixture, reused)
+from tests import test_s3_store
+from tests.test_s3_store import MOTO
 
 Factory = Callable[[], nt.NoteStore]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real S3 server (SeaweedFS, as in tests/test_s3_store.py) on a free loopback port, for this module."""
+    proc, port = test_s3_store._start_seaweedfs(tmp_path_factory.mktemp("seaweedfs-notes"))
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture()
+def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh bucket on the module's S3 server (the AWS variables point at it) and its s3:// address."""
+    for k, v in {"AWS_ENDPOINT_URL": s3_endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                 "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(k, v)
+    name = f"notes-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
+    return f"s3://{name}/gunma"
 
 
 @pytest.fixture(params=["folder", "bucket"])
