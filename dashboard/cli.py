@@ -421,6 +421,14 @@ def _evaluation(args: argparse.Namespace) -> int:
     data = ev.workbook(yv.catalog, yv.rows, args.year, args.lang, yv.snapshot_id)
     Path(args.out).write_bytes(data)
     print(t("eval_cli_written", args.lang, path=args.out, n=len(yv.rows)))
+    if args.pdf:  # the progress summary of the main targets at the year's end, through the briefing's PDF path
+        from dashboard import report
+
+        try:
+            Path(args.pdf).write_bytes(report.summary_pdf(args.year, getattr(args, "as_of", None), args.lang))
+        except services.ServiceError as e:
+            raise _CliError(t(e.key, args.lang, **e.params)) from e
+        print(f"pdf: {args.pdf}")
     return 0
 
 
@@ -465,4 +473,5 @@ def _add_evaluation_commands(sub: Any) -> None:
     common(ev)
     ev.add_argument("--out", required=True, help="the .xlsx file to write")
     ev.add_argument("--approved-only", action="store_true", help="approved notes only (what officials see)")
+    ev.add_argument("--pdf", help="also write the year-end progress summary of the targets as a PDF")
     ev.set_defaults(func=_guard(_evaluation))

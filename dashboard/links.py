@@ -30,6 +30,7 @@ FILTER_KEYS = ("place", "year", "as_of", "lang", "plan")
 MODE_KEYS = ("mode", "embed", "chart", "slide")
 TABS = (i18n.N_("headline"), i18n.N_("trends"), i18n.N_("comparison"))  # the tabs of a policy-area page
 _PLAN_ID = re.compile(r"[A-Za-z0-9_-]{1,20}")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,60}")  # an indicator id in a link (checked against the page's choices there)
 
 
 @functools.cache
@@ -59,6 +60,8 @@ class View:
     slide: int | None = None  # presenter mode: the screen shown (0-based)
     tab: str | None = None  # policy-area pages: the open tab (None: the page's first)
     plan: str | None = None  # the plan period whose targets are shown (None: the newest with targets)
+    cmp: str | None = None  # the comparison tab: the indicator compared (an indicator id)
+    order: str | None = None  # the comparison tab: "laggards" first (None: the leaders first)
 
 
 # ---------------------------------------------------------------- filters checked against the data
@@ -128,6 +131,10 @@ def params(view: View) -> dict[str, str]:
         out["plan"] = view.plan
     if view.tab:
         out["tab"] = view.tab
+    if view.cmp:
+        out["cmp"] = view.cmp
+    if view.order:
+        out["order"] = view.order
     if view.mode != "normal":
         out["mode"] = view.mode
     if view.embed:
@@ -179,6 +186,7 @@ def from_params(page: str, query: Mapping[str, str], pages: Collection[str] | No
     mode = query.get("mode", "normal")
     lang = query.get("lang", d.lang)
     tab = query.get("tab")
+    cmp = query.get("cmp", "").strip()
     return View(
         page=page if page in pages else DEFAULT_PAGE,
         place=query.get("place", d.place).strip() or d.place,
@@ -191,6 +199,8 @@ def from_params(page: str, query: Mapping[str, str], pages: Collection[str] | No
         slide=_int(query.get("slide")),
         tab=tab if tab in TABS else None,
         plan=plan if _PLAN_ID.fullmatch(plan) else None,
+        cmp=cmp if _ID.fullmatch(cmp) else None,
+        order="laggards" if query.get("order") == "laggards" else None,
     )
 
 

@@ -57,6 +57,18 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def summary_pdf(year: int, as_of: str | None, lang: str) -> bytes:
+    """The progress summary of the plan's targets at a year's end (進捗状況の概要), for the self-evaluation:
+    the prefecture's briefing at that year, printed as a PDF (the briefing's own path, sample data marked)."""
+    view = services.place_view(PREFECTURE, as_of, year)
+    snap = view.snaps[-1] if view.snaps else None
+    name = view.catalog.place_name(PREFECTURE, lang)
+    meta = export.ExportMeta(t(TITLES["briefing"], lang, place=name), name, view.year, snap.id if snap else None,
+                             snap.label if snap else None, any(m.kind == "sample" for m in view.snaps), lang)
+    return export.briefing_pdf(view.catalog, view.values, PREFECTURE, view.year, meta,
+                               t(TITLE_MORE, lang, place=name))
+
+
 def add_command(sub: Any, plans: list[str] | None = None) -> None:
     """Register `report` on the CLI's subparsers (plans: the --plan choices, newest first)."""
     r = sub.add_parser("report", help="slide deck (.pptx) and one-page A4 briefing (PDF) for a place")

@@ -64,6 +64,11 @@ def page(f: Filters, area_id: str) -> None:
     if chosen is not None:
         ss[key] = t(chosen, f.lang)  # also: the same tab after a language switch (its label changed)
     f = replace(f, tab=chosen or names[0])
+    if f.tab == "comparison":
+        f = comparison.link_state(f, area_id)  # its indicator and order go into "link to this view"
+    else:  # left from the comparison tab, they would reopen it wrongly
+        filters.set_query("cmp", None)
+        filters.set_query("order", None)
     layout.header(f, t("page_area", f.lang, n=area_id, name=info.name(f.lang)))
     widgets.sample_banner(area_sample(f.key, f.snapshot_id, f.data_year, area_id), f.lang)
     widgets.as_of_caption(f, layout.snapshot_label(f))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import charts, fmt, views
 from dashboard.config import PREFECTURE, boundary_geojson
 from dashboard.i18n import N_, t
-from dashboard.ui import layout, phone, state, widgets
+from dashboard.ui import filters, layout, phone, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import per_view
 
@@ -74,6 +74,24 @@ def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: s
                       tuple(views.not_reported(df)))
 
 
+CMP_WRITTEN = "_cmp_written"  # the indicator and order last written to the URL (a new link differs from them)
+
+
+def link_state(f: Filters, area_id: str) -> Filters:
+    """The comparison's indicator and order for this run: a link asking for them (not our own write) sets the
+    widgets; either way the Filters carry them, so "link to this view" reopens exactly what is shown."""
+    ss = st.session_state
+    ind_key, order_key = f"area{area_id}_cmp_indicator", f"area{area_id}_cmp_order"
+    asked = (filters.query("cmp"), "laggards" if filters.query("order") == "laggards" else None)
+    if asked[0] is not None and asked != ss.get(CMP_WRITTEN):
+        if asked[0] in comparison_choices(f.key, f.snapshot_id, area_id):  # a stale or forged id is ignored
+            ss[ind_key] = asked[0]
+        ss[order_key] = "laggards_first" if asked[1] else "leaders_first"
+    cmp = ss.get(ind_key)
+    return replace(f, cmp=cmp if isinstance(cmp, str) else None,
+                   order="laggards" if ss.get(order_key) == "laggards_first" else None)
+
+
 @st.fragment
 def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
     """The municipal comparison of a policy area: ranking, table, tile map and map of one indicator
@@ -91,6 +109,11 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
     # 遅れている順 puts the municipalities furthest from the goal first (who needs support), 進んでいる順 the leaders.
     order = st.radio(t("comparison_order", f.lang), (N_("leaders_first"), N_("laggards_first")), horizontal=True,
                      key=f"area{area_id}_cmp_order", format_func=lambda o: t(o, f.lang))
+    # The URL says what is compared, so a copied address or "link to this view" reopens it.
+    written = (ind_id, "laggards" if order == "laggards_first" else None)
+    st.session_state[CMP_WRITTEN] = written
+    filters.set_query("cmp", written[0])
+    filters.set_query("order", written[1])
     geojson = boundary_geojson()
     c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
                    str(geojson) if geojson else None, f.plan, order == "laggards_first", on_phone, f.provisional)

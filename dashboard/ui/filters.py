@@ -55,6 +55,8 @@ class Filters:
     page: str = links.DEFAULT_PAGE  # the page shown (a registry name)
     tab: str | None = None  # a policy-area page's open tab (set by that page)
     provisional: str = ""  # 「暫定：35市町村中3市町村」 when data_year is a year not every municipality reported
+    cmp: str | None = None  # the comparison tab's indicator (set by that page)
+    order: str | None = None  # the comparison tab's order, "laggards" or None (set by that page)
 
     def url(self) -> dict[str, str]:
         """Query parameters reproducing the filters (the plan only when not the default)."""
@@ -64,7 +66,7 @@ class Filters:
     def view(self) -> links.View:
         """The view on screen, with "latest" pinned to the snapshot shown and the plan written out."""
         v = links.View(page=self.page, place=self.place, year=self.year, as_of=self.as_of, lang=self.lang,
-                       tab=self.tab, plan=self.plan or None)
+                       tab=self.tab, plan=self.plan or None, cmp=self.cmp, order=self.order)
         return links.pinned(v, self.snapshot_id)
 
     def catalog(self) -> Catalog:
