@@ -16,6 +16,7 @@ from dashboard.catalog import Catalog
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
+from tests.recording import app_data  # noqa: F401  (a fixture: a data copy with download recording)
 
 
 @pytest.fixture()

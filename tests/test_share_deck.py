@@ -4,41 +4,18 @@ the briefing's PDF and HTML buttons are there as soon as the popover opens, and 
 from __future__ import annotations
 
 import io
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from dashboard import export
 from dashboard.config import ROOT
 from tests.po import po_text
+from tests.recording import Recorder  # (its fixture app_data comes from tests/conftest.py)
 
 APP = str(ROOT / "dashboard" / "app.py")
 SAMPLE_SNAP = "0004-2fadb81b"
-
-
-class _Recorder(MediaFileManager):
-    """The MediaFileManager AppTest creates, remembered so the test can read what a download holds."""
-
-    last: MediaFileManager | None = None
-
-    def __init__(self, *a: Any, **k: Any) -> None:
-        super().__init__(*a, **k)
-        _Recorder.last = self
-
-
-@pytest.fixture()
-def app_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    dst = tmp_path / "data"
-    shutil.copytree(ROOT / "data", dst, ignore=shutil.ignore_patterns("cache"))
-    monkeypatch.setenv("GUNMA_DATA_DIR", str(dst))
-    monkeypatch.setattr(app_test_module, "MediaFileManager", _Recorder)
-    yield dst
 
 
 @pytest.mark.browser  # the deck's charts are drawn by kaleido in Chromium
@@ -57,9 +34,9 @@ def test_deck_is_made_with_progress_then_offered(app_data: Path) -> None:
     assert "dl_deck" not in keys  # nothing built before it is asked for
     # The briefing's PDF is made when its button is clicked (the deferred callable, outside the script run).
     pdf_btn = next(b for b in at.get("download_button") if b.proto.id.endswith("-dl_briefing_pdf"))
-    assert _Recorder.last is not None
-    url = _Recorder.last.execute_deferred(pdf_btn.proto.deferred_file_id)
-    pdf = _Recorder.last._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0]).content  # type: ignore[attr-defined]
+    assert Recorder.last is not None
+    url = Recorder.last.execute_deferred(pdf_btn.proto.deferred_file_id)
+    pdf = Recorder.last._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0]).content  # type: ignore[attr-defined]
     assert pdf.startswith(b"%PDF-") and export.pdf_pages(pdf) == 1
     at.button(key="mk_deck").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -68,7 +45,7 @@ def test_deck_is_made_with_progress_then_offered(app_data: Path) -> None:
     assert po_text("ja", "share_deck_ready") in labels, labels
     btn = next(b for b in at.get("download_button") if b.proto.id.endswith("-dl_deck"))
     assert btn.proto.label == po_text("ja", "share_deck")
-    mgr = _Recorder.last
+    mgr = Recorder.last
     assert mgr is not None
     raw = mgr._storage.get_file(btn.proto.url.rsplit("/", 1)[-1].split(".")[0]).content  # type: ignore[attr-defined]
     prs = Presentation(io.BytesIO(raw))

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import struct
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from dashboard import data, db, links, views
 from dashboard import progress as pg
@@ -31,32 +26,13 @@ from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
 from dashboard.ui.share import LINK_POPOVER
 from tests.apptest_pages import link_urls, names, switch
+from tests.recording import Recorder  # (its fixture app_data comes from tests/conftest.py)
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = names()  # from the page registry
 CAT = load_catalog()
 SAMPLE_SNAP = "0004-2fadb81b"
 OFFICIAL_SNAP = "0001-1b9cea0b"
-
-
-class _Recorder(MediaFileManager):
-    """The MediaFileManager AppTest creates per run, remembered so the test can "click" downloads."""
-
-    last: MediaFileManager | None = None
-
-    def __init__(self, *a: Any, **k: Any) -> None:
-        super().__init__(*a, **k)
-        _Recorder.last = self
-
-
-@pytest.fixture()
-def app_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of data/ served to the app, and download recording switched on."""
-    dst = tmp_path / "data"
-    shutil.copytree(ROOT / "data", dst)
-    monkeypatch.setenv("GUNMA_DATA_DIR", str(dst))
-    monkeypatch.setattr(app_test_module, "MediaFileManager", _Recorder)
-    yield dst
 
 
 def _open(params: dict[str, str], page: str = "overview") -> AppTest:
@@ -97,7 +73,7 @@ def _download(at: AppTest, key: str) -> bytes:
             if key.startswith(prefix):
                 _open_exports(at, kind + key.removeprefix(prefix))
     btn = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
-    mgr = _Recorder.last
+    mgr = Recorder.last
     assert mgr is not None
     if not btn.proto.deferred_file_id:  # made in the run (the deck): already stored
         return mgr._storage.get_file(btn.proto.url.rsplit("/", 1)[-1].split(".")[0]).content  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ browser page. Screenshots go to tests/artifacts/ (not committed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -57,6 +58,28 @@ def start_server(data_dir: Path, extra_env: dict[str, str] | None = None,
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("streamlit server did not start within 60 s")
+
+
+@contextlib.contextmanager
+def server_with_accounts(base: Path, accounts: dict[str, str]) -> Iterator[str]:
+    """A real server over a private copy of data/ under `base`, with analyst accounts (name -> password) in a
+    temporary secrets.toml (Streamlit's secrets.files option); its base URL, stopped afterwards."""
+    from dashboard.auth import hash_password
+
+    shutil.copytree(ROOT / "data", base / "data")
+    secrets = base / "secrets.toml"
+    secrets.write_text("[upload.users]\n" + "".join(f'"{n}" = "{hash_password(p, n=2**12)}"\n'
+                                                    for n, p in accounts.items()), encoding="utf-8")
+    proc, url = start_server(base / "data", {"STREAMLIT_SECRETS_FILES": str(secrets)})
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a loaded machine (the full suite on 2 cores) can be slower
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

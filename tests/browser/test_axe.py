@@ -8,19 +8,15 @@ axe-core comes bundled with the PyPI package axe-playwright-python. No node is e
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from dashboard.auth import hash_password
 from dashboard.catalog import load_catalog
-from dashboard.config import ROOT
 from dashboard.registry import pages
-from tests.browser.conftest import charts_drawn, page_url, settle, start_server
+from tests.browser.conftest import charts_drawn, page_url, server_with_accounts, settle
 
 pytestmark = pytest.mark.browser
 
@@ -46,20 +42,8 @@ def _id(case: tuple[str, str, dict[str, str]]) -> str:
 @pytest.fixture(scope="module")
 def axe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server over a private data copy with an analyst password configured (the upload page's login form)."""
-    base = tmp_path_factory.mktemp("axe")
-    shutil.copytree(ROOT / "data", base / "data")
-    secrets = base / "secrets.toml"
-    secrets.write_text(f'[upload.users]\naxe = "{hash_password("axe", n=2**12)}"\n', encoding="utf-8")
-    proc, url = start_server(base / "data", {"STREAMLIT_SECRETS_FILES": str(secrets)})
-    try:
+    with server_with_accounts(tmp_path_factory.mktemp("axe"), {"axe": "axe"}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # a loaded machine (the full suite on 2 cores) can be slower
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def report(violations: list[dict[str, Any]]) -> str:

@@ -4,7 +4,6 @@ upload page. It gets no uploader and no withdraw form, only the sentence that th
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,10 +12,8 @@ import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from dashboard.auth import hash_password
-from dashboard.config import ROOT
 from dashboard.i18n import t
-from tests.browser.conftest import settle, start_server
+from tests.browser.conftest import server_with_accounts, settle
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +22,8 @@ PASSWORD = "session binding password"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    base = tmp_path_factory.mktemp("binding")
-    shutil.copytree(ROOT / "data", base / "data")
-    secrets = base / "secrets.toml"
-    secrets.write_text(f'[upload.users]\nanalyst = "{hash_password(PASSWORD, n=2**12)}"\n', encoding="utf-8")
-    proc, url = start_server(base / "data", {"STREAMLIT_SECRETS_FILES": str(secrets)})
-    try:
+    with server_with_accounts(tmp_path_factory.mktemp("binding"), {"analyst": PASSWORD}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _forward(payload: Any) -> ForwardMsg | None:
