@@ -31,6 +31,11 @@ year = int(st.selectbox(t("eval_year", lang), list(range(latest, 2020, -1)), key
 notes_store = nt.open_note_store()
 
 
+def refusal(e: Exception) -> str:
+    """The sentence for a save or an approval that did not happen (nothing was written)."""
+    return e.sentence(lang) if isinstance(e, (nt.NoteRefused, StoreWriteError)) else str(e)
+
+
 def row_head(r: ev.SheetRow, note: nt.Note | None, state_text: str) -> str:
     """A row's title: the verdict first (the data's), then the self-evaluation (the analyst's), labelled."""
     grade = nt.grade_word(note.grade, lang) if note else "－"
@@ -65,12 +70,8 @@ if st.button(t("eval_approve_button", lang), key="eval_approve"):
         rec = nt.approve(notes_store, year, who)
         st.session_state["_eval_msg"] = ("success", t("eval_approved_done", lang, year=year, n=len(rec.approved)))
         st.rerun()
-    except nt.NoteRefused as e:
-        st.error(e.sentence(lang))
-    except StoreWriteError as e:
-        st.error(e.sentence(lang))
-    except PublishBusy as e:
-        st.error(str(e))
+    except (nt.NoteRefused, PublishBusy) as e:
+        st.error(refusal(e))
 
 with st.expander(t("eval_import_title", lang)):
     st.caption(t("eval_import_help", lang))
@@ -145,12 +146,8 @@ for r in yv.rows:
                 st.session_state["_eval_msg"] = (("warning", t("eval_concurrent", lang)) if others else
                                                  ("success", t("eval_saved", lang, version=saved.version)))
                 st.rerun()
-            except nt.NoteRefused as e:
-                st.error(e.sentence(lang))
-            except StoreWriteError as e:
-                st.error(e.sentence(lang))
-            except PublishBusy as e:
-                st.error(str(e))
+            except (nt.NoteRefused, PublishBusy) as e:
+                st.error(refusal(e))
         versions = nt.history(notes_store, r.target_id, year)
         if versions:
             st.caption(t("eval_history", lang))
