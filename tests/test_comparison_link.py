@@ -17,8 +17,10 @@ APP = str(ROOT / "dashboard" / "app.py")
 def _open(params: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params.update(params)
+    at.run()  # AppTest starts on the overview, which drops a comparison's parameters from its own URL
+    switch(at, "area1")
+    at.query_params.update(params)  # as a link to /area1 would carry them
     at.run()
-    switch(at, "area1").run()
     assert not at.exception
     return at
 

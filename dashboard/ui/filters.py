@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data, fmt, i18n, links, views
+from dashboard import data, fmt, i18n, links, registry, views
 from dashboard.catalog import Catalog
 from dashboard.config import PREFECTURE, catalog_dir
 from dashboard.i18n import t
@@ -208,6 +208,10 @@ def render(page: str) -> Filters:
                 lang=lang, key=key, plan=chosen_plan, default_plan=ch.plans[0], page=page,
                 provisional=provisional_text(coverage.get(data_year), lang))
     _write_url(f.url())
+    if page not in {p.name for p in registry.area_pages(cat)}:  # the comparison's indicator and order belong
+        # to a policy-area page's tab: left from one, they would ride along in every other page's link
+        set_query("cmp", None)
+        set_query("order", None)
     return f
 
 

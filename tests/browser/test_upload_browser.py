@@ -99,7 +99,12 @@ def test_upload_preview_publish_then_overview_shows_new_figures(upload_server: t
     meta = json.loads(next((data / "snapshots").glob("0005-*.json")).read_text(encoding="utf-8"))
     assert meta["publisher"] == "ブラウザ 太郎" and meta["rows"] == 35 and meta["kind"] == "sample"
     # The overview (same session, next interaction) shows the new figure.
+    # Everyone still opens at the latest year every municipality reported in full (FY2025 has one indicator):
+    # the new figure is one year choice away, labelled provisional.
     page.goto(url)  # type: ignore[attr-defined]
+    settle(page)
+    assert "year=2024" in page.url  # type: ignore[attr-defined]
+    page.goto(f"{url}/?year=2025")  # type: ignore[attr-defined]
     settle(page)
     page.wait_for_timeout(1000)  # type: ignore[attr-defined]
     assert "47,495" in _plot_json(page)
@@ -116,6 +121,11 @@ def test_bad_file_shows_every_error(upload_server: tuple[str, Path], page: objec
     _login(page, url)
     _upload(page, f)
     page.get_by_text("3件の問題があるため公開できません", exact=False).wait_for(timeout=20_000)  # type: ignore[attr-defined]
+    # One line per kind of problem, its rows folded under it: open each, as the analyst would.
+    kinds = page.locator("[data-testid='stMain'] [data-testid='stExpander'] summary")  # type: ignore[attr-defined]
+    for i in range(kinds.count()):
+        kinds.nth(i).click()
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "1行目（ファイルの2行目）・列「municipality_code」・値「99999」" in body
     assert "2行目（ファイルの3行目）・列「indicator_id」・値「no_such_indicator」" in body
@@ -125,5 +135,8 @@ def test_bad_file_shows_every_error(upload_server: tuple[str, Path], page: objec
     renamed = tmp_path / "renamed.parquet"
     renamed.write_bytes(f.read_bytes())
     _upload(page, renamed)
-    page.get_by_text("中身はParquetではありません", exact=False).first.wait_for(timeout=20_000)  # type: ignore[attr-defined]
+    # The sentence names what the file really is (the first line of its kind; its rows folded under it).
+    page.get_by_text("問題があるため公開できません", exact=False).first.wait_for(timeout=20_000)  # type: ignore[attr-defined]
+    page.get_by_text("中身はParquetではありません", exact=False).first.wait_for(  # type: ignore[attr-defined]
+        state="attached", timeout=20_000)
     assert sorted(p.name for p in (data / "snapshots").iterdir()) == before
