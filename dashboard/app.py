@@ -27,7 +27,7 @@ from dashboard import services  # noqa: E402
 from dashboard.config import data_dir, data_folder_problem  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from dashboard.storage import unavailable_notice  # noqa: E402
-from dashboard.ui import filters, navigation, present, state  # noqa: E402
+from dashboard.ui import filters, forged, navigation, present, state  # noqa: E402
 from dashboard.ui.upload import guard_uploads  # noqa: E402
 
 
@@ -44,6 +44,7 @@ def data_folder_message(problem: str) -> None:
 def main() -> None:
     """Run one script run of the app."""
     guard_uploads()  # before anything else: anonymous sessions must not make the server hold upload bytes
+    forged.install()  # from the next message on, a forged widget id is one log line, not a traceback
     problem = data_folder_problem()
     if problem:
         data_folder_message(problem)
