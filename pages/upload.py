@@ -53,9 +53,9 @@ if up is not None:
     data = up.getvalue()
     key = (hashlib.sha256(data).hexdigest(), up.name, store.state_key(), lang)
     if st.session_state.get("_val_key") != key:  # validate once per file and store state, not every rerun
-        with st.spinner("…"):
-            st.session_state["_val"] = validate_bytes(data, up.name, cat,
-                                                      published=lambda keys: ingest.published_values(con, store, keys))
+        name = up.name
+        st.session_state["_val"] = ui_upload.validate(lambda: validate_bytes(
+            data, name, cat, published=lambda keys: ingest.published_values(con, store, keys)), lang)
         st.session_state["_val_key"] = key
     res = st.session_state["_val"]
     if not res.ok:  # a clear sentence, then the problems one line per kind; nothing can be published

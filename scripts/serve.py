@@ -16,7 +16,8 @@ RUN/health.json every 2 s for a monitor (`supervisorctl -c RUN/supervisord.conf 
 Usage: python scripts/serve.py [--workers N] [--port 8501] [--address 0.0.0.0] [--data-dir DIR] [--run-dir DIR]
 
 Settings from the environment: GUNMA_STORE (s3://BUCKET/PREFIX for a shared bucket), GUNMA_FRAME_ANCESTORS
-(who may frame ?embed=true views, CSP syntax, default 'self'), GUNMA_UPLOAD_RATE (default 6r/m per client).
+(who may frame ?embed=true views, CSP syntax, default 'self'), GUNMA_UPLOAD_RATE (default 6r/m per client),
+GUNMA_SOCKETS_PER_CLIENT (open websockets per client address, default 200).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
         "MAX_BODY": f"{max_upload_mb()}m",
         "UPLOAD_RATE": os.environ.get("GUNMA_UPLOAD_RATE", "6r/m"),
         "UPLOAD_BURST": os.environ.get("GUNMA_UPLOAD_BURST", "5"),
+        "SOCKETS_PER_CLIENT": os.environ.get("GUNMA_SOCKETS_PER_CLIENT", "200"),
         "FRAME_ANCESTORS": os.environ.get("GUNMA_FRAME_ANCESTORS", "'self'"),
         "SCRIPT_HASHES": " ".join(inline_script_hashes()),
     }

@@ -359,14 +359,12 @@ def test_a_killed_worker_is_restarted_while_the_other_keeps_serving(service: Ser
 
 # ------------------------------------------------------------------ nginx alone: limits and settings
 
-@pytest.fixture(scope="module")
-def bare_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """nginx from the template with its own settings and no worker behind it (502s, headers and limits)."""
-    run_dir = tmp_path_factory.mktemp("nginx")
+@contextlib.contextmanager
+def _nginx_alone(run_dir: Path, settings: dict[str, str]) -> Iterator[str]:
+    """nginx from the template with these settings and no worker behind it; its URL while it runs."""
     port = _free_port()
-    old = {k: os.environ.get(k) for k in ("GUNMA_FRAME_ANCESTORS", "GUNMA_UPLOAD_RATE", "GUNMA_UPLOAD_BURST")}
-    os.environ.update({"GUNMA_FRAME_ANCESTORS": "https://www.pref.gunma.jp", "GUNMA_UPLOAD_RATE": "2r/m",
-                       "GUNMA_UPLOAD_BURST": "3"})
+    old = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         serve.configure(run_dir, workers=2, port=port, address="127.0.0.1")
     finally:
@@ -381,9 +379,54 @@ def bare_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def bare_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """nginx from the template with its own settings and no worker behind it (502s, headers and limits)."""
+    with _nginx_alone(tmp_path_factory.mktemp("nginx"), {
+            "GUNMA_FRAME_ANCESTORS": "https://www.pref.gunma.jp", "GUNMA_UPLOAD_RATE": "2r/m",
+            "GUNMA_UPLOAD_BURST": "3"}) as url:
+        yield url
+
+
+def test_one_client_cannot_open_more_websockets_than_its_limit(tmp_path: Path) -> None:
+    """GUNMA_SOCKETS_PER_CLIENT=3: three websockets from one address are passed on (to workers that hold them
+    open), the fourth and fifth are refused with 429 before reaching a worker."""
+    with _nginx_alone(tmp_path, {"GUNMA_SOCKETS_PER_CLIENT": "3"}) as url:
+        ports = [int(p) for p in re.findall(r"server 127\.0\.0\.1:(\d+)", (tmp_path / "nginx.conf").read_text())]
+        held: list[socket.socket] = []
+        listeners = []
+        for p in ports:  # stand-in workers: accept and never answer, as a live session's socket stays open
+            ls = socket.socket()
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls.bind(("127.0.0.1", p))
+            ls.listen(16)
+            listeners.append(ls)
+        host, port = url.removeprefix("http://").split(":")
+        answers = []
+        try:
+            for _ in range(5):
+                c = socket.create_connection((host, int(port)), timeout=2)
+                held.append(c)
+                c.sendall(b"GET /_stcore/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                          b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                time.sleep(0.3)  # nginx has passed it on (or refused it) before the next one
+            for c in held:
+                try:
+                    answers.append(c.recv(64).split(b"\r\n")[0].decode())
+                except TimeoutError:
+                    answers.append("held")
+        finally:
+            for c in held + listeners:
+                c.close()
+        assert answers == ["held"] * 3 + ["HTTP/1.1 429 Too Many Requests"] * 2, answers
 
 
 def test_embedding_is_allowed_only_for_the_configured_sites(bare_nginx: str) -> None:

@@ -3,13 +3,20 @@
 Files are built only when a button is clicked (download_button with a callable). The download buttons of
 a chart, a table or the deck and briefing are made only while their popover is open, so a page run with
 many charts pays for one closed popover per chart, not for three download buttons (see export_popover).
+
+Every file is kept in one export cache (a ViewCache with a byte budget) under the view it shows, so the same
+deck or PNG is never built twice; a build that misses the cache counts against the session and the client
+address and runs in the worker's few build slots (dashboard.budget). A visitor over the budget gets a sentence
+in the popover instead of buttons.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -17,16 +24,51 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import export, links, slides, summary, views
+from dashboard import budget, export, links, slides, summary, views
 from dashboard import progress as pg
 from dashboard.i18n import N_, t
-from dashboard.ui import state
+from dashboard.ui import state, visitor
 from dashboard.ui.filters import Filters
 
 CHART_POPOVER = "dlp_"  # widget key prefix of a chart's export popover (+ the chart key)
 TABLE_POPOVER = "dltp_"  # widget key prefix of a table's export popover (+ the table key)
 REPORTS_POPOVER = "dl_reports"  # widget key of the deck and briefing popover
 LINK_POPOVER = "share_link_pop"  # widget key of the "link to this view" popover
+
+# Files already built, under what they show (their content or the view and store state: a publication starts
+# afresh). $GUNMA_EXPORT_CACHE_MB (default 64) bounds its bytes, oldest dropped first.
+EXPORTS = state.ViewCache(max_entries=1024, max_bytes=int(float(os.environ.get("GUNMA_EXPORT_CACHE_MB") or 64)
+                                                          * 1024 * 1024))
+BUDGET = budget.ExportBudget(budget.ExportLimits.from_env())
+
+
+def cached_file(key: Hashable, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A download button's data callable: the file from the export cache, else built once within the session's
+    and the client's budget in a build slot. Who asks is read now, in the script run (the callable runs
+    later, outside it)."""
+    session, client = visitor.session_id(), visitor.client()
+    return lambda: EXPORTS.get(key, lambda: BUDGET.run(session, client, build))  # type: ignore[no-any-return]
+
+
+def fingerprint(frame: pl.DataFrame) -> tuple[Hashable, ...]:
+    """A frame's content as a cache key: its columns, their types and a digest of its rows in order."""
+    try:
+        digest = frame.hash_rows(seed=0).to_numpy().tobytes()
+    except pl.exceptions.PolarsError:  # a column type Polars cannot hash: its rows as text
+        digest = repr(frame.rows()).encode("utf-8")
+    rows = hashlib.blake2b(digest, digest_size=16).hexdigest()
+    return tuple(frame.columns), tuple(str(d) for d in frame.dtypes), frame.height, rows
+
+
+def fig_fingerprint(fig: go.Figure) -> str:
+    """A figure's content as a cache key (what the PNG would show)."""
+    return hashlib.blake2b(fig.to_json().encode("utf-8"), digest_size=16).hexdigest()
+
+
+def over_budget(lang: str) -> str | None:
+    """The sentence for a visitor who has had too many files built lately (None while within the budget)."""
+    wait = BUDGET.retry_after(visitor.session_id(), visitor.client())
+    return t("export_over_budget", lang, seconds=int(wait) + 1) if wait > 0 else None
 
 
 def view_of(f: Filters) -> links.View:
@@ -95,10 +137,15 @@ def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name:
     """CSV and Excel buttons for one frame (files built on click). A progress table goes out as numbers with
     headers in the user's language (export.progress_frame)."""
     frame, names = download_frame(frame, None, lang)
-    st.download_button(t("share_csv", lang), data=lambda: export.csv_bytes(frame, sample, lang),
+    # The file is what the frame holds: its content is the key (a section's own pickers change a table without
+    # changing the URL), with m for what the file says about itself.
+    view = (prefix, key, m, sample, fingerprint(frame), tuple((names or {}).items()))
+    st.download_button(t("share_csv", lang), data=cached_file(("csv", *view),
+                                                              lambda: export.csv_bytes(frame, sample, lang)),
                        file_name=f"{name}.csv", mime="text/csv", icon=":material/table:", type="tertiary",
                        on_click="ignore", key=f"{prefix}_csv_{key}")
-    st.download_button(t("share_xlsx", lang), data=lambda: export.xlsx_bytes(frame, m, names=names),
+    st.download_button(t("share_xlsx", lang),
+                       data=cached_file(("xlsx", *view), lambda: export.xlsx_bytes(frame, m, names=names)),
                        file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/grid_on:", type="tertiary", on_click="ignore", key=f"{prefix}_xlsx_{key}")
@@ -114,7 +161,13 @@ def export_popover(label_key: str, key: str, lang: str, style: Literal["secondar
     """
     pop = st.popover(t(label_key, lang), icon=":material/download:", type=style, key=key,
                      on_change="rerun", help=t("export_help", lang))
-    return pop if pop.open else None
+    if not pop.open:
+        return None
+    refusal = over_budget(lang)
+    if refusal:
+        pop.warning(refusal, icon=":material/hourglass_top:")
+        return None
+    return pop
 
 
 def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filters | None) -> None:
@@ -128,7 +181,8 @@ def chart_downloads(fig: go.Figure, key: str, data: pl.DataFrame | None, f: Filt
     m = meta(f, key)
     name = export.safe_name(f"{key}_{f.place}_{f.data_year}")
     with pop:
-        st.download_button(t("share_png", f.lang), data=lambda: export.png(fig, 1200), file_name=f"{name}.png",
+        png = cached_file(("png", key, m, fig_fingerprint(fig)), lambda: export.png(fig, 1200))
+        st.download_button(t("share_png", f.lang), data=png, file_name=f"{name}.png",
                            mime="image/png", icon=":material/image:", type="tertiary", on_click="ignore",
                            key=f"dl_png_{key}")
         _data_buttons(frame, m.sample, m, name, f.lang, "dl", key)
@@ -193,8 +247,19 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
             # (A download button's own callable runs outside the script, where st.status cannot show.)
             if st.button(t("share_deck_make", f.lang), key="mk_deck", icon=":material/slideshow:", type="secondary"):
                 with st.status(t("share_deck_building", f.lang)) as box:
-                    pptx = export.deck_for(cat, _values_for(f), f.place, f.data_year, m, progress=lambda done, total:
-                                           box.update(label=t("share_deck_step", f.lang, done=done, total=total)))
+                    def build() -> bytes:
+                        return export.deck_for(cat, _values_for(f), f.place, f.data_year, m, progress=lambda d, n:
+                                               box.update(label=t("share_deck_step", f.lang, done=d, total=n)))
+
+                    def queued(ahead: int) -> None:
+                        box.update(label=t("share_deck_queued", f.lang, n=ahead))
+
+                    try:
+                        pptx = EXPORTS.get(("deck", m, f.plan, f.key), lambda: BUDGET.run(
+                            visitor.session_id(), visitor.client(), build, on_wait=queued))
+                    except budget.ExportBusy:
+                        box.update(label=t("share_deck_busy", f.lang), state="error")
+                        return
                     box.update(label=t("share_deck_ready", f.lang), state="complete", expanded=False)
                 st.download_button(t("share_deck", f.lang), data=pptx, file_name=f"slides_{name}.pptx",
                                    icon=":material/download:", key="dl_deck",
@@ -204,12 +269,13 @@ def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> No
             mb = meta(f, t("report_title_briefing", f.lang, place=cat.place_name(f.place, f.lang)))
             more = t("report_title_briefing_more", f.lang, place=cat.place_name(f.place, f.lang))
             st.download_button(t("share_briefing_pdf", f.lang),
-                               data=lambda: export.briefing_pdf(cat, _values_for(f), f.place, f.data_year, mb, more),
+                               data=cached_file(("briefing.pdf", mb, f.plan, f.key), lambda: export.briefing_pdf(
+                                   cat, _values_for(f), f.place, f.data_year, mb, more)),
                                file_name=f"briefing_{name}.pdf", mime="application/pdf", icon=":material/print:",
                                key="dl_briefing_pdf", **args)
             st.download_button(t("share_briefing", f.lang),
-                               data=lambda: export.briefing_for(cat, _values_for(f), f.place, f.data_year,
-                                                                mb).encode("utf-8"),
+                               data=cached_file(("briefing.html", mb, f.plan, f.key), lambda: export.briefing_for(
+                                   cat, _values_for(f), f.place, f.data_year, mb).encode("utf-8")),
                                file_name=f"briefing_{name}.html", mime="text/html", icon=":material/code:",
                                key="dl_briefing", **args)
 

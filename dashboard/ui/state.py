@@ -27,24 +27,36 @@ from dashboard.stores import open_store
 class ViewCache:
     """A process-wide memo of one function of the view, keyed on its (hashable) arguments; each value is built
     once even when many sessions ask for it at the same instant. What it returns is handed to every session as
-    it is: only for values nobody changes (frozen dataclasses, Polars frames, lists only read)."""
+    it is: only for values nobody changes (frozen dataclasses, Polars frames, bytes, lists only read).
 
-    def __init__(self, fn: Callable[..., Any], max_entries: int = 128) -> None:
-        functools.update_wrapper(self, fn)
-        self.fn, self.max_entries = fn, max_entries
+    Bounded by entries and, with `max_bytes`, by the summed `size` of its values (oldest dropped first): the
+    export cache holds files of very different sizes."""
+
+    def __init__(self, fn: Callable[..., Any] | None = None, max_entries: int = 128, max_bytes: int | None = None,
+                 size: Callable[[Any], int] = len) -> None:
+        if fn is not None:
+            functools.update_wrapper(self, fn)
+        self.fn, self.max_entries, self.max_bytes, self.size = fn, max_entries, max_bytes, size
         self._lock = threading.Lock()
         self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
         self._building: dict[Hashable, threading.Lock] = {}
         self._fallback: Callable[..., Any] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        assert self.fn is not None, "a ViewCache without a function is used through get()"
+        fn = self.fn
         key = (args, tuple(sorted(kwargs.items())))
         try:
             hash(key)
         except TypeError:  # an argument Python cannot hash (a list, a frame): Streamlit's hashing handles it
             if self._fallback is None:
-                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(self.fn)
+                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(fn)
             return self._fallback(*args, **kwargs)
+        return self.get(key, lambda: fn(*args, **kwargs))
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The value under `key`, built by `build()` when missing (once, however many sessions ask at once)."""
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
@@ -55,20 +67,37 @@ class ViewCache:
                 if key in self._values:
                     return self._values[key]
             try:
-                value = self.fn(*args, **kwargs)
+                value = build()
             finally:
                 with self._lock:
                     self._building.pop(key, None)
             with self._lock:
                 self._values[key] = value
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
+                if self.max_bytes is not None:
+                    self._sizes[key] = self.size(value)
+                self._trim()
         return value
+
+    def _trim(self) -> None:
+        # Oldest first, until both budgets hold (the newest value stays even when alone above the byte budget:
+        # it is being handed out now).
+        while len(self._values) > self.max_entries or (
+                self.max_bytes is not None and len(self._values) > 1 and self.nbytes() > self.max_bytes):
+            old, _ = self._values.popitem(last=False)
+            self._sizes.pop(old, None)
+
+    def nbytes(self) -> int:
+        """The summed size of the values held (0 without a byte budget)."""
+        return sum(self._sizes.values())
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     def clear(self) -> None:
         """Forget every view (benchmarks of the uncached way; tests)."""
         with self._lock:
             self._values.clear()
+            self._sizes.clear()
         if self._fallback is not None:
             self._fallback.clear()  # type: ignore[attr-defined]
 

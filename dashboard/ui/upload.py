@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import auth, export, ingest
+from dashboard import auth, budget, export, ingest
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, SnapshotStore, StoreWriteError
-from dashboard.ui import state, upload_guide, upload_tables
+from dashboard.ui import state, upload_guide, upload_tables, visitor
 from dashboard.validate import Limits, Problem, Result
 
 WHO = "upload_who"  # the signed-in analyst's name (password login), per browser session
@@ -23,11 +23,6 @@ BOUND = "upload_bound"  # the login's binding to the browser that made it (auth.
 @st.cache_resource(show_spinner=False)
 def _throttle(path: str) -> auth.SharedThrottle:
     return auth.SharedThrottle(path)
-
-
-def _session_id() -> str:
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx else ""
 
 
 def _upload_manager() -> object | None:
@@ -48,7 +43,7 @@ def guard_uploads() -> None:
 
 def _log_out(oidc: bool) -> None:
     """Callback: forget the analyst, drop the session's uploaded bytes, end the OIDC login too."""
-    auth.GATE.revoke(_session_id(), _upload_manager())
+    auth.GATE.revoke(visitor.session_id(), _upload_manager())
     for k in (WHO, "_val", "_val_key", "_pv", "_pv_key"):
         st.session_state.pop(k, None)
     st.session_state["_logged_out"] = True
@@ -92,24 +87,14 @@ def _oidc(tx: Callable[..., str], lang: str) -> str:
     who = str(st.user.get("email") or st.user.get("name") or "")
     allowed = auth.analysts(st.secrets)
     if not allowed or not auth.is_analyst(st.user, allowed):
-        auth.GATE.revoke(_session_id(), _upload_manager())
+        auth.GATE.revoke(visitor.session_id(), _upload_manager())
         st.error(t("login_not_analyst", lang) if allowed else t("login_no_analysts", lang))
         st.text(tx("signed_in", who=who or "?"))  # the provider's text: plain, never Markdown
         st.button(tx("logout"), on_click=_log_out, args=(True,), key="logout")
         st.stop()
-    auth.GATE.allow(_session_id())
+    auth.GATE.allow(visitor.session_id())
     st.button(tx("logout"), on_click=_log_out, args=(True,), key="logout")
     return who
-
-
-def _client() -> str:
-    """The client address for the throttle (AppTest has no real connection: 'local')."""
-    ip = st.context.ip_address
-    try:
-        headers = dict(st.context.headers.items())
-    except (AttributeError, TypeError):
-        headers = {}
-    return auth.client_of(ip if isinstance(ip, str) else None, headers)
 
 
 def _binding() -> str:
@@ -130,11 +115,11 @@ def _binding() -> str:
 def _password(tx: Callable[..., str], lang: str) -> str:
     if WHO in st.session_state and not auth.same_browser(str(st.session_state.get(BOUND, "")), _binding()):
         # The session's id was reused from another browser: it inherits nothing.
-        auth.GATE.revoke(_session_id(), _upload_manager())
+        auth.GATE.revoke(visitor.session_id(), _upload_manager())
         st.session_state.pop(WHO, None)
         st.error(t("login_other_browser", lang))
     if WHO in st.session_state:
-        auth.GATE.allow(_session_id())
+        auth.GATE.allow(visitor.session_id())
         st.button(tx("logout"), on_click=_log_out, args=(False,), key="logout")
         st.caption(t("login_reload_note", lang))
         return str(st.session_state[WHO])
@@ -148,7 +133,7 @@ def _password(tx: Callable[..., str], lang: str) -> str:
         try:
             throttle = _throttle(str(path))
             known = auth.account_key(name) in auth.accounts(st.secrets)
-            attempt, wait = throttle.begin(_client(), auth.account_key(name) if known else None)
+            attempt, wait = throttle.begin(visitor.client(), auth.account_key(name) if known else None)
         except (OSError, sqlite3.Error):  # fail closed: no throttle, no login
             st.error(t("login_unavailable", lang, path=path))
             st.stop()
@@ -160,7 +145,7 @@ def _password(tx: Callable[..., str], lang: str) -> str:
                 throttle.succeeded(attempt)
                 st.session_state[WHO] = ingest.clean_text(name, ingest.NAME_MAX)
                 st.session_state[BOUND] = _binding()
-                auth.GATE.allow(_session_id())
+                auth.GATE.allow(visitor.session_id())
                 st.rerun()
             st.error(tx("bad_login"))
     st.stop()
@@ -172,6 +157,25 @@ def table(frame: pl.DataFrame, name: str, lang: str) -> None:
     # Neutralised text: Streamlit's table toolbar offers the cells as a CSV (OWASP CSV injection).
     st.dataframe(export.csv_safe(frame).to_arrow(), hide_index=True, key=name,
                  column_config=upload_tables.headers(name, lang))
+
+
+# Files validated at once in this worker: each holds its bytes, a reader process and its frames; twenty analysts
+# uploading together wait their turn instead of taking the worker to gigabytes.
+VALIDATIONS = budget.Slots(int(os.environ.get("GUNMA_VALIDATIONS") or 2))
+
+
+def validate(check: Callable[[], Result], lang: str) -> Result:
+    """Run one validation in a free slot (saying so while it waits), then give the freed memory back."""
+    with st.spinner(t("upl_checking", lang)):
+        waiting = st.empty()
+        try:
+            def queued() -> None:
+                waiting.info(t("upl_queued", lang), icon=":material/hourglass_top:")
+
+            return VALIDATIONS.run(check, on_wait=queued)
+        finally:
+            waiting.empty()
+            budget.give_back_memory()
 
 
 def uploader_note(lang: str) -> None:

@@ -1,0 +1,24 @@
+"""Who is asking, as far as the server can tell: this run's session id and the client's address."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from dashboard import auth
+
+
+def session_id() -> str:
+    """This run's Streamlit session id ("" outside a real session)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else ""
+
+
+def client() -> str:
+    """The client address for throttles and budgets (auth.client_of; AppTest has no real connection: 'local')."""
+    ip = st.context.ip_address
+    try:
+        headers = dict(st.context.headers.items())
+    except (AttributeError, TypeError):
+        headers = {}
+    return auth.client_of(ip if isinstance(ip, str) else None, headers)
