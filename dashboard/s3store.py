@@ -16,6 +16,10 @@ replica keeps a local read-through cache of the immutable files (checked against
 reads the cached copies. The last manifest read is kept in memory and in the cache folder: if the bucket
 cannot be reached, readers keep seeing that state and writes fail with StoreUnavailable (a clear message),
 and everything resumes by itself once the bucket answers again.
+
+The local copies have a byte budget ($GUNMA_S3_CACHE_MAX_MB, default 1024): after each download the copies
+used least recently go first while the folder is over it, never one used in the last ten minutes (a query may
+be reading it). A pruned copy is downloaded again when next needed.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from dashboard.storage import (
 )
 
 MANIFEST = "manifest.json"
+CACHE_MB = 1024
+IN_USE_S = 600.0  # a copy used this recently is never pruned
 _RACE_CODES = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 
@@ -198,13 +204,20 @@ class S3Store:
     def path(self, meta: SnapshotMeta) -> str:
         """A local copy of the snapshot's Parquet file (downloaded once, checked against its SHA-256)."""
         local = self.cache / "snapshots" / meta.file
-        if local.is_file():
+        try:
+            used = local.stat().st_mtime
+        except FileNotFoundError:
+            pass
+        else:
+            if time.time() - used > IN_USE_S / 2:  # "used lately" for the pruning: one touch per few minutes
+                os.utime(local)
             return str(local)
         r = self._call(self.s3.get_object, Bucket=self.bucket, Key=self._key(f"snapshots/{meta.file}"))
         data = r["Body"].read()
         if hashlib.sha256(data).hexdigest() != meta.sha256:
             raise OSError(f"{meta.file} in {self.url} does not match its recorded SHA-256")
         self._save_local(f"snapshots/{meta.file}", data)
+        prune_copies(self.cache / "snapshots", cache_budget(), IN_USE_S)
         return str(local)
 
     def read_bytes(self, meta: SnapshotMeta) -> bytes:
@@ -297,6 +310,34 @@ class S3Store:
         except OSError:
             if name != MANIFEST:  # the manifest copy is a convenience; a snapshot must be readable
                 raise
+
+
+def cache_budget() -> int:
+    """The local copies' byte budget ($GUNMA_S3_CACHE_MAX_MB, default CACHE_MB)."""
+    return int(float(os.environ.get("GUNMA_S3_CACHE_MAX_MB") or CACHE_MB) * 2**20)
+
+
+def prune_copies(folder: Path, budget: int, in_use_s: float = IN_USE_S) -> list[str]:
+    """Delete the least recently used copies while the folder holds more than `budget` bytes, never one used
+    within `in_use_s`; the names deleted."""
+    copies = []
+    for p in folder.glob("*"):
+        if p.name.startswith("."):
+            continue
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        copies.append((st.st_mtime, st.st_size, p))
+    total, gone, now = sum(size for _, size, _ in copies), [], time.time()
+    for used, size, p in sorted(copies, key=lambda c: c[0]):
+        if total <= budget:
+            break
+        if now - used > in_use_s:
+            p.unlink(missing_ok=True)
+            total -= size
+            gone.append(p.name)
+    return gone
 
 
 def _body(meta: SnapshotMeta) -> dict[str, Any]:

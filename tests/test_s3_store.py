@@ -155,6 +155,32 @@ def _consistent(url: str, cache: Path, parquet_files: bool = True) -> int:
     return len(metas)
 
 
+def test_local_copies_keep_their_byte_budget_least_recently_used_first(bucket: str, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three snapshots through a replica whose copies may hold about two: the one used longest ago goes (never
+    one in use), and it is downloaded again, intact, when next read."""
+    from dashboard import s3store
+
+    metas = [_publish(S3Store(bucket, tmp_path / "pub"), tag) for tag in ("one", "two", "three")]
+    size = len(parquet("one"))
+    monkeypatch.setenv("GUNMA_S3_CACHE_MAX_MB", str(2.5 * size / 2**20))
+    monkeypatch.setattr(s3store, "IN_USE_S", 0.0)
+    reader = S3Store(bucket, tmp_path / "reader")
+    copies = reader.cache / "snapshots"
+    for i, m in enumerate(metas):
+        reader.path(m)
+        os.utime(copies / m.file, (1000.0 + i, 1000.0 + i))  # read in this order, long ago
+    held = {p.name for p in copies.iterdir() if not p.name.startswith(".")}
+    assert held == {metas[1].file, metas[2].file}  # the third download pushed out the first
+    assert Path(reader.path(metas[0])).read_bytes() == parquet("one")  # downloaded again, intact
+    held = {p.name for p in copies.iterdir() if not p.name.startswith(".")}
+    assert held == {metas[0].file, metas[2].file}  # now the second was the least recently used
+    # A copy used within the in-use window is never pruned, whatever the budget.
+    for name in held:
+        os.utime(copies / name)
+    assert s3store.prune_copies(copies, 0, in_use_s=3600.0) == []
+
+
 def test_two_replicas_with_separate_caches_see_each_others_publications(bucket: str, tmp_path: Path) -> None:
     a, b = S3Store(bucket, tmp_path / "a"), S3Store(bucket, tmp_path / "b")
     assert a.list() == b.list() == [] and b.state_key() == "empty"
