@@ -25,7 +25,8 @@ $(STAMP): requirements.lock requirements-runtime.lock
 # Debian packages: Chromium (browser tests, PNG export via kaleido), Japanese fonts, nginx with Debian's brotli
 # module, poppler-utils (pdftotext: what a printed briefing really shows), gettext-base (envsubst fills in
 # deploy/ templates) (`make serve`; /usr/sbin is not on an ordinary user's PATH, hence the second test);
-# podman, runc, netavark + aardvark-dns (container networks with service names) and debootstrap (the image,
+# podman, runc, netavark + aardvark-dns + iptables (container networks with service names: netavark fails with
+# "No such file or directory" without iptables) and debootstrap (the image,
 # built and run by the deploy tests; podman-compose comes from requirements.lock); kubectl from Debian's
 # kubernetes-client where none is installed (`kubectl kustomize`).
 system-deps:
@@ -35,11 +36,12 @@ system-deps:
 			|| ! command -v podman >/dev/null || ! { command -v runc >/dev/null || test -x /usr/sbin/runc; } \
 			|| ! { command -v debootstrap >/dev/null || test -x /usr/sbin/debootstrap; } \
 			|| ! test -x /usr/lib/podman/aardvark-dns \
+			|| ! { command -v iptables >/dev/null || test -x /usr/sbin/iptables; } \
 			|| ! command -v kubectl >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		KUBECTL=$$(command -v kubectl >/dev/null || echo kubernetes-client); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk \
-			nginx libnginx-mod-http-brotli-filter poppler-utils gettext-base podman runc netavark aardvark-dns debootstrap $$KUBECTL >/dev/null; \
+			nginx libnginx-mod-http-brotli-filter poppler-utils gettext-base podman runc netavark aardvark-dns iptables debootstrap $$KUBECTL >/dev/null; \
 	fi
 
 %.mo: %.po $(STAMP)
