@@ -42,3 +42,19 @@ def test_a_link_reopens_the_compared_indicator_and_order(data_copy: Path) -> Non
 def test_a_stale_or_forged_indicator_is_ignored(data_copy: Path) -> None:
     at = _open({"place": "10000", "year": "2024", "tab": "comparison", "cmp": "no_such_indicator"})
     assert at.selectbox(key="area1_cmp_indicator").value != "no_such_indicator"
+
+
+def test_the_comparison_table_writes_shares_as_the_charts_do(data_copy: Path) -> None:
+    """Percentages in whole numbers (vs the benchmark) or one decimal (share of the prefecture), the unit in the
+    header: never Streamlit's 125.52 %."""
+    import json
+
+    from tests.po import po_text
+
+    at = _open({"place": "10000", "year": "2024", "tab": "comparison", "cmp": "kayoi_participants"})
+    (table,) = at.dataframe  # the comparison's table, the one table on the tab
+    cols = json.loads(table.proto.columns)
+    df = table.value
+    assert cols["share"]["label"] == po_text("ja", "col_share") + "（%）"
+    assert cols["share"]["type_config"]["format"] == "%.1f%%"
+    assert all(v == round(v, 1) for v in df["share"].dropna()) and 99 <= df["share"].sum() <= 101  # percent units

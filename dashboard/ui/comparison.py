@@ -133,19 +133,23 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
         "per_1000": st.column_config.ProgressColumn(
             f"{ind.unit(f.lang)}（{t('per_1000', f.lang)}）", min_value=0,
             max_value=float(df["per_1000"].max() or 1), format="%.1f"),  # type: ignore[arg-type]
-        "share": st.column_config.ProgressColumn(t("col_share", f.lang), min_value=0,
-                                                 max_value=float(df["share"].max() or 1), format="percent"),  # type: ignore[arg-type]
+        # Shares as percentages written the way the charts write them (4.5%, 126%), not Streamlit's 125.52 %.
+        "share": st.column_config.ProgressColumn(t("col_share", f.lang) + views.paren("%", f.lang), min_value=0,
+                                                 max_value=float(df["share"].max() or 1) * 100, format="%.1f%%"),
         "vs_benchmark": st.column_config.ProgressColumn(
-            t("col_vs_benchmark", f.lang) + (views.paren(f"{bench[1]} = 100%", f.lang) if bench else ""),
-            min_value=0,
-            max_value=1.5, format="percent"),
+            t("col_vs_benchmark_of", f.lang, bench=bench[1]) if bench else t("col_vs_benchmark", f.lang),
+            min_value=0, max_value=150, format="%.0f%%"),
     }
     conf["report_note"] = st.column_config.TextColumn(t("col_report", f.lang))
     shown = ["rank", "name", "area", "value", "pop65"] + [c for c in ("per_1000", "share", "vs_benchmark")
                                                            if df[c].is_not_null().any()]
     shown += ["report_note"] if c.missing else []
     # An empty number cell shows a dash, never Streamlit's "None"; the 未報告 column says why it is empty.
-    widgets.table(widgets.derived(df, tuple(shown), lambda d: d.select(shown)), key=f"area{area_id}_cmp_table",
+    def percent(d: pl.DataFrame) -> pl.DataFrame:
+        return d.select(shown).with_columns([(pl.col(c) * 100).round(1 if c == "share" else 0)
+                                             for c in ("share", "vs_benchmark") if c in shown])
+
+    widgets.table(widgets.derived(df, tuple(shown), percent), key=f"area{area_id}_cmp_table",
                   column_config=conf, f=f, placeholder=fmt.number(None, lang=f.lang))
     if c.coverage:
         st.caption(c.coverage)
