@@ -62,6 +62,12 @@ class ExportMeta:
     sample: bool
     lang: str = "ja"
     url: str | None = None  # link to the view the export came from
+    provisional: str = ""  # 「暫定：35市町村中3市町村」 when the year is one not every municipality reported
+
+    def year_text(self) -> str:
+        """The fiscal year as every export names it, with its provisional tag when there is one."""
+        year = fmt.fy_label(self.year, self.lang)
+        return f"{year}　{self.provisional}" if self.provisional else year
 
     def as_of_text(self) -> str:
         """「データ時点：<label>（<id>）」 / "Data as of: <label> (<id>)"."""
@@ -203,7 +209,7 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
     if meta is not None:
         about = wb.create_sheet("about")
-        for line in (meta.title, meta.place_name, fmt.fy_label(meta.year, lang), meta.as_of_text(),
+        for line in (meta.title, meta.place_name, meta.year_text(), meta.as_of_text(),
                      t(SOURCE, lang), t(SAMPLE_WARNING, lang) if meta.sample else "",
                      meta.url or ""):
             about.append([neutralise(line)])
@@ -540,7 +546,7 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
 
     first = prs.slides.add_slide(blank)
     text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
-    text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{fmt.fy_label(meta.year, lang)}", meta.as_of_text()], 20)
+    text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{meta.year_text()}", meta.as_of_text()], 20)
     if meta.sample:
         text(first, 0.6, 4.5, 12.1, 0.8, [t(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
     footer(first)
@@ -658,7 +664,7 @@ def briefing_html(catalog: Catalog, rows: Sequence[pg.Progress], sentences: Sequ
     lang = meta.lang
     head = _progress_cells(catalog, [], lang)[0]
     return str(_templates().get_template("briefing.html.j2").render(
-        lang=lang, title=title or meta.title, place=meta.place_name, year=fmt.fy_label(meta.year, lang),
+        lang=lang, title=title or meta.title, place=meta.place_name, year=meta.year_text(),
         as_of=meta.as_of_text(), sample=t(SAMPLE_WARNING, lang) if meta.sample else "",
         sentences=list(sentences), rows=brief_rows(catalog, rows, lang),
         head=[head[0], head[1], head[2], t("briefing_col_progress", lang), head[5]],

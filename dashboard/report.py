@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dashboard import export, links, services
+from dashboard import data, export, links, services, views
 from dashboard.catalog import load_catalog
 from dashboard.config import PREFECTURE
 from dashboard.i18n import LANGS, N_, t
@@ -31,10 +31,13 @@ def _report(args: argparse.Namespace) -> int:
                                 plan=cat.plan or None),
                       args.base_url) if args.base_url else None
 
+    # A year not every municipality reported says so on every slide and page, as on the dashboard.
+    provisional = views.year_provisional_text(data.year_coverage(vals, cat).get(year), lang)
+
     def meta(kind: str) -> export.ExportMeta:
         title = t(TITLES[kind], lang, place=place_name)
         return export.ExportMeta(title, place_name, year, snap.id if snap else None, snap.label if snap else None,
-                                 any(m.kind == "sample" for m in snaps), lang, url)
+                                 any(m.kind == "sample" for m in snaps), lang, url, provisional)
 
     if not args.deck and not args.briefing:
         print("nothing to do: give --deck FILE and/or --briefing FILE", file=sys.stderr)

@@ -94,6 +94,13 @@ def coverage_text(n: int | None, of: int | None, lang: str, provisional: bool = 
     return t("provisional_of" if provisional else "coverage_of", lang, n=fmt.number(n), of=fmt.number(of))
 
 
+def year_provisional_text(cov: data.YearCoverage | None, lang: str) -> str:
+    """「暫定：35市町村中3市町村」 for a year some but not all municipalities reported; "" otherwise."""
+    if cov is None or not cov.provisional:
+        return ""
+    return t("provisional_year", lang, n=fmt.number(cov.n_reporting), of=fmt.number(cov.n_expected))
+
+
 def provisional_text(catalog: Catalog, p: pg.Progress, lang: str) -> str:
     """The newer partial roll-up of a target, e.g. 「令和7年度（2025）：619か所（35市町村中3市町村の報告（暫定））」."""
     if p.provisional_year is None:

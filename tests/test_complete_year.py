@@ -131,3 +131,22 @@ def test_choropleth_draws_and_names_the_not_reported(tiny_catalog: Catalog, tiny
     assert fills["Tei"] == fills["Bo"] == charts.NOT_REPORTED_COLOUR != fills["Ko"]
     assert [tr["name"] for tr in fig["data"] if tr.get("showlegend")] == ["Not reported (2)"]
     assert any("Not reported" in tr["text"] for tr in fig["data"] if tr.get("name") == "Tei")
+
+
+def test_exports_of_a_provisional_year_say_so(tiny_catalog: Catalog) -> None:
+    """The briefing and the Excel file name a year not every municipality reported as provisional, as the
+    page header does."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard import export
+
+    meta = export.ExportMeta("進捗", "群馬県", 2026, "0002-x", "速報", False, "ja",
+                             provisional="暫定：35市町村中3市町村")
+    assert meta.year_text() == "令和8年度（2026）　暫定：35市町村中3市町村"
+    assert "令和8年度（2026）　暫定：35市町村中3市町村" in export.briefing_html(tiny_catalog, [], [], meta)
+    wb = load_workbook(io.BytesIO(export.xlsx_bytes(pl.DataFrame({"a": [1]}), meta)))
+    assert ["令和8年度（2026）　暫定：35市町村中3市町村"] in [[c.value for c in r] for r in wb["about"].iter_rows()]
+    plain = export.ExportMeta("進捗", "群馬県", 2024, None, None, False, "ja")
+    assert plain.year_text() == "令和6年度（2024）"

@@ -135,7 +135,8 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
             max_value=float(df["per_1000"].max() or 1), format="%.1f"),  # type: ignore[arg-type]
         # Shares as percentages written the way the charts write them (4.5%, 126%), not Streamlit's 125.52 %.
         "share": st.column_config.ProgressColumn(t("col_share", f.lang) + views.paren("%", f.lang), min_value=0,
-                                                 max_value=float(df["share"].max() or 1) * 100, format="%.1f%%"),
+                                                 max_value=float(df["share"].max() or 1) * 100,  # type: ignore[arg-type]
+                                                 format="%.1f%%"),
         "vs_benchmark": st.column_config.ProgressColumn(
             t("col_vs_benchmark_of", f.lang, bench=bench[1]) if bench else t("col_vs_benchmark", f.lang),
             min_value=0, max_value=150, format="%.0f%%"),

@@ -226,6 +226,9 @@ def place_option(cat: Catalog, code: str, lang: str) -> str:
     return t("place_option", lang, name=name, readings=t("reading_sep", lang).join(parts))
 
 
+provisional_text = views.year_provisional_text  # (the sidebar's year labels and the page header use it)
+
+
 def shown_year(year: int, years_at: list[int], coverage: Mapping[int, data.YearCoverage]) -> int:
     """The year a page shows for the chosen one: itself when the as-of point has data up to it; else the
     as-of point's latest year, or its latest complete year when that one is provisional (a partial year is
@@ -236,13 +239,6 @@ def shown_year(year: int, years_at: list[int], coverage: Mapping[int, data.YearC
     cov = coverage.get(last)
     complete = max((y for y, c in coverage.items() if c.complete), default=None)
     return complete if cov is not None and cov.provisional and complete is not None else last
-
-
-def provisional_text(cov: data.YearCoverage | None, lang: str) -> str:
-    """「暫定：35市町村中3市町村」 for a year some but not all municipalities reported; "" otherwise."""
-    if cov is None or not cov.provisional:
-        return ""
-    return t("provisional_year", lang, n=fmt.number(cov.n_reporting), of=fmt.number(cov.n_expected))
 
 
 def _write_url(desired: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ import html
 
 import streamlit as st
 
-from dashboard import links, slides
+from dashboard import fmt, links, slides
 from dashboard import progress as pg
 from dashboard.i18n import t
 from dashboard.ui import filters, share, state
@@ -126,6 +126,9 @@ def render(f: Filters) -> None:
     with right:
         if cur.sample:
             st.html(f'<div class="present-sample">{esc(t("sample", f.lang))}</div>')
+        if f.provisional:  # a year not every municipality reported: said on the screen the room sees
+            st.html(f'<div class="present-sample" data-testid="present-provisional">'
+                    f'{esc(fmt.fy_label(f.data_year, f.lang))}　{esc(f.provisional)}</div>')
         st.html(f'<div class="present-takeaway" data-testid="present-takeaway">{esc(cur.takeaway)}</div>')
         if cur.details:
             st.html(f'<div class="present-detail">{esc(cur.details[0])}</div>')

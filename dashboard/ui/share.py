@@ -129,7 +129,7 @@ def _view_meta(f: Filters, base: str) -> export.ExportMeta:
     label = next((m.label for m in state.snapshots(f.key) if m.id == f.snapshot_id), None)
     return export.ExportMeta(title="", place_name=views.place_label(cat, f.place, f.lang), year=f.data_year,
                              snapshot_id=f.snapshot_id, snapshot_label=label, sample=_sample_in_view(f),
-                             lang=f.lang, url=links.build(view_of(f), base))
+                             lang=f.lang, url=links.build(view_of(f), base), provisional=f.provisional)
 
 
 def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
