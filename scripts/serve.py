@@ -82,6 +82,16 @@ def render(template: Path, values: dict[str, str]) -> str:
                           check=True).stdout
 
 
+def _sockets_per_client() -> int:
+    """$GUNMA_SOCKETS_PER_CLIENT (default 200) within what nginx's limit_conn accepts (1–65535)."""
+    raw = os.environ.get("GUNMA_SOCKETS_PER_CLIENT") or "200"
+    try:
+        n = int(raw)
+    except ValueError:
+        raise SystemExit(f"serve: GUNMA_SOCKETS_PER_CLIENT must be a whole number, not {raw!r}") from None
+    return max(1, min(n, 65535))
+
+
 def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str = "dashboard/app.py") -> Path:
     """Write nginx.conf and supervisord.conf into run_dir; the supervisord config's path."""
     first = _free_port_range(workers)
@@ -105,7 +115,7 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
         "MAX_BODY": f"{max_upload_mb()}m",
         "UPLOAD_RATE": os.environ.get("GUNMA_UPLOAD_RATE", "6r/m"),
         "UPLOAD_BURST": os.environ.get("GUNMA_UPLOAD_BURST", "5"),
-        "SOCKETS_PER_CLIENT": os.environ.get("GUNMA_SOCKETS_PER_CLIENT", "200"),
+        "SOCKETS_PER_CLIENT": str(_sockets_per_client()),
         "FRAME_ANCESTORS": os.environ.get("GUNMA_FRAME_ANCESTORS", "'self'"),
         "SCRIPT_HASHES": " ".join(inline_script_hashes()),
     }
