@@ -75,9 +75,10 @@ def _connection(limits: Limits, tmp: str) -> duckdb.DuckDBPyConnection:
 def _deadline(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
     """Interrupt the query once this process has used `seconds` of CPU time (all threads) since entering."""
     start, done = time.process_time(), threading.Event()
+    every = min(0.05, seconds / 5)  # a short limit is checked often enough to be met
 
     def watch() -> None:
-        while not done.wait(0.05):
+        while not done.wait(every):
             if time.process_time() - start > seconds:
                 con.interrupt()
                 return
