@@ -48,9 +48,8 @@ def naive_mode() -> Iterator[None]:
 
     saved = state.values
 
-    def uncached(key: str, as_of_id: str | None, indicator_ids: tuple[str, ...] = (),
-                 places: tuple[str, ...] = ()) -> Any:
-        return naive.values(state.store(), state.catalog(), as_of_id, indicator_ids, places)
+    def uncached(v: state.ViewKey, indicator_ids: tuple[str, ...] = (), places: tuple[str, ...] = ()) -> Any:
+        return naive.values(state.store(), state.catalog(), v.snapshot, indicator_ids, places)
 
     state.values = uncached  # type: ignore[assignment]
     try:
@@ -62,10 +61,11 @@ def naive_mode() -> Iterator[None]:
 def _clear_caches() -> None:
     import streamlit as st
 
-    from dashboard.ui import layout
+    from dashboard.ui import layout, state
 
     st.cache_data.clear()
     layout.clear_views()  # the page sections' own cache (dashboard/ui/layout.py per_view)
+    state.values.clear()  # type: ignore[attr-defined]
 
 
 def _timed_run(at: Any, uncached: bool = False) -> float:

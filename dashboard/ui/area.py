@@ -19,27 +19,28 @@ from dashboard.ui import comparison, filters, layout, phone, share, state, widge
 from dashboard.ui.evaluation_notes import approved_caption
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
+from dashboard.ui.state import ViewKey
 
 TAB_WRITTEN = "_area_tab_written"  # the tab last written to the URL, to tell a new link from our own write
 
 
 @per_view
-def area_sample(key: str, snapshot_id: str | None, year: int, area_id: str) -> bool:
+def area_sample(v: ViewKey, area_id: str) -> bool:
     """Whether anything the area's pages show up to the year comes from sample data (cached per view)."""
-    return layout.shown_sample(layout.area_values(key, snapshot_id, area_id), year)
+    return layout.shown_sample(layout.area_values(v, area_id), v.year)
 
 
 @per_view
-def area_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-                  area_id: str, plan: str = "", on_phone: bool = False) -> tuple[Headline | None, list[widgets.Chart]]:
+def area_headline(v: ViewKey, area_id: str) -> tuple[Headline | None, list[widgets.Chart]]:
     """The area's headline progress (areas with targets) and its implementation timeline (when declared)."""
-    cat = state.catalog(plan)
+    cat = state.catalog(v.plan)
     info = cat.area_info(area_id)
-    vals = layout.area_values(key, snapshot_id, area_id)
-    head = layout.headline(cat, vals, place, year, lang, area_id, f"area{area_id}",
-                           compact=on_phone) if info.targets else None
+    vals = layout.area_values(v, area_id)
+    phone_layout = v.screen == "phone"
+    head = layout.headline(cat, vals, v.place, v.year, v.lang, area_id, f"area{area_id}",
+                           compact=phone_layout) if info.targets else None
     flags = [i.id for i in cat.indicators_in(area_id) if i.kind == "flag"] if info.timeline else []
-    return head, _implementation(cat, vals, area_id, flags, place, year, lang, on_phone)
+    return head, _implementation(cat, vals, area_id, flags, v.place, v.year, v.lang, phone_layout)
 
 
 def tabs_of(cat: Catalog, area_id: str) -> list[str]:
@@ -70,7 +71,7 @@ def page(f: Filters, area_id: str) -> None:
         filters.set_query("cmp", None)
         filters.set_query("order", None)
     layout.header(f, t("page_area", f.lang, n=area_id, name=info.name(f.lang)))
-    widgets.sample_banner(area_sample(f.key, f.snapshot_id, f.data_year, area_id), f.lang)
+    widgets.sample_banner(area_sample(f.view_key(), area_id), f.lang)
     widgets.as_of_caption(f, layout.snapshot_label(f))
     if not info.targets:
         st.info(t("no_targets_area", f.lang))
@@ -80,6 +81,7 @@ def page(f: Filters, area_id: str) -> None:
     # one click away; the chosen tab is kept while the filters change.
     tabs = st.tabs([t(s, f.lang) for s in names], key=key, on_change="rerun")
     ph = phone.on_phone()
+    v = f.view_key("phone" if ph else "desktop")
     for name, tab in zip(names, tabs, strict=True):
         if not tab.open:
             continue
@@ -88,8 +90,7 @@ def page(f: Filters, area_id: str) -> None:
         filters.set_query("tab", name)
         with tab:
             if name == "headline":
-                head, implementation = area_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id,
-                                                     f.plan, ph)
+                head, implementation = area_headline(v, area_id)
                 if head is not None:
                     share.written_summary(head.rows, area_id, f.lang, f.plan)
                     layout.progress_section(f, head, f"area{area_id}")
@@ -98,8 +99,7 @@ def page(f: Filters, area_id: str) -> None:
                     widgets.draw(c, f)
             elif name == "trends":
                 cols = st.columns(2)
-                for n, c in enumerate(area_trends(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id,
-                                                  info.targets, f.plan, ph)):
+                for n, c in enumerate(area_trends(v, area_id, info.targets)):
                     with cols[n % 2]:
                         widgets.draw(c, f)
             else:
@@ -107,11 +107,11 @@ def page(f: Filters, area_id: str) -> None:
 
 
 @per_view
-def area_trends(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str,
-                marks: bool, plan: str = "", on_phone: bool = False) -> list[widgets.Chart]:
+def area_trends(v: ViewKey, area_id: str, marks: bool) -> list[widgets.Chart]:
     """One trend chart per indicator of the area with data at the place (cached per view and screen kind)."""
-    cat = state.catalog(plan)
-    vals = layout.area_values(key, snapshot_id, area_id)
+    cat = state.catalog(v.plan)
+    place, year, lang, on_phone = v.place, v.year, v.lang, v.screen == "phone"
+    vals = layout.area_values(v, area_id)
     place_name = cat.place_name(place, lang)
     out = []
     for ind in cat.indicators_in(area_id):

@@ -16,13 +16,14 @@ from dashboard.i18n import N_, t
 from dashboard.ui import filters, layout, phone, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import per_view
+from dashboard.ui.state import ViewKey
 
 
 @per_view
-def comparison_choices(key: str, snapshot_id: str | None, area_id: str) -> list[str]:
-    """The area's indicators with municipal figures (the comparison picker's options)."""
+def comparison_choices(v: ViewKey, area_id: str) -> list[str]:
+    """The area's indicators with municipal figures (the comparison picker's options; per snapshot)."""
     cat = state.catalog()
-    vals = layout.area_values(key, snapshot_id, area_id)
+    vals = layout.area_values(v, area_id)
     return [i.id for i in cat.indicators_in(area_id) if views.has_municipal_values(vals, cat, i.id)]
 
 
@@ -40,13 +41,13 @@ class Comparison:
 
 
 @per_view
-def comparison(key: str, snapshot_id: str | None, place: str, year: int, lang: str, area_id: str, ind_id: str,
-               geojson: str | None, plan: str = "", laggards_first: bool = False,
-               on_phone: bool = False, provisional: str = "") -> Comparison | None:
+def comparison(v: ViewKey, area_id: str, ind_id: str, geojson: str | None, laggards_first: bool = False,
+               provisional: str = "") -> Comparison | None:
     """The comparison section for one indicator (None when no municipality has a value; cached per view and
     screen kind: a phone gets the ranking on its side, short tile names and the map re-laid for 390 px)."""
-    cat = state.catalog(plan)
-    vals = layout.area_values(key, snapshot_id, area_id)
+    cat = state.catalog(v.plan)
+    place, year, lang, on_phone = v.place, v.year, v.lang, v.screen == "phone"
+    vals = layout.area_values(v, area_id)
     ind = cat.indicators[ind_id]
     df = views.comparison(cat, vals, ind_id, year, lang)
     if df.filter(pl.col("value").is_not_null()).height == 0:
@@ -84,7 +85,7 @@ def link_state(f: Filters, area_id: str) -> Filters:
     ind_key, order_key = f"area{area_id}_cmp_indicator", f"area{area_id}_cmp_order"
     asked = (filters.query("cmp"), "laggards" if filters.query("order") == "laggards" else None)
     if asked[0] is not None and asked != ss.get(CMP_WRITTEN):
-        if asked[0] in comparison_choices(f.key, f.snapshot_id, area_id):  # a stale or forged id is ignored
+        if asked[0] in comparison_choices(f.view_key().data(), area_id):  # a stale or forged id is ignored
             ss[ind_key] = asked[0]
         ss[order_key] = "laggards_first" if asked[1] else "leaders_first"
     cmp = ss.get(ind_key)
@@ -99,7 +100,7 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
 
     A fragment: picking another indicator reruns this section only, not the whole page."""
     cat = f.catalog()
-    muni_ids = comparison_choices(f.key, f.snapshot_id, area_id)
+    muni_ids = comparison_choices(f.view_key().data(), area_id)
     if not muni_ids:
         st.info(t("prefecture_only", f.lang))
         return
@@ -115,8 +116,8 @@ def section(f: Filters, area_id: str, on_phone: bool = False) -> None:
     filters.set_query("cmp", written[0])
     filters.set_query("order", written[1])
     geojson = boundary_geojson()
-    c = comparison(f.key, f.snapshot_id, f.place, f.data_year, f.lang, area_id, ind_id,
-                   str(geojson) if geojson else None, f.plan, order == "laggards_first", on_phone, f.provisional)
+    c = comparison(f.view_key("phone" if on_phone else "desktop"), area_id, ind_id, str(geojson) if geojson else None,
+                   order == "laggards_first", f.provisional)
     if c is None:
         st.info(t("no_data", f.lang))
         return

@@ -73,6 +73,10 @@ class Filters:
         """The catalog with the chosen plan's targets."""
         return state.catalog(self.plan)
 
+    def view_key(self, screen: str = "desktop") -> state.ViewKey:
+        """The key of every cached section of this view (`screen`: desktop, phone or present)."""
+        return state.ViewKey(self.key, self.snapshot_id, self.place, self.data_year, self.lang, self.plan, screen)
+
 
 def _years_at(key: str, snapshot_id: str | None) -> tuple[int, ...]:
     return tuple(views.data_years(state.prefecture_values(key, snapshot_id), state.catalog()))

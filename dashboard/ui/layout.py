@@ -17,7 +17,7 @@ from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 from dashboard.ui import filters, phone, share, state, widgets
 from dashboard.ui.filters import Filters
-from dashboard.ui.state import ViewCache
+from dashboard.ui.state import ViewCache, ViewKey
 
 
 def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> None:
@@ -42,7 +42,7 @@ def header(f: Filters, title: str, progress: bool = True) -> None:
         st.caption(t("plan_caption", f.lang, plan=cat.plan_name(f.lang, f.plan)))
     share.link_to_view(f)
     filters.notices(f)
-    if progress and not has_actuals(f.key, f.snapshot_id, f.place, f.data_year, f.plan):
+    if progress and not has_actuals(f.view_key()):
         st.info(t("plan_figures_only", f.lang))
 
 
@@ -53,13 +53,13 @@ def last_updated(f: Filters) -> str:
     return fmt.last_updated(m.created_at, m.id, f.lang) if m is not None else ""
 
 
-def _has_actuals(key: str, snapshot_id: str | None, place: str, year: int, plan: str) -> bool:
-    cat = state.catalog(plan)
+def _has_actuals(v: ViewKey) -> bool:
+    cat = state.catalog(v.plan)
     ids = state.ids([tg.indicator_id for tg in cat.targets])
-    return data.has_actuals(state.values(key, snapshot_id, ids, (place,)), cat, place, year)
+    return data.has_actuals(state.values(v, ids, (v.place,)), cat, v.place, v.year)
 
 
-has_actuals = ViewCache(_has_actuals, 256)  # asked by every page header: once per view and store state
+has_actuals = ViewCache(_has_actuals, 256, keyed=True)  # asked by every page header: once per view
 
 
 def snapshot_label(f: Filters) -> str | None:
@@ -93,13 +93,13 @@ def progress_config(lang: str) -> dict[str, Any]:
 
 
 # Each page section is built once per view and cached: its figures as plain dicts (building a figure takes
-# 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached function below takes the
-# store's state key and the as-of snapshot id, like the data calls, plus everything else its output depends
-# on. Why not st.cache_data: it unpickles the section on every run and, per positional argument, takes the
-# function's signature again to hash it; that was 13-20 % of a page run's CPU on the server (bench/floor.py).
-# Sections are immutable once built (frozen dataclasses, Polars frames, figure dicts that charts.from_spec
-# copies), so every session is handed the same object. At most VIEW_ENTRIES views per function (least
-# recently used go): an entry is 10-300 KB, so at most a few tens of MB per function and server process.
+# 2-4 ms, rebuilding it from its dict ~0.2 ms), its tables and texts. Every cached section takes a ViewKey
+# first (store state, snapshot, place, year, language, plan, screen kind; the memo refuses anything else), plus
+# whatever else its output depends on. Why not st.cache_data: it unpickles the section on every run and, per
+# positional argument, takes the function's signature again to hash it; that was 13-20 % of a page run's CPU
+# on the server (bench/floor.py). Sections are immutable once built (frozen dataclasses, Polars frames, figure
+# dicts that charts.from_spec copies), so every session is handed the same object. At most VIEW_ENTRIES views
+# per function (least recently used go): an entry is 10-300 KB, so at most a few tens of MB per function.
 P = ParamSpec("P")
 R = TypeVar("R")
 VIEW_ENTRIES = 128
@@ -108,7 +108,7 @@ _VIEW_CACHES: list[ViewCache] = []
 
 def per_view(fn: Callable[P, R]) -> Callable[P, R]:
     """Cache a page section per view (see ViewCache); the decorated function keeps its signature."""
-    cache = ViewCache(fn, VIEW_ENTRIES)
+    cache = ViewCache(fn, VIEW_ENTRIES, keyed=True)
     _VIEW_CACHES.append(cache)
     return cache
 
@@ -175,7 +175,7 @@ def target_year(row: pg.Progress, lang: str) -> str:
 
 
 
-def area_values(key: str, snapshot_id: str | None, area_id: str) -> pl.DataFrame:
+def area_values(v: ViewKey, area_id: str) -> pl.DataFrame:
     """As-of values of a policy area's indicators (and the population aged 65+), every place."""
     ids = [i.id for i in state.catalog().indicators_in(area_id)]
-    return state.values(key, snapshot_id, state.ids([*ids, "pop65"]), ())
+    return state.values(v, state.ids([*ids, "pop65"]), ())

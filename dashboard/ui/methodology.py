@@ -14,6 +14,7 @@ from dashboard.i18n import N_, t
 from dashboard.ui import layout, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import per_view
+from dashboard.ui.state import ViewKey
 
 
 def area_name(area: PolicyArea, lang: str) -> str:
@@ -33,11 +34,12 @@ class Tables:
 
 
 @per_view
-def tables(key: str, snapshot_id: str | None, lang: str, plan: str = "") -> Tables:
-    """Snapshots in use, indicator definitions and the plan's targets, as shown (cached per view)."""
-    cat = state.catalog(plan)
-    visible = state.visible_snapshots(key, snapshot_id)
-    snaps = views.snapshot_table(state.snapshots(key), {m.id for m in visible}, lang)
+def tables(v: ViewKey) -> Tables:
+    """Snapshots in use, indicator definitions and the plan's targets, as shown (cached per snapshot, language
+    and plan: not per place or year)."""
+    cat, lang = state.catalog(v.plan), v.lang
+    visible = state.visible_snapshots(v.state, v.snapshot)
+    snaps = views.snapshot_table(state.snapshots(v.state), {m.id for m in visible}, lang)
     inds = pl.DataFrame([{"area": area_name(a, lang), "indicator": i.name(lang), "unit": i.unit(lang),
                           "definition": i.definition(lang), "source": i.source}
                          for a in cat.areas_info() for i in cat.indicators_in(a.id)])
@@ -55,7 +57,7 @@ def page(f: Filters) -> None:
     """Snapshots in use, indicator definitions, targets of the chosen plan, the status method, licences."""
     lang = f.lang
     layout.header(f, t("page_methodology", lang), progress=False)
-    tb = tables(f.key, f.snapshot_id, lang, f.plan)
+    tb = tables(f.view_key().data().at(lang=lang, plan=f.plan))
     st.subheader(t("meth_snapshots", lang))
     updated = layout.last_updated(f)
     if updated:  # the date people cite; the snapshot ids stay in the table for those who need them

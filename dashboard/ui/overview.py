@@ -15,20 +15,20 @@ from dashboard.i18n import t
 from dashboard.ui import layout, phone, share, state, widgets
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
+from dashboard.ui.state import ViewKey
 
 
-def _overview_values(key: str, snapshot_id: str | None, place: str, plan: str) -> pl.DataFrame:
-    cat = state.catalog(plan)
+def _overview_values(v: ViewKey) -> pl.DataFrame:
+    cat = state.catalog(v.plan)
     wanted = state.ids([tg.indicator_id for tg in cat.targets] + ["pop65"])
-    return state.values(key, snapshot_id, wanted, state.ids(pg.needed_places(place)))
+    return state.values(v, wanted, state.ids(pg.needed_places(v.place)))
 
 
 @per_view
-def overview_headline(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-                      plan: str = "", on_phone: bool = False) -> Headline:
+def overview_headline(v: ViewKey) -> Headline:
     """Every target of the plan's progress at a place, with its bars (cached per view and screen kind)."""
-    vals = _overview_values(key, snapshot_id, place, plan)
-    return layout.headline(state.catalog(plan), vals, place, year, lang, None, "overview", compact=on_phone)
+    return layout.headline(state.catalog(v.plan), _overview_values(v), v.place, v.year, v.lang, None, "overview",
+                           compact=v.screen == "phone")
 
 
 def headline_area(cat: Catalog) -> PolicyArea | None:
@@ -42,7 +42,7 @@ def headline_area(cat: Catalog) -> PolicyArea | None:
 def page(f: Filters, pages: Mapping[str, Any]) -> None:
     """Every plan target at a glance for the chosen place, with links to the policy-area pages."""
     cat = f.catalog()
-    head = overview_headline(f.key, f.snapshot_id, f.place, f.data_year, f.lang, f.plan, phone.on_phone())
+    head = overview_headline(f.view_key("phone" if phone.on_phone() else "desktop"))
     rows = head.rows
     layout.header(f, t("page_overview", f.lang))
     widgets.sample_banner(any(r.actual_is_sample for r in rows), f.lang)

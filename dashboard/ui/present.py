@@ -19,6 +19,8 @@ from dashboard import progress as pg
 from dashboard.i18n import t
 from dashboard.ui import filters, share, state
 from dashboard.ui.filters import Filters
+from dashboard.ui.layout import per_view
+from dashboard.ui.state import ViewKey
 
 IDX = "_present_idx"
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
@@ -63,15 +65,15 @@ def wanted() -> str | None:
 CHART_WIDTH = 760  # px: the chart column of a 1280 px wide screen (7 of 11 parts, less padding and gap)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def screens(key: str, snapshot_id: str | None, place: str, year: int, lang: str,
-            with_overview: bool = False, plan: str = "", present: bool = False) -> list[slides.Slide]:
-    """The key screens for the filters (keyed on the store state, the as-of snapshot and the plan);
-    `present`: every chart laid out for the projector (text ≥ 18 px, the title in its own band)."""
-    cat = state.catalog(plan)
-    vals = state.values(key, snapshot_id, (), state.ids(pg.needed_places(place)))
-    return slides.key_slides(cat, vals, place, year, lang, with_overview=with_overview, present=present,
-                             width=CHART_WIDTH)
+@per_view
+def screens(v: ViewKey, with_overview: bool = False) -> list[slides.Slide]:
+    """The key screens of a view (cached per view like every page section; the slides are handed to every
+    session as they are: nobody changes them); on a "present" screen every chart is laid out for the projector
+    (text ≥ 18 px, the title in its own band)."""
+    cat = state.catalog(v.plan)
+    vals = state.values(v, (), state.ids(pg.needed_places(v.place)))
+    return slides.key_slides(cat, vals, v.place, v.year, v.lang, with_overview=with_overview,
+                             present=v.screen == "present", width=CHART_WIDTH)
 
 
 def _start(page: str, keys: list[str]) -> int:
@@ -101,7 +103,7 @@ def render(f: Filters) -> None:
     """One screen of presenter mode, starting at the screen of the page it was opened from."""
     page = f.page
     st.html(CSS)
-    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, plan=f.plan, present=True)
+    items = screens(f.view_key("present"))
     if not items:
         st.info(t("no_data", f.lang))
         return
@@ -164,7 +166,7 @@ def embed(f: Filters) -> None:
     """A single chart for other web pages: the page's headline chart (or ?chart=KEY), takeaway, source."""
     st.html(EMBED_CSS)
     cat = state.catalog()
-    items = screens(f.key, f.snapshot_id, f.place, f.data_year, f.lang, with_overview=True, plan=f.plan)
+    items = screens(f.view_key(), with_overview=True)
     if not items:
         st.info(t("no_data", f.lang))
         return

@@ -20,6 +20,7 @@ from dashboard.ui import filters, layout, methodology, phone, share, state, widg
 from dashboard.ui.evaluation_notes import prefecture_caption
 from dashboard.ui.filters import Filters
 from dashboard.ui.layout import Headline, per_view
+from dashboard.ui.state import ViewKey
 
 TABS = ("headline", "trends", "comparison")  # contribution to targets, trends, side by side (as an area page's)
 TAB_KEYS = {"headline": N_("profile_contrib"), "trends": N_("trends"), "comparison": N_("profile_tab_side")}
@@ -59,7 +60,8 @@ def page(f: Filters) -> None:
     layout.header(f, t("page_profile", f.lang))
     muni, area_code = f.place, cat.area_of(f.place)
     names = {c: cat.place_name(c, f.lang) for c in (muni, area_code, PREFECTURE)}
-    p = profile_facts(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan)
+    v = f.view_key("phone" if phone.on_phone() else "desktop")
+    p = profile_facts(f.view_key())
     widgets.sample_banner(p.sample, f.lang)
     widgets.as_of_caption(f, layout.snapshot_label(f))
     c1, c2, c3 = st.columns(3)
@@ -77,7 +79,7 @@ def page(f: Filters) -> None:
         filters.set_query("tab", name)
         with tab:
             if name == "headline":
-                head = profile_headline(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan, phone.on_phone())
+                head = profile_headline(v)
                 share.written_summary(head.rows, None, f.lang, f.plan)
                 layout.progress_section(f, head, "profile")
                 prefecture_caption(f)
@@ -87,8 +89,7 @@ def page(f: Filters) -> None:
             else:
                 st.caption(t("profile_trends", f.lang))
                 cols = st.columns(2)
-                for n, c in enumerate(profile_trends(f.key, f.snapshot_id, muni, f.data_year, f.lang, f.plan,
-                                                     phone.on_phone())):
+                for n, c in enumerate(profile_trends(v)):
                     with cols[n % 2]:
                         widgets.draw(c, f)
 
@@ -139,16 +140,17 @@ class Facts:
     side: pl.DataFrame
 
 
-def _values(key: str, snapshot_id: str | None, muni: str) -> pl.DataFrame:
+def _values(v: ViewKey) -> pl.DataFrame:
     cat = state.catalog()
-    return state.values(key, snapshot_id, (), state.ids([muni, cat.area_of(muni), PREFECTURE, NATIONAL]))
+    return state.values(v, (), state.ids([v.place, cat.area_of(v.place), PREFECTURE, NATIONAL]))
 
 
 @per_view
-def profile_facts(key: str, snapshot_id: str | None, muni: str, year: int, lang: str, plan: str = "") -> Facts:
-    """The municipality's 65+ population, ageing rate, sample flag and side-by-side table (cached per view)."""
-    cat = state.catalog(plan)
-    vals = _values(key, snapshot_id, muni)
+def profile_facts(v: ViewKey) -> Facts:
+    """The municipality's (v.place) 65+ population, ageing rate, sample flag and side-by-side table (cached per
+    view, whatever the screen)."""
+    cat, muni, year, lang = state.catalog(v.plan), v.place, v.year, v.lang
+    vals = _values(v)
     pop = views.series(vals, "pop65", muni, year)
     aging = views.series(vals, "aging_rate", muni, year)
     return Facts(layout.shown_sample(vals.filter(pl.col("place_code") == muni), year),
@@ -157,13 +159,11 @@ def profile_facts(key: str, snapshot_id: str | None, muni: str, year: int, lang:
 
 
 @per_view
-def profile_headline(key: str, snapshot_id: str | None, muni: str, year: int, lang: str, plan: str = "",
-                     on_phone: bool = False) -> Headline:
-    """The municipality's contribution to the prefecture's targets: rows, table and bars (cached per view;
-    `on_phone`: the phone layout of the bars)."""
-    cat = state.catalog(plan)
-    head = layout.headline(cat, _values(key, snapshot_id, muni), muni, year, lang, None, "profile",
-                           compact=on_phone)
+def profile_headline(v: ViewKey) -> Headline:
+    """The municipality's contribution to the prefecture's targets: rows, table and bars (cached per view and
+    screen kind: a phone gets its layout of the bars)."""
+    cat, lang, on_phone = state.catalog(v.plan), v.lang, v.screen == "phone"
+    head = layout.headline(cat, _values(v), v.place, v.year, lang, None, "profile", compact=on_phone)
     flags = {p.target_id: p.actual_value for p in head.rows if cat.indicators[p.indicator_id].kind == "flag"}
     if not flags:
         return head
@@ -177,15 +177,14 @@ def profile_headline(key: str, snapshot_id: str | None, muni: str, year: int, la
 
 
 @per_view
-def profile_trends(key: str, snapshot_id: str | None, muni: str, year: int, lang: str,
-                   plan: str = "", on_phone: bool = False) -> list[widgets.Chart]:
+def profile_trends(v: ViewKey) -> list[widgets.Chart]:
     """One chart per non-flag indicator: the municipality, its 圏域 and the prefecture (cached per view)."""
-    cat = state.catalog(plan)
+    cat, muni, year, lang, on_phone = state.catalog(v.plan), v.place, v.year, v.lang, v.screen == "phone"
     area_code = cat.area_of(muni)
     places = [muni, area_code, PREFECTURE]
-    vals = _values(key, snapshot_id, muni)
+    vals = _values(v)
     names = {c: cat.place_name(c, lang) for c in places}
-    side = profile_facts(key, snapshot_id, muni, year, lang, plan).side
+    side = profile_facts(v.at(screen="desktop")).side
     trend_ids = [r for r in side.filter(pl.col("policy_area") != "context")["indicator_id"].to_list()
                  if cat.indicators[r].kind != "flag"]
     trends = []

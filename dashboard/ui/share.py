@@ -12,7 +12,6 @@ in the popover instead of buttons.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import os
@@ -121,8 +120,7 @@ def meta(f: Filters, title: str) -> export.ExportMeta:
     return replace(_view_meta(f, base_url()), title=title)
 
 
-@functools.lru_cache(maxsize=1024)
-def _view_meta(f: Filters, base: str) -> export.ExportMeta:
+def _view_meta_of(f: Filters, base: str) -> export.ExportMeta:
     # The same for every chart and table of a view (f carries the page, tab and store state key): built once,
     # not per chart.
     cat = state.catalog()
@@ -130,6 +128,9 @@ def _view_meta(f: Filters, base: str) -> export.ExportMeta:
     return export.ExportMeta(title="", place_name=views.place_label(cat, f.place, f.lang), year=f.data_year,
                              snapshot_id=f.snapshot_id, snapshot_label=label, sample=_sample_in_view(f),
                              lang=f.lang, url=links.build(view_of(f), base), provisional=f.provisional)
+
+
+_view_meta = state.ViewCache(_view_meta_of, 1024)
 
 
 def _data_buttons(frame: pl.DataFrame, sample: bool, m: export.ExportMeta, name: str, lang: str,
@@ -228,7 +229,7 @@ def table_downloads(df: pl.DataFrame, key: str, f: Filters | None = None,
 
 
 def _values_for(f: Filters) -> pl.DataFrame:
-    return state.values(f.key, f.snapshot_id, (), state.ids(pg.needed_places(f.place)))
+    return state.values(f.view_key(), (), state.ids(pg.needed_places(f.place)))
 
 
 def report_downloads(f: Filters, deck: bool = True, briefing: bool = True) -> None:
@@ -296,8 +297,7 @@ def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str, pla
                 f"{items}</ul>")
 
 
-@functools.lru_cache(maxsize=512)
-def _summary_html(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str, plan: str = "") -> str:
+def _summary_html_of(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str, plan: str = "") -> str:
     # The same rows give the same sentences: made once per view, not on every run (they were ~6 % of an
     # overview run). Progress is a frozen dataclass, so the rows themselves are the key.
     cat = state.catalog(plan)
@@ -306,3 +306,6 @@ def _summary_html(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str,
     else:
         lines = summary.area_summary(cat, list(rows), area_id, lang)
     return "".join(f"<li>{html.escape(x)}</li>" for x in lines)
+
+
+_summary_html = state.ViewCache(_summary_html_of, 512)

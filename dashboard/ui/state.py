@@ -1,16 +1,18 @@
 """Cached resources and data for the pages.
 
-The DuckDB connection and the catalog are process-wide resources. Every cached data function
-takes the store's state_key() and the resolved as-of snapshot id as arguments, so a new upload,
-withdrawal or restoration changes the cache key and is never served stale.
+The DuckDB connection and the catalog are process-wide resources. Every cached page section and the values
+behind them take a `ViewKey` first (the memo refuses anything else): it carries the store's state key, which
+changes with every upload, withdrawal or restoration, so nothing cached is ever served stale.
 """
 
 from __future__ import annotations
 
 import collections
 import functools
+import os
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -24,6 +26,29 @@ from dashboard.storage import SnapshotMeta, SnapshotStore, visible
 from dashboard.stores import open_store
 
 
+@dataclass(frozen=True)
+class ViewKey:
+    """What a cached page section depends on beyond its own arguments: the store's state (it changes on every
+    publish, withdrawal or restoration), the as-of snapshot shown, and the place, year, language, plan and kind of
+    screen (desktop, phone or present) of the view. The one first argument of every cached section."""
+
+    state: str
+    snapshot: str | None
+    place: str = PREFECTURE
+    year: int = 0
+    lang: str = "ja"
+    plan: str = ""
+    screen: str = "desktop"
+
+    def data(self) -> ViewKey:
+        """The part values depend on (store state and snapshot): shared by every place, year and language."""
+        return ViewKey(self.state, self.snapshot)
+
+    def at(self, **changes: Any) -> ViewKey:
+        """The same view with some fields changed (e.g. another place)."""
+        return replace(self, **changes)
+
+
 class ViewCache:
     """A process-wide memo of one function of the view, keyed on its (hashable) arguments; each value is built
     once even when many sessions ask for it at the same instant. What it returns is handed to every session as
@@ -33,10 +58,13 @@ class ViewCache:
     export cache holds files of very different sizes."""
 
     def __init__(self, fn: Callable[..., Any] | None = None, max_entries: int = 128, max_bytes: int | None = None,
-                 size: Callable[[Any], int] = len) -> None:
+                 size: Callable[[Any], int] = len, keyed: bool = False,
+                 normalize: Callable[..., tuple[Any, ...]] | None = None) -> None:
         if fn is not None:
             functools.update_wrapper(self, fn)
         self.fn, self.max_entries, self.max_bytes, self.size = fn, max_entries, max_bytes, size
+        self.keyed = keyed  # a page section: its first argument must be a ViewKey
+        self.normalize = normalize  # the arguments as the function sees them (e.g. a ViewKey cut to its data part)
         self._lock = threading.Lock()
         self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
         self._sizes: dict[Hashable, int] = {}
@@ -45,18 +73,27 @@ class ViewCache:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         assert self.fn is not None, "a ViewCache without a function is used through get()"
-        fn = self.fn
+        if self.keyed and not (args and isinstance(args[0], ViewKey)):
+            # A section keyed on anything else would outlive the next publication: refuse it, loudly.
+            raise TypeError(f"{getattr(self.fn, '__qualname__', self.fn)}: a cached page section takes a ViewKey first")
+        if self.normalize is not None:
+            args = self.normalize(*args)
         key = (args, tuple(sorted(kwargs.items())))
         try:
             hash(key)
         except TypeError:  # an argument Python cannot hash (a list, a frame): Streamlit's hashing handles it
             if self._fallback is None:
-                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(fn)
+                self._fallback = st.cache_data(show_spinner=False, max_entries=self.max_entries)(self.fn)
             return self._fallback(*args, **kwargs)
-        return self.get(key, lambda: fn(*args, **kwargs))
+        return self._memo(key, self.fn, args, kwargs)
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The value under `key`, built by `build()` when missing (once, however many sessions ask at once)."""
+        return self._memo(key, build, (), {})
+
+    def _memo(self, key: Hashable, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # fn is called straight from here (no wrapper of its own): a reader following a page down to its SQL
+        # meets two frames per memo, this one and __call__.
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
@@ -67,7 +104,7 @@ class ViewCache:
                 if key in self._values:
                     return self._values[key]
             try:
-                value = build()
+                value = fn(*args, **kwargs)
             finally:
                 with self._lock:
                     self._building.pop(key, None)
@@ -158,17 +195,25 @@ def visible_snapshots(key: str, as_of_id: str | None) -> list[SnapshotMeta]:
     return _VISIBLE(key, as_of_id)  # type: ignore[no-any-return]
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def values(key: str, as_of_id: str | None, indicator_ids: tuple[str, ...] = (),
-           places: tuple[str, ...] = ()) -> pl.DataFrame:
-    """As-of values (with roll-ups) for the given indicators and places; empty tuple = all."""
-    snaps = visible(snapshots(key), as_of_id)
+def _values(v: ViewKey, indicator_ids: tuple[str, ...] = (), places: tuple[str, ...] = ()) -> pl.DataFrame:
+    snaps = visible(snapshots(v.state), v.snapshot)
     return data.values_for(connection(), store(), catalog(), snaps, indicator_ids, places, cache_dir=cache_dir())
+
+
+def _data_part(v: ViewKey, *rest: Any) -> tuple[Any, ...]:
+    return (v.data(), *rest)  # values depend on the store state and snapshot only: shared by every view of them
+
+
+# As-of values (with roll-ups) for the given indicators and places (empty tuple = all), for a ViewKey. Frames
+# are handed to every session as they are (nobody changes a frame in place), bounded by their size in memory:
+# $GUNMA_VALUES_CACHE_MB (default 512). st.cache_data unpickled a copy on every run instead.
+values = ViewCache(_values, 512, max_bytes=int(float(os.environ.get("GUNMA_VALUES_CACHE_MB") or 512) * 2**20),
+                   size=lambda df: int(df.estimated_size()), keyed=True, normalize=_data_part)
 
 
 def prefecture_values(key: str, as_of_id: str | None) -> pl.DataFrame:
     """Every indicator at prefecture level (used for the year choices)."""
-    return values(key, as_of_id, (), (PREFECTURE,))
+    return values(ViewKey(key, as_of_id), (), (PREFECTURE,))
 
 
 def ids(items: Sequence[str]) -> tuple[str, ...]:
