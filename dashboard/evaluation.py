@@ -17,7 +17,7 @@ import csv
 import io
 import math
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -474,7 +474,8 @@ def year_view(year: int, *, analyst: bool, lang: str, as_of: str | None = None, 
     return YearView(view.catalog, rows, view.snaps[-1].id if view.snaps else None, year)
 
 
-def approved_lines(cat: Catalog, approved: dict[str, nt.Note], area_id: str, lang: str, limit: int = 160) -> list[str]:
+def approved_lines(cat: Catalog, approved: Mapping[str, nt.Note], area_id: str, lang: str,
+                   limit: int = 160) -> list[str]:
     """One line per approved note of a policy area's measures, in plan order: its label and the analyst's grade
     (labelled 自己評価, apart from the verdict), then 課題と対応策, shortened (shown as plain text)."""
     out = []

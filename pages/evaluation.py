@@ -12,7 +12,7 @@ from dashboard import export, ingest
 from dashboard import notes as nt
 from dashboard.i18n import t
 from dashboard.storage import PublishBusy, StoreWriteError
-from dashboard.ui import filters, state
+from dashboard.ui import evaluation_notes, filters, state
 from dashboard.ui import upload as ui_upload
 
 lang = filters.url_lang()
@@ -68,6 +68,7 @@ st.download_button(t("eval_download", lang), lambda: ev.workbook(yv.catalog, yv.
 if st.button(t("eval_approve_button", lang), key="eval_approve"):
     try:
         rec = nt.approve(notes_store, year, who)
+        evaluation_notes.forget_approved()
         st.session_state["_eval_msg"] = ("success", t("eval_approved_done", lang, year=year, n=len(rec.approved)))
         st.rerun()
     except (nt.NoteRefused, PublishBusy) as e:

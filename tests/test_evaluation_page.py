@@ -84,8 +84,7 @@ def test_an_analyst_writes_a_note_and_sees_the_new_version(fresh_caches: Path) -
 
 
 def test_an_area_page_shows_the_approved_grades_under_its_progress_table(fresh_caches: Path) -> None:
-    import streamlit as st
-
+    from dashboard.ui import evaluation_notes
     from tests.apptest_pages import switch
 
     store = nt.open_note_store()
@@ -98,7 +97,7 @@ def test_an_area_page_shows_the_approved_grades_under_its_progress_table(fresh_c
     switch(at.run(), "area1").run()
     assert "担い手" not in _texts(at)  # a draft: not shown to officials
     nt.approve(store, 2024, "suzuki")
-    st.cache_data.clear()
+    evaluation_notes.forget_approved()  # what the evaluation page does after an approval
     switch(at, "area1").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "自己評価 △ やや不十分　課題と対応策：<b>担い手</b>の確保" in _texts(at)  # as plain text
@@ -139,15 +138,14 @@ def test_an_analyst_reads_a_filled_sheet_back_with_a_preview_then_saves(fresh_ca
 
 
 def test_the_profile_shows_the_prefectures_approved_grades(fresh_caches: Path) -> None:
-    import streamlit as st
-
+    from dashboard.ui import evaluation_notes
     from tests.apptest_pages import switch
 
     store = nt.open_note_store()
     nt.save(store, nt.make_note(target_id="A3-2025", year=2024, grade="△", done="x", next_steps="会場の確保",
                                 proposed="△", author="sato"))
     nt.approve(store, 2024, "suzuki")
-    st.cache_data.clear()
+    evaluation_notes.forget_approved()  # what the evaluation page does after an approval
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
     at.query_params.update({"place": "10201", "year": "2024"})
     switch(at.run(), "profile").run()
@@ -166,3 +164,14 @@ def test_the_methodology_page_states_the_proposed_grade_rule(fresh_caches: Path)
     assert not at.exception, [e.value for e in at.exception]
     shown = "\n".join(str(m.value) for m in at.markdown)
     assert t("meth_grades", "en") in shown and t("grade_method", "en") in shown
+
+
+def test_an_approval_forgets_the_notes_and_keeps_the_figures(fresh_caches: Path) -> None:
+    from dashboard.ui import evaluation_notes, state
+
+    figure = state.ViewCache(lambda v: ("a figure of", v.place), keyed=True)  # a page section, as per_view makes
+    figure(state.ViewKey("state-1", None, "10201"))
+    assert dict(evaluation_notes._approved(2024)) == {}
+    assert len(evaluation_notes.NOTES) == 1
+    evaluation_notes.forget_approved()
+    assert len(evaluation_notes.NOTES) == 0 and len(figure) == 1  # notes under a key of their own
