@@ -55,11 +55,12 @@ def values(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Catalo
 
 def values_for(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Catalog,
                snaps: Sequence[SnapshotMeta], indicator_ids: Sequence[str] = (),
-               places: Sequence[str] = (), cache_dir: Path | None = None) -> pl.DataFrame:
-    """Same as values(), over an explicit list of snapshots (used for previews).
+               places: Sequence[str] = (), cache_dir: Path | None = None,
+               build_missing: bool = True) -> pl.DataFrame:
+    """Same as values(), over an explicit list of snapshots (the pages, the CLI and previews read through it).
 
     With cache_dir, the pre-aggregated file of this snapshot set is read when it exists, and built
-    in the background when it does not (meanwhile the values are computed from the snapshots).
+    in the background when it does not and build_missing (meanwhile the values are computed from the snapshots).
     """
     if not snaps:
         return pl.DataFrame(schema=VALUE_SCHEMA)
@@ -72,7 +73,7 @@ def values_for(con: duckdb.DuckDBPyConnection, store: SnapshotStore, catalog: Ca
                 return finite(df.cast(VALUE_SCHEMA).sort(KEY))  # type: ignore[arg-type]
             except duckdb.IOException:  # removed by a prune in between: compute it directly below
                 pass
-        else:
+        elif build_missing:
             materialize.build_soon(cache_dir, store, catalog, snaps)
     df = db.run(con, "values", **values_args(store, catalog, snaps, indicator_ids, places))
     return finite(df.cast(VALUE_SCHEMA))  # type: ignore[arg-type]

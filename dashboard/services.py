@@ -61,7 +61,10 @@ def place_view(place: str, as_of: str | None = None, year: int | None = None,
         snaps = visible(store.list(), as_of)
     except KeyError:
         raise ServiceError(N_("svc_unknown_snapshot"), snapshot=as_of) from None
-    vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(place))
+    # The pages' read path: the pre-aggregated file when a server has built it (a command that exits at once
+    # does not start building one it would not wait for).
+    vals = data.values_for(db.connect(), store, cat, snaps, places=pg.needed_places(place), cache_dir=cache_dir(),
+                           build_missing=False)
     return PlaceView(cat, snaps, vals, year or pg.latest_year(cat, vals) or 2020)
 
 

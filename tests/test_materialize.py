@@ -157,3 +157,25 @@ def test_one_process_builds_while_another_holds_the_lock(data_copy: Path) -> Non
         assert not final.exists()
     assert materialize.build(cache, store, cat, snaps, wait=False) == final
     assert final.exists()
+
+
+def test_the_cli_reads_the_pages_pre_aggregated_file(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import services
+
+    store, cat = LocalStore(data_copy), load_catalog()
+    asked: list[str] = []
+    real_run = db.run
+
+    def spy(c: object, name: str, **params: object) -> pl.DataFrame:
+        asked.append(name)
+        return real_run(c, name, **params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "run", spy)
+    services.place_view(PREFECTURE, store=store, catalog=cat)
+    assert "values_cached" not in asked and not (data_copy / "cache").exists()  # a command starts no build
+    snaps = visible(store.list(), None)
+    materialize.build(data_copy / "cache", store, cat, snaps)
+    asked.clear()
+    view = services.place_view(PREFECTURE, store=store, catalog=cat)
+    assert "values_cached" in asked and "values" not in asked  # the same file the pages read
+    assert view.values.height > 0
