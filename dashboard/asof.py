@@ -42,10 +42,18 @@ def read_places(catalog: Catalog, places: Sequence[str]) -> list[str]:
     return sorted(codes)
 
 
+def rollup_rules(catalog: Catalog) -> dict[str, list[Any]]:
+    """The loaded catalog's roll-up rules as queries/values.sql takes them (one list per column)."""
+    inds = list(catalog.indicators.values())
+    return {"ind_ids": [i.id for i in inds], "ind_rollups": [i.rollup for i in inds],
+            "ind_numerators": [i.numerator for i in inds], "ind_denominators": [i.denominator for i in inds],
+            "ind_scales": [i.scale for i in inds]}
+
+
 def values_args(store: SnapshotStore, catalog: Catalog, snaps: Sequence[SnapshotMeta],
                 indicator_ids: Sequence[str], places: Sequence[str]) -> dict[str, Any]:
     """All bound parameters of queries/values.sql for one request."""
-    return {**asof_args(store, snaps), "indicators_csv": str(catalog.indicators_csv),
+    return {**asof_args(store, snaps), **rollup_rules(catalog),
             "municipalities_csv": str(catalog.municipalities_csv), "indicator_ids": list(indicator_ids),
             "places": list(places), "read_indicators": read_indicators(catalog, indicator_ids),
             "read_places": read_places(catalog, places)}

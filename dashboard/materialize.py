@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard import db
-from dashboard.asof import values_args
+from dashboard.asof import rollup_rules, values_args
 from dashboard.catalog import Catalog
 from dashboard.storage import SnapshotMeta, SnapshotStore
 
@@ -77,7 +77,7 @@ def cache_key(snaps: Sequence[SnapshotMeta], catalog: Catalog) -> str:
     h = hashlib.sha256()
     for m in snaps:
         h.update(f"{m.id}|{m.seq}|{m.kind}\n".encode())
-    h.update(_digest(catalog.indicators_csv).encode())
+    h.update(repr(sorted(rollup_rules(catalog).items())).encode())  # the catalog as loaded, as the query gets it
     h.update(_digest(catalog.municipalities_csv).encode())
     q = db.load("values")
     for text in (q.sql, *q.macros):  # the as-of macro is part of the query

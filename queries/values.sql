@@ -3,7 +3,12 @@
 -- $seqs               LIST<INTEGER>  their publish sequence numbers, same order (newest wins)
 -- $ids                LIST<VARCHAR>  their snapshot ids, same order
 -- $kinds              LIST<VARCHAR>  their kinds ('official' | 'sample'), same order
--- $indicators_csv     VARCHAR        path to catalog indicators.csv (roll-up rules)
+-- $ind_ids            LIST<VARCHAR>  the loaded catalog's indicators (roll-up rules: the catalog in memory, never
+--                                    re-read from disk here, so a query never half-applies an edited catalog)
+-- $ind_rollups        LIST<VARCHAR>  their roll-up rule, same order
+-- $ind_numerators     LIST<VARCHAR>  their numerator indicator (NULL if none), same order
+-- $ind_denominators   LIST<VARCHAR>  their denominator indicator (NULL if none), same order
+-- $ind_scales         LIST<DOUBLE>   their scale (NULL: 1), same order
 -- $municipalities_csv VARCHAR        path to reference municipalities.csv (圏域 membership)
 -- $indicator_ids      LIST<VARCHAR>  indicators to return; empty = all
 -- $places             LIST<VARCHAR>  place codes to return (10000, K01…, 5-digit, 00000); empty = all
@@ -17,10 +22,9 @@
 -- snapshot's row still wins, so an older value does not come back), and a roll-up or derived value that
 -- overflows to ±inf is left out rather than shown.
 WITH ind AS (
-    SELECT indicator_id, rollup, nullif(numerator, '') AS numerator,
-           nullif(denominator, '') AS denominator,
-           coalesce(try_cast(scale AS DOUBLE), 1.0) AS scale
-    FROM read_csv($indicators_csv, all_varchar = true, header = true)
+    SELECT unnest($ind_ids::VARCHAR[]) AS indicator_id, unnest($ind_rollups::VARCHAR[]) AS rollup,
+           unnest($ind_numerators::VARCHAR[]) AS numerator, unnest($ind_denominators::VARCHAR[]) AS denominator,
+           coalesce(unnest($ind_scales::DOUBLE[]), 1.0) AS scale
 ),
 asked AS (
     SELECT * FROM ind

@@ -81,11 +81,10 @@ def test_key_follows_snapshots_catalog_and_reference(data_copy: Path, tmp_path: 
     key = materialize.cache_key(metas, cat)
     assert materialize.cache_key(metas, cat) == key
     assert materialize.cache_key(metas[:-1], cat) != key  # a snapshot withdrawn, or an older as-of point
-    changed = tmp_path / "catalog"
-    shutil.copytree(cat.indicators_csv.parent, changed)
-    (changed / "indicators.csv").write_text(cat.indicators_csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    other = dataclasses.replace(cat, indicators_csv=changed / "indicators.csv")
-    assert materialize.cache_key(metas, other) != key  # roll-up rules are part of the key
+    first = next(iter(cat.indicators.values()))
+    rules = {**cat.indicators, first.id: dataclasses.replace(first, scale=(first.scale or 1.0) * 10)}
+    other = dataclasses.replace(cat, indicators=rules)
+    assert materialize.cache_key(metas, other) != key  # the loaded catalog's roll-up rules are part of the key
 
 
 def test_an_unwritable_cache_folder_never_breaks_a_page(data_copy: Path) -> None:
