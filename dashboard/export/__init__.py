@@ -608,7 +608,7 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
 
 # ---------------------------------------------------------------- one-page briefing (PDF through Chromium)
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dashboard/templates, beside this package
 BRIEFING_MARGIN = {"top": "10mm", "right": "11mm", "bottom": "17mm", "left": "11mm"}  # bottom: the running footer
 BAR_MAX = 150.0  # the bars' axis runs 0–150 % of the way; the target line sits at 100 %
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
