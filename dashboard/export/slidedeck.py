@@ -50,6 +50,18 @@ def _em(ch: str) -> float:
     return 1.0 if ord(ch) > 0x2E7F else 0.62
 
 
+def _tokens(para: str) -> list[str]:
+    """A paragraph as the pieces a line may break between: words of Latin text, spaces, single Japanese
+    characters."""
+    tokens: list[str] = []
+    for ch in para:
+        if ord(ch) > 0x2E7F or ch == " " or not tokens or ord(tokens[-1][-1]) > 0x2E7F or tokens[-1] == " ":
+            tokens.append(ch)
+        else:
+            tokens[-1] += ch
+    return tokens
+
+
 def wrapped_lines(text: str, width_in: float, size_pt: float) -> int:
     """How many lines `text` takes in a box `width_in` wide at `size_pt` (greedy: Latin breaks at
     spaces, Japanese anywhere; each paragraph starts a new line). Rounded up, never under."""
@@ -57,14 +69,8 @@ def wrapped_lines(text: str, width_in: float, size_pt: float) -> int:
     total = 0
     for para in text.split("\n"):
         lines, used = 1, 0.0
-        tokens: list[str] = []
-        for ch in para:  # words of Latin text, single Japanese characters
-            if ord(ch) > 0x2E7F or ch == " " or not tokens or ord(tokens[-1][-1]) > 0x2E7F or tokens[-1] == " ":
-                tokens.append(ch)
-            else:
-                tokens[-1] += ch
         prev = ""
-        for tok in tokens:
+        for tok in _tokens(para):
             w = sum(_em(c) for c in tok)
             if prev and tok != " " and prev != " " and _em(prev[-1]) != _em(tok[0]):
                 w += AUTOSPACE_EM  # a renderer may space Japanese from Latin text and digits (LibreOffice does)
@@ -169,30 +175,28 @@ def deck_charts(s: Slide, lang: str) -> list[go.Figure]:
     return out
 
 
-def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None,
-         progress: Callable[[int, int], None] | None = None,
-         render: Callable[[go.Figure], bytes] | None = None) -> bytes:
-    """A 16:9 .pptx: title slide, then per screen its chart filling a slide (presenter layout, every chart
-    text ≥ 14 pt as placed; long progress charts over several slides) and a numbers slide (takeaway,
-    sentences, every target with its verdict and what the verdict rests on). Source and as-of date on every
-    slide, SAMPLE marked on every slide when sample data is shown.
+class _Deck:
+    """The presentation being written, and the ways the deck puts text, tables and pictures on a slide."""
 
-    Every box is as tall as its wrapped text (estimated on the safe side) and stacked under the one
-    before; a table whose rows would reach the footer continues on a slide of its own (「（続き）」).
-    `images` (one per screen) replaces the charts, `render` the way a chart becomes a PNG (tests);
-    `progress(done, total)` is called after each chart is drawn.
-    """
-    from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Inches, Pt
+    def __init__(self, meta: ExportMeta) -> None:
+        from pptx import Presentation
+        from pptx.util import Inches
 
-    lang = meta.lang
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
-    blank = prs.slide_layouts[6]
+        self.meta = meta
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
+        self.blank = self.prs.slide_layouts[6]
 
-    def text(slide: object, x: float, y: float, w: float, h: float, lines: Sequence[str], size: int,
+    def slide(self) -> object:
+        """A new blank slide at the end."""
+        return self.prs.slides.add_slide(self.blank)
+
+    def text(self, slide: object, x: float, y: float, w: float, h: float, lines: Sequence[str], size: int,
              bold: bool = False, colour: str | None = None) -> None:
+        """A text box, one paragraph per line, in the export font."""
+        from pptx.dml.color import RGBColor
+        from pptx.util import Inches, Pt
+
         box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))  # type: ignore[attr-defined]
         tf = box.text_frame
         tf.word_wrap = True
@@ -206,20 +210,31 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
             if colour:
                 run.font.color.rgb = RGBColor.from_string(colour)
 
-    def footer(slide: object) -> None:
-        text(slide, CONTENT_X, FOOTER_TOP, CONTENT_W, SLIDE_H - FOOTER_TOP - 0.05, [meta.footer()], 10,
-             colour="C00000" if meta.sample else "444444")
+    def stacked(self, slide: object, y: float, lines: Sequence[str], size: int, bold: bool = False) -> float:
+        """A text box across the content width at `y`, as tall as its wrapped text; the `y` for the next box."""
+        h = text_height(lines, CONTENT_W, size)
+        self.text(slide, CONTENT_X, y, CONTENT_W, h, lines, size, bold=bold)
+        return y + h + GAP
 
-    def titled(title: str) -> object:
-        sl = prs.slides.add_slide(blank)
+    def footer(self, slide: object) -> None:
+        """Source, as-of date and (in red) the sample warning at the foot of the slide."""
+        self.text(slide, CONTENT_X, FOOTER_TOP, CONTENT_W, SLIDE_H - FOOTER_TOP - 0.05, [self.meta.footer()], 10,
+                  colour="C00000" if self.meta.sample else "444444")
+
+    def titled(self, title: str) -> object:
+        """A new slide with its title in the title band (smaller type for a long title)."""
+        sl = self.slide()
         size = title_size(title)
-        text(sl, CONTENT_X, TITLE_TOP, CONTENT_W, max(TITLE_H, text_height([title], CONTENT_W, size)), [title], size,
-             bold=True)
+        self.text(sl, CONTENT_X, TITLE_TOP, CONTENT_W, max(TITLE_H, text_height([title], CONTENT_W, size)), [title],
+                  size, bold=True)
         return sl
 
-    def table(slide: object, rows: Sequence[Sequence[str]], x: float, y: float, widths: Sequence[float],
-              heights: Sequence[float], size: int) -> None:
-        shape = slide.shapes.add_table(len(rows), len(widths), Inches(x), Inches(y),  # type: ignore[attr-defined]
+    def table(self, slide: object, rows: Sequence[Sequence[str]], y: float, widths: Sequence[float]) -> None:
+        """A table at `y` across the content width, each row as tall as its most wrapped cell (TABLE_PT)."""
+        from pptx.util import Inches, Pt
+
+        heights = [row_height(r, widths, TABLE_PT) for r in rows]
+        shape = slide.shapes.add_table(len(rows), len(widths), Inches(CONTENT_X), Inches(y),  # type: ignore[attr-defined]
                                        Inches(sum(widths)), Inches(sum(heights)))
         for j, width in enumerate(widths):
             shape.table.columns[j].width = Inches(width)
@@ -232,76 +247,121 @@ def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Se
                 cell.margin_left = cell.margin_right = Inches(CELL_MARGIN_X)
                 for para in cell.text_frame.paragraphs:
                     for run in para.runs:
-                        run.font.size = Pt(size)
+                        run.font.size = Pt(TABLE_PT)
                         run.font.name = EXPORT_FONT
 
-    def picture(slide: object, img: bytes, alt: str) -> None:
+    def picture(self, slide: object, img: bytes, alt: str) -> None:
+        """A PNG under the title, as large as the chart box allows, with `alt` as its alternative text."""
+        from pptx.util import Emu, Inches
+
         w_px, h_px = png_size(img)
         scale = min(CONTENT_W / w_px, CHART_BOX_H / h_px)
         pic = slide.shapes.add_picture(io.BytesIO(img), Inches(CONTENT_X), Inches(CHART_TOP),  # type: ignore[attr-defined]
                                        Emu(int(Inches(1) * w_px * scale)), Emu(int(Inches(1) * h_px * scale)))
         pic._element.nvPicPr.cNvPr.set("descr", alt)  # alternative text: what the chart says
 
-    first = prs.slides.add_slide(blank)
-    text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
-    text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{meta.year_text()}", meta.as_of_text()], 20)
-    if meta.sample:
-        text(first, 0.6, 4.5, 12.1, 0.8, [t(SAMPLE_WARNING, lang)], 20, bold=True, colour="C00000")
-    footer(first)
+    def save(self) -> bytes:
+        """The .pptx file."""
+        buf = io.BytesIO()
+        self.prs.save(buf)
+        return buf.getvalue()
 
-    figs = [[] if images is not None else deck_charts(s, lang) for s in slides]
-    total, done = sum(len(f) for f in figs) or len(slides), 0
-    for k, s in enumerate(slides):
-        # The chart, filling the slide under its title (continued on further slides when long).
-        pics = [images[k]] if images is not None else []
-        for fig in figs[k]:
-            pics.append(render(fig) if render else png(fig, CHART_PX, int(fig.layout.height)))
-            done += 1
-            if progress:
-                progress(done, total)
-        for i, img in enumerate(pics):
-            sl = titled(s.title + (t("continued", lang) if i else ""))
-            picture(sl, img, s.takeaway)
-            footer(sl)
-        if images is not None and progress:
-            done += 1
+
+def _title_slide(d: _Deck) -> None:
+    """The first slide: title, place and year, as-of date and, for sample data, the warning in red."""
+    meta = d.meta
+    first = d.slide()
+    d.text(first, 0.6, 1.6, 12.1, 1.4, [meta.title], 34, bold=True)
+    d.text(first, 0.6, 3.1, 12.1, 1.2, [f"{meta.place_name}　{meta.year_text()}", meta.as_of_text()], 20)
+    if meta.sample:
+        d.text(first, 0.6, 4.5, 12.1, 0.8, [t(SAMPLE_WARNING, meta.lang)], 20, bold=True, colour="C00000")
+    d.footer(first)
+
+
+def _chart_slides(d: _Deck, s: Slide, pics: Sequence[bytes]) -> None:
+    """A screen's chart filling the slide under its title (continued on further slides when long)."""
+    for i, img in enumerate(pics):
+        sl = d.titled(s.title + (t("continued", d.meta.lang) if i else ""))
+        d.picture(sl, img, s.takeaway)
+        d.footer(sl)
+
+
+def _numbers_slides(d: _Deck, catalog: Catalog, s: Slide) -> None:
+    """A screen's numbers: takeaway, one supporting sentence (and any provisional roll-up), the verdict per
+    target; the rows that would reach the footer continue on slides of their own, header repeated."""
+    lang = d.meta.lang
+    title = t("deck_numbers_title", lang, title=s.title)
+    sl = d.titled(title)
+    y = d.stacked(sl, CHART_TOP, [s.takeaway], 18, bold=True)
+    # (Newer roll-ups not every municipality reported: named as provisional, never judged.)
+    lines = s.details[:1] + provisional_lines(catalog, s.rows, lang)
+    if lines:
+        y = d.stacked(sl, y, lines, 14)
+    head, *body = progress_cells(catalog, s.rows, lang)
+    if not body:
+        d.footer(sl)
+        return
+    counts = split_rows([row_height(r, TABLE_WIDTHS, TABLE_PT) for r in body], FOOTER_TOP - GAP - y,
+                        row_height(head, TABLE_WIDTHS, TABLE_PT))
+    n = counts[0]
+    if n:
+        d.table(sl, [head, *body[:n]], y, TABLE_WIDTHS)
+    d.footer(sl)
+    for m in counts[1:]:  # the rest on continuation slides, header repeated
+        more = d.titled(title + t("continued", lang))
+        d.table(more, [head, *body[n:n + m]], CHART_TOP, WIDE_WIDTHS)
+        d.footer(more)
+        n += m
+
+
+def _counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[], None]:
+    """A step of the build: `progress(done, total)` with one more done (nothing without `progress`)."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
             progress(done, total)
-        # The numbers: takeaway, one supporting sentence (and any provisional roll-up), the verdict per target.
-        sl = titled(t("deck_numbers_title", lang, title=s.title))
-        y = CHART_TOP
-        h = text_height([s.takeaway], CONTENT_W, 18)
-        text(sl, CONTENT_X, y, CONTENT_W, h, [s.takeaway], 18, bold=True)
-        y += h + GAP
-        # (Newer roll-ups not every municipality reported: named as provisional, never judged.)
-        prov = provisional_lines(catalog, s.rows, lang)
-        lines = s.details[:1] + prov
-        if lines:
-            h = text_height(lines, CONTENT_W, 14)
-            text(sl, CONTENT_X, y, CONTENT_W, h, lines, 14)
-            y += h + GAP
-        cells = progress_cells(catalog, s.rows, lang)
-        if len(cells) > 1:
-            body = cells[1:]
-            head_h = row_height(cells[0], TABLE_WIDTHS, TABLE_PT)
-            counts = split_rows([row_height(r, TABLE_WIDTHS, TABLE_PT) for r in body], FOOTER_TOP - GAP - y, head_h)
-            n = counts[0]
-            if n:
-                rows = [cells[0], *body[:n]]
-                table(sl, rows, CONTENT_X, y, TABLE_WIDTHS, [row_height(r, TABLE_WIDTHS, TABLE_PT) for r in rows],
-                      TABLE_PT)
-            footer(sl)
-            for m in counts[1:]:  # the rest on continuation slides, header repeated
-                more = titled(t("deck_numbers_title", lang, title=s.title) + t("continued", lang))
-                rows = [cells[0], *body[n:n + m]]
-                table(more, rows, CONTENT_X, CHART_TOP, WIDE_WIDTHS,
-                      [row_height(r, WIDE_WIDTHS, TABLE_PT) for r in rows], TABLE_PT)
-                footer(more)
-                n += m
+
+    return step
+
+
+def _chart_png(fig: go.Figure) -> bytes:
+    """A deck chart as PNG, CHART_PX wide and as tall as the figure."""
+    return png(fig, CHART_PX, int(fig.layout.height))
+
+
+def deck(catalog: Catalog, slides: Sequence[Slide], meta: ExportMeta, images: Sequence[bytes] | None = None,
+         progress: Callable[[int, int], None] | None = None,
+         render: Callable[[go.Figure], bytes] | None = None) -> bytes:
+    """A 16:9 .pptx: title slide, then per screen its chart filling a slide (presenter layout, every chart
+    text ≥ 14 pt as placed; long progress charts over several slides) and a numbers slide (takeaway,
+    sentences, every target with its verdict and what the verdict rests on). Source and as-of date on every
+    slide, SAMPLE marked on every slide when sample data is shown.
+
+    Every box is as tall as its wrapped text (estimated on the safe side) and stacked under the one
+    before; a table whose rows would reach the footer continues on a slide of its own (「（続き）」).
+    `images` (one per screen) replaces the charts, `render` the way a chart becomes a PNG (tests);
+    `progress(done, total)` is called after each chart is drawn.
+    """
+    d = _Deck(meta)
+    _title_slide(d)
+    figs = [[] if images is not None else deck_charts(s, meta.lang) for s in slides]
+    step = _counter(progress, sum(len(f) for f in figs) or len(slides))
+    draw = render or _chart_png
+    for k, s in enumerate(slides):
+        if images is not None:
+            _chart_slides(d, s, [images[k]])
+            step()
         else:
-            footer(sl)
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue()
+            pics = []
+            for fig in figs[k]:
+                pics.append(draw(fig))
+                step()
+            _chart_slides(d, s, pics)
+        _numbers_slides(d, catalog, s)
+    return d.save()
 
 
 def deck_for(catalog: Catalog, values: pl.DataFrame, place: str, year: int, meta: ExportMeta,

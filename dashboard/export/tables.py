@@ -4,6 +4,7 @@ data labelled in a column of its own, no cell a spreadsheet would run as a formu
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -90,6 +91,15 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
         # East Asian characters take about two columns of width; a cell's width is its longest line.
         longest = max((_width(str(v)) for v in [col, *out[col].to_list()] if v is not None), default=8)
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
+    _about_sheet(wb, meta, names, lang)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _about_sheet(wb: Any, meta: ExportMeta | None, names: dict[str, str] | None, lang: str) -> None:
+    """The workbook's 'about' sheet (none without `meta` and `names`): title, place, year, as-of, source, sample
+    warning and link; then each header with its stable machine name."""
     if meta is not None:
         about = wb.create_sheet("about")
         for line in (meta.title, meta.place_name, meta.year_text(), meta.as_of_text(),
@@ -102,9 +112,6 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
         about.append([t("dl_header", lang), t("dl_machine_name", lang)])
         for head, machine in names.items():
             about.append([neutralise(head), machine])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # A progress table as a download: (machine name, header message key, how the value is written). Numbers stay
