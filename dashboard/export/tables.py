@@ -4,13 +4,16 @@ data labelled in a column of its own, no cell a spreadsheet would run as a formu
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.export.meta import DATA_COLUMN, OFFICIAL_LABEL, SAMPLE_LABEL, SAMPLE_WARNING, SOURCE, ExportMeta
 from dashboard.i18n import N_, t
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 def labelled(df: pl.DataFrame, sample: bool, lang: str = "ja") -> pl.DataFrame:
@@ -97,7 +100,7 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
     return buf.getvalue()
 
 
-def _about_sheet(wb: Any, meta: ExportMeta | None, names: dict[str, str] | None, lang: str) -> None:
+def _about_sheet(wb: Workbook, meta: ExportMeta | None, names: dict[str, str] | None, lang: str) -> None:
     """The workbook's 'about' sheet (none without `meta` and `names`): title, place, year, as-of, source, sample
     warning and link; then each header with its stable machine name."""
     if meta is not None:
