@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import cli, data, db, export, summary, views
+from dashboard import cli, data, db, export, slides, summary, views
 from dashboard import progress as pg
 from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import ROOT
@@ -142,7 +142,7 @@ def test_briefing_and_deck_name_the_provisional_year(partial_store: LocalStore) 
     m = export.ExportMeta("t", "群馬県", 2025, "x", "label", True, "ja")
     page = export.briefing_for(CAT, vals, "10000", 2025, m, with_chart=False)
     assert "35市町村中3市町村の報告（暫定）" in page and "報告35/35市町村" in page
-    screens = export.slides.key_slides(CAT, vals, "10000", 2025, "ja")
+    screens = slides.key_slides(CAT, vals, "10000", 2025, "ja")
     raw = export.deck(CAT, screens, m, images=[_png()] * len(screens))
     text = "\n".join(sh.text_frame.text for s in Presentation(io.BytesIO(raw)).slides for sh in s.shapes
                      if sh.has_text_frame)

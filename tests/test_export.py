@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from PIL import Image, ImageChops
 
+import dashboard
 from dashboard import data, db, export, fmt, slides, summary, views
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
@@ -188,7 +189,7 @@ def test_briefing_html_escapes_text_and_holds_every_row_and_the_footer(vals: pl.
 
 def test_briefing_template_is_found_from_the_package_and_autoescapes() -> None:
     assert (export.TEMPLATES / "briefing.html.j2").is_file()
-    assert export.TEMPLATES.parent == Path(export.__file__).resolve().parent
+    assert export.TEMPLATES.parent == Path(dashboard.__file__).resolve().parent  # dashboard/templates
     env = export._templates()
     assert env.autoescape is True
     out = env.from_string("{{ x }}").render(x="<b>&")
