@@ -292,10 +292,37 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
                lang: str) -> TrendView:
     """Actuals, target points, straight paths and the current-pace projection for a chart."""
     ind = catalog.indicators[indicator_id]
+    view = _actuals(ind, values, indicator_id, place, year, lang)
+    targets = [tg for tg in catalog.targets_for(indicator_id) if tg.scope in (place, PREFECTURE)]
+    # Judged here: the place's own targets, or those that apply to each municipality; a prefecture-wide
+    # target is drawn at a 圏域 or municipality for reference only (its value, no path, no pace).
+    judged = [tg for tg in targets if tg.scope == place
+              or (tg.scope == PREFECTURE and place != PREFECTURE and tg.below == "each")]
+    if not judged:
+        _reference_targets(view, targets, lang)
+        return view
+    ps = pg.place_series(values.filter(pl.col("fiscal_year") <= year), indicator_id, place)
+    last = _judged_targets(view, catalog, judged, ps, year, lang)
+    if last is not None:
+        _pace(view, last, lang)
+    return view
+
+
+def _pace(view: TrendView, last: pg.Progress, lang: str) -> None:
+    """The last judged target's projection at the current pace and the words for when it is reached."""
+    if last.actual_year is not None and last.actual_value is not None:
+        if last.phase == "pace" and last.projected_value is not None and last.actual_year < last.target_year:
+            view.projection = (last.actual_year, last.actual_value, last.target_year, last.projected_value)
+        view.reached = reached_words(last, lang)
+
+
+def _actuals(ind: Indicator, values: pl.DataFrame, indicator_id: str, place: str, year: int,
+             lang: str) -> TrendView:
+    """A trend view with only the place's and the nation's values up to `year` (roll-ups' coverage beside)."""
     s = series(values, indicator_id, place, year)
     nat = series(values, indicator_id, NATIONAL, year)
     part = s.select(data.partial().alias("p"))["p"].to_list() if s.height else []
-    view = TrendView(indicator=ind, place=place, years=[int(y) for y in s["fiscal_year"]],
+    return TrendView(indicator=ind, place=place, years=[int(y) for y in s["fiscal_year"]],
                      values=s["value"].to_list(), sample=s["has_sample"].to_list(),
                      national=dict(zip(nat["fiscal_year"].to_list(), nat["value"].to_list(), strict=True)),
                      coverage=[coverage_text(n, of, lang, bool(pv)) if src == "rollup" else ""
@@ -305,20 +332,23 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
                      coverage_short=[t("coverage_short", lang, n=fmt.number(n), of=fmt.number(of))
                                      if src == "rollup" else "" for n, of, src in
                                      zip(s["n_reporting"], s["n_expected"], s["source"], strict=True)])
-    targets = [tg for tg in catalog.targets_for(indicator_id) if tg.scope in (place, PREFECTURE)]
-    # Judged here: the place's own targets, or those that apply to each municipality; a prefecture-wide
-    # target is drawn at a 圏域 or municipality for reference only (its value, no path, no pace).
-    judged = [tg for tg in targets if tg.scope == place
-              or (tg.scope == PREFECTURE and place != PREFECTURE and tg.below == "each")]
-    if not judged:
-        if targets and ind.kind in ("rate", "score"):
-            view.note = t("benchmark_note", lang)
-            view.targets = [(tg.target_year, tg.target_value, tg.label(lang)) for tg in targets
-                            if tg.target_value is not None and tg.kind != "period_total"]
-        elif targets:
-            view.note = t("count_no_target_note", lang)
-        return view
-    ps = pg.place_series(values.filter(pl.col("fiscal_year") <= year), indicator_id, place)
+
+
+def _reference_targets(view: TrendView, targets: Sequence[Target], lang: str) -> None:
+    """Targets not judged at this place: a rate's or score's drawn for reference, a count's only mentioned."""
+    if targets and view.indicator.kind in ("rate", "score"):
+        view.note = t("benchmark_note", lang)
+        view.targets = [(tg.target_year, tg.target_value, tg.label(lang)) for tg in targets
+                        if tg.target_value is not None and tg.kind != "period_total"]
+    elif targets:
+        view.note = t("count_no_target_note", lang)
+
+
+def _judged_targets(view: TrendView, catalog: Catalog, judged: Sequence[Target], ps: pg.PlaceSeries, year: int,
+                    lang: str) -> pg.Progress | None:
+    """Draw each judged target (point, path from baseline, rate line) in target-year order; the last one's
+    progress, whose pace the chart projects."""
+    ind, place = view.indicator, view.place
     last: pg.Progress | None = None
     for tg in sorted(judged, key=lambda x: x.target_year):
         p = pg.evaluate(tg, ind, ps.values, year, place=place, own=pg.per_place(tg, catalog, place, ps.values),
@@ -332,11 +362,7 @@ def trend_view(catalog: Catalog, values: pl.DataFrame, indicator_id: str, place:
         if p.baseline_year is not None and p.baseline_value is not None:
             view.paths.append((p.baseline_year, p.baseline_value, tg.target_year, tv))
         last = p
-    if last is not None and last.actual_year is not None and last.actual_value is not None:
-        if last.phase == "pace" and last.projected_value is not None and last.actual_year < last.target_year:
-            view.projection = (last.actual_year, last.actual_value, last.target_year, last.projected_value)
-        view.reached = reached_words(last, lang)
-    return view
+    return last
 
 
 # ---------------------------------------------------------------- municipal comparison
