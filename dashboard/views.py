@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import polars as pl
 
@@ -548,36 +549,50 @@ def profile_table(catalog: Catalog, values: pl.DataFrame, municipality: str, yea
         for ind in catalog.indicators_in(pa.id):
             if ind.rollup == "none" or ind.id == "pop65":
                 continue
-            rows = by_indicator.get(ind.id, [])
-            vals = {r["place_code"]: r["value"] for r in rows}
-            if municipality not in vals:
-                continue
-            covs = {r["place_code"]: coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"])
-                    for r in rows if r["source"] == "rollup"}
-            pref_full = PREFECTURE in vals and PREFECTURE not in {r["place_code"] for r in rows if r["_partial"]}
-            unit = ind.unit(lang)
-            per = ind.per_pop65
-            rec: dict[str, object] = {
-                "indicator_id": ind.id, "policy_area": ind.policy_area, "indicator": ind.name(lang),
-                "unit": unit,
-                "value_municipality": vals.get(municipality),
-                "share_of_prefecture": (vals[municipality] / vals[PREFECTURE]
-                                        if ind.rollup == "sum" and pref_full and vals.get(PREFECTURE) else None),
-                "is_sample": any(r["has_sample"] for r in rows if r["place_code"] == municipality),
-                # Unit of the side-by-side columns: counts become per 1,000 aged 65+ to compare sizes.
-                "cmp_unit": t("cmp_unit_per_1000", lang, unit=unit, per=t("per_1000", lang)) if per else unit,
-            }
-            for key, code in zip(("municipality", "area", "prefecture"), places, strict=True):
-                rec[f"cmp_{key}"] = comparable(ind, vals.get(code), pops.get(code))
-            rec["coverage_area"] = covs.get(area, "")
-            rec["coverage_prefecture"] = covs.get(PREFECTURE, "")
-            recs.append(rec)
+            rec = _profile_row(ind, by_indicator.get(ind.id, []), places, pops, lang)
+            if rec is not None:
+                recs.append(rec)
     schema = {"indicator_id": pl.Utf8, "policy_area": pl.Utf8, "indicator": pl.Utf8, "unit": pl.Utf8,
               "value_municipality": pl.Float64, "share_of_prefecture": pl.Float64, "is_sample": pl.Boolean,
               "cmp_unit": pl.Utf8, "cmp_municipality": pl.Float64, "cmp_area": pl.Float64, "cmp_prefecture": pl.Float64,
               "coverage_area": pl.Utf8, "coverage_prefecture": pl.Utf8}
     return finite_columns(pl.DataFrame(recs, schema=schema), ("value_municipality", "share_of_prefecture",
                                                               "cmp_municipality", "cmp_area", "cmp_prefecture"))
+
+
+def _profile_row(ind: Indicator, rows: list[dict[str, Any]], places: Sequence[str], pops: Mapping[str, float],
+                 lang: str) -> dict[str, object] | None:
+    """One indicator's profile row from its rows of the year (`places`: municipality, 圏域, prefecture); None
+    when the municipality has no value."""
+    municipality, area = places[0], places[1]
+    vals = {r["place_code"]: r["value"] for r in rows}
+    if municipality not in vals:
+        return None
+    covs = {r["place_code"]: coverage_text(r["n_reporting"], r["n_expected"], lang, r["_partial"])
+            for r in rows if r["source"] == "rollup"}
+    unit = ind.unit(lang)
+    per = ind.per_pop65
+    rec: dict[str, object] = {
+        "indicator_id": ind.id, "policy_area": ind.policy_area, "indicator": ind.name(lang),
+        "unit": unit,
+        "value_municipality": vals.get(municipality),
+        "share_of_prefecture": _share_of_prefecture(ind, rows, vals, municipality),
+        "is_sample": any(r["has_sample"] for r in rows if r["place_code"] == municipality),
+        # Unit of the side-by-side columns: counts become per 1,000 aged 65+ to compare sizes.
+        "cmp_unit": t("cmp_unit_per_1000", lang, unit=unit, per=t("per_1000", lang)) if per else unit,
+    }
+    for key, code in zip(("municipality", "area", "prefecture"), places, strict=True):
+        rec[f"cmp_{key}"] = comparable(ind, vals.get(code), pops.get(code))
+    rec["coverage_area"] = covs.get(area, "")
+    rec["coverage_prefecture"] = covs.get(PREFECTURE, "")
+    return rec
+
+
+def _share_of_prefecture(ind: Indicator, rows: list[dict[str, Any]], vals: Mapping[str, float],
+                         municipality: str) -> float | None:
+    """A summed count's share of the prefecture's total, only when that total is complete (not provisional)."""
+    pref_full = PREFECTURE in vals and PREFECTURE not in {r["place_code"] for r in rows if r["_partial"]}
+    return vals[municipality] / vals[PREFECTURE] if ind.rollup == "sum" and pref_full and vals.get(PREFECTURE) else None
 
 
 def compare_series(catalog: Catalog, values: pl.DataFrame, indicator_id: str, places: Sequence[str],
