@@ -32,7 +32,7 @@ SHARES: list[tuple[str, tuple[str, ...]]] = [
     ("st.dataframe (Polars → pandas → Arrow)", ("ArrowMixin.dataframe",)),
     ("st.cache_data reads (unpickling the cached result)", ("CachedFunc.__call__",)),
     ("Polars work in the page code (collect)", ("LazyFrame._collect_eager",)),
-    ("views.data_years (year choices, computed on every run)", ("data_years (dashboard/views.py",)),
+    ("views.data_years (year choices, computed on every run)", ("data_years (dashboard/views",)),
     ("event loop thread (websocket I/O, session messages)", ("BaseEventLoop._run_once",)),
     ("st.plotly_chart (figure to dict and JSON, element id)", ("PlotlyMixin.plotly_chart",)),
     ("the sidebar filters (dashboard/ui/filters.py render)", ("render (dashboard/ui/filters.py",)),

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -364,35 +365,46 @@ def read_indicators(path: Path, labels: Labels | None = None) -> dict[str, Indic
             df = df.with_columns(pl.lit(None, pl.Utf8).alias(c))
     out: dict[str, Indicator] = {}
     for r in df.iter_rows(named=True):
-        whole, lo, hi = KIND_BOUNDS.get(r["kind"], (False, None, None))
-        mx = _opt_float(r["max_value"])
-        ind = Indicator(
-            id=r["indicator_id"], policy_area=r["policy_area"], sort=int(r["sort"]),
-            name_ja=_txt(lab, "indicator", r["indicator_id"], "name", "ja"),
-            name_en=_txt(lab, "indicator", r["indicator_id"], "name", "en"),
-            unit_ja=_txt(lab, "indicator", r["indicator_id"], "unit", "ja"),
-            unit_en=_txt(lab, "indicator", r["indicator_id"], "unit", "en"),
-            kind=r["kind"], direction=r["direction"], rollup=r["rollup"],
-            numerator=r["numerator"] or None, denominator=r["denominator"] or None,
-            scale=_opt_float(r["scale"]), max_value=hi if mx is None else mx,
-            per_pop65=(r["per_pop65"] or "").lower() == "true",
-            definition_ja=_txt(lab, "indicator", r["indicator_id"], "definition", "ja"),
-            definition_en=_txt(lab, "indicator", r["indicator_id"], "definition", "en"), source=r["source"],
-            integer=_opt_bool(r["integer"], whole),
-            min_value=lo if _opt_float(r["min_value"]) is None else _opt_float(r["min_value"]),
-            max_ref=r["max_ref"] or None, max_ref_ratio=_opt_float(r["max_ref_ratio"]), labels=lab,
-        )
+        ind = _indicator(r, lab)
         if ind.kind not in KINDS or ind.rollup not in ROLLUPS or ind.direction not in ("higher", "lower"):
             raise ValueError(f"indicators.csv: bad kind/rollup/direction for {ind.id}")
         if (ind.max_ref is None) != (ind.max_ref_ratio is None):
             raise ValueError(f"indicators.csv: {ind.id} needs both max_ref and max_ref_ratio, or neither")
         out[ind.id] = ind
+    # References are checked once every row is read: a numerator or a bound may come later in the file.
+    _check_references(out)
+    return out
+
+
+def _check_references(out: dict[str, Indicator]) -> None:
+    """Every weighted rate's numerator and denominator, and every relative bound, names a known indicator."""
     for ind in out.values():
         if ind.rollup == "weighted_rate" and (ind.numerator not in out or ind.denominator not in out):
             raise ValueError(f"indicators.csv: {ind.id} needs known numerator and denominator")
         if ind.max_ref is not None and (ind.max_ref not in out or ind.max_ref == ind.id):
             raise ValueError(f"indicators.csv: {ind.id} is bounded by an unknown indicator {ind.max_ref}")
-    return out
+
+
+def _indicator(r: dict[str, Any], lab: Labels) -> Indicator:
+    """One row of indicators.csv, its empty bounds filled from KIND_BOUNDS (unchecked)."""
+    whole, lo, hi = KIND_BOUNDS.get(r["kind"], (False, None, None))
+    mx = _opt_float(r["max_value"])
+    return Indicator(
+        id=r["indicator_id"], policy_area=r["policy_area"], sort=int(r["sort"]),
+        name_ja=_txt(lab, "indicator", r["indicator_id"], "name", "ja"),
+        name_en=_txt(lab, "indicator", r["indicator_id"], "name", "en"),
+        unit_ja=_txt(lab, "indicator", r["indicator_id"], "unit", "ja"),
+        unit_en=_txt(lab, "indicator", r["indicator_id"], "unit", "en"),
+        kind=r["kind"], direction=r["direction"], rollup=r["rollup"],
+        numerator=r["numerator"] or None, denominator=r["denominator"] or None,
+        scale=_opt_float(r["scale"]), max_value=hi if mx is None else mx,
+        per_pop65=(r["per_pop65"] or "").lower() == "true",
+        definition_ja=_txt(lab, "indicator", r["indicator_id"], "definition", "ja"),
+        definition_en=_txt(lab, "indicator", r["indicator_id"], "definition", "en"), source=r["source"],
+        integer=_opt_bool(r["integer"], whole),
+        min_value=lo if _opt_float(r["min_value"]) is None else _opt_float(r["min_value"]),
+        max_ref=r["max_ref"] or None, max_ref_ratio=_opt_float(r["max_ref_ratio"]), labels=lab,
+    )
 
 
 def read_plans(path: Path, targets: tuple[Target, ...], labels: Labels | None = None) -> tuple[Plan, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -131,21 +132,25 @@ def year_coverage(prefecture_values: pl.DataFrame, catalog: Catalog) -> dict[int
         if not g.filter(pl.col("indicator_id").is_in(list(areas))).height:
             continue  # population only: not a year of the plan's data
         present = {r["indicator_id"]: r for r in g.iter_rows(named=True) if r["indicator_id"] in rolled}
-        scope = indicators_in_scope(catalog, year) or sorted(present)
-        complete = bool(scope)
-        n_rep: int | None = None
-        n_exp = n_all
-        for ind_id in scope:
-            r = present.get(ind_id)
-            if r is None:  # nobody reported it
-                complete = False
-            elif r["source"] == "rollup":  # (a 'direct' prefecture figure is authoritative: reported)
-                # The fewest behind any roll-up: "3 of 35" names how many reported what the year needs.
-                n_rep = min(n_rep if n_rep is not None else n_all, int(r["n_reporting"] or 0))
-                n_exp = max(n_exp, int(r["n_expected"] or 0))
-                complete = complete and not is_partial(r["source"], r["n_reporting"], r["n_expected"])
-        out[year] = YearCoverage(year, complete, n_exp if complete else (n_rep if n_rep is not None else 0), n_exp)
+        out[year] = _coverage_of(year, indicators_in_scope(catalog, year) or sorted(present), present, n_all)
     return out
+
+
+def _coverage_of(year: int, scope: list[str], present: dict[str, dict[str, Any]], n_all: int) -> YearCoverage:
+    """One year's coverage from its prefecture rows of the indicators in scope (`present`, by indicator)."""
+    complete = bool(scope)
+    n_rep: int | None = None
+    n_exp = n_all
+    for ind_id in scope:
+        r = present.get(ind_id)
+        if r is None:  # nobody reported it
+            complete = False
+        elif r["source"] == "rollup":  # (a 'direct' prefecture figure is authoritative: reported)
+            # The fewest behind any roll-up: "3 of 35" names how many reported what the year needs.
+            n_rep = min(n_rep if n_rep is not None else n_all, int(r["n_reporting"] or 0))
+            n_exp = max(n_exp, int(r["n_expected"] or 0))
+            complete = complete and not is_partial(r["source"], r["n_reporting"], r["n_expected"])
+    return YearCoverage(year, complete, n_exp if complete else (n_rep if n_rep is not None else 0), n_exp)
 
 
 def complete_year(prefecture_values: pl.DataFrame, catalog: Catalog) -> int | None:

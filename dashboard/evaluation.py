@@ -361,14 +361,7 @@ def _cell(v: object) -> str:
 def read_workbook(data: bytes, cols: Sequence[Column] | None = None) -> list[Filled]:
     """The filled rows of an evaluation workbook (an untrusted file: size, expansion and rows capped;
     ImportRefused with a sentence key when it is not one)."""
-    if len(data) > IMPORT_MAX_BYTES:
-        raise ImportRefused(N_("eval_import_too_big"), mb=IMPORT_MAX_BYTES // 2**20)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if sum(i.file_size for i in z.infolist()) > IMPORT_MAX_UNZIPPED:
-                raise ImportRefused(N_("eval_import_too_big"), mb=IMPORT_MAX_BYTES // 2**20)
-    except zipfile.BadZipFile:
-        raise ImportRefused(N_("eval_import_not_xlsx")) from None
+    _check_import_size(data)
     from openpyxl import load_workbook
 
     cols = list(cols or columns())
@@ -383,28 +376,48 @@ def read_workbook(data: bytes, cols: Sequence[Column] | None = None) -> list[Fil
         for ws in wb.worksheets:
             where: dict[str, int] | None = None
             for line in ws.iter_rows(values_only=True):
-                seen += 1
+                seen += 1  # counted over every sheet: the cap bounds the whole file
                 if seen > IMPORT_MAX_ROWS:
                     raise ImportRefused(N_("eval_import_too_many_rows"), max=IMPORT_MAX_ROWS)
                 cells = [_cell(v) for v in line]
                 if where is None:
-                    found = {heads[c]: i for i, c in enumerate(cells) if c in heads}
-                    if "id" in found:
-                        where = found
-                    continue
-                tid = cells[where["id"]] if where["id"] < len(cells) else ""
-                if not tid:
-                    continue
-
-                def get(f: str, cells: list[str] = cells, where: dict[str, int] = where) -> str:
-                    i = where.get(f)
-                    return cells[i] if i is not None and i < len(cells) else ""
-                grade = get("grade")
-                out.append(Filled(tid, grade[:1] if grade[:1] in nt.GRADES else grade, get("done"), get("next"),
-                                  get("reason")))
+                    where = _header(cells, heads)
+                elif (filled := _filled(cells, where)) is not None:
+                    out.append(filled)
     finally:
         wb.close()
     return out
+
+
+def _check_import_size(data: bytes) -> None:
+    """Refuse a file too big, too big once unzipped, or not a zip at all, before openpyxl opens it."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise ImportRefused(N_("eval_import_too_big"), mb=IMPORT_MAX_BYTES // 2**20)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > IMPORT_MAX_UNZIPPED:
+                raise ImportRefused(N_("eval_import_too_big"), mb=IMPORT_MAX_BYTES // 2**20)
+    except zipfile.BadZipFile:
+        raise ImportRefused(N_("eval_import_not_xlsx")) from None
+
+
+def _header(cells: list[str], heads: dict[str, str]) -> dict[str, int] | None:
+    """The column of each known field when this row is a sheet's header (it names the target id), else None."""
+    found = {heads[c]: i for i, c in enumerate(cells) if c in heads}
+    return found if "id" in found else None
+
+
+def _filled(cells: list[str], where: dict[str, int]) -> Filled | None:
+    """One row below the header as a Filled, or None when it names no target."""
+    tid = cells[where["id"]] if where["id"] < len(cells) else ""
+    if not tid:
+        return None
+
+    def get(f: str) -> str:
+        i = where.get(f)
+        return cells[i] if i is not None and i < len(cells) else ""
+    grade = get("grade")
+    return Filled(tid, grade[:1] if grade[:1] in nt.GRADES else grade, get("done"), get("next"), get("reason"))
 
 
 @dataclass(frozen=True)

@@ -433,6 +433,18 @@ def context(t: Target, ind: Indicator, pref: Series, pop: Series, series: Series
     """A prefecture-wide target seen from a place it was not set for: the place's own latest figure (up to
     `year`), its share of the prefecture (counts), its rate per 1,000 aged 65+, the national figure; the
     prefecture's target beside them as it was set. Never a verdict, a share of the way or a tally entry."""
+    a_year, a_val, p_val = _context_figure(t, pref, series, year)
+    share, per = _context_ratios(ind, pop, a_year, a_val, p_val)
+    nat = (national or {}).get(a_year) if a_year is not None else None
+    return replace(_blank(t, place), phase="context", status="context", baseline_year=None, baseline_value=None,
+                   actual_year=a_year, actual_value=a_val, actual_is_sample=bool(a_year in sample if a_year else False),
+                   national_value=nat, share_of_prefecture=share, per_1000_65=per)
+
+
+def _context_figure(t: Target, pref: Series, series: Series,
+                    year: int) -> tuple[int | None, float | None, float | None]:
+    """A context row's figure: the place's (year, value) up to `year` and the prefecture's value for the same
+    years (the period's sum for a period total, else the place's latest year, capped at the target year)."""
     if t.kind == "period_total":
         start, end = t.period_start or t.baseline_year + 1, t.period_end or t.target_year
         yrs = [y for y in series if start <= y <= min(end, year)]
@@ -440,18 +452,22 @@ def context(t: Target, ind: Indicator, pref: Series, pop: Series, series: Series
         a_val = sum(series[y] for y in yrs) if yrs else None
         # (complete years only: a share of a partial prefecture total would mislead)
         p_val = sum(pref.get(y, 0.0) for y in yrs) if yrs else None
-    else:
-        latest = _latest(series, 0, min(year, t.target_year))  # a past target: the place in its year
-        a_year, a_val = latest if latest else (None, None)
-        p_val = pref.get(a_year) if a_year is not None else None
+        return a_year, a_val, p_val
+    latest = _latest(series, 0, min(year, t.target_year))  # a past target: the place in its year
+    a_year, a_val = latest if latest else (None, None)
+    p_val = pref.get(a_year) if a_year is not None else None
+    return a_year, a_val, p_val
+
+
+def _context_ratios(ind: Indicator, pop: Series, a_year: int | None, a_val: float | None,
+                    p_val: float | None) -> tuple[float | None, float | None]:
+    """A context figure's share of the prefecture (counts only) and its rate per 1,000 aged 65+ (when the
+    indicator has one); None where either does not apply or cannot be worked out."""
     counted = ind.kind == "count"  # a yes/no measure has no "share of the prefecture"
     share = a_val / p_val if counted and a_val is not None and p_val else None
     p65 = pop.get(a_year) if a_year is not None else None
     per = a_val / p65 * 1000 if a_val is not None and p65 and ind.per_pop65 else None
-    nat = (national or {}).get(a_year) if a_year is not None else None
-    return replace(_blank(t, place), phase="context", status="context", baseline_year=None, baseline_value=None,
-                   actual_year=a_year, actual_value=a_val, actual_is_sample=bool(a_year in sample if a_year else False),
-                   national_value=nat, share_of_prefecture=share, per_1000_65=per)
+    return share, per
 
 
 def latest_year(catalog: Catalog, values: pl.DataFrame) -> int | None:

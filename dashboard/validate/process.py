@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,79 @@ def _context() -> Any:
     return _CTX
 
 
+@dataclass
+class _Watch:
+    """What the parent has seen of one reader: its clock, its peak memory, and its answer or why it was stopped."""
+
+    t0: float
+    deadline: float
+    started: bool = False
+    cpu0: float = 0.0
+    peak_kb: int = 0
+    why: str | None = None
+    got: Any = None
+
+
+def _receive(proc: Any, here: Any, limits: Limits, w: _Watch) -> bool:
+    """Take one message from the reader; True once it has answered (or died without an answer)."""
+    try:
+        msg = here.recv()
+    except EOFError:  # the child died without an answer
+        w.why = "died"
+        return True
+    if msg == "started" and not w.started:
+        w.started, w.t0 = True, time.perf_counter()
+        w.deadline = w.t0 + limits.seconds * limits.wall_factor
+        w.cpu0 = _cpu_seconds(proc.pid)
+        return False
+    w.got = msg
+    w.peak_kb = max(w.peak_kb, int(msg[2]))
+    if w.peak_kb * 1024 > limits.process_memory:  # over budget, even if it ended in time
+        w.why, w.got = "memory", None
+    return True
+
+
+def _overrun(proc: Any, here: Any, limits: Limits, w: _Watch) -> str | None:
+    """Why a reader that has not answered yet must be stopped now ('memory', 'time' or 'died'), if it must."""
+    rss = _status_kb(proc.pid, "VmRSS") or 0
+    w.peak_kb = max(w.peak_kb, _status_kb(proc.pid, "VmHWM") or 0, rss)
+    if rss * 1024 > limits.process_memory:
+        return "memory"
+    if time.perf_counter() > w.deadline or (w.started and _cpu_seconds(proc.pid) - w.cpu0 > limits.seconds + 1):
+        return "time"
+    if not proc.is_alive() and not here.poll(0):
+        return "died"
+    return None
+
+
+def _watch(proc: Any, here: Any, limits: Limits, w: _Watch) -> None:
+    """Poll the reader every 20 ms until it answers or passes a limit."""
+    while True:
+        if here.poll(0.02):
+            if _receive(proc, here, limits, w):
+                break
+            continue
+        why = _overrun(proc, here, limits, w)
+        if why is not None:
+            w.why = why
+            break
+    w.peak_kb = max(w.peak_kb, _status_kb(proc.pid, "VmHWM") or 0)
+
+
+def _stopped(file_name: str, limits: Limits, why: str | None) -> Result:
+    """The result of a reader stopped or dead without an answer: one error saying why."""
+    result = Result(file_name=file_name, file_format=None, rows=0)
+    c = _Collector(result, limits, None)
+    if why == "time":
+        c.add("time_limit", "time_limit", {"limits_seconds": limits.seconds})
+    elif why == "memory":
+        c.add("memory_limit", "memory_limit",
+              {"limit_size": _fmt_size(limits.process_memory)})
+    else:
+        c.add("reader_failed", "reader_failed", {})
+    return result
+
+
 def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) -> tuple[Result, pl.DataFrame | None]:
     """_read_checked in a child process, stopped when its memory passes limits.process_memory or it runs longer
     than limits.seconds; either way the file gets a sentence in both languages."""
@@ -112,58 +186,21 @@ def _read_isolated(data: bytes, file_name: str, cat: Catalog, limits: Limits) ->
         finally:
             _STARTING.reader = False
         there.close()
-        peak_kb, why, got, cpu0 = 0, None, None, 0.0
         # The reader stops itself before limits.seconds (DuckDB interrupt, the xlsx loop); this is the backstop.
         # Until the child says it started, the (first) start of the fork server may take a while.
-        deadline, started = t0 + 120.0, False
+        w = _Watch(t0=t0, deadline=t0 + 120.0)
         try:
-            while True:
-                if here.poll(0.02):
-                    try:
-                        msg = here.recv()
-                    except EOFError:  # the child died without an answer
-                        why = "died"
-                        break
-                    if msg == "started" and not started:
-                        started, t0 = True, time.perf_counter()
-                        deadline = t0 + limits.seconds * limits.wall_factor
-                        cpu0 = _cpu_seconds(proc.pid)
-                        continue
-                    got = msg
-                    peak_kb = max(peak_kb, int(msg[2]))
-                    if peak_kb * 1024 > limits.process_memory:  # over budget, even if it ended in time
-                        why, got = "memory", None
-                    break
-                rss = _status_kb(proc.pid, "VmRSS") or 0
-                peak_kb = max(peak_kb, _status_kb(proc.pid, "VmHWM") or 0, rss)
-                if rss * 1024 > limits.process_memory:
-                    why = "memory"
-                    break
-                if time.perf_counter() > deadline or (started and _cpu_seconds(proc.pid) - cpu0 > limits.seconds + 1):
-                    why = "time"
-                    break
-                if not proc.is_alive() and not here.poll(0):
-                    why = "died"
-                    break
-            peak_kb = max(peak_kb, _status_kb(proc.pid, "VmHWM") or 0)
+            _watch(proc, here, limits, w)
         finally:
-            if proc.is_alive() and got is None:
+            if proc.is_alive() and w.got is None:
                 proc.kill()
             proc.join(5)
             here.close()
-        seconds = time.perf_counter() - t0
-        if got is not None:
-            result, has_frame, _peak = got
+        seconds = time.perf_counter() - w.t0
+        if w.got is not None:
+            result, has_frame, _peak = w.got
             df = pl.read_ipc(out).rechunk() if has_frame else None
         else:
-            result, df = Result(file_name=file_name, file_format=None, rows=0), None
-            c = _Collector(result, limits, None)
-            if why == "time":
-                c.add("time_limit", "time_limit", {"limits_seconds": limits.seconds})
-            elif why == "memory":
-                c.add("memory_limit", "memory_limit",
-                      {"limit_size": _fmt_size(limits.process_memory)})
-            else:
-                c.add("reader_failed", "reader_failed", {})
-        result.reader.update({"seconds": seconds, "peak_mb": peak_kb / 1024})
+            result, df = _stopped(file_name, limits, w.why), None
+        result.reader.update({"seconds": seconds, "peak_mb": w.peak_kb / 1024})
         return result, df

@@ -274,6 +274,28 @@ def _cell_text(v: Any) -> str | None:
 
 
 def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
+    _check_xlsx_size(data, col, limits)
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for damaged workbooks
+        col.add("xlsx_unreadable", "xlsx_unreadable_3", {})
+        raise _Stop from e
+    try:
+        header, rows = _xlsx_rows(wb["data"] if "data" in wb.sheetnames else wb.worksheets[0], col, limits)
+    except _Stop:
+        raise
+    except Exception as e:
+        col.add("xlsx_unreadable", "xlsx_unreadable_4", {})
+        raise _Stop from e
+    finally:
+        wb.close()
+    return _xlsx_frame(header, rows, col, limits)
+
+
+def _check_xlsx_size(data: bytes, col: _Collector, limits: Limits) -> None:
+    """Stop before openpyxl parses a workbook whose declared size or actual cell count is past the limits."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             declared = sum(i.file_size for i in z.infolist())
@@ -294,39 +316,32 @@ def _read_xlsx(data: bytes, col: _Collector, limits: Limits) -> pl.DataFrame:
         col.add("xlsx_too_many_cells", "xlsx_too_many_cells", {"limits_max_xlsx_cells": limits.max_xlsx_cells,
                                                                "n_cells": n_cells}, value=n_cells)
         raise _Stop
-    import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many types for damaged workbooks
-        col.add("xlsx_unreadable", "xlsx_unreadable_3", {})
-        raise _Stop from e
-    try:
-        ws = wb["data"] if "data" in wb.sheetnames else wb.worksheets[0]
-        rows: list[list[str | None]] = []
-        header: list[str] = []
-        stop_at = time.process_time() + limits.seconds * 0.8  # a sentence of our own before the process is stopped
-        for i, r in enumerate(ws.iter_rows(values_only=True)):
-            if i % 256 == 0 and time.process_time() > stop_at:
-                col.add("time_limit", "time_limit_3", {"limits_seconds": limits.seconds})
-                raise _Stop
-            cells = [_cell_text(v) for v in r]
-            if i == 0:
-                header = [(c or "").strip() for c in cells]
-                while header and not header[-1]:
-                    header.pop()
-                continue
-            if len(rows) >= limits.max_xlsx_rows:
-                col.add("too_many_rows", "too_many_rows_3", {"limits_max_xlsx_rows": limits.max_xlsx_rows})
-                raise _Stop
-            rows.append(cells[: len(header)] + [None] * (len(header) - len(cells)))
-    except _Stop:
-        raise
-    except Exception as e:
-        col.add("xlsx_unreadable", "xlsx_unreadable_4", {})
-        raise _Stop from e
-    finally:
-        wb.close()
+
+def _xlsx_rows(ws: Any, col: _Collector, limits: Limits) -> tuple[list[str], list[list[str | None]]]:
+    """The sheet's header (trailing blanks dropped) and its rows as text, cut or padded to the header's width."""
+    rows: list[list[str | None]] = []
+    header: list[str] = []
+    stop_at = time.process_time() + limits.seconds * 0.8  # a sentence of our own before the process is stopped
+    for i, r in enumerate(ws.iter_rows(values_only=True)):
+        if i % 256 == 0 and time.process_time() > stop_at:
+            col.add("time_limit", "time_limit_3", {"limits_seconds": limits.seconds})
+            raise _Stop
+        cells = [_cell_text(v) for v in r]
+        if i == 0:
+            header = [(c or "").strip() for c in cells]
+            while header and not header[-1]:
+                header.pop()
+            continue
+        if len(rows) >= limits.max_xlsx_rows:
+            col.add("too_many_rows", "too_many_rows_3", {"limits_max_xlsx_rows": limits.max_xlsx_rows})
+            raise _Stop
+        rows.append(cells[: len(header)] + [None] * (len(header) - len(cells)))
+    return header, rows
+
+
+def _xlsx_frame(header: list[str], rows: list[list[str | None]], col: _Collector, limits: Limits) -> pl.DataFrame:
+    """The text frame of a read sheet, once its header is checked and its trailing blank rows dropped."""
     if not [h for h in header if h]:
         col.add("no_rows", "no_rows_5", {})
         raise _Stop

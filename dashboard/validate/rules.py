@@ -82,6 +82,23 @@ def _kind_maps(cat: Catalog) -> tuple[dict[str, str], dict[str, float]]:
 
 def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, fmt: str) -> pl.DataFrame:
     """Row-level rules on the coerced frame; returns the frame without skipped template rows."""
+    skip = _skipped_template_rows(df, col, fmt)
+    _missing_values(df, col, skip)
+    _unknown_keys(df, cat, col)
+    if set(contract.KEY) <= set(df.columns):
+        _duplicate_keys(df, col, skip)
+    if "value" in df.columns:
+        _bad_numbers(df, cat, col)
+    if "note" in df.columns:
+        long = df.filter(pl.col("note").str.len_chars() > limits.note_max_chars)
+        for r, x in _capped(col, "note_too_long", long.select("_row", "note")):
+            col.add("note_too_long", "note_too_long", {"limits_note_max_chars": limits.note_max_chars},
+                    row=r, column="note", value=x)
+    return df.filter(~skip)
+
+
+def _skipped_template_rows(df: pl.DataFrame, col: _Collector, fmt: str) -> pl.Expr:
+    """The rows to skip (template rows left without a value, reported with one warning); none for Parquet."""
     skip = pl.lit(False)
     if fmt != "parquet" and "_given_value" in df.columns:
         # Template rows left without a value are skipped with one warning (their other cells are
@@ -92,6 +109,11 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
             first = ", ".join(str(r) for r in empty["_row"].head(10).to_list())
             col.add("empty_value_skipped",
                     "empty_value_skipped", {"empty_height": empty.height, "first": first}, severity="warning")
+    return skip
+
+
+def _missing_values(df: pl.DataFrame, col: _Collector, skip: pl.Expr) -> None:
+    """Blank cells in required columns (a skipped template row's blank value is not reported again)."""
     for c in contract.REQUIRED:
         if c in df.columns:
             # For numbers, a cell that failed to parse was reported as a type error already.
@@ -100,6 +122,10 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
             for r in _capped(col, "missing_value", empty_rows, single=True):
                 col.add("missing_value", "missing_value", {},
                         row=r, column=c)
+
+
+def _unknown_keys(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
+    """Indicators and municipalities the catalog does not know, and years outside the contract's range."""
     if "indicator_id" in df.columns:
         bad = df.filter(pl.col("indicator_id").is_not_null() & ~pl.col("indicator_id").is_in(list(cat.indicators)))
         for r, v in _capped(col, "unknown_indicator", bad.select("_row", "indicator_id")):
@@ -116,31 +142,31 @@ def _row_rules(df: pl.DataFrame, cat: Catalog, col: _Collector, limits: Limits, 
         for r, v in _capped(col, "year_out_of_range", bad.select("_row", "fiscal_year")):
             col.add("year_out_of_range", "year_out_of_range", {"lo": lo,
                                                                "hi": hi}, row=r, column="fiscal_year", value=v)
-    if set(contract.KEY) <= set(df.columns):
-        # Rows whose key hash repeats hold every duplicate (equal keys, equal hashes) and rarely a collision,
-        # which the exact window below drops; the window then groups those few rows, not all 1M (~150 MB).
-        keyed = pl.when(pl.all_horizontal(pl.col(contract.KEY).is_not_null()) & ~skip).then(
-            pl.struct(contract.KEY).hash())
-        maybe = df.filter(keyed.is_not_null() & keyed.is_duplicated()).select("_row", *contract.KEY)
-        first_row = pl.col("_row").min().over(contract.KEY).alias("_first")
-        dups = maybe.with_columns(first_row).filter(pl.col("_row") != pl.col("_first"))
-        for r, f, i, m, y in _capped(col, "duplicate_key", dups.select("_row", "_first", *contract.KEY)):
-            col.add("duplicate_key", "duplicate_key", {"f": f},
-                    row=r, column="indicator_id / municipality_code / fiscal_year", value=f"{i} / {m} / {y}")
-    if "value" in df.columns:
-        val = pl.col("value")
-        for r, x in _capped(col, "nan", df.filter(val.is_nan()).select("_row", "value")):
-            col.add("nan", "nan", {}, row=r, column="value", value=x)
-        for r, x in _capped(col, "infinite", df.filter(val.is_infinite()).select("_row", "value")):
-            col.add("infinite", "infinite", {}, row=r, column="value", value=x)
-        if "indicator_id" in df.columns:
-            _absolute_bounds(df, cat, col)
-    if "note" in df.columns:
-        long = df.filter(pl.col("note").str.len_chars() > limits.note_max_chars)
-        for r, x in _capped(col, "note_too_long", long.select("_row", "note")):
-            col.add("note_too_long", "note_too_long", {"limits_note_max_chars": limits.note_max_chars},
-                    row=r, column="note", value=x)
-    return df.filter(~skip)
+
+
+def _duplicate_keys(df: pl.DataFrame, col: _Collector, skip: pl.Expr) -> None:
+    """Rows repeating an earlier row's key, each reported with the first row holding it."""
+    # Rows whose key hash repeats hold every duplicate (equal keys, equal hashes) and rarely a collision,
+    # which the exact window below drops; the window then groups those few rows, not all 1M (~150 MB).
+    keyed = pl.when(pl.all_horizontal(pl.col(contract.KEY).is_not_null()) & ~skip).then(
+        pl.struct(contract.KEY).hash())
+    maybe = df.filter(keyed.is_not_null() & keyed.is_duplicated()).select("_row", *contract.KEY)
+    first_row = pl.col("_row").min().over(contract.KEY).alias("_first")
+    dups = maybe.with_columns(first_row).filter(pl.col("_row") != pl.col("_first"))
+    for r, f, i, m, y in _capped(col, "duplicate_key", dups.select("_row", "_first", *contract.KEY)):
+        col.add("duplicate_key", "duplicate_key", {"f": f},
+                row=r, column="indicator_id / municipality_code / fiscal_year", value=f"{i} / {m} / {y}")
+
+
+def _bad_numbers(df: pl.DataFrame, cat: Catalog, col: _Collector) -> None:
+    """NaN and infinite values, then the catalog's bounds when the indicator is given."""
+    val = pl.col("value")
+    for r, x in _capped(col, "nan", df.filter(val.is_nan()).select("_row", "value")):
+        col.add("nan", "nan", {}, row=r, column="value", value=x)
+    for r, x in _capped(col, "infinite", df.filter(val.is_infinite()).select("_row", "value")):
+        col.add("infinite", "infinite", {}, row=r, column="value", value=x)
+    if "indicator_id" in df.columns:
+        _absolute_bounds(df, cat, col)
 
 
 NATIONAL_MUNICIPALITIES = 1741  # 市区町村 in Japan (the 23 special wards counted singly): a national flag count's bound
