@@ -169,6 +169,7 @@ def test_the_methodology_page_states_the_proposed_grade_rule(fresh_caches: Path)
 def test_an_approval_forgets_the_notes_and_keeps_the_figures(fresh_caches: Path) -> None:
     from dashboard.ui import evaluation_notes, state
 
+    evaluation_notes.forget_approved()  # what earlier tests in this process read
     figure = state.ViewCache(lambda v: ("a figure of", v.place), keyed=True)  # a page section, as per_view makes
     figure(state.ViewKey("state-1", None, "10201"))
     assert dict(evaluation_notes._approved(2024)) == {}
