@@ -78,9 +78,9 @@ lint: $(STAMP) messages
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -n 2 -q
 
-# The edit-run loop: everything that needs no browser, no container and no real server (a few minutes).
+# The edit-run loop: everything that needs no browser, no container, no real server and no long run (`slow`).
 test-fast: $(STAMP) messages
-	$(BIN)/pytest -n 2 -q -m "not browser and not deploy"
+	$(BIN)/pytest -n 2 -q -m "not browser and not deploy and not slow"
 
 image: $(STAMP) system-deps
 	$(BIN)/python scripts/image.py build

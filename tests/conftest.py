@@ -140,12 +140,29 @@ def tiny_store(tmp_path: Path) -> TinyStore:
     return TinyStore(store, s1, s2, s3)
 
 
+# The `slow` tier: tests that start real servers (nginx + supervisord, SeaweedFS, moto, the benchmarks' cluster,
+# private mount namespaces) or take more than a few seconds on their own. `make test-fast` leaves them out with the
+# browser and container tiers; `make test` runs everything.
+SLOW_MODULES = {"test_serve.py", "test_s3_store.py", "test_bench_load_smoke.py", "test_store_faults.py",
+                "test_publish_atomic.py", "test_upload_page_corpus.py"}
+SLOW_TESTS = {"test_check_cli_leaves_the_data_folder_byte_identical", "test_english_messages_have_no_japanese",
+              "test_optimised_values_query_gives_the_same_rows_as_before", "test_fuzzed_parquet_gets_a_result",
+              "test_writers_killed_at_any_moment_leave_a_consistent_bucket",
+              "test_writers_killed_at_any_moment_leave_a_consistent_folder"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tier markers by folder, so `make test-fast` can leave the browser and container tests out: every test under
-    tests/browser/ is `browser`, every one under tests/deploy/ is `deploy`."""
+    """Tier markers, so `make test-fast` can leave the browser, container and slow tests out: every test under
+    tests/browser/ is `browser`, every one under tests/deploy/ is `deploy`, those named above are `slow`; a test's
+    S3 variants (SeaweedFS or moto behind a `bucket` parameter) are `slow` too (each starts a server)."""
     for item in items:
         parts = item.path.parts
         if "browser" in parts:
             item.add_marker(pytest.mark.browser)
         if "deploy" in parts:
             item.add_marker(pytest.mark.deploy)
+        name = getattr(item, "originalname", item.name)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        bucket = any(v in ("bucket", "seaweedfs", "moto") for v in map(str, params.values()))
+        if item.path.name in SLOW_MODULES or name in SLOW_TESTS or bucket:
+            item.add_marker(pytest.mark.slow)
