@@ -9,168 +9,52 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 from plotly.colors import sample_colorscale
 
 from dashboard import fmt
 from dashboard.catalog import Indicator
+from dashboard.charts.fitting import DESKTOP_WIDTH, PHONE_WIDTH, for_phone, presented
+from dashboard.charts.fitting import banded as _banded
+from dashboard.charts.theme import (
+    FONT,
+    GREY,
+    INK,
+    LINE,
+    NOT_REPORTED_COLOUR,
+    OKABE_ITO,
+    PRESENT_FONT,
+    PRESENT_TITLE,
+    SEQUENTIAL,
+    from_spec,
+    inked,
+    rewrap,
+    title_band,
+    title_height,
+    unit_label,
+    wrap,
+)
+from dashboard.charts.theme import cols as _cols
+from dashboard.charts.theme import figure as _figure
+from dashboard.charts.theme import hline as _hline
+from dashboard.charts.theme import legend_box as _legend_box
+from dashboard.charts.theme import legend_line as _legend_line
+from dashboard.charts.theme import line_count as _lines
+from dashboard.charts.theme import look as _look
+from dashboard.charts.theme import value_text as _val
+from dashboard.charts.theme import vline as _vline
 from dashboard.config import NATIONAL, PREFECTURE
 from dashboard.i18n import N_, t
 from dashboard.views import TrendView, paren
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
-FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
-SEQUENTIAL = "Cividis"  # perceptually uniform and colour-blind safe
-GREY = "#999999"
 SHARE_MIN, SHARE_MAX = -50.0, 150.0  # progress bars are clipped here; their text shows the true value
-
-# A lean template with only the layout parts of "plotly_white" these charts use. Plotly deep-copies
-# and validates the whole template (trace defaults for every chart type) into each figure: with the
-# built-in ones that was about half of a page's server time. Being the default, it also replaces the
-# "plotly" template every go.Figure() would otherwise start from.
-_AXIS = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "ticks": "", "title": {"standoff": 15},
-         "zerolinecolor": "#EBF0F8", "automargin": True, "zerolinewidth": 2}
-pio.templates["gunma"] = go.layout.Template(layout={
-    "autotypenumbers": "strict", "font": {"color": "#2a3f5f"}, "hovermode": "closest",
-    "hoverlabel": {"align": "left"}, "paper_bgcolor": "white", "plot_bgcolor": "white",
-    "xaxis": _AXIS, "yaxis": _AXIS, "colorway": list(OKABE_ITO),
-    "shapedefaults": {"line": {"color": "#2a3f5f"}},
-    "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1}})
-pio.templates.default = "gunma"
-
-
-def from_spec(spec: Mapping[str, Any]) -> go.Figure:
-    """A figure again from its to_dict() output, not validated a second time (~0.2 ms; building one: 2-4 ms)."""
-    return go.Figure(spec, _validate=False)
-
-
-def _cols(text: str) -> int:
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
-
-
-def wrap(text: str, width: int = 50) -> str:
-    """Break a long chart title into lines (<br>) so it fits a half-width column.
-
-    Width is in half-width columns (a Japanese character counts two). English breaks at spaces,
-    Japanese before its last bracket, then by width.
-    """
-    if _cols(text) <= width:
-        return text
-    if not any(ord(c) > 0x2E7F for c in text):  # no Japanese: break at spaces ("FY2021–23" included)
-        return "<br>".join(textwrap.wrap(text, width))
-    cut = text.rfind("（")
-    parts = [text[:cut], text[cut:]] if cut > 0 else [text]
-    lines: list[str] = []
-    for part in parts:
-        cur = ""
-        for ch in part:
-            if _cols(cur + ch) > width:
-                lines.append(cur)
-                cur = ""
-            cur += ch
-        lines.append(cur)
-    return "<br>".join(lines)
-
-
-def _look(title: str, height: int = 420, **kw: Any) -> dict[str, Any]:
-    """Shared layout: title, font, margins, legend under the plot (keyword arguments replace entries)."""
-    base: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
-        "font": {"family": FONT, "size": 14}, "height": height,
-        "margin": {"l": 10, "r": 20, "t": 60, "b": 10}, "colorway": list(OKABE_ITO),
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}, "hoverlabel": {"font_size": 14}}
-    return {**base, **kw}
-
-
-def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """The figure from plain trace and layout dicts, validated once, with the "gunma" template.
-
-    Built this way rather than with add_trace/update_layout calls: each of those re-validates and copies
-    the figure, which made building it about four times slower. The default template is copied in without
-    being validated again; naming it in the layout validates it (~1/3 of the time), so that is done only
-    when something has changed the default since this module set it (importing Streamlit's Plotly element
-    after this module does).
-    """
-    if pio.templates.default != "gunma":
-        layout = {**layout, "template": "gunma"}
-    return go.Figure({"data": traces, "layout": inked(layout)})
-
-
-INK = "#31333F"  # 12.6:1 on white: chart words meet WCAG AA (4.5:1)
-
-
-def _ink(part: Any) -> dict[str, Any]:
-    part = dict(part or {})
-    part["font"] = {**dict(part.get("font") or {}), "color": part.get("font", {}).get("color") or INK}
-    return part
-
-
-def inked(layout: dict[str, Any]) -> dict[str, Any]:
-    """The layout with its words in INK wherever it does not choose a colour itself.
-
-    Streamlit's Plotly theme replaces the template and draws axis ticks and titles in its gray70 (#808495,
-    3.7:1 on white, below AA); colours set on the figure itself are kept, so they are set here."""
-    out = dict(layout)
-    out["font"] = {**dict(out.get("font") or {}), "color": (out.get("font") or {}).get("color") or INK}
-    if isinstance(out.get("title"), dict):
-        out["title"] = _ink(out["title"])
-    if isinstance(out.get("legend"), dict):
-        out["legend"] = _ink(out["legend"])
-    for key in [k for k in out if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
-        axis = dict(out.get(key) or {})
-        axis["tickfont"] = {**dict(axis.get("tickfont") or {}),
-                            "color": (axis.get("tickfont") or {}).get("color") or INK}
-        title = axis.get("title")
-        axis["title"] = _ink(title) if isinstance(title, dict) else _ink({"text": title} if title else {})
-        out[key] = axis
-    return out
-
-
-def _hline(y: float, line: dict[str, Any], text: str, position: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A line across the plot at y and its label (what add_hline draws); position e.g. "top left"."""
-    vertical, side = position.split()
-    shape = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line}
-    label = {"text": text, "showarrow": False, "xref": "x domain", "x": 0 if side == "left" else 1, "xanchor": side,
-             "yref": "y", "y": y, "yanchor": "bottom" if vertical == "top" else "top"}
-    return shape, label
-
-
-def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
-    """A line from bottom to top of the plot at x (what add_vline draws)."""
-    return {"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "y domain", "y0": 0, "y1": 1, "line": line}
-
-
-def unit_label(ind: Indicator, lang: str, per_1000: bool = False) -> str:
-    """Axis unit text: 人, % or 人（65歳以上1,000人あたり）."""
-    unit = ind.unit(lang)
-    if per_1000:
-        return t("unit_per_1000", lang, unit=unit)
-    return unit
-
-
-def _val(ind: Indicator, v: float | None, lang: str, per_1000: bool = False) -> str:
-    if per_1000:
-        return fmt.per_1000(v, ind.unit(lang), lang)
-    return fmt.value(v, ind.unit(lang), ind.kind, lang)
 
 
 # ---------------------------------------------------------------- progress bars
-
-PRESENT_FONT = 18  # presenter mode: nothing smaller on a projector at 1280×720
-PRESENT_TITLE = 24
-LINE = 1.3  # line height as a multiple of the font size (what Plotly draws for <br>)
-
-
-def _lines(text: str) -> int:
-    """How many lines a chart text takes (<br> breaks)."""
-    return text.count("<br>") + 1
-
 
 def _reasons(table: pl.DataFrame) -> list[str]:
     """Per drawn row, what its verdict rests on (the gap of a final result, the result awaited), else ""."""
@@ -393,12 +277,6 @@ def _clear_positions(view: TrendView, traces: Sequence[Mapping[str, Any]]) -> li
     return out
 
 
-def _legend_line(name: str, line: dict[str, Any]) -> dict[str, Any]:
-    """A legend entry for a reference line drawn as a shape: its label goes in the legend, not on the bars."""
-    return {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": name, "line": line,
-            "hoverinfo": "skip", "showlegend": True}
-
-
 def one_municipality(view: TrendView) -> bool:
     """Whether a trend is one municipality's own series (a yes/no measure there reads 実施/未実施)."""
     return view.place.isdigit() and view.place not in (PREFECTURE, NATIONAL)
@@ -545,15 +423,6 @@ def compare_lines(ind: Indicator, lines: Mapping[str, tuple[list[int], list[floa
                                          yaxis={"title": {"text": unit_label(ind, lang, per)}, "tickformat": ","})))
 
 
-DESKTOP_WIDTH = 600  # a chart in half a desktop page: the narrowest it is drawn outside phones
-
-
-def _banded(fig: go.Figure) -> go.Figure:
-    """The figure with its title in a band above the plot and its legend in a band under the axis title,
-    sized for the narrowest desktop column (a legend under the plot otherwise overprints the axis title)."""
-    return _fit(fig, DESKTOP_WIDTH, 14, 18, grow=True)
-
-
 # ---------------------------------------------------------------- municipal comparison
 
 def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlight: Sequence[str] = (),
@@ -616,9 +485,6 @@ def ranking_bar(df: pl.DataFrame, ind: Indicator, lang: str, title: str, highlig
     return _figure(traces, layout)
 
 
-NOT_REPORTED_COLOUR = "#BDBDBD"  # grey: no value, named 未報告 in the legend and in every mark's text
-
-
 def _count_missing(traces: Sequence[Mapping[str, Any]]) -> int:
     return sum(len(tr.get("x" if tr.get("orientation") != "h" else "y") or []) for tr in traces)
 
@@ -642,13 +508,6 @@ def _missing_marks(df: pl.DataFrame, lang: str, compact: bool) -> list[dict[str,
     else:
         mark.update({"x": names, "y": [0] * len(names)})
     return [mark]
-
-
-def _legend_box(name: str, colour: str) -> dict[str, Any]:
-    """A legend entry only (a square of the colour): for what a heatmap or polygons draw without one."""
-    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name, "hoverinfo": "skip",
-            "marker": {"symbol": "square", "size": 14, "color": colour, "line": {"width": 1, "color": "#757575"}},
-            "showlegend": True}
 
 
 def short_name(name: str) -> str:
@@ -825,119 +684,5 @@ def implementation_matrix(matrix: pl.DataFrame, lang: str, title: str, counts: M
                                  yaxis={"autorange": "reversed", "title": {"text": t("col_municipality", lang)}}))
 
 
-# ---------------------------------------------------------------- presenter mode
-
-def _legend_rows(fig: go.Figure, font: int, width: int) -> int:
-    """How many rows a horizontal legend takes at this font size and figure width (estimated)."""
-    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False
-             and not (tr.type in ("bar", "heatmap") and tr.showlegend is None)]
-    if not names or fig.layout.showlegend is False or (len(names) == 1 and fig.layout.showlegend is None):
-        return 0  # (Plotly shows no legend for a single trace unless asked to)
-    rows, used = 1, 0.0
-    for n in names:
-        w = _cols(n) * font * 0.55 + 50  # symbol and gap
-        if used and used + w > width - 40:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
-
-
-def presented(fig: go.Figure, width: int = 1200) -> go.Figure:
-    """A copy of a figure for a projector: every text ≥ 18 px, the title in its own band above the plot
-    (so a wrapped title never runs into an axis), the legend in its own band under the axis title.
-
-    Works on any figure of this module; `width` is the pixel width it will be shown at.
-    """
-    return _fit(fig, width, PRESENT_FONT, PRESENT_TITLE, grow=True)
-
-
-PHONE_WIDTH = 390
-
-
-def for_phone(fig: go.Figure, width: int = PHONE_WIDTH) -> go.Figure:
-    """A copy of a figure for a phone (390 px): 12 px text, the title wrapped to the width in its own band,
-    the legend in rows of its own under the axis title (never over the ticks). For trends, comparisons
-    and maps; the progress bars and the ranking have their own `compact` layouts."""
-    return _fit(fig, width, 12, 15, grow=False)
-
-
-def _fit(fig: go.Figure, width: int, size: int, head: int, grow: bool) -> go.Figure:
-    """The figure re-laid for `width` px with text of `size` px (at least `size` when `grow`) and titles of
-    `head` px: title band on top, legend band at the bottom, height grown by what the bands need."""
-    spec = fig.to_dict()
-    lay = spec["layout"]
-
-    def at_least(old: float | None) -> float:
-        return max(size, old or 0) if grow else size
-
-    lay["font"] = {**lay.get("font", {}), "size": at_least(lay.get("font", {}).get("size", 0))}
-    lay["hoverlabel"] = {**lay.get("hoverlabel", {}), "font": {"size": size}}
-    for ax in [k for k in lay if k.startswith(("xaxis", "yaxis"))]:
-        axis = lay[ax]
-        axis["tickfont"] = {**axis.get("tickfont", {}), "size": size}
-        if isinstance(axis.get("title"), dict):
-            axis["title"] = {**axis["title"], "font": {**axis["title"].get("font", {}), "size": size}}
-    for ann in lay.get("annotations", []):
-        ann["font"] = {**ann.get("font", {}), "size": at_least(ann.get("font", {}).get("size", 0))}
-    for tr in spec["data"]:
-        if "textfont" in tr or tr.get("texttemplate") or "text" in str(tr.get("mode", "")):
-            tr["textfont"] = {**tr.get("textfont", {}), "size": size}
-        colorbar = tr.get("marker", {}).get("colorbar") if isinstance(tr.get("marker"), dict) else None
-        for bar in [b for b in (tr.get("colorbar"), colorbar) if isinstance(b, dict)]:
-            bar["tickfont"] = {"size": size}
-            if isinstance(bar.get("title"), dict):
-                bar["title"]["font"] = {"size": size}
-    title = lay.get("title", {})
-    text = str(title.get("text", "") or "")
-    text = rewrap(text, int(2 * (width - 40) / head)) if text else ""
-    title_h = title_height(text, head) if text else 0
-    legend = lay.get("legend", {})
-    rows = _legend_rows(fig, size, width)
-    legend_h = rows * size * 1.6
-    margin = dict(lay.get("margin", {}))
-    old_t, old_b = margin.get("t", 60), margin.get("b", 10)
-    above = legend.get("y", 1) >= 1 and legend.get("yanchor") == "bottom"
-    # An x axis on top (the implementation matrix) has its tick labels between the title and the plot.
-    top_ticks = 0.0
-    if lay.get("xaxis", {}).get("side") == "top":
-        labels = [str(x) for tr in spec["data"] for x in (tr.get("x") or [])] + \
-            [str(x) for x in (lay["xaxis"].get("ticktext") or [])]
-        top_ticks = max((_lines(x) for x in labels), default=1) * size * LINE + 12
-    margin["t"] = int(title_h + 12 + (legend_h if above else 0) + top_ticks)
-    if rows and not above:
-        # Under the plot: in a band of its own at the bottom of the figure, below ticks and axis title.
-        ticks = max((_lines(str(x)) for ax in ("xaxis", "xaxis2") for x in (lay.get(ax, {}).get("ticktext") or [""])),
-                    default=1)
-        margin["b"] = int(ticks * size * LINE + size * LINE + 30 + legend_h)
-        lay["legend"] = {**legend, "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": size}}
-    else:
-        lay["legend"] = {**legend, "font": {"size": size}}
-    lay["margin"] = margin
-    lay["height"] = int(lay.get("height", 450)) + (margin["t"] - old_t) + (margin["b"] - old_b)
-    if text:
-        lay["title"] = title_band(text, head, lay["height"])
-    return go.Figure(spec, _validate=False)
-
-
-def rewrap(title: str, width: int) -> str:
-    """A wrapped title wrapped again for another width (a <br><sup> subtitle stays on its own line)."""
-    main, sep, sub = title.partition("<br><sup>")
-    cjk = any(ord(c) > 0x2E7F for c in main)
-    out = wrap(main.replace("<br>", "" if cjk else " "), width)
-    if sep:  # the subtitle is drawn smaller (~70 %): more fits on a line; each line is its own <sup>
-        lines = wrap(sub.removesuffix("</sup>"), int(width / 0.7)).split("<br>")
-        out += "".join(f"<br><sup>{x}</sup>" for x in lines)
-    return out
-
-
-def title_band(text: str, size: int, height: int, pad: int = 10) -> dict[str, Any]:
-    """A title whose first line sits `pad` px below the figure's top edge and whose other lines follow
-    below it. Plotly anchors a multi-line title by its first line only, so the title is placed by that
-    line; the caller gives the top margin room for title_height() (and a legend under it)."""
-    return {"text": text, "x": 0, "xanchor": "left", "font": {"size": size}, "yref": "container",
-            "y": 1 - (pad + size * LINE) / max(height, 1), "yanchor": "bottom"}
-
-
-def title_height(text: str, size: int, pad: int = 10) -> float:
-    """Pixels from the figure's top edge to the bottom of a title of this many lines at this size."""
-    return pad + _lines(text) * size * LINE
+__all__ = ["DESKTOP_WIDTH", "FONT", "INK", "PHONE_WIDTH", "PRESENT_FONT", "_cols", "for_phone", "from_spec", "inked",
+           "presented", "rewrap", "title_height"]
