@@ -149,11 +149,6 @@ def value(v: float | None, unit: str, kind: str, lang: str = "ja", *, one_place:
     return with_unit(v, unit, kind, man=man, lang=lang)
 
 
-def column_format(kind: str) -> str:
-    """printf format for a table column of this kind (st.column_config.NumberColumn): rates 9.0, counts 35,660."""
-    return "%.1f" if kind == "rate" else "localized"
-
-
 def rounded(v: float | None, kind: str) -> float | None:
     """A number rounded as it is shown (rates to one decimal), for tables that keep numbers sortable."""
     if v is None or not math.isfinite(v):

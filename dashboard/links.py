@@ -27,7 +27,6 @@ MODES = ("normal", "present")
 LANGS = i18n.LANGS  # every language with a message catalogue under locale/
 LATEST = "latest"
 FILTER_KEYS = ("place", "year", "as_of", "lang", "plan")
-MODE_KEYS = ("mode", "embed", "chart", "slide")
 TABS = (i18n.N_("headline"), i18n.N_("trends"), i18n.N_("comparison"))  # the tabs of a policy-area page
 _PLAN_ID = re.compile(r"[A-Za-z0-9_-]{1,20}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,60}")  # an indicator id in a link (checked against the page's choices there)
