@@ -49,26 +49,7 @@ from dashboard.catalog.lookups import Catalog
 from dashboard.catalog.readers import KIND_BOUNDS, read_indicators, read_plans, read_targets
 
 __all__ = [
-    "FALLBACK_LANG",
-    "KINDS",
-    "KIND_BOUNDS",
-    "LABEL_FIELDS",
-    "NO_LABELS",
-    "OPTIONAL_LABEL_FIELDS",
-    "ROLLUPS",
-    "TARGET_BELOW",
-    "TARGET_KINDS",
-    "TARGET_LEVELS",
-    "Catalog",
-    "Indicator",
-    "Labels",
-    "Plan",
-    "PolicyArea",
-    "Target",
-    "inline_labels",
-    "load_catalog",
-    "read_indicators",
-    "read_labels",
-    "read_plans",
-    "read_targets",
+    "FALLBACK_LANG", "KINDS", "KIND_BOUNDS", "LABEL_FIELDS", "NO_LABELS", "OPTIONAL_LABEL_FIELDS", "ROLLUPS",
+    "TARGET_BELOW", "TARGET_KINDS", "TARGET_LEVELS", "Catalog", "Indicator", "Labels", "Plan", "PolicyArea", "Target",
+    "inline_labels", "load_catalog", "read_indicators", "read_labels", "read_plans", "read_targets"
 ]
