@@ -16,8 +16,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import catalog as catalog_module
 from dashboard import charts, links
+from dashboard.catalog import loading as catalog_loading  # (load_catalog reads reference_dir there)
 from dashboard.config import ROOT
 from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
@@ -110,7 +110,7 @@ def tiny_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TinyApp:
     monkeypatch.setenv("GUNMA_CATALOG_DIR", str(cat))
     monkeypatch.setenv("GUNMA_DATA_DIR", str(root / "data"))
     monkeypatch.delenv("GUNMA_CACHE_DIR", raising=False)
-    monkeypatch.setattr(catalog_module, "reference_dir", lambda: ref)
+    monkeypatch.setattr(catalog_loading, "reference_dir", lambda: ref)
     return TinyApp(s1, s2)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import catalog as catalog_module
 from dashboard import cli
+from dashboard.catalog import loading as catalog_loading  # (load_catalog reads reference_dir there)
 from tests.conftest import TinyStore, write_tiny_catalog
 
 
@@ -24,7 +24,7 @@ def two_plans(tmp_path: Path, tiny_store: TinyStore, monkeypatch: pytest.MonkeyP
     (cat / "plans.csv").write_text("plan,name_ja,name_en,first_year,last_year\n"
                                    "8,第8期,8th plan,2021,2023\n9,第9期,9th plan,2024,2026\n", encoding="utf-8")
     monkeypatch.setenv("GUNMA_CATALOG_DIR", str(cat))
-    monkeypatch.setattr(catalog_module, "reference_dir", lambda: ref)
+    monkeypatch.setattr(catalog_loading, "reference_dir", lambda: ref)
     monkeypatch.setenv("GUNMA_DATA_DIR", str(tiny_store.store.dir.parent))
     monkeypatch.setenv("GUNMA_CACHE_DIR", str(tmp_path / "cache"))
     return tiny_store

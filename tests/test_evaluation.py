@@ -1,4 +1,4 @@
-"""The annual self-evaluation (dashboard/evaluation.py and the `note` / `evaluation` commands): the proposed grade
+"""The annual self-evaluation (dashboard/evaluation/ and the `note` / `evaluation` commands): the proposed grade
 rule, the year's rows, stale notes after a new snapshot, the workbook and reading it back."""
 
 from __future__ import annotations
