@@ -220,3 +220,12 @@ def test_reading_back_finds_the_columns_by_header_in_either_language(tiny_store:
     assert "too long" in changes["T-flag"].problem and changes["T-flag"].note is None
     ok = changes["T-rate"]
     assert ok.note is not None and ok.note.next == "=cmd|' /C calc'!A0" and ok.changed["grade"] == ("", "○")
+
+
+def test_a_sheet_row_is_as_tall_as_its_longest_wrapped_cell() -> None:
+    # Neither Excel nor LibreOffice sizes a row to its wrapped text on opening: the sheet sets the height.
+    from dashboard.evaluation.sheet import LINE_PT, sheet_row_height
+
+    assert sheet_row_height(["短い", "x"], [10, 10]) == LINE_PT
+    assert sheet_row_height(["あ" * 20, ""], [11, 10]) == 4 * LINE_PT  # 40 half-widths, 10 to a line
+    assert sheet_row_height(["a\nb\nc", "one"], [20, 10]) == 3 * LINE_PT

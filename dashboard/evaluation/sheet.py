@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from dashboard import fmt
 from dashboard.catalog import Catalog
 from dashboard.evaluation.grades import _catalog_file
 from dashboard.evaluation.rows import SheetRow, note_state, stale_text
-from dashboard.export import neutralise
+from dashboard.export import display_width, neutralise
 from dashboard.i18n import t
 
 COLUMNS_FILE = "evaluation_columns.csv"
@@ -60,6 +61,19 @@ def cell_values(cat: Catalog, row: SheetRow, lang: str) -> dict[str, str]:
     return {k: neutralise(v) for k, v in vals.items()}
 
 
+LINE_PT = 15.0  # one line of 11 pt text in a row, as Excel and LibreOffice space it
+
+
+def sheet_row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """A row's height in points so every wrapped cell shows whole: neither Excel nor LibreOffice sizes a row to
+    its wrapped text on opening, and a printed sheet would cut the verdict and the notes at the first line."""
+    def lines(text: str, width: float) -> int:
+        room = max(width - 1, 1)  # a column's width counts half-width characters, less its padding
+        return sum(max(1, math.ceil(display_width(line) / room)) for line in (text.splitlines() or [""]))
+
+    return LINE_PT * max((lines(x, w) for x, w in zip(texts, widths, strict=True)), default=1)
+
+
 def _sheet_name(text: str, used: set[str]) -> str:
     name = "".join(" " if ch in "[]:*?/\\" else ch for ch in text)[:31].strip() or "sheet"
     base, i = name, 2
@@ -91,7 +105,9 @@ def workbook(cat: Catalog, rows: Sequence[SheetRow], year: int, lang: str, as_of
         ws.append([neutralise(c.header(lang)) for c in cols])
         for r in mine:
             vals = cell_values(cat, r, lang)
-            ws.append([vals[c.field] for c in cols])
+            texts = [vals[c.field] for c in cols]
+            ws.append(texts)
+            ws.row_dimensions[ws.max_row].height = sheet_row_height(texts, [c.width for c in cols])
         ws["A1"].font = Font(bold=True, size=14)
         for cell in ws[3]:
             cell.font = Font(bold=True)

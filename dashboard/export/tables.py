@@ -59,8 +59,8 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     return out.rename(names) if names else out
 
 
-def _width(text: str) -> int:
-    """Display width of a line of text (full-width characters count two)."""
+def display_width(text: str) -> int:
+    """Display width of the widest line of a text (full-width characters count two), as spreadsheet columns count."""
     import unicodedata
 
     return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
@@ -92,7 +92,7 @@ def xlsx_bytes(df: pl.DataFrame, meta: ExportMeta | None = None, sheet: str = "d
     ws.freeze_panes = "A2"
     for i, col in enumerate(out.columns, 1):
         # East Asian characters take about two columns of width; a cell's width is its longest line.
-        longest = max((_width(str(v)) for v in [col, *out[col].to_list()] if v is not None), default=8)
+        longest = max((display_width(str(v)) for v in [col, *out[col].to_list()] if v is not None), default=8)
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
     _about_sheet(wb, meta, names, lang)
     buf = io.BytesIO()
