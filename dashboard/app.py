@@ -49,14 +49,15 @@ def main() -> None:
     if problem:
         data_folder_message(problem)
         return
-    lang = filters.prepare()  # draws nothing: reads the URL into the widget state
+    prep = filters.prepare()  # draws nothing: reads the URL into the widget state
+    lang = prep.lang
     special = present.wanted()  # presenter mode or embedded chart: no sidebar, no menu
     st.set_page_config(page_title=t("app_title", lang), layout="wide",
                        initial_sidebar_state="collapsed" if special else "auto")
     run = navigation.Run()  # the pages' own arguments for this run: navigation, then the resolved filters
     pages = navigation.build(state.catalog(), lang, run)
     nav = st.navigation(list(pages.values()), position="hidden" if special else "sidebar")
-    run.filters = f = filters.render(navigation.name_of(pages, nav))
+    run.filters = f = filters.render(prep, navigation.name_of(pages, nav))
     notice = unavailable_notice(state.store(), lang)  # the bucket is away: pages show its last state
     if notice:
         st.warning(notice)

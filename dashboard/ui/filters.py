@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -31,12 +32,8 @@ from dashboard.ui import state
 KEYS = links.FILTER_KEYS
 WIDGET = {k: f"flt_{k}" for k in KEYS}
 WRITTEN = "_flt_url_written"
-NOTICES = "_flt_notices"
-CHOICES = "_flt_choices"
 LABELS = "_flt_labels"  # what the filter labels depend on: language, newest snapshot
-CLAMPED = "_flt_clamped"  # the year chosen before the sidebar moved it to the one the as-of point has (notice)
 WANTED = "_flt_year_wanted"  # (that year, the year it was moved to): restored when the as-of point has it again
-RUN_KEY = "_flt_state_key"  # the store state key read at the start of this run (prepare), for render
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,8 @@ class Filters:
     provisional: str = ""  # 「暫定：35市町村中3市町村」 when data_year is a year not every municipality reported
     cmp: str | None = None  # the comparison tab's indicator (set by that page)
     order: str | None = None  # the comparison tab's order, "laggards" or None (set by that page)
+    notices: tuple[tuple[str, str, Any], ...] = ()  # URL values not used: (filter, value, default shown)
+    clamped: int | None = None  # the year chosen, when this run moved it to the one the as-of point has
 
     def url(self) -> dict[str, str]:
         """Query parameters reproducing the filters (the plan only when not the default)."""
@@ -115,10 +114,21 @@ def _choices(key: str) -> links.Choices:
     return _CHOICES(key, str(catalog_dir()))  # type: ignore[no-any-return]
 
 
-def prepare() -> str:
-    """Apply URL values to the widget state (before any widget); return the language."""
+@dataclass(frozen=True)
+class Prepared:
+    """What prepare() read at the start of a run, handed to render() in the same run: the language, the store's
+    state key (read once per run: it lists the store's files), the filters' choices, the URL values not used."""
+
+    lang: str
+    key: str
+    choices: links.Choices
+    notices: tuple[tuple[str, str, Any], ...]
+
+
+def prepare() -> Prepared:
+    """Apply URL values to the widget state (before any widget); what render() needs of this run."""
     ss = st.session_state
-    key = ss[RUN_KEY] = state.state_key()  # once per run: it lists the store's files
+    key = state.state_key()
     ch = _choices(key)
     written = ss.get(WRITTEN, {})
     incoming = {k: st.query_params[k] for k in KEYS if k in st.query_params
@@ -134,8 +144,6 @@ def prepare() -> str:
         elif ss.get(WIDGET[k]) not in options[k]:
             # First visit, or a value that no longer exists (e.g. a withdrawn snapshot).
             ss[WIDGET[k]] = defaults[k]
-    ss[NOTICES] = [(n.key, n.value, defaults[n.key]) for n in bad]
-    ss[CHOICES] = ch
     # The browser keeps a keyed selectbox's *displayed label* until the server sets the value: when the
     # labels change (a new publication renames 「最新（…）」, or the language changes) set every filter
     # to its own value again, so the sidebar shows the new labels in this very run.
@@ -144,14 +152,13 @@ def prepare() -> str:
         for k in KEYS:
             ss[WIDGET[k]] = ss[WIDGET[k]]
     ss[LABELS] = labels
-    return str(ss[WIDGET["lang"]])
+    return Prepared(str(ss[WIDGET["lang"]]), key, ch, tuple((n.key, n.value, defaults[n.key]) for n in bad))
 
 
-def render(page: str) -> Filters:
+def render(prep: Prepared, page: str) -> Filters:
     """Draw the filter widgets in the sidebar, write the URL, and return the resolved filters of `page`."""
     ss = st.session_state
-    ch: links.Choices = ss[CHOICES]
-    key = str(ss[RUN_KEY])
+    ch, key = prep.choices, prep.key
     cat = state.catalog()
     lang = str(ss[WIDGET["lang"]])
     snaps = {m.id: m for m in state.snapshots(key)}
@@ -173,9 +180,10 @@ def render(page: str) -> Filters:
         ss.pop(WANTED, None)
     chosen_year = int(ss[WIDGET["year"]])
     data_year = shown_year(chosen_year, years_at, coverage)
+    clamped = None
     if data_year != chosen_year and data_year in ch.years:
         ss[WIDGET["year"]] = data_year
-        ss[CLAMPED] = chosen_year
+        clamped = chosen_year
         ss[WANTED] = (ss.get(WANTED, (chosen_year, None))[0] or chosen_year, data_year)
 
     def year_label(y: int) -> str:
@@ -210,7 +218,7 @@ def render(page: str) -> Filters:
     place, year, as_of = str(ss[WIDGET["place"]]), int(ss[WIDGET["year"]]), str(ss[WIDGET["as_of"]])
     f = Filters(place=place, year=year, data_year=data_year, as_of=as_of, snapshot_id=snapshot_id,
                 lang=lang, key=key, plan=chosen_plan, default_plan=ch.plans[0], page=page,
-                provisional=provisional_text(coverage.get(data_year), lang))
+                provisional=provisional_text(coverage.get(data_year), lang), notices=prep.notices, clamped=clamped)
     _write_url(f.url())
     if page not in {p.name for p in registry.area_pages(cat)}:  # the comparison's indicator and order belong
         # to a policy-area page's tab: left from one, they would ride along in every other page's link
@@ -257,14 +265,14 @@ def _write_url(desired: dict[str, str]) -> None:
 
 def notices(f: Filters) -> None:
     """Show what could not be used from the URL, and a year shown differently from the one chosen."""
-    for key, value, default in st.session_state.get(NOTICES, []):
+    for key, value, default in f.notices:
         shown = (fmt.fy_label(default, f.lang) if key == "year" else
                  views.place_label(state.catalog(), default, f.lang) if key == "place" else
                  t("latest", f.lang) if key == "as_of" else
                  state.catalog().plan_name(f.lang, str(default)) if key == "plan" else str(default))
         st.warning(t("bad_param", f.lang, key=t(f"f_{key}", f.lang), value=views.plain(value), default=shown),
                    icon=":material/warning:")
-    chosen = st.session_state.pop(CLAMPED, None)  # said once, in the run that moved the year
+    chosen = f.clamped  # said once, in the run that moved the year
     if chosen is not None and chosen != f.data_year:
         st.info(t("year_clamped", f.lang, year=fmt.fy_label(chosen, f.lang), shown=fmt.fy_label(f.data_year, f.lang)))
     elif f.data_year != f.year:
