@@ -19,14 +19,20 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import national
 from bench.common import Figure
 from dashboard.config import ROOT
+
+if TYPE_CHECKING:
+    from dashboard.catalog import Catalog
+    from dashboard.storage import LocalStore
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -150,293 +156,361 @@ def _load_figure(r: Any, scale: str, name: str, target: bool) -> Figure:
     return f
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every section; write RESULTS.md (or --out); a failed section becomes a note, not a crash."""
-    ap = argparse.ArgumentParser(prog="python -m bench.run")
-    ap.add_argument("--quick", action="store_true", help="small national data, few repetitions (~2 min)")
-    ap.add_argument("--out", type=Path, default=None, help="where to write the results (default bench/RESULTS.md, "
-                                                          "bench/out/RESULTS-quick.md with --quick)")
-    ap.add_argument("--only", default="", help="comma-separated sections: query,pages,browser,load,floor,publish")
-    ap.add_argument("--work", type=Path, default=OUT, help="folder for generated data (git-ignored)")
-    a = ap.parse_args(argv)
-    quick = a.quick
-    out = a.out or (OUT / "RESULTS-quick.md" if quick else RESULTS)
-    only = set(filter(None, a.only.split(",")))
-    t_start = time.perf_counter()
-    load_start = machine()["load"]
-    figs: list[Figure] = []
-    notes: list[str] = []
+NOTES = (
+    "Naive figures are measured where the naive way is a drop-in: queries (every request) and AppTest pages "
+    "(the app with its query layer swapped for bench/naive.py; at national scale only the overview, since each "
+    "naive rerun reads all 6M rows several times). Browser and websocket figures have no naive column.",
+    "National-scale pages run the real app (bundled catalog: Gunma's 35 municipalities and 25 indicators) over "
+    "the generated data folder; their values come from the pre-aggregated file of its 50 snapshots, built before "
+    "the page, browser and load sections as a running deployment has it after a publish.",
+    "Area pages open on their first tab (headline progress; areas 2 and 3: trends) and run only the open tab; "
+    "'trends tab open' figures are the heavier case of a user reading the trend charts.",
+    "Load, burst: n sessions open the overview at the same instant, then change the place at once: a throughput "
+    "test (about n × server CPU per rerun ÷ workers). Load, paced: 200 sessions connected together, arriving "
+    "over 20 s, each opening one of the overview and the five policy areas and changing the place twice with "
+    "2–5 s of reading in between (seeded; bench/load.py). 'workers behind nginx' is `make serve` "
+    "(scripts/serve.py), one Streamlit worker per core with sticky sessions.",
+    "Publish, naive: pandas reads the file, checks codes, duplicates, missing values and ranges, and writes it; "
+    "no warnings against published data and no preview. The project's figure includes both, as the CLI and "
+    "the upload page do, so the naive way is faster there; both are within the targets.",
+    "Floor comparison: bench/floor_app.py (one selectbox, one Plotly chart, nothing read or cached) served "
+    "from the project root with the same .streamlit/config.toml, beside the dashboard, each page's figure "
+    "measured right after the floor's. CPU per run: one session alone changing the place over the 35 "
+    "municipalities, passes of the page alternating with passes of the floor, (user + system CPU of the "
+    "server from /proc) ÷ runs, caches warm (the cold first visit of each place in the note). Bursts: n "
+    "sessions at the same instant, session i opening the page at municipality i and changing to i + 1. "
+    "Browser first render: a fresh browser context per load, the floor and the page alternated, median of 3.",
+    "Queries read the pre-aggregated file of the snapshot set (dashboard/materialize.py: values.sql run once for "
+    "every indicator and place, written sorted by indicator; tests/test_materialize.py checks it gives exactly "
+    "the rows of values.sql). The 'computed from the snapshots → pre-aggregated' table shows the path used "
+    "until that file exists beside it, in the same run.",
+)  # written under the sections' own notes, after every run
 
-    def section(name: str, fn: Callable[[], list[Figure]]) -> None:
-        if only and name not in only:
-            return
-        print(f"[bench] {name} ...", flush=True)
-        t0 = time.perf_counter()
-        try:
-            got = fn()
-            figs.extend(got)
-        except Exception as e:  # a broken section is reported, the others still run
-            notes.append(f"section {name} failed: {type(e).__name__}: {e}".replace("\n", " ")[:300])
-            traceback.print_exc()
-        print(f"[bench] {name} done in {time.perf_counter() - t0:.0f} s", flush=True)
 
-    # ---------------------------------------------------------------- data
+@dataclass(frozen=True)
+class Ctx:
+    """What every section reads: the options, both data folders with their stores and catalogs, shared notes."""
+
+    quick: bool
+    work: Path  # --work: generated data, caches, profiles
+    national_desc: str  # the generated data in words, for the report
+    gunma_root: Path
+    nat_root: Path
+    gunma_store: LocalStore
+    nat_store: LocalStore
+    gunma_cat: Catalog
+    nat_cat: Catalog
+    started: float  # time.perf_counter() at the start of the run
+    load_start: str  # the load average then
+    notes: list[str] = field(default_factory=list)  # sections add theirs; the report lists them
+    profile_md: list[str] = field(default_factory=list)  # markdown the floor section adds below the tables
+
+
+def prepare(quick: bool, work: Path) -> tuple[Ctx, Figure]:
+    """Generate the national data (timed: the first figure) and open both data folders."""
+    started, load_start = time.perf_counter(), machine()["load"]
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from dashboard import db
     from dashboard.catalog import load_catalog
     from dashboard.storage import LocalStore
 
-    nat_root = a.work / ("national-quick" if quick else "national")
+    scale = QUICK_SCALE if quick else national.NATIONAL
+    nat_root = work / ("national-quick" if quick else "national")
     t0 = time.perf_counter()
-    gen = national.generate(nat_root, QUICK_SCALE if quick else national.NATIONAL)
+    gen = national.generate(nat_root, scale)
     gen_s = time.perf_counter() - t0
     nat_desc = (f"{gen.municipalities:,} municipalities, {gen.years} fiscal years, {gen.indicators} indicators, "
                 f"{gen.snapshots} snapshots, {gen.rows:,} rows, generated in {gen_s:.1f} s")
     print(f"[bench] national data: {nat_desc}", flush=True)
     gunma_root = ROOT / "data"
-    gunma_store, nat_store = LocalStore(gunma_root), LocalStore(nat_root)
-    gunma_cat, nat_cat = load_catalog(), national.national_catalog(nat_root)
-    figs.append(Figure("data", "national", "generate national data", gen_s * 1000, "ms", note=nat_desc))
+    ctx = Ctx(quick=quick, work=work, national_desc=nat_desc, gunma_root=gunma_root, nat_root=nat_root,
+              gunma_store=LocalStore(gunma_root), nat_store=LocalStore(nat_root), gunma_cat=load_catalog(),
+              nat_cat=national.national_catalog(nat_root), started=started, load_start=load_start)
+    return ctx, Figure("data", "national", "generate national data", gen_s * 1000, "ms", note=nat_desc)
 
-    # ---------------------------------------------------------------- queries
-    def queries() -> list[Figure]:
-        from bench import queries as q
 
-        con = db.connect()
-        g_cache, n_cache = a.work / "cache-gunma", a.work / "cache-national"
-        for c in (g_cache, n_cache):
-            shutil.rmtree(c, ignore_errors=True)
-        builds = [q.build_figure(gunma_root, "gunma", a.work), q.build_figure(nat_root, "national", a.work)]
-        res = q.measure(con, gunma_store, gunma_cat, "gunma", reps=5 if quick else 20, naive_reps=2 if quick else 3,
-                        cache_dir=g_cache)
-        nat = q.measure(con, nat_store, nat_cat, "national", reps=3 if quick else 10, naive_reps=1, cache_dir=n_cache)
-        for f in nat:
-            if f.name.endswith("median"):
-                f.extra["met"] = f.value is not None and f.value < 50 and (f.ratio or 0) >= 10
-                f.target = "< 50 ms; ≥ 10× naive"
-        ba = q.before_after(con, gunma_store, gunma_cat, "gunma", g_cache, reps=3 if quick else 10)
-        ba += q.before_after(con, nat_store, nat_cat, "national", n_cache, reps=1 if quick else 3)
-        return builds + res + nat + ba
+def build_caches(ctx: Ctx) -> None:
+    """Pre-aggregate both data folders, as a running deployment has them, before the server sections."""
+    # The app reads pre-aggregated values from <data>/cache once they are built (in the background on
+    # first use, or after a publish); build them now so page figures are not measured against a build in
+    # progress. The build itself is a query figure.
+    from dashboard import materialize
+    from dashboard.storage import LocalStore, visible
 
-    section("query", queries)
+    for root in (ctx.gunma_root, ctx.nat_root):
+        st_ = LocalStore(root)
+        materialize.build(root / "cache", st_, ctx.gunma_cat, visible(st_.list(), None))
 
-    # ---------------------------------------------------------------- pages (AppTest)
-    if not only or only & {"pages", "browser", "load", "floor"}:
-        # The app reads pre-aggregated values from <data>/cache once they are built (in the background on
-        # first use, or after a publish); build them now, as a running deployment has them, so page
-        # figures are not measured against a build in progress. The build itself is a query figure.
-        from dashboard import materialize
-        from dashboard.storage import visible
 
-        for root in (gunma_root, nat_root):
-            st_ = LocalStore(root)
-            materialize.build(root / "cache", st_, gunma_cat, visible(st_.list(), None))
+# ---------------------------------------------------------------- queries
+def query_figures(ctx: Ctx) -> list[Figure]:
+    """Named-query latency, project vs naive, at both scales; the cache build; computed vs pre-aggregated."""
+    from bench import queries as q
+    from dashboard import db
 
-    def pages() -> list[Figure]:
-        from bench import pages as pg
+    quick = ctx.quick
+    con = db.connect()
+    g_cache, n_cache = ctx.work / "cache-gunma", ctx.work / "cache-national"
+    for c in (g_cache, n_cache):
+        shutil.rmtree(c, ignore_errors=True)
+    builds = [q.build_figure(ctx.gunma_root, "gunma", ctx.work), q.build_figure(ctx.nat_root, "national", ctx.work)]
+    res = q.measure(con, ctx.gunma_store, ctx.gunma_cat, "gunma", reps=5 if quick else 20,
+                    naive_reps=2 if quick else 3, cache_dir=g_cache)
+    nat = q.measure(con, ctx.nat_store, ctx.nat_cat, "national", reps=3 if quick else 10, naive_reps=1,
+                    cache_dir=n_cache)
+    for f in nat:
+        if f.name.endswith("median"):
+            f.extra["met"] = f.value is not None and f.value < 50 and (f.ratio or 0) >= 10
+            f.target = "< 50 ms; ≥ 10× naive"
+    ba = q.before_after(con, ctx.gunma_store, ctx.gunma_cat, "gunma", g_cache, reps=3 if quick else 10)
+    ba += q.before_after(con, ctx.nat_store, ctx.nat_cat, "national", n_cache, reps=1 if quick else 3)
+    return builds + res + nat + ba
 
-        if not pg.app_present():
-            notes.append("pages: dashboard/app.py or pages/*.py missing; AppTest figures skipped")
-            return []
-        got = pg.measure(gunma_root, "gunma", pages=pg.PAGES[:3] if quick else None, reps=2 if quick else 5,
-                         changes=2 if quick else 5)
-        got += pg.measure(nat_root, "national", pages=["overview", "area1"] if quick else pg.PAGES,
-                          reps=1 if quick else 3, changes=2 if quick else 3,
-                          naive_pages=["overview"], naive_reps=1)
-        return got
 
-    section("pages", pages)
+# ---------------------------------------------------------------- pages (AppTest)
+def _app_missing(ctx: Ctx, note: str) -> bool:
+    """True (and the note added) when dashboard/app.py or its pages are not there."""
+    from bench import pages as pg
 
-    # ---------------------------------------------------------------- real server: browser, load
-    def with_server(folder: Path, fn: Callable[[str, int], list[Figure]]) -> list[Figure]:
-        from bench.floor import server
+    if pg.app_present():
+        return False
+    ctx.notes.append(note)
+    return True
 
-        with server(ROOT / "dashboard" / "app.py", folder) as (url, pid):
-            return fn(url, pid)
 
-    def browser() -> list[Figure]:
-        from bench import browser as br
-        from bench import pages as pg
+def page_figures(ctx: Ctx) -> list[Figure]:
+    """Page reruns under Streamlit's AppTest at both scales, naive beside the national overview."""
+    from bench import pages as pg
 
-        if not pg.app_present():
-            notes.append("browser: the app is not there yet; skipped")
-            return []
-        if not br.available():
-            notes.append("browser: Playwright or /usr/bin/chromium missing; skipped")
-            return []
-        got = with_server(gunma_root, lambda url, pid: br.measure(url, "gunma", pg.PAGES[:2] if quick else pg.PAGES,
-                                                                   changes=3 if quick else 10))
-        got += with_server(nat_root, lambda url, pid: br.measure(url, "national", ["overview", "area1"],
-                                                                  changes=3 if quick else 10))
-        for f in got:
-            if f.name.startswith("filter change"):
-                _target(f, 300 if f.scale == "gunma" else 800)
-        return got
+    if _app_missing(ctx, "pages: dashboard/app.py or pages/*.py missing; AppTest figures skipped"):
+        return []
+    quick = ctx.quick
+    got = pg.measure(ctx.gunma_root, "gunma", pages=pg.PAGES[:3] if quick else None, reps=2 if quick else 5,
+                     changes=2 if quick else 5)
+    got += pg.measure(ctx.nat_root, "national", pages=["overview", "area1"] if quick else pg.PAGES,
+                      reps=1 if quick else 3, changes=2 if quick else 3,
+                      naive_pages=["overview"], naive_reps=1)
+    return got
 
-    section("browser", browser)
 
-    def load() -> list[Figure]:
-        from bench import load as ld
-        from bench import pages as pg
+# ---------------------------------------------------------------- real server: browser, load
+def _with_server(folder: Path, fn: Callable[[str, int], list[Figure]]) -> list[Figure]:
+    """fn(url, pid) against the dashboard served over folder."""
+    from bench.floor import server
 
-        if not pg.app_present():
-            notes.append("load: the app is not there yet; skipped")
-            return []
-        got: list[Figure] = []
-        levels = (1, 10) if quick else (1, 10, 50, 200)
-        n_top = 20 if quick else 200
-        for scale, folder in (("gunma", gunma_root), ("national", nat_root)):
-            def rounds(url: str, pid: int, scale: str = scale) -> list[Figure]:
-                res = []
-                warm = ld.run_round(url, pid, 1, timeout=300)  # the first run pays imports and cold caches
-                res.append(Figure("concurrency (websocket sessions)", scale, "warm-up session: first page load",
-                                  warm.first_ms[0] if warm.first_ms else None, "ms",
-                                  note=f"server RSS after: {ld.rss_mb(pid):.0f} MB; errors {warm.errors}"))
-                for n in levels:
-                    r = ld.run_round(url, pid, n, timeout=120)
-                    res.append(_load_figure(r, scale, f"1 process: burst, {n} sessions at the same instant",
-                                            target=n == 200))
-                    if r.errors > n // 2:
-                        break  # the server is saturated: larger rounds would only fail longer
-                r = ld.run_paced(url, pid, n_top, ramp_s=5 if quick else 20, timeout=120)
-                res.append(_load_figure(r, scale, f"1 process: paced, {n_top} sessions connected together",
-                                        target=n_top == 200))
-                return res
+    with server(ROOT / "dashboard" / "app.py", folder) as (url, pid):
+        return fn(url, pid)
 
-            got += with_server(folder, rounds)
-            got += cluster_rounds(folder, scale, n_top, quick)
-        return got
 
-    def cluster_rounds(folder: Path, scale: str, n: int, quick: bool) -> list[Figure]:
-        """The production set-up (make serve): one worker per core behind nginx, sticky sessions."""
-        from bench import load as ld
-        from bench.cluster import ClusterError, start_cluster
+def browser_figures(ctx: Ctx) -> list[Figure]:
+    """First render and filter change in headless Chromium against the real server."""
+    from bench import browser as br
+    from bench import pages as pg
 
-        workers = os.cpu_count() or 2
-        try:
-            cluster = start_cluster(folder, workers)  # returns once every worker has run the app once
-        except ClusterError as e:
-            notes.append(f"load with {workers} workers skipped: {e}")
-            return []
-        with cluster:
-            r = ld.run_round(cluster.url, cluster.pids, n, timeout=120)
-            out = [_load_figure(r, scale, f"{workers} workers behind nginx: burst, {n} sessions at the same instant",
-                                target=n == 200)]
-            r = ld.run_paced(cluster.url, cluster.pids, n, ramp_s=5 if quick else 20, timeout=120)
-            out.append(_load_figure(r, scale, f"{workers} workers behind nginx: paced, {n} sessions connected together",
-                                    target=n == 200))
-        return out
+    if _app_missing(ctx, "browser: the app is not there yet; skipped"):
+        return []
+    if not br.available():
+        ctx.notes.append("browser: Playwright or /usr/bin/chromium missing; skipped")
+        return []
+    changes = 3 if ctx.quick else 10
+    gunma_pages = pg.PAGES[:2] if ctx.quick else pg.PAGES
+    got = _with_server(ctx.gunma_root, lambda url, pid: br.measure(url, "gunma", gunma_pages, changes=changes))
+    got += _with_server(ctx.nat_root, lambda url, pid: br.measure(url, "national", ["overview", "area1"],
+                                                                   changes=changes))
+    for f in got:
+        if f.name.startswith("filter change"):
+            _target(f, 300 if f.scale == "gunma" else 800)
+    return got
 
-    section("load", load)
 
-    # ---------------------------------------------------------------- floor comparison, profile
-    profile_md: list[str] = []
+def _load_rounds(ctx: Ctx, scale: str, n_top: int, url: str, pid: int) -> list[Figure]:
+    """One process: a warm-up session, bursts of growing size (until saturated), then n_top paced sessions."""
+    from bench import load as ld
 
-    def floor() -> list[Figure]:
-        from bench import floor as fl
-        from bench import pages as pg
-        from bench import profile as pf
+    levels = (1, 10) if ctx.quick else (1, 10, 50, 200)
+    res = []
+    warm = ld.run_round(url, pid, 1, timeout=300)  # the first run pays imports and cold caches
+    res.append(Figure("concurrency (websocket sessions)", scale, "warm-up session: first page load",
+                      warm.first_ms[0] if warm.first_ms else None, "ms",
+                      note=f"server RSS after: {ld.rss_mb(pid):.0f} MB; errors {warm.errors}"))
+    for n in levels:
+        r = ld.run_round(url, pid, n, timeout=120)
+        res.append(_load_figure(r, scale, f"1 process: burst, {n} sessions at the same instant", target=n == 200))
+        if r.errors > n // 2:
+            break  # the server is saturated: larger rounds would only fail longer
+    r = ld.run_paced(url, pid, n_top, ramp_s=5 if ctx.quick else 20, timeout=120)
+    res.append(_load_figure(r, scale, f"1 process: paced, {n_top} sessions connected together", target=n_top == 200))
+    return res
 
-        if not pg.app_present():
-            notes.append("floor: the app is not there yet; skipped")
-            return []
-        got = fl.measure(gunma_root, quick, notes=notes)
-        if ANALYSIS.exists():
-            profile_md.append(ANALYSIS.read_text(encoding="utf-8").strip())
-        if pf.available():
-            n = 20 if quick else 200
-            r, raw = fl.profiled_burst(gunma_root, a.work / "profile-overview.txt", n=n)
-            profile_md.append(pf.markdown(pf.summarise(raw), f"Where the time goes now: one process under py-spy, "
+
+def _cluster_rounds(ctx: Ctx, folder: Path, scale: str, n: int) -> list[Figure]:
+    """The production set-up (make serve): one worker per core behind nginx, sticky sessions."""
+    from bench import load as ld
+    from bench.cluster import ClusterError, start_cluster
+
+    workers = os.cpu_count() or 2
+    try:
+        cluster = start_cluster(folder, workers)  # returns once every worker has run the app once
+    except ClusterError as e:
+        ctx.notes.append(f"load with {workers} workers skipped: {e}")
+        return []
+    with cluster:
+        r = ld.run_round(cluster.url, cluster.pids, n, timeout=120)
+        out = [_load_figure(r, scale, f"{workers} workers behind nginx: burst, {n} sessions at the same instant",
+                            target=n == 200)]
+        r = ld.run_paced(cluster.url, cluster.pids, n, ramp_s=5 if ctx.quick else 20, timeout=120)
+        out.append(_load_figure(r, scale, f"{workers} workers behind nginx: paced, {n} sessions connected together",
+                                target=n == 200))
+    return out
+
+
+def load_figures(ctx: Ctx) -> list[Figure]:
+    """Concurrent websocket sessions at both scales: one process, then one worker per core behind nginx."""
+    if _app_missing(ctx, "load: the app is not there yet; skipped"):
+        return []
+    got: list[Figure] = []
+    n_top = 20 if ctx.quick else 200
+    for scale, folder in (("gunma", ctx.gunma_root), ("national", ctx.nat_root)):
+        got += _with_server(folder, partial(_load_rounds, ctx, scale, n_top))
+        got += _cluster_rounds(ctx, folder, scale, n_top)
+    return got
+
+
+# ---------------------------------------------------------------- floor comparison, profile
+def floor_figures(ctx: Ctx) -> list[Figure]:
+    """Every page beside Streamlit's floor (bench/floor.py); the py-spy profiles go to ctx.profile_md."""
+    from bench import floor as fl
+    from bench import profile as pf
+
+    if _app_missing(ctx, "floor: the app is not there yet; skipped"):
+        return []
+    got = fl.measure(ctx.gunma_root, ctx.quick, notes=ctx.notes)
+    if ANALYSIS.exists():
+        ctx.profile_md.append(ANALYSIS.read_text(encoding="utf-8").strip())
+    if pf.available():
+        n = 20 if ctx.quick else 200
+        r, raw = fl.profiled_burst(ctx.gunma_root, ctx.work / "profile-overview.txt", n=n)
+        ctx.profile_md.append(pf.markdown(pf.summarise(raw), f"Where the time goes now: one process under py-spy, "
                                           f"{n} sessions opening the overview at once and changing the place "
                                           f"(p95 {r.summary()['all_p95']:,.0f} ms, {r.errors} errors)"))
-        else:
-            notes.append("profile skipped: py-spy missing, or no permission to attach (root or CAP_SYS_PTRACE)")
-        if BEFORE_PROFILE.exists():
-            profile_md.append(BEFORE_PROFILE.read_text(encoding="utf-8").strip())
-        return got
+    else:
+        ctx.notes.append("profile skipped: py-spy missing, or no permission to attach (root or CAP_SYS_PTRACE)")
+    if BEFORE_PROFILE.exists():
+        ctx.profile_md.append(BEFORE_PROFILE.read_text(encoding="utf-8").strip())
+    return got
 
-    section("floor", floor)
 
-    # ---------------------------------------------------------------- publish
-    def publish() -> list[Figure]:
-        from bench import publish as pb
+# ---------------------------------------------------------------- publish
+def publish_figures(ctx: Ctx) -> list[Figure]:
+    """Validating and publishing a large snapshot (rules only, as the CLI, naive): time and peak memory."""
+    from bench import publish as pb
 
-        rows = 50_000 if quick else 1_000_000
-        root = a.work / "publish"
-        if root.exists():
-            shutil.rmtree(root)
-        shutil.copytree(nat_root, root)
-        file = a.work / "publish-upload.parquet"
-        pb.make_file(root, file, rows)
-        got = []
-        results = {}
-        for mode in ("rules", "project", "naive"):
-            results[mode] = pb.run(root, file, mode)
-        nv = results["naive"]
-        for mode, label in (("rules", "validation rules + publish"),
-                            ("project", "validation + warnings against published data + publish (as the CLI)")):
-            r = results[mode]
-            if not r.get("ok"):
-                notes.append(f"publish ({mode}) failed: {r.get('errors')}")
-                continue
-            total = float(r["validate_s"]) + float(r["publish_s"])  # type: ignore[arg-type]
-            naive_total = (float(nv["validate_s"]) + float(nv["publish_s"])) if nv.get("ok") else None  # type: ignore[arg-type]
-            got.append(_target(Figure("publish", "national", f"{rows:,}-row snapshot: {label}", total, "s",
-                                      naive_total, target="< 10 s",
-                                      note=f"validate {float(r['validate_s']):.2f} s, preview + publish "  # type: ignore[arg-type]
-                                           f"{float(r['publish_s']):.2f} s (preview alone "  # type: ignore[arg-type]
-                                           f"{float(r.get('preview_s', 0.0)):.2f} s); "  # type: ignore[arg-type]
-                                           f"{r.get('warnings', 0)} warnings"), 10))
-            got.append(_target(Figure("publish", "national", f"{rows:,}-row snapshot: peak memory ({mode})",
-                                      float(r["peak_mb"]), "MB", float(nv["peak_mb"]) if nv.get("ok") else None,  # type: ignore[arg-type]
-                                      target="< 1 GB", note="VmHWM of the publishing process"), 1024))
-        got += pb.worst_uploads()  # the files that escaped the readers' budgets before: time and reader peak
-        return got
+    rows = 50_000 if ctx.quick else 1_000_000
+    root = ctx.work / "publish"
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(ctx.nat_root, root)
+    file = ctx.work / "publish-upload.parquet"
+    pb.make_file(root, file, rows)
+    got = []
+    results = {}
+    for mode in ("rules", "project", "naive"):
+        results[mode] = pb.run(root, file, mode)
+    nv = results["naive"]
+    for mode, label in (("rules", "validation rules + publish"),
+                        ("project", "validation + warnings against published data + publish (as the CLI)")):
+        r = results[mode]
+        if not r.get("ok"):
+            ctx.notes.append(f"publish ({mode}) failed: {r.get('errors')}")
+            continue
+        total = float(r["validate_s"]) + float(r["publish_s"])  # type: ignore[arg-type]
+        naive_total = (float(nv["validate_s"]) + float(nv["publish_s"])) if nv.get("ok") else None  # type: ignore[arg-type]
+        got.append(_target(Figure("publish", "national", f"{rows:,}-row snapshot: {label}", total, "s",
+                                  naive_total, target="< 10 s",
+                                  note=f"validate {float(r['validate_s']):.2f} s, preview + publish "  # type: ignore[arg-type]
+                                       f"{float(r['publish_s']):.2f} s (preview alone "  # type: ignore[arg-type]
+                                       f"{float(r.get('preview_s', 0.0)):.2f} s); "  # type: ignore[arg-type]
+                                       f"{r.get('warnings', 0)} warnings"), 10))
+        got.append(_target(Figure("publish", "national", f"{rows:,}-row snapshot: peak memory ({mode})",
+                                  float(r["peak_mb"]), "MB", float(nv["peak_mb"]) if nv.get("ok") else None,  # type: ignore[arg-type]
+                                  target="< 1 GB", note="VmHWM of the publishing process"), 1024))
+    got += pb.worst_uploads()  # the files that escaped the readers' budgets before: time and reader peak
+    return got
 
-    section("publish", publish)
 
-    notes += [
-        "Naive figures are measured where the naive way is a drop-in: queries (every request) and AppTest pages "
-        "(the app with its query layer swapped for bench/naive.py; at national scale only the overview, since each "
-        "naive rerun reads all 6M rows several times). Browser and websocket figures have no naive column.",
-        "National-scale pages run the real app (bundled catalog: Gunma's 35 municipalities and 25 indicators) over "
-        "the generated data folder; their values come from the pre-aggregated file of its 50 snapshots, built before "
-        "the page, browser and load sections as a running deployment has it after a publish.",
-        "Area pages open on their first tab (headline progress; areas 2 and 3: trends) and run only the open tab; "
-        "'trends tab open' figures are the heavier case of a user reading the trend charts.",
-        "Load, burst: n sessions open the overview at the same instant, then change the place at once: a throughput "
-        "test (about n × server CPU per rerun ÷ workers). Load, paced: 200 sessions connected together, arriving "
-        "over 20 s, each opening one of the overview and the five policy areas and changing the place twice with "
-        "2–5 s of reading in between (seeded; bench/load.py). 'workers behind nginx' is `make serve` "
-        "(scripts/serve.py), one Streamlit worker per core with sticky sessions.",
-        "Publish, naive: pandas reads the file, checks codes, duplicates, missing values and ranges, and writes it; "
-        "no warnings against published data and no preview. The project's figure includes both, as the CLI and "
-        "the upload page do, so the naive way is faster there; both are within the targets.",
-        "Floor comparison: bench/floor_app.py (one selectbox, one Plotly chart, nothing read or cached) served "
-        "from the project root with the same .streamlit/config.toml, beside the dashboard, each page's figure "
-        "measured right after the floor's. CPU per run: one session alone changing the place over the 35 "
-        "municipalities, passes of the page alternating with passes of the floor, (user + system CPU of the "
-        "server from /proc) ÷ runs, caches warm (the cold first visit of each place in the note). Bursts: n "
-        "sessions at the same instant, session i opening the page at municipality i and changing to i + 1. "
-        "Browser first render: a fresh browser context per load, the floor and the page alternated, median of 3.",
-        "Queries read the pre-aggregated file of the snapshot set (dashboard/materialize.py: values.sql run once for "
-        "every indicator and place, written sorted by indicator; tests/test_materialize.py checks it gives exactly "
-        "the rows of values.sql). The 'computed from the snapshots → pre-aggregated' table shows the path used "
-        "until that file exists beside it, in the same run.",
-    ]
-    minutes = (time.perf_counter() - t_start) / 60
+# ---------------------------------------------------------------- the table, the runner
+SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
+    "query": query_figures,
+    "pages": page_figures,
+    "browser": browser_figures,
+    "load": load_figures,
+    "floor": floor_figures,
+    "publish": publish_figures,
+}  # run in this order; --only picks some
+NEED_CACHES = {"pages", "browser", "load", "floor"}  # run against the pre-aggregated data folders (build_caches)
+
+
+def run_section(ctx: Ctx, name: str) -> list[Figure]:
+    """One section's figures; a failed section becomes a note, not a crash."""
+    print(f"[bench] {name} ...", flush=True)
+    t0 = time.perf_counter()
+    got: list[Figure] = []
+    try:
+        got = SECTIONS[name](ctx)
+    except Exception as e:  # a broken section is reported, the others still run
+        ctx.notes.append(f"section {name} failed: {type(e).__name__}: {e}".replace("\n", " ")[:300])
+        traceback.print_exc()
+    print(f"[bench] {name} done in {time.perf_counter() - t0:.0f} s", flush=True)
+    return got
+
+
+def run_sections(ctx: Ctx, names: list[str]) -> list[Figure]:
+    """The named sections in table order, the data caches built before the first that needs them."""
+    figs: list[Figure] = []
+    cached = False
+    for name in names:
+        if name in NEED_CACHES and not cached:
+            build_caches(ctx)
+            cached = True
+        figs += run_section(ctx, name)
+    return figs
+
+
+def write_report(ctx: Ctx, figs: list[Figure], out: Path) -> None:
+    """The context of the run, one table per section and the notes, written to out."""
+    notes = [*ctx.notes, *NOTES]
+    minutes = (time.perf_counter() - ctx.started) / 60
     info: dict[str, object] = {
-        "command": "python -m bench.run" + (" --quick" if quick else ""),
+        "command": "python -m bench.run" + (" --quick" if ctx.quick else ""),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "minutes": minutes,
-        "machine": machine(), "versions": versions(), "load_start": load_start, "national": nat_desc,
-        "gunma_rows": sum(m.rows for m in gunma_store.list()), "gunma_snaps": len(gunma_store.list()),
-        "profile": "\n\n".join(profile_md),
+        "machine": machine(), "versions": versions(), "load_start": ctx.load_start, "national": ctx.national_desc,
+        "gunma_rows": sum(m.rows for m in ctx.gunma_store.list()), "gunma_snaps": len(ctx.gunma_store.list()),
+        "profile": "\n\n".join(ctx.profile_md),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(figs, info, notes), encoding="utf-8")
     print(f"[bench] wrote {out} ({minutes:.1f} min)", flush=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: --quick, --out, --only, --work."""
+    ap = argparse.ArgumentParser(prog="python -m bench.run")
+    ap.add_argument("--quick", action="store_true", help="small national data, few repetitions (~2 min)")
+    ap.add_argument("--out", type=Path, default=None, help="where to write the results (default bench/RESULTS.md, "
+                                                          "bench/out/RESULTS-quick.md with --quick)")
+    ap.add_argument("--only", default="", help="comma-separated sections: " + ",".join(SECTIONS))
+    ap.add_argument("--work", type=Path, default=OUT, help="folder for generated data (git-ignored)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen sections (all by default) from SECTIONS; write RESULTS.md (or --out)."""
+    a = parser().parse_args(argv)
+    only = set(filter(None, a.only.split(",")))
+    ctx, data_figure = prepare(a.quick, a.work)
+    figs = [data_figure, *run_sections(ctx, [name for name in SECTIONS if not only or name in only])]
+    write_report(ctx, figs, a.out or (OUT / "RESULTS-quick.md" if a.quick else RESULTS))
     return 0
 
 
