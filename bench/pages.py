@@ -65,7 +65,8 @@ def _clear_caches() -> None:
 
     st.cache_data.clear()
     layout.clear_views()  # the page sections' own cache (dashboard/ui/layout.py per_view)
-    state.values.clear()  # type: ignore[attr-defined]
+    if isinstance(state.values, state.ViewCache):  # in naive mode it is the uncached function
+        state.values.clear()
 
 
 def _timed_run(at: Any, uncached: bool = False) -> float:
