@@ -26,13 +26,14 @@ from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
 from dashboard.ui.share import LINK_POPOVER
 from tests.apptest_pages import link_urls, names, switch
+from tests.grids import bundled_id
 from tests.recording import Recorder  # (its fixture app_data comes from tests/conftest.py)
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = names()  # from the page registry
 CAT = load_catalog()
-SAMPLE_SNAP = "0004-2fadb81b"
-OFFICIAL_SNAP = "0001-1b9cea0b"
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
+OFFICIAL_SNAP = bundled_id(1)  # the plan's official figures
 
 
 def _open(params: dict[str, str], page: str = "overview") -> AppTest:
