@@ -23,6 +23,7 @@ from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
 from tests.apptest_pages import names, switch
 from tests.conftest import TINY_MUNICIPALITIES, publish_rows, write_tiny_catalog
+from tests.grids import bundled_id
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -268,7 +269,7 @@ def test_invalid_url_values_fall_back_with_a_notice(data_dir: Path) -> None:
 
 
 def test_official_snapshot_alone_shows_no_sample_banner_and_year_falls_back(data_dir: Path) -> None:
-    at = _open(Case("10000", 2024, "0001-1b9cea0b", "ja"))
+    at = _open(Case("10000", 2024, bundled_id(1), "ja"))
     assert not at.exception
     assert not _banner(at, "ja")
     assert any("令和3年度" in i.value or "令和2年度" in i.value for i in at.info)  # shown up to the last year

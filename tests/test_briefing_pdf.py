@@ -19,13 +19,14 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.i18n import t
 from dashboard.storage import LocalStore
+from tests.grids import bundled_id
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(shutil.which("pdftotext") is None, reason="no poppler-utils")]
 
 CAT = load_catalog()
-SAMPLE_SNAP = "0004-2fadb81b"
-URL = "http://127.0.0.1:8501/?place=10000&year=2024&as_of=0004-2fadb81b"
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
+URL = f"http://127.0.0.1:8501/?place=10000&year=2024&as_of={SAMPLE_SNAP}"
 A4 = (595, 842)  # points, rounded
 
 

@@ -24,9 +24,10 @@ from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.storage import LocalStore
+from tests.grids import bundled_id
 
 CAT = load_catalog()
-SAMPLE_SNAP = "0004-2fadb81b"
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,11 @@ from dashboard import data, db, export, fmt, slides, summary, views
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.storage import LocalStore
+from tests.grids import bundled_id
 
 CAT = load_catalog()
-SAMPLE_SNAP = "0004-2fadb81b"
-OFFICIAL_SNAP = "0001-1b9cea0b"
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
+OFFICIAL_SNAP = bundled_id(1)  # the plan's official figures
 
 
 @pytest.fixture()
@@ -36,7 +37,7 @@ def vals(data_copy: Path) -> pl.DataFrame:
 
 def meta(sample: bool = True, lang: str = "ja", place: str = "群馬県", snap: str = SAMPLE_SNAP) -> export.ExportMeta:
     return export.ExportMeta("進捗報告 <テスト>", place, 2024, snap, "label", sample, lang,
-                             "http://127.0.0.1:8501/?place=10000&year=2024&as_of=0004-2fadb81b&lang=ja")
+                             f"http://127.0.0.1:8501/?place=10000&year=2024&as_of={SAMPLE_SNAP}&lang=ja")
 
 
 def _text_fig(text: str) -> go.Figure:

@@ -29,9 +29,9 @@ def test_long_date_is_the_japan_date_in_the_readers_calendar(timestamp: str, ja:
 
 
 def test_last_updated_names_the_publication() -> None:
-    assert fmt.publication("0004-2fadb81b") == "0004"
-    assert fmt.last_updated("2026-12-05T20:00:00Z", "0004-2fadb81b", "ja") == "最終更新：令和8年12月6日（公表0004）"
-    assert fmt.last_updated("2026-12-05T20:00:00Z", "0004-2fadb81b", "en") == \
+    assert fmt.publication("0004-5eed5eed") == "0004"
+    assert fmt.last_updated("2026-12-05T20:00:00Z", "0004-5eed5eed", "ja") == "最終更新：令和8年12月6日（公表0004）"
+    assert fmt.last_updated("2026-12-05T20:00:00Z", "0004-5eed5eed", "en") == \
         "Last updated: 6 December 2026 (publication 0004)"
 
 

@@ -56,9 +56,10 @@ def test_preview_on_an_empty_store_is_all_adds(empty_data: Path) -> None:
 
 def test_preview_respects_withdrawal(data_copy: Path) -> None:
     store, con = LocalStore(data_copy), db.connect()
-    store.set_withdrawn("0004-2fadb81b", True, reason="test", who="t")
+    newest = store.list()[-1].id
+    store.set_withdrawn(newest, True, reason="test", who="t")
     cur = ingest.current_rows(con, store)
-    assert "0004-2fadb81b" not in set(cur["snapshot_id"].to_list())
+    assert newest not in set(cur["snapshot_id"].to_list())
 
 
 # ------------------------------------------------------------------------------ publish
@@ -66,7 +67,7 @@ def test_preview_respects_withdrawal(data_copy: Path) -> None:
 def test_publish_is_seen_by_the_query_layer_and_recorded(data_copy: Path) -> None:
     store, con = LocalStore(data_copy), db.connect()
     cand = _frame([(("kayoi_participants"), c, 2026, 100.0) for c in CAT.municipality_codes()])
-    key_before = store.state_key()
+    key_before, previous = store.state_key(), store.list()[-1].id
     meta = ingest.publish(store, cand, label="  令和8年度\t速報\n", kind="official", publisher="田中",
                           source_name="/home/x/../../fy2026.csv", expected_last_seq=4)
     assert meta.seq == 5 and meta.rows == 35 and meta.label == "令和8年度 速報"
@@ -75,7 +76,7 @@ def test_publish_is_seen_by_the_query_layer_and_recorded(data_copy: Path) -> Non
     vals = data.values(con, store, CAT, indicator_ids=["kayoi_participants"], places=["10000"])
     assert vals.filter(pl.col("fiscal_year") == 2026)["value"].to_list() == [3500.0]
     # As of the previous snapshot, the dashboard is exactly as before.
-    old = data.values(con, store, CAT, as_of="0004-2fadb81b", indicator_ids=["kayoi_participants"],
+    old = data.values(con, store, CAT, as_of=previous, indicator_ids=["kayoi_participants"],
                       places=["10000"])
     assert 2026 not in old["fiscal_year"].to_list()
     # A second publish that previewed against seq 4 is refused with a clear message.

@@ -11,7 +11,9 @@ from dashboard.links import View
 
 CAT = load_catalog()
 PLACES = CAT.place_codes()
-SNAPS = ["latest", "0001-1b9cea0b", "0002-cb47d870", "0003-73a5dc56", "0004-2fadb81b"]
+# Made-up snapshot ids: links only carry them (a page checks them against its store), so they need not exist.
+OLD_SNAP, NEW_SNAP = "0002-0ld0ld00", "0004-5eed5eed"
+SNAPS = ["latest", "0001-00000001", OLD_SNAP, "0003-00000003", NEW_SNAP]
 
 views = st.builds(
     View,
@@ -28,7 +30,7 @@ views = st.builds(
     plan=st.one_of(st.none(), st.sampled_from(["8", "9"])),
 )
 CHOICES = links.Choices(places=tuple(CAT.place_codes()), years=(2024, 2023, 2022, 2021, 2020, 2019),
-                        default_year=2024, as_of=(links.LATEST, "0004-2fadb81b", "0002-cb47d870"), plans=("9", "8"))
+                        default_year=2024, as_of=(links.LATEST, NEW_SNAP, OLD_SNAP), plans=("9", "8"))
 
 
 @given(views, st.sampled_from(["", "http://127.0.0.1:8501", "https://example.jp/dash"]))
@@ -37,10 +39,10 @@ def test_round_trip_every_filter_and_mode(view: View, base: str) -> None:
 
 
 def test_each_filter_and_mode_in_the_url() -> None:
-    v = View(page="area1", place="10201", year=2023, as_of="0002-cb47d870", lang="en", mode="present",
+    v = View(page="area1", place="10201", year=2023, as_of=OLD_SNAP, lang="en", mode="present",
              embed=True, chart="area1_bars", slide=2, tab="comparison", plan="8")
     url = links.build(v, "http://h:1")
-    assert url == ("http://h:1/area1?place=10201&year=2023&as_of=0002-cb47d870&lang=en&plan=8&tab=comparison"
+    assert url == (f"http://h:1/area1?place=10201&year=2023&as_of={OLD_SNAP}&lang=en&plan=8&tab=comparison"
                    "&mode=present&embed=true&chart=area1_bars&slide=2")
     assert links.parse(url) == v
 
@@ -53,9 +55,9 @@ def test_overview_is_the_root_and_defaults_are_left_out() -> None:
 
 def test_pinned_link_keeps_the_snapshot_shown() -> None:
     v = View(page="profile", place="10202", year=2024)
-    assert links.pinned(v, "0004-2fadb81b").as_of == "0004-2fadb81b"
-    assert links.pinned(View(as_of="0002-cb47d870"), "0004-2fadb81b").as_of == "0002-cb47d870"
-    assert "as_of=0004-2fadb81b" in links.build(links.pinned(v, "0004-2fadb81b"))
+    assert links.pinned(v, NEW_SNAP).as_of == NEW_SNAP
+    assert links.pinned(View(as_of=OLD_SNAP), NEW_SNAP).as_of == OLD_SNAP
+    assert f"as_of={NEW_SNAP}" in links.build(links.pinned(v, NEW_SNAP))
 
 
 def test_bad_values_fall_back() -> None:
@@ -77,9 +79,9 @@ def test_pages_come_from_the_registry() -> None:
 
 
 def test_parse_params_accepts_codes_and_reports_bad_values() -> None:
-    good, bad = links.parse_params({"place": "10383", "year": "FY2022", "as_of": "0002-cb47d870", "lang": "en",
+    good, bad = links.parse_params({"place": "10383", "year": "FY2022", "as_of": OLD_SNAP, "lang": "en",
                                     "plan": "8"}, CHOICES)
-    assert good == {"place": "10383", "year": 2022, "as_of": "0002-cb47d870", "lang": "en", "plan": "8"}
+    assert good == {"place": "10383", "year": 2022, "as_of": OLD_SNAP, "lang": "en", "plan": "8"}
     assert bad == []
     good, bad = links.parse_params({"place": "99999", "year": "1999", "as_of": "../etc", "lang": "fr", "plan": "7"},
                                    CHOICES)
@@ -90,17 +92,17 @@ def test_parse_params_accepts_codes_and_reports_bad_values() -> None:
 
 def test_filter_params_leave_out_latest_snapshot_and_the_default_plan() -> None:
     assert links.params(View(place="10000", year=2024)) == {"place": "10000", "year": "2024", "lang": "ja"}
-    assert links.params(View(place="K01", year=2021, as_of="0002-cb47d870", lang="en", plan="9")) == {
-        "place": "K01", "year": "2021", "as_of": "0002-cb47d870", "lang": "en", "plan": "9"}
+    assert links.params(View(place="K01", year=2021, as_of=OLD_SNAP, lang="en", plan="9")) == {
+        "place": "K01", "year": "2021", "as_of": OLD_SNAP, "lang": "en", "plan": "9"}
 
 
 def test_presenter_link_pins_the_snapshot_and_keeps_the_screen() -> None:
     v = View(page="area1", place="10201", year=2024, lang="en", tab="trends")
-    url = links.build(links.presenter(v, 3, "0004-2fadb81b"), "http://h:1")
-    assert url == ("http://h:1/area1?place=10201&year=2024&as_of=0004-2fadb81b&lang=en&tab=trends"
+    url = links.build(links.presenter(v, 3, NEW_SNAP), "http://h:1")
+    assert url == (f"http://h:1/area1?place=10201&year=2024&as_of={NEW_SNAP}&lang=en&tab=trends"
                    "&mode=present&slide=3")
     back = links.parse(url)
-    assert (back.mode, back.slide, back.as_of) == ("present", 3, "0004-2fadb81b")
+    assert (back.mode, back.slide, back.as_of) == ("present", 3, NEW_SNAP)
     # A snapshot chosen on purpose stays; an embed link becomes presenter mode.
-    chosen = links.presenter(View(as_of="0002-cb47d870", embed=True, chart="area1_bars"), 0, "0004-2fadb81b")
-    assert (chosen.as_of, chosen.embed, chosen.chart) == ("0002-cb47d870", False, None)
+    chosen = links.presenter(View(as_of=OLD_SNAP, embed=True, chart="area1_bars"), 0, NEW_SNAP)
+    assert (chosen.as_of, chosen.embed, chosen.chart) == (OLD_SNAP, False, None)

@@ -66,10 +66,13 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Factory:
     return lambda: nt.S3NoteStore(url, tmp_path / f"replica-{next(n)}")
 
 
+SNAP = "0004-5eed5eed"  # made up: a note only records the id of the snapshot its figure came from
+
+
 def _note(**kw: Any) -> nt.Note:
     args: dict[str, Any] = {"target_id": "A1-2025", "year": 2024, "grade": "○", "done": "教室を20か所開設",
                             "next_steps": "担い手の確保", "author": "tanaka", "proposed": "○",
-                            "snapshot_id": "0004-2fadb81b", "figure": 41060.0, "figure_year": 2024}
+                            "snapshot_id": SNAP, "figure": 41060.0, "figure_year": 2024}
     args.update(kw)
     return nt.make_note(**args)
 
@@ -83,7 +86,7 @@ def test_a_save_is_a_new_version_and_the_history_keeps_every_one(make_store: Fac
     assert nt.version_states(versions) == ["superseded", "current"]
     assert nt.current(store, 2024)["A1-2025"].grade == "△" and versions[-1].overrides
     assert versions[0].done == "教室を20か所開設" and versions[0].author == "tanaka" and versions[0].at
-    assert versions[-1].snapshot_id == "0004-2fadb81b" and versions[-1].figure == 41060.0
+    assert versions[-1].snapshot_id == SNAP and versions[-1].figure == 41060.0
     assert nt.years(store) == [2024] and nt.current(store, 2023) == {}
 
 

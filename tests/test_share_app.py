@@ -14,11 +14,12 @@ from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
 from dashboard.storage import LocalStore
 from tests.apptest_pages import link_urls, switch
+from tests.grids import bundled_id
 from tests.po import po_text
 
 APP = str(ROOT / "dashboard" / "app.py")
 CAT = load_catalog()
-SNAP = "0004-2fadb81b"
+SNAP = bundled_id(4)  # the newest bundled sample
 
 
 def _run(params: dict[str, str]) -> AppTest:

@@ -11,11 +11,12 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import export
 from dashboard.config import ROOT
+from tests.grids import bundled_id
 from tests.po import po_text
 from tests.recording import Recorder  # (its fixture app_data comes from tests/conftest.py)
 
 APP = str(ROOT / "dashboard" / "app.py")
-SAMPLE_SNAP = "0004-2fadb81b"
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
 
 
 @pytest.mark.browser  # the deck's charts are drawn by kaleido in Chromium

@@ -26,13 +26,14 @@ from dashboard.contract import to_parquet_bytes
 from dashboard.storage import LocalStore
 from dashboard.ui.share import LINK_POPOVER
 from tests.apptest_pages import link_urls, names, switch
+from tests.grids import bundled_id
 from tests.recording import Recorder  # (its fixture app_data comes from tests/conftest.py)
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = names()  # from the page registry
 CAT = load_catalog()
-SAMPLE_SNAP = "0004-2fadb81b"
-OFFICIAL_SNAP = "0001-1b9cea0b"
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
+OFFICIAL_SNAP = bundled_id(1)  # the plan's official figures
 
 
 def _open(params: dict[str, str], page: str = "overview") -> AppTest:
@@ -177,11 +178,15 @@ def test_downloads_read_back_with_the_query_layers_numbers(app_data: Path) -> No
     assert csv["目標"].to_list() == want["label"].to_list()  # Japanese intact
     assert csv["状況"].to_list() == want["status_text"].to_list()
     assert [x or "" for x in csv["判定の根拠"].to_list()] == want["reason"].to_list()
-    # Only 一体的実施 is judged at 前橋市 (達成, 100 % of the way); every other row is the prefecture's target as
-    # context: the city's own figure beside it, no share of the way.
+    # Only 一体的実施 is judged at 前橋市 (達成, 100 % of the way, or no share of the way if the city already did
+    # it in the baseline year: that is sample data); every other row is the prefecture's target as context: the
+    # city's own figure beside it, no share of the way.
     shares = dict(zip(csv["目標ID"].to_list(), csv["進捗率（%）"].to_list(), strict=True))
     assert shares == {r.target_id: (None if r.share_of_way is None else round(r.share_of_way * 100)) for r in rows}
-    assert {tid for tid, sh in shares.items() if sh is not None} == {"C1-2024"} and shares["C1-2024"] == 100
+    at_baseline = vals.filter((pl.col("indicator_id") == "ittaiteki_implemented") & (pl.col("place_code") == "10201")
+                              & (pl.col("fiscal_year") == 2020))["value"].to_list() == [1.0]
+    assert by_target["C1-2024"].status == "achieved"
+    assert {tid: sh for tid, sh in shares.items() if sh is not None} == ({} if at_baseline else {"C1-2024": 100})
     actuals = [r.actual_value for r in rows]
     assert all(a is not None for a in actuals)  # each row carries the city's own latest figure
     assert csv["実績値"].to_list() == pytest.approx(

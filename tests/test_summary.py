@@ -12,14 +12,17 @@ from dashboard import data, db, slides, summary
 from dashboard import progress as pg
 from dashboard.catalog import load_catalog
 from dashboard.storage import LocalStore
+from tests.grids import bundled_id
 
 CAT = load_catalog()
+SAMPLE_SNAP = bundled_id(4)  # the newest bundled sample
+OFFICIAL_SNAP = bundled_id(1)  # the plan's official figures
 
 
 @pytest.fixture()
 def vals(data_copy: Path) -> pl.DataFrame:
     """As-of values at the newest (sample) snapshot for the prefecture, the nation and 前橋市."""
-    return data.values(db.connect(), LocalStore(data_copy), CAT, "0004-2fadb81b", (), ["10000", "00000", "10201"])
+    return data.values(db.connect(), LocalStore(data_copy), CAT, SAMPLE_SNAP, (), ["10000", "00000", "10201"])
 
 
 def _row(rows: list[pg.Progress], target_id: str) -> pg.Progress:
@@ -84,7 +87,7 @@ def test_period_total_prefecture_targets_at_a_town_and_context_rows(vals: pl.Dat
 
 
 def test_no_actual_yet_mentions_the_baseline(data_copy: Path) -> None:
-    official = data.values(db.connect(), LocalStore(data_copy), CAT, "0001-1b9cea0b", (), ["10000", "00000"])
+    official = data.values(db.connect(), LocalStore(data_copy), CAT, OFFICIAL_SNAP, (), ["10000", "00000"])
     r = _row(pg.progress_for_place(CAT, official, "10000", 2020), "A1-2025")
     assert r.status == "not_available"
     assert summary.target_sentence(CAT, r, "ja") == (
@@ -123,7 +126,7 @@ def test_takeaways_for_every_area_and_place_in_both_languages(vals: pl.DataFrame
 
 
 def test_one_municipality_yes_no_measure_reads_implemented(data_copy: Path) -> None:
-    v = data.values(db.connect(), LocalStore(data_copy), CAT, "0004-2fadb81b", (), ["10383", "10000", "00000"])
+    v = data.values(db.connect(), LocalStore(data_copy), CAT, SAMPLE_SNAP, (), ["10383", "10000", "00000"])
     raw = v.filter((pl.col("indicator_id") == "ittaiteki_implemented") & (pl.col("place_code") == "10383")
                    & (pl.col("fiscal_year") == 2024))["value"][0]
     ja = summary.trend_sentence(CAT, v, "ittaiteki_implemented", "10383", 2024, "ja")

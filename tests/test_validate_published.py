@@ -87,16 +87,25 @@ def test_warnings_from_the_keys_read_equal_those_against_every_published_row(bun
     assert Counter(p.rule for p in after.warnings) == {"large_jump": 76, "large_revision": 20, "sum_mismatch": 1}
     by_row = {(p.row, p.rule): p.message_en for p in after.warnings}
     line = " (line {} of the file)" if fmt == "csv" else ""
+    # Row 66 is 太田市's FY2024 65+ population x3: projected from the real resident register, not the random sample.
     assert by_row[(66, "large_revision")] == (
         f"Row 66{line.format(67)}, column “value”, value “180240”: Revises the published value 60080 by +200%. "
         "Please check. [rule: large revision of a published value]")
     assert by_row[(66, "large_jump")] == (
         f"Row 66{line.format(67)}, column “value”, value “180240”: Changes by +203% from 59549 in the previous "
         "fiscal year (2023). Please check. [rule: large change from previous year]")
-    assert by_row[(12, "large_jump")].endswith(  # FY2026 against this file's FY2025, not a published value
-        "Changes by +300% from 2545 in the previous fiscal year (2025). Please check. [rule: large change from "
-        "previous year]")
-    assert "sum to 55744, not the prefecture total 56744" in by_row[(192, "sum_mismatch")]
+    # Row 12 is FY2026 against this file's FY2025 (x4), not a published value; row 192 the prefecture's FY2025
+    # total, 1,000 above the municipal sum. Their figures are the sample's, so they are read from the upload.
+    r12 = df.row(11, named=True)
+    own = (pl.col("indicator_id") == r12["indicator_id"]) & (pl.col("municipality_code") == r12["municipality_code"])
+    fy25 = df.filter(own & (pl.col("fiscal_year") == 2025))["value"].item()
+    assert r12["fiscal_year"] == 2026 and r12["value"] == fy25 * 4
+    assert by_row[(12, "large_jump")].endswith(
+        f"Changes by +300% from {fy25:.0f} in the previous fiscal year (2025). Please check. [rule: large change "
+        "from previous year]")
+    k25 = df.filter((pl.col("indicator_id") == "kayoi_participants") & (pl.col("fiscal_year") == 2025)
+                    & (pl.col("municipality_code") != "10000"))["value"].sum()
+    assert f"sum to {k25:.0f}, not the prefecture total {k25 + 1000:.0f}" in by_row[(192, "sum_mismatch")]
     # Asked once, for the upload's own indicators and places, its years and the year before each.
     assert len(asked) == 1
     k = asked[0]

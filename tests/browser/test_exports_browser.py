@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from tests.browser.conftest import charts_drawn, screenshot, settle
+from tests.grids import bundled_ids
 
 
 def test_table_and_briefing_exports_open_with_one_click_and_download(server: str, page: Any) -> None:
@@ -35,4 +36,4 @@ def test_table_and_briefing_exports_open_with_one_click_and_download(server: str
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="1枚の説明資料（A4・印刷用HTML）をダウンロード").click()
     html = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert "前橋市" in html and "0004-2fadb81b" in html and "サンプル（架空）" in html
+    assert "前橋市" in html and bundled_ids()[-1] in html and "サンプル（架空）" in html

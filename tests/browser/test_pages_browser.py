@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.browser.conftest import screenshot, settle
+from tests.grids import bundled_id
 from tests.po import po_text
 
 pytestmark = pytest.mark.browser
@@ -21,10 +22,10 @@ pytestmark = pytest.mark.browser
 PAGES = [("", "ja"), ("area1", "en"), ("area2", "ja"), ("area3", "en"), ("area4", "ja"), ("area5", "en"),
          ("profile", "ja"), ("methodology", "en")]
 # A small village, an older snapshot and a past year: none of them is a default.
-DEEP = {"place": "10383", "year": "2022", "as_of": "0003-73a5dc56"}
+DEEP = {"place": "10383", "year": "2022", "as_of": bundled_id(3)}
 # Place labels carry what can be typed to find them (kana, romaji, code): the name is their start.
-SHOWN = {"ja": ["南牧村（なんもくむら・Nanmoku・10383）", "令和4年度（2022）", "0003-73a5dc56"],
-         "en": ["Nanmoku (南牧村 · なんもくむら · 10383)", "FY2022", "0003-73a5dc56"]}
+SHOWN = {"ja": ["南牧村（なんもくむら・Nanmoku・10383）", "令和4年度（2022）", DEEP["as_of"]],
+         "en": ["Nanmoku (南牧村 · なんもくむら · 10383)", "FY2022", DEEP["as_of"]]}
 NEW_PLACE = {"ja": ("前橋市", "10201", "前橋市（まえばしし・Maebashi・10201）"),
              "en": ("Maebashi", "10201", "Maebashi (前橋市 · まえばしし · 10201)")}
 

@@ -16,11 +16,12 @@ import pytest
 
 from dashboard.catalog import load_catalog
 from tests.browser.conftest import screenshot, settle
+from tests.grids import bundled_id, bundled_ids
 
 pytestmark = pytest.mark.browser
 
-SNAPSHOT = "0004-2fadb81b"  # pinned, so the test does not depend on what "latest" is
-LATEST_SNAPSHOT = "0004-2fadb81b"  # the newest snapshot of the bundled data ("latest" shows it)
+LATEST_SNAPSHOT = bundled_ids()[-1]  # the newest snapshot of the bundled data ("latest" shows it)
+SNAPSHOT = bundled_id(4)  # pinned, so the test does not depend on what "latest" is
 
 
 def _params(page: Any) -> dict[str, str]:
@@ -196,7 +197,7 @@ def test_link_to_view_opens_presenter_mode_and_csv_downloads_in_the_browser(serv
     codes = page.locator("[data-testid='stPopoverBody'] code")
     codes.first.wait_for(timeout=20_000)
     urls = [codes.nth(i).inner_text().strip() for i in range(codes.count())]
-    assert len(urls) == 3 and all("as_of=0004-2fadb81b" in u for u in urls), urls  # latest pinned
+    assert len(urls) == 3 and all(f"as_of={LATEST_SNAPSHOT}" in u for u in urls), urls  # latest pinned
     present_url = next(u for u in urls if "mode=present" in u)
     assert present_url.startswith(f"{server}/area1?")
     page.keyboard.press("Escape")
@@ -213,5 +214,5 @@ def test_link_to_view_opens_presenter_mode_and_csv_downloads_in_the_browser(serv
     _wait_for_count(page, 1)
     sc = _screen(page)
     assert sc["title"].startswith("1. ") and "前橋市" in sc["title"]
-    assert "0004-2fadb81b" in sc["footer"]
+    assert LATEST_SNAPSHOT in sc["footer"]
     screenshot(page, "present_from_link_area1")
