@@ -316,34 +316,41 @@ def png_flood(page: Any, msg: dict[str, str], n: int, result: Result, pid: int) 
 
 # --- forged websocket messages ------------------------------------------------------------------------------
 
+def ws_run(ws: Any, msg: Any) -> list[Any]:
+    """Send one BackMsg on a Streamlit websocket; the ForwardMsgs up to the end of the run it starts."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ws.send_binary(msg.SerializeToString())
+    got: list[ForwardMsg] = []
+    while True:
+        payload = ws.recv()
+        if not isinstance(payload, bytes):
+            continue
+        fm = ForwardMsg()
+        fm.ParseFromString(payload)
+        got.append(fm)
+        if fm.WhichOneof("type") == "script_finished" and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            return got
+
+
+def forged_message(i: int) -> Any:
+    """A rerun message with one widget id Streamlit never makes (forged-i) beside two shaped like its own."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    msg.rerun_script.page_name = ""
+    for wid, value in ((f"forged-{i}", "x"), ("$$ID-0123456789abcdef-flt_place", "zzz"), ("$$ID-ff-None", "y")):
+        w = msg.rerun_script.widget_states.widgets.add()
+        w.id, w.string_value = wid, value
+    return msg
+
+
 def forged_flood(url: str, result: Result, pid: int, log: Path) -> None:
     """One websocket session: a real first run, then FORGED reruns with widget ids the app never generated."""
     import websocket
     from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    def run(ws: Any, msg: BackMsg) -> list[ForwardMsg]:
-        ws.send_binary(msg.SerializeToString())
-        got: list[ForwardMsg] = []
-        while True:
-            payload = ws.recv()
-            if not isinstance(payload, bytes):
-                continue
-            fm = ForwardMsg()
-            fm.ParseFromString(payload)
-            got.append(fm)
-            if (fm.WhichOneof("type") == "script_finished"
-                    and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
-                return got
-
-    def forged(i: int) -> BackMsg:
-        msg = BackMsg()
-        msg.rerun_script.page_name = ""
-        for wid, value in ((f"forged-{i}", "x"), ("$$ID-0123456789abcdef-flt_place", "zzz"), ("$$ID-ff-None", "y")):
-            w = msg.rerun_script.widget_states.widgets.add()
-            w.id, w.string_value = wid, value
-        return msg
-
+    run, forged = ws_run, forged_message
     ws = websocket.create_connection(url.replace("http://", "ws://") + "/_stcore/stream", timeout=120,
                                      subprotocols=["streamlit"], origin=url)
     try:

@@ -49,10 +49,8 @@ def test_cached_values_are_the_direct_values(tiny: national.Generated, scale: st
     assert built == 2  # one file per snapshot set (latest, and as of the half-way snapshot)
 
 
-def test_the_cached_path_is_the_one_used_once_built(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store, cat, con = LocalStore(data_copy), load_catalog(), db.connect()
-    snaps = visible(store.list(), None)
-    cache = data_copy / "cache"
+def _queries_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the queries run from now on (db.run still runs them)."""
     asked: list[str] = []
     real_run = db.run
 
@@ -61,6 +59,14 @@ def test_the_cached_path_is_the_one_used_once_built(data_copy: Path, monkeypatch
         return real_run(c, name, **params)  # type: ignore[arg-type]
 
     monkeypatch.setattr(db, "run", spy)
+    return asked
+
+
+def test_the_cached_path_is_the_one_used_once_built(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, cat, con = LocalStore(data_copy), load_catalog(), db.connect()
+    snaps = visible(store.list(), None)
+    cache = data_copy / "cache"
+    asked = _queries_asked(monkeypatch)
     first = data.values_for(con, store, cat, snaps, (), (PREFECTURE,), cache_dir=cache)
     assert asked == ["values"]  # no file yet: computed from the snapshots, and a build started
     path = materialize.cache_path(cache, snaps, cat)
@@ -162,14 +168,7 @@ def test_the_cli_reads_the_pages_pre_aggregated_file(data_copy: Path, monkeypatc
     from dashboard import services
 
     store, cat = LocalStore(data_copy), load_catalog()
-    asked: list[str] = []
-    real_run = db.run
-
-    def spy(c: object, name: str, **params: object) -> pl.DataFrame:
-        asked.append(name)
-        return real_run(c, name, **params)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(db, "run", spy)
+    asked = _queries_asked(monkeypatch)
     services.place_view(PREFECTURE, store=store, catalog=cat)
     assert "values_cached" not in asked and not (data_copy / "cache").exists()  # a command starts no build
     snaps = visible(store.list(), None)

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.flood import forged_message as _forged
+from bench.flood import ws_run as _run
 from dashboard.ui.forged import keep_generated_ids
 
 pytestmark = pytest.mark.browser
-
-
-def _run(ws: Any, msg: BackMsg) -> list[ForwardMsg]:
-    ws.send_binary(msg.SerializeToString())
-    got: list[ForwardMsg] = []
-    while True:
-        payload = ws.recv()
-        if not isinstance(payload, bytes):
-            continue
-        fm = ForwardMsg()
-        fm.ParseFromString(payload)
-        got.append(fm)
-        if fm.WhichOneof("type") == "script_finished" and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-            return got
-
-
-def _forged(i: int) -> BackMsg:
-    msg = BackMsg()
-    msg.rerun_script.page_name = ""
-    for wid, value in ((f"forged-{i}", "x"), ("$$ID-0123456789abcdef-flt_place", "zzz"), ("$$ID-ff-None", "y")):
-        w = msg.rerun_script.widget_states.widgets.add()
-        w.id, w.string_value = wid, value
-    return msg
 
 
 def test_keep_generated_ids_drops_only_ids_streamlit_never_makes() -> None:
