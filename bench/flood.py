@@ -41,6 +41,8 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from bench.common import stop_process
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 # The reports popover (deck and briefing) is drawn only on the overview and the profile page; area pages have
 # the chart exports alone.
@@ -175,12 +177,7 @@ def worker(checkout: Path, log: Path) -> Iterator[tuple[int, str]]:
                     time.sleep(0.3)
             yield proc.pid, url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 def labels(checkout: Path) -> dict[str, str]:

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench import load
-from bench.common import Figure, median
+from bench.common import Figure, median, stop_process
 from dashboard import registry
 from dashboard.catalog import load_catalog
 from dashboard.config import ROOT
@@ -49,11 +48,7 @@ def server(app: Path, data_dir: Path) -> Iterator[tuple[str, int]]:
     try:
         yield url, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=20)
 
 
 @contextlib.contextmanager
