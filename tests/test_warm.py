@@ -164,3 +164,35 @@ def test_runs_that_start_during_the_first_warm_up_wait_for_it() -> None:
     second.join(10)
     assert done.is_set() and len(w.reports) == 1
 
+
+def test_serve_turns_the_warm_up_on_and_readiness_waits_past_streamlits_own_timeout(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from scripts import serve
+
+    monkeypatch.delenv(warm.SWITCH, raising=False)
+    assert serve.worker_env(tmp_path)[warm.SWITCH] == "1"
+    monkeypatch.setenv(warm.SWITCH, "0")
+    assert serve.worker_env(tmp_path)[warm.SWITCH] == "0"  # an operator can turn it off
+
+    class Supervisord:
+        pid, returncode = 0, None
+
+        def poll(self) -> None:
+            return None
+
+    def answers(script_check: list[tuple[int, str]]) -> list[str]:
+        asked: list[str] = []
+
+        def get(url: str, timeout: float) -> tuple[int, str]:
+            asked.append(url)
+            return script_check.pop(0) if "script-health-check" in url else (200, "ok")
+
+        monkeypatch.setattr(serve, "_get", get)
+        return asked
+
+    monkeypatch.setattr(serve, "kill_orphans", lambda keep: [])
+    asked = answers([(503, "timeout"), (503, "timeout"), (200, "ok")])  # a warm-up longer than Streamlit's 60 s
+    assert serve._wait_ready(Supervisord(), "http://lb", [1], threading.Event()) is None  # type: ignore[arg-type]
+    assert sum("script-health-check" in u for u in asked) == 3
+    answers([(503, "error")])
+    assert "fails to run" in str(serve._wait_ready(Supervisord(), "http://lb", [1], threading.Event()))  # type: ignore[arg-type]
