@@ -80,6 +80,20 @@ def test_with_the_switch_on_the_first_run_waits_for_the_warm_up(data_copy: Path,
     assert _added(before) == {}
 
 
+def test_a_publication_is_warmed_behind_the_first_run_that_sees_it(data_copy: Path, warmer: warm.Warmer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(warm.SWITCH, "1")
+    AppTest.from_file(APP, default_timeout=60).run()
+    _publish_partial(data_copy)
+    AppTest.from_file(APP, default_timeout=60).run()  # sees the new store state: starts its warm-up
+    warmer.wait(60)
+    old, new = warmer.reports
+    assert new.key == state.state_key() != old.key and new.built == old.built and not new.failed
+    before = _held()
+    _visit("area1")
+    assert _added(before) == {}
+
+
 def test_with_the_switch_off_nothing_is_warmed(data_copy: Path, warmer: warm.Warmer,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(warm.SWITCH, raising=False)
