@@ -75,6 +75,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     GUNMA_DATA_DIR=/app/data \
     GUNMA_CACHE_DIR=/cache \
+    GUNMA_WARM=1 \
     BROWSER_PATH=/usr/bin/chromium
 RUN mkdir -p /cache && chown app /cache
 USER app

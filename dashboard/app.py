@@ -22,12 +22,13 @@ if ROOT not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ fir
 # Importing it here first makes every session's script wait for the complete module.
 import pandas  # noqa: E402, F401
 import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner import add_script_run_ctx  # noqa: E402
 
 from dashboard import services  # noqa: E402
 from dashboard.config import data_dir, data_folder_problem  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from dashboard.storage import unavailable_notice  # noqa: E402
-from dashboard.ui import filters, forged, navigation, present, state  # noqa: E402
+from dashboard.ui import filters, forged, navigation, present, state, warm  # noqa: E402
 from dashboard.ui.upload import guard_uploads  # noqa: E402
 
 
@@ -51,6 +52,9 @@ def main() -> None:
         return
     prep = filters.prepare()  # draws nothing: reads the URL into the widget state
     lang = prep.lang
+    # $GUNMA_WARM: the process's first run (the script-health-check) waits for the default views to be built;
+    # the first run after a publication starts building the new ones behind itself.
+    warm.on_run(prep.key, add_script_run_ctx)
     special = present.wanted()  # presenter mode or embedded chart: no sidebar, no menu
     st.set_page_config(page_title=t("app_title", lang), layout="wide",
                        initial_sidebar_state="collapsed" if special else "auto")

@@ -17,13 +17,16 @@ Usage: python scripts/serve.py [--workers N] [--port 8501] [--address 0.0.0.0] [
 
 Settings from the environment: GUNMA_STORE (s3://BUCKET/PREFIX for a shared bucket), GUNMA_FRAME_ANCESTORS
 (who may frame ?embed=true views, CSP syntax, default 'self'), GUNMA_UPLOAD_RATE (default 6r/m per client),
-GUNMA_SOCKETS_PER_CLIENT (open websockets per client address, default 200).
+GUNMA_SOCKETS_PER_CLIENT (open websockets per client address, default 200), GUNMA_WARM (default 1 here: each
+worker builds every page's default view before it counts as ready, and again after each publication; 0 turns
+it off).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import concurrent.futures
 import contextlib
 import ctypes
 import errno
@@ -66,6 +69,7 @@ BROTLI_CONF = """    brotli on;
     brotli_types text/css text/plain text/javascript application/javascript application/json
                  application/manifest+json image/svg+xml font/ttf application/vnd.ms-fontobject;"""
 HEALTH_EVERY_S = 2.0
+SCRIPT_CHECK_S = 65.0  # a script-health-check answers within Streamlit's own 60 s limit on a script run
 # Values shown in place of a real secret in examples ("replace-with-...", "change-me"): refused.
 PLACEHOLDER = re.compile(r"replace|change.?me|placeholder|example|^(x+|0+|secret|test)$", re.I)
 MIN_COOKIE_SECRET = 32
@@ -139,6 +143,9 @@ def worker_env(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["GUNMA_DATA_DIR"] = str(Path(data_dir).resolve())
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    # Each worker builds every page's default view before its first run (the script-health-check polled below)
+    # ends, and again after each publication (dashboard/ui/warm.py); GUNMA_WARM=0 turns it off.
+    env.setdefault("GUNMA_WARM", "1")
     if "STREAMLIT_SERVER_COOKIE_SECRET" not in env and not _configured("server", "cookieSecret"):
         # Every worker would otherwise make up its own secret: one shared secret keeps a login cookie
         # signed by one worker valid on the others.
@@ -396,8 +403,12 @@ def _wait_ready(sup: subprocess.Popen[bytes], url: str, ports: list[int], stop: 
             if fatal:
                 return f"supervisord gave up on {', '.join(fatal)} while starting"
             starting = not states or any(st != "RUNNING" for st in states.values())
-        answers = {u: _get(u, 60) for u in pending}
-        failed = [f"{u}: {a[1][:200]!r}" for u, a in answers.items() if a[0] == 503]  # the app fails to run
+        # All at once: each worker's first run (its warm-up) starts when its health check is asked for.
+        with concurrent.futures.ThreadPoolExecutor(len(pending)) as pool:
+            answers = dict(zip(pending, pool.map(lambda u: _get(u, SCRIPT_CHECK_S), pending), strict=True))
+        # The app fails to run; Streamlit's own "timeout" (its script check gives up after 60 s) is a worker
+        # still warming up: asked again until START_TIMEOUT_S.
+        failed = [f"{u}: {a[1][:200]!r}" for u, a in answers.items() if a[0] == 503 and a[1] != "timeout"]
         if failed:
             return "the app fails to run: " + failed[0]
         pending = [u for u, a in answers.items() if a[0] != 200]

@@ -227,6 +227,20 @@ def render(prep: Prepared, page: str) -> Filters:
     return f
 
 
+def first_visit(key: str, lang: str, page: str = links.DEFAULT_PAGE) -> Filters:
+    """The filters a first visit of `page` resolves to with no widget state and a bare URL (the prefecture,
+    the default year, the newest snapshot and plan), worked out as `prepare` and `render` do, without drawing:
+    what the warm-up (ui/warm.py) builds the default views for."""
+    ch = _choices(key)
+    snapshot_id = ch.as_of[1] if len(ch.as_of) > 1 else None
+    plan = ch.plans[0]
+    coverage = _coverage(key, snapshot_id, plan)
+    data_year = shown_year(ch.default_year, list(_years(key, snapshot_id)), coverage)
+    return Filters(place=PREFECTURE, year=data_year if data_year in ch.years else ch.default_year,
+                   data_year=data_year, as_of=links.LATEST, snapshot_id=snapshot_id, lang=lang, key=key, plan=plan,
+                   default_plan=plan, page=page, provisional=provisional_text(coverage.get(data_year), lang))
+
+
 def place_option(cat: Catalog, code: str, lang: str) -> str:
     """The place picker's label: the name, then what else people type to find it (the Japanese name in other
     languages, kana, romaji, the code): 「嬬恋村（つまごいむら・Tsumagoi・10425）」."""

@@ -113,6 +113,11 @@ def per_view(fn: Callable[P, R]) -> Callable[P, R]:
     return cache
 
 
+def view_caches() -> tuple[ViewCache, ...]:
+    """Every cached page section of this process (one ViewCache per `@per_view` function)."""
+    return tuple(_VIEW_CACHES)
+
+
 def clear_views() -> None:
     """Forget every cached page section of this process."""
     for c in _VIEW_CACHES:

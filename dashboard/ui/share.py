@@ -291,10 +291,15 @@ def exports_section(f: Filters, deck: bool = True, briefing: bool = True) -> Non
 def written_summary(rows: list[pg.Progress], area_id: str | None, lang: str, plan: str = "") -> None:
     """Sentences generated from the numbers: status counts and one line per policy area (overview),
     or the area's counts and its weakest target (area pages). Plain text, escaped."""
-    items = _summary_html(tuple(rows), area_id, lang, plan)
+    items = summary_items(rows, area_id, lang, plan)
     if items:
         st.html(f'<ul class="written-summary" style="font-size:1.05rem;line-height:1.6;margin:0.2rem 0 0.6rem">'
                 f"{items}</ul>")
+
+
+def summary_items(rows: list[pg.Progress], area_id: str | None, lang: str, plan: str = "") -> str:
+    """The written summary's sentences as HTML list items (made once per view; the warm-up makes them too)."""
+    return _summary_html(tuple(rows), area_id, lang, plan)  # type: ignore[no-any-return]
 
 
 def _summary_html_of(rows: tuple[pg.Progress, ...], area_id: str | None, lang: str, plan: str = "") -> str:

@@ -130,6 +130,11 @@ class ViewCache:
     def __len__(self) -> int:
         return len(self._values)
 
+    def keys(self) -> tuple[Hashable, ...]:
+        """The keys held now, oldest first (tests and benchmarks: which views a run added)."""
+        with self._lock:
+            return tuple(self._values)
+
     def clear(self) -> None:
         """Forget every view (benchmarks of the uncached way; tests)."""
         with self._lock:
