@@ -1,6 +1,6 @@
 """Abuse resistance: what one anonymous client can make a single Streamlit worker spend.
 
-Three floods, each against a fresh worker (`streamlit run dashboard/app.py` over a temporary copy of data/):
+Four floods, each against a fresh worker (`streamlit run dashboard/app.py` over a temporary copy of data/):
 
 1. deck:   on the overview (prefecture, 2024; the only page besides a municipality's profile with the reports
            popover) open the reports popover and click "make slides" N times, waiting each time for "slides ready",
@@ -9,6 +9,14 @@ Three floods, each against a fresh worker (`streamlit run dashboard/app.py` over
            for the download or a failure; counts PNG files downloaded.
 3. forged: 100 websocket rerun messages with forged widget ids (as tests/browser/test_forged_messages.py sends);
            reports the bytes they add to the worker's log (stdout and stderr go to one file).
+4. upload: A analysts (default 20, each in their own browser context and with their own [upload.users] account in
+           a temporary secrets.toml) log in on /upload one after another, then all put the same ~29 MB CSV snapshot
+           into the uploader at once (default 29,000,000 bytes, MB as Streamlit's uploader counts them: the 2024
+           figures of the bundled data repeated for 2000–2040, 26,199 rows, each with a ~1.1 KB note; valid, with
+           warnings); waits for each page's preview (the valid sentence and the diff metrics), its problems
+           sentence or the uploader's own error; counts previews, the pages that showed the "waiting your turn"
+           sentence, and the worker tree's memory before the flood, 30 s after the last answer (pages still
+           open, their sessions holding the file and its preview) and 150 s after every page was closed.
 
 For each flood: CPU seconds (user + system) of the worker and all its children, and the peak resident memory of
 the worker's process tree (sum of VmRSS, sampled every 0.5 s; chromium processes share pages, so this sum
@@ -16,15 +24,24 @@ overstates what they really hold). Labels come from the checkout's own locale/ja
 
     .venv/bin/python bench/flood.py --after /tmp/after --before /tmp/before -n 60 --json bench/out/flood.json
 
-runs every flood on "after", then on "before" (never both at once), and prints one table.
+runs the first three floods on "after", then on "before" (never both at once), and prints one table;
+
+    .venv/bin/python bench/flood.py --after /tmp/after --before /tmp/before --cases upload --analysts 20 \
+        --upload-mb 29
+
+runs the upload flood alone the same way (a second table gives its memory figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import glob
+import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -52,6 +69,11 @@ CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 FORGED = 100
+UPLOAD_PAGE = "/upload?lang=ja"
+PASSWORD = "flood analyst password"
+# Streamlit keeps a closed page's session (its state and uploaded files) for a reconnect, 2 minutes
+# (MemorySessionStorage ttl_seconds): the "closed" figure is taken after that window.
+CLOSED_WAIT = 150
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -72,6 +94,12 @@ class Result:
     log_tracebacks: int = 0  # "Traceback" lines among them
     first_click_s: float = 0.0  # wall time of the first click's answer (a build)
     median_click_s: float = 0.0  # median of the others (a build each, or the cache answering)
+    # upload flood only
+    upload_bytes: int = 0  # the size of the file each analyst uploads
+    base_mb: float = 0.0  # worker tree RSS after the logins, before the flood
+    settled_mb: float = 0.0  # ... 30 s after the last page answered (pages still open)
+    closed_mb: float = 0.0  # ... CLOSED_WAIT s after every page was closed
+    queued: int = 0  # pages that showed the "waiting your turn" sentence
 
 
 # --- the worker's process tree, from /proc -------------------------------------------------------------------
@@ -152,13 +180,21 @@ def _free_port() -> int:
 
 
 @contextmanager
-def worker(checkout: Path, log: Path) -> Iterator[tuple[int, str]]:
-    """A single `streamlit run` worker of the checkout over a fresh copy of data/; (pid, base URL)."""
+def worker(checkout: Path, log: Path, analysts: int = 0) -> Iterator[tuple[int, str]]:
+    """A single `streamlit run` worker of the checkout over a fresh copy of data/; (pid, base URL).
+
+    With analysts > 0, a temporary secrets.toml gives each its own password account (see analyst_name) and the
+    login throttle gets a temporary file."""
     with tempfile.TemporaryDirectory(prefix="flood-data-") as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(DATA, data)
         port = _free_port()
         env = {**os.environ, "GUNMA_DATA_DIR": str(data), "PYTHONPATH": str(checkout)}
+        if analysts:
+            secrets = Path(tmp) / "secrets.toml"
+            secrets.write_text("[upload.users]\n" + "".join(
+                f'"{analyst_name(i)}" = "{password_hash(PASSWORD)}"\n' for i in range(analysts)), encoding="utf-8")
+            env.update(STREAMLIT_SECRETS_FILES=str(secrets), GUNMA_THROTTLE_DB=str(Path(tmp) / "throttle.sqlite"))
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
@@ -311,6 +347,138 @@ def png_flood(page: Any, msg: dict[str, str], n: int, result: Result, pid: int) 
     result.files = result.outcomes.get("png", 0)
 
 
+# --- the upload flood ---------------------------------------------------------------------------------------
+
+def analyst_name(i: int) -> str:
+    return f"分析 {i + 1:02d}"
+
+
+def password_hash(password: str) -> str:
+    """An [upload.users] hash in dashboard.auth's format (scrypt, N=2^12: a quick login for the bench)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**12, r=8, p=1, dklen=32)
+    return f"scrypt${2**12}$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def upload_file(path: Path, size: int) -> int:
+    """A valid CSV snapshot of about `size` bytes; its row count.
+
+    The bundled data's 2024 figures (every indicator and place, the newest state of each key) repeated for every
+    fiscal year the validator accepts (2000–2040), each row with a note long enough to reach the size (about
+    1.1 KB for 29 MB, under the 2,000-character limit). Every relative bound holds within each year; the
+    validator warns only about large revisions of published values."""
+    import polars as pl
+
+    snaps = sorted(glob.glob(str(DATA / "snapshots" / "*.parquet")))
+    d = pl.concat([pl.read_parquet(f).with_columns(pl.lit(i).alias("_seq")) for i, f in enumerate(snaps)])
+    d = d.sort("_seq").unique(["indicator_id", "municipality_code", "fiscal_year"], keep="last")
+    base = d.filter(pl.col("fiscal_year") == 2024).sort("indicator_id", "municipality_code")
+    rows = [(r["indicator_id"], r["municipality_code"], r["value"]) for r in base.iter_rows(named=True)]
+    years = range(2000, 2041)
+    head = "indicator_id,municipality_code,fiscal_year,value,note\n"
+    plain = len(head) + sum(len(f"{i},{c},{y},{v:g},\n") for y in years for i, c, v in rows)
+    per = max(0, (size - plain) // (len(rows) * len(years)))
+    unit = "群馬県高齢者保健福祉計画 集計値 / Gunma elderly-care plan figure. ".encode()
+    note = (unit * (per // len(unit) + 1))[:per].decode("utf-8", errors="ignore").strip()
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(head)
+        for y in years:
+            for i, c, v in rows:
+                f.write(f"{i},{c},{y},{v:g},{note}\n")
+    return len(rows) * len(years)
+
+
+def shown(page: Any, text: str | None) -> bool:
+    """Whether a catalogue string is on screen (matched on its longest piece between {placeholders})."""
+    piece = max(re.split(r"\{[^}]*\}", text or ""), key=len)
+    return bool(piece) and page.get_by_text(piece, exact=False).count() > 0
+
+
+def login(page: Any, url: str, msg: dict[str, str], name: str) -> None:
+    """Log one analyst in on the upload page (as tests/browser/test_upload_browser.py does)."""
+    page.goto(url + UPLOAD_PAGE, wait_until="domcontentloaded")
+    settle(page)
+    page.get_by_label(msg["ing_name"]).fill(name)
+    page.get_by_label(msg["ing_password"]).fill(PASSWORD)
+    page.get_by_role("button", name=msg["ing_login"], exact=True).click()
+    page.get_by_text(msg["ing_signed_in"].format(who=name)).wait_for(timeout=120_000)
+    settle(page)
+
+
+def upload_answer(page: Any, msg: dict[str, str]) -> str | None:
+    """The page's answer to its upload once its run has ended: 'preview', 'errors: <first kind>', 'uploader: <its
+    error>' (the browser refused or failed to send the file), or None yet."""
+    refused = page.locator("[data-testid='stFileUploader']").get_by_text("Error", exact=False)
+    if refused.count():
+        return f"uploader: {refused.first.inner_text().strip()[:120]}"
+    if page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count() == 0:
+        return None
+    if shown(page, msg["ing_valid"]) and page.locator("[data-testid='stMetric']").count() >= 4:
+        return "preview"
+    if shown(page, msg["ing_errors"]):
+        kinds = page.locator("[data-testid='stMain'] [data-testid='stExpander'] summary")
+        first = kinds.first.inner_text().strip().splitlines()[0] if kinds.count() else "?"
+        return f"errors: {first[:120]}"
+    return None
+
+
+def upload_flood(url: str, msg: dict[str, str], n: int, size: int, result: Result, pid: int, logs: Path) -> None:
+    """n analysts log in, then all upload the same file at once; wait for every preview or problems sentence."""
+    from playwright.sync_api import sync_playwright
+
+    f = logs / f"upload-{size}.csv"
+    if not f.exists() or f.stat().st_size > size or f.stat().st_size < size - 2**16:
+        upload_file(f, size)
+    result.upload_bytes = f.stat().st_size
+    queued_text = msg.get("upl_queued")  # the before checkout has no such sentence
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            pages = []
+            for i in range(n):
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                login(page, url, msg, analyst_name(i))
+                pages.append(page)
+            time.sleep(5.0)
+            result.base_mb = round(tree_rss_mb(pid), 1)
+            answered: dict[int, float] = {}
+            queued: set[int] = set()
+            with measured(pid, result):
+                t0 = time.monotonic()
+                for page in pages:  # the browser uploads in the background: all n start within a second
+                    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(f))
+                deadline = t0 + 900
+                while len(answered) < n and time.monotonic() < deadline:
+                    for i, page in enumerate(pages):
+                        if i in answered:
+                            continue
+                        if queued_text and i not in queued and shown(page, queued_text):
+                            queued.add(i)
+                        if (outcome := upload_answer(page, msg)) is not None:
+                            answered[i] = time.monotonic() - t0
+                            result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
+                    time.sleep(0.5)
+                for i, page in enumerate(pages):
+                    if i not in answered:
+                        result.outcomes["no_answer"] = result.outcomes.get("no_answer", 0) + 1
+                        (logs / f"no-answer-{i}.txt").write_text(page.inner_text("body"), encoding="utf-8")
+                last = time.monotonic()
+            times = sorted(answered.values())
+            click_times(result, times)
+            result.first_click_s = round(times[0], 1) if times else 0.0
+            result.outcomes["last_answer_s"] = round(times[-1]) if times else 0
+            result.queued = len(queued)
+            result.files = result.outcomes.get("preview", 0)
+            time.sleep(max(0.0, last + 30 - time.monotonic()))
+            result.settled_mb = round(tree_rss_mb(pid), 1)
+            for page in pages:
+                page.context.close()
+            time.sleep(CLOSED_WAIT)
+            result.closed_mb = round(tree_rss_mb(pid), 1)
+        finally:
+            browser.close()
+
+
 # --- forged websocket messages ------------------------------------------------------------------------------
 
 def ws_run(ws: Any, msg: Any) -> list[Any]:
@@ -374,14 +542,18 @@ def forged_flood(url: str, result: Result, pid: int, log: Path) -> None:
 
 # --- driver -------------------------------------------------------------------------------------------------
 
-def run_case(role: str, checkout: Path, case: str, n: int, logs: Path) -> Result:
+def run_case(role: str, checkout: Path, case: str, n: int, logs: Path, analysts: int = 20,
+             upload_mb: float = 29.0) -> Result:
     """One flood against a fresh worker of the checkout."""
     msg = labels(checkout)
-    result = Result(case=case, role=role, checkout=str(checkout), n=FORGED if case == "forged" else n)
+    size = {"forged": FORGED, "upload": analysts}
+    result = Result(case=case, role=role, checkout=str(checkout), n=size.get(case, n))
     log = logs / f"{role}-{case}.log"
-    with worker(checkout, log) as (pid, url):
+    with worker(checkout, log, analysts if case == "upload" else 0) as (pid, url):
         if case == "forged":
             forged_flood(url, result, pid, log)
+        elif case == "upload":
+            upload_flood(url, msg, analysts, int(upload_mb * 10**6), result, pid, logs)
         else:
             flood, path = (deck_flood, DECK_PAGE) if case == "deck" else (png_flood, PNG_PAGE)
             open_page(url + path, lambda page: flood(page, msg, n, result, pid))
@@ -412,6 +584,14 @@ def table(results: list[Result]) -> str:
         n = next(r.n for r in (a, b) if r is not None)
         rows.append(f"| {case} (N={n}) | {cell(b, 'cpu_s')} | {cell(a, 'cpu_s')} | "
                     f"{cell(b, 'peak_mb')} | {cell(a, 'peak_mb')} | {files(b)} → {files(a)} |")
+    uploads = [r for r in results if r.case == "upload"]
+    if uploads:
+        head = (f"| upload flood | analysts × MB | base MB | peak MB | 30 s after MB | closed + {CLOSED_WAIT} s MB "
+                "| CPU-s | wall s | previews | queued |")
+        rows += ["", head, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        rows += [f"| {r.role} | {r.n} × {r.upload_bytes / 10**6:.1f} | {r.base_mb:g} | {r.peak_mb:g} | "
+                 f"{r.settled_mb:g} | {r.closed_mb:g} | {r.cpu_s:g} | {r.wall_s:g} | {r.files}/{r.n} | {r.queued} |"
+                 for r in uploads]
     return "\n".join(rows)
 
 
@@ -421,7 +601,10 @@ def main() -> None:
     ap.add_argument("--after", type=Path, help="checkout with the protections (run first)")
     ap.add_argument("--before", type=Path, help="checkout without them")
     ap.add_argument("-n", type=int, default=60, help="clicks per browser flood (default 60)")
-    ap.add_argument("--cases", default="deck,png,forged", help="comma-separated: deck, png, forged")
+    ap.add_argument("--cases", default="deck,png,forged", help="comma-separated: deck, png, forged, upload")
+    ap.add_argument("--analysts", type=int, default=20, help="analysts uploading at once (default 20)")
+    ap.add_argument("--upload-mb", type=float, default=29.0,
+                    help="size of each upload in MB = 10^6 bytes (default 29)")
     ap.add_argument("--logs", type=Path, default=Path(tempfile.gettempdir()) / "flood-logs",
                     help="where the workers' logs go")
     ap.add_argument("--json", type=Path, help="also write the results here")
@@ -433,7 +616,8 @@ def main() -> None:
         if checkout is None:
             continue
         for case in args.cases.split(","):
-            results.append(run_case(role, checkout.resolve(), case, args.n, args.logs))
+            results.append(run_case(role, checkout.resolve(), case, args.n, args.logs, args.analysts,
+                                    args.upload_mb))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1),
