@@ -74,9 +74,9 @@ def login(tx: Callable[..., str], lang: str) -> str:
                 'client_id = "..."\nclient_secret = "..."\nserver_metadata_url = "https://.../.well-known/'
                 'openid-configuration"\n\n[upload]\nanalysts = ["name@pref.gunma.example"]', language=None)
         st.stop()
-    if mode == "oidc":
-        return _oidc(tx, lang)
-    return _password(tx, lang)
+    who = _oidc(tx, lang) if mode == "oidc" else _password(tx, lang)  # both stop the page until signed in
+    visitor.not_resumable()
+    return who
 
 
 def _oidc(tx: Callable[..., str], lang: str) -> str:

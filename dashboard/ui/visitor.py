@@ -22,3 +22,14 @@ def client() -> str:
     except (AttributeError, TypeError):
         headers = {}
     return auth.client_of(ip if isinstance(ip, str) else None, headers)
+
+
+def not_resumable() -> None:
+    """Shut this session down when its browser disconnects instead of keeping it for a reconnect: a signed-in
+    analyst's session holds the uploaded file, its validated frame and the preview (~100 MB for a 29 MB file),
+    and a session kept for reconnect, or one whose reconnect window lapsed, never gives them back."""
+    from streamlit.runtime import Runtime
+
+    sid = session_id()
+    if sid and Runtime.exists():
+        Runtime.instance().mark_session_nonresumable(sid)
