@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import auth
+from dashboard import auth, budget
 
 
 def session_id() -> str:
@@ -33,3 +36,19 @@ def not_resumable() -> None:
     sid = session_id()
     if sid and Runtime.exists():
         Runtime.instance().mark_session_nonresumable(sid)
+    if GIVE_BACK not in st.session_state:
+        st.session_state[GIVE_BACK] = _GiveBackOnEnd()
+
+
+GIVE_BACK = "_give_back_on_end"
+
+
+class _GiveBackOnEnd:
+    """Held in a signed-in analyst's session state: when the session has ended and its state is freed, the worker
+    hands the freed memory back to the system (glibc keeps it otherwise: measured in bench/FLOOD.md)."""
+
+    def __del__(self) -> None:
+        # A second later, once the rest of the session's state (files, frames) is freed too; RuntimeError: the
+        # interpreter is shutting down, nothing to give back.
+        with contextlib.suppress(RuntimeError):
+            threading.Timer(1.0, budget.give_back_memory).start()
