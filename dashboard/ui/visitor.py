@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
+import time
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -38,9 +38,13 @@ def not_resumable() -> None:
         Runtime.instance().mark_session_nonresumable(sid)
     if GIVE_BACK not in st.session_state:
         st.session_state[GIVE_BACK] = _GiveBackOnEnd()
+        _start_trimmer()
 
 
 GIVE_BACK = "_give_back_on_end"
+_ended = [0]  # sessions whose state was freed since the trimmer last looked (a plain int: no lock in __del__)
+_trimmer: list[threading.Thread] = []
+_trimmer_lock = threading.Lock()
 
 
 class _GiveBackOnEnd:
@@ -48,7 +52,20 @@ class _GiveBackOnEnd:
     hands the freed memory back to the system (glibc keeps it otherwise: measured in bench/FLOOD.md)."""
 
     def __del__(self) -> None:
-        # A second later, once the rest of the session's state (files, frames) is freed too; RuntimeError: the
-        # interpreter is shutting down, nothing to give back.
-        with contextlib.suppress(RuntimeError):
-            threading.Timer(1.0, budget.give_back_memory).start()
+        # Nothing that takes a lock or starts a thread: a finaliser can run inside any code, a lock's holder included.
+        _ended[0] += 1
+
+
+def _start_trimmer() -> None:
+    """Once per process: a daemon thread that gives memory back a few seconds after sessions' state was freed."""
+    def run() -> None:
+        while True:
+            time.sleep(5)
+            if _ended[0]:
+                _ended[0] = 0
+                budget.give_back_memory()
+
+    with _trimmer_lock:
+        if not _trimmer:
+            _trimmer.append(threading.Thread(target=run, name="give-back-memory", daemon=True))
+            _trimmer[0].start()
