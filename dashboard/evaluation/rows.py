@@ -110,8 +110,7 @@ def _actual(cat: Catalog, p: pg.Progress | None, lang: str) -> str:
         return views.dash(N_("reason_not_reported"), lang)
     kind = t("sample" if p.actual_is_sample else "official", lang)
     return (views.value_text(cat, p.indicator_id, p.actual_value, lang)
-            + views.paren(f"{fmt.fy_label(p.actual_year, lang)}・{kind}" if lang == "ja"
-                          else f"{fmt.fy_label(p.actual_year, lang)}, {kind}", lang))
+            + views.paren(t("actual_year_kind", lang, year=fmt.fy_label(p.actual_year, lang), kind=kind), lang))
 
 
 def _verdict(cat: Catalog, p: pg.Progress | None, lang: str) -> str:
