@@ -201,6 +201,13 @@ def history(store: NoteStore, target_id: str, year: int, place: str = PREFECTURE
     return [_note(data, v) for v, data in store._versions((target_id, str(year), place))]
 
 
+def saved_alongside(store: NoteStore, saved: Note, replaced: str | None) -> list[Note]:
+    """Versions another analyst saved over the same base as `saved` (which replaced version `replaced`): a
+    concurrent save, both kept; the analyst is told."""
+    return [v for v in history(store, saved.target_id, saved.year, saved.place)
+            if v.version not in (saved.version, replaced) and v.base == saved.base]
+
+
 def current(store: NoteStore, year: int, place: str = PREFECTURE) -> dict[str, Note]:
     """The current version of every note of a year at a place, by target id."""
     out: dict[str, Note] = {}

@@ -4,7 +4,6 @@ Notes are user text: shown only through st.text / st.dataframe, never as Markdow
 data's) always comes before the self-evaluation (the analyst's), and each is labelled.
 """
 
-import polars as pl
 import streamlit as st
 
 from dashboard import evaluation as ev
@@ -89,13 +88,7 @@ with st.expander(t("eval_import_title", lang)):
             st.error(e.sentence(lang))
         if changes:
             st.text(t("eval_import_preview", lang, n=len(changes)))
-            fields = {**nt.FIELD_KEYS, "grade": "eval_self_label"}
-            preview = pl.DataFrame(
-                [{"id": c.target_id, "field": t(fields[k], lang), "old": was, "new": now, "problem": c.problem}
-                 for c in changes for k, (was, now) in c.changed.items()]
-                + [{"id": c.target_id, "field": "", "old": "", "new": "", "problem": c.problem}
-                   for c in changes if not c.changed],
-                schema={k: pl.Utf8 for k in ("id", "field", "old", "new", "problem")})
+            preview = ev.preview_frame(changes, lang)
             st.dataframe(export.csv_safe(preview).to_arrow(), hide_index=True, key="eval_import_preview",
                          column_config={"id": "ID", "field": t("eval_col_field", lang), "old": t("eval_col_old", lang),
                                         "new": t("eval_col_new", lang), "problem": t("eval_col_problem", lang)})
@@ -141,9 +134,7 @@ for r in yv.rows:
                                    snapshot_id=yv.snapshot_id, figure=r.figure, figure_year=r.figure_year,
                                    base=note.version if note else None)
                 saved = nt.save(notes_store, new)
-                others = [v for v in nt.history(notes_store, r.target_id, year)
-                          if v.version != saved.version and v.version != (note.version if note else None)
-                          and v.base == saved.base]
+                others = nt.saved_alongside(notes_store, saved, note.version if note else None)
                 st.session_state["_eval_msg"] = (("warning", t("eval_concurrent", lang)) if others else
                                                  ("success", t("eval_saved", lang, version=saved.version)))
                 st.rerun()

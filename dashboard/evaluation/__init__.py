@@ -35,6 +35,7 @@ from dashboard.evaluation.readback import (
     Filled,
     ImportRefused,
     import_preview,
+    preview_frame,
     read_workbook,
 )
 from dashboard.evaluation.rows import (
@@ -52,6 +53,7 @@ from dashboard.evaluation.year import YearView, approved_lines, year_view
 __all__ = [
     "COLUMNS_FILE", "FIELDS", "GRADE_RULES", "IMPORT_MAX_BYTES", "IMPORT_MAX_ROWS", "IMPORT_MAX_UNZIPPED", "Change",
     "Column", "Filled", "GradeRule", "ImportRefused", "SheetRow", "YearView", "approved_lines", "cell_values",
-    "columns", "figure_text", "grade_rules", "import_preview", "note_state", "proposed_grade", "pseudo_target",
+    "columns", "figure_text", "grade_rules", "import_preview", "note_state", "preview_frame", "proposed_grade",
+    "pseudo_target",
     "read_workbook", "share_of_target", "sheet_rows", "stale_text", "target_ids", "workbook", "year_view",
 ]

@@ -8,6 +8,8 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import polars as pl
+
 from dashboard import notes as nt
 from dashboard.catalog import Catalog
 from dashboard.evaluation.rows import SheetRow
@@ -155,3 +157,18 @@ def import_preview(cat: Catalog, filled: Sequence[Filled], rows: Sequence[SheetR
             continue
         out.append(Change(row.target_id, changed, "", note))
     return out
+
+
+PREVIEW_COLUMNS = ("id", "field", "old", "new", "problem")
+
+
+def preview_frame(changes: Sequence[Change], lang: str) -> pl.DataFrame:
+    """The import preview as a table: one row per changed field (its label in `lang`, now, from the sheet, why
+    refused), and one row for each row refused without a change."""
+    fields = {**nt.FIELD_KEYS, "grade": "eval_self_label"}
+    return pl.DataFrame(
+        [{"id": c.target_id, "field": t(fields[k], lang), "old": was, "new": now, "problem": c.problem}
+         for c in changes for k, (was, now) in c.changed.items()]
+        + [{"id": c.target_id, "field": "", "old": "", "new": "", "problem": c.problem}
+           for c in changes if not c.changed],
+        schema={k: pl.Utf8 for k in PREVIEW_COLUMNS})
