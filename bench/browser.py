@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, median, pct
+from dashboard.ui.filters import place_option
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -50,7 +51,7 @@ def _place_changes(pg: Any, cat: Any, places: list[str]) -> list[float]:
     for code in places:
         box = pg.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']").first
         box.click()
-        label = cat.place_name(code, "ja")
+        label = place_option(cat, code, "ja")  # the option as the picker writes it (name, kana, romaji, code)
         pg.keyboard.type(label)
         option = pg.get_by_role("option", name=label, exact=True)
         option.wait_for(timeout=10_000)

@@ -1,4 +1,4 @@
-"""The floor of the serving benchmark: a minimal Streamlit app, one selectbox and one Plotly chart.
+"""The floor of the serving benchmark: a minimal Streamlit app, one sidebar selectbox and one Plotly chart.
 
 Served from the project root, so with the project's own .streamlit/config.toml, it is what Streamlit itself
 costs per run and per session on this machine; bench/floor.py sets every page's figures beside it, in the
@@ -20,8 +20,14 @@ PLACES = ["10000", *[f"K{i:02d}" for i in range(1, 11)], *[f"102{i:02d}" for i i
           "10344", "10345", "10366", "10367", "10382", "10383", "10384", "10421", "10424", "10425", "10426",
           "10428", "10429", "10443", "10444", "10448", "10449", "10464", "10521", "10522", "10523", "10524", "10525"]
 
+# In the sidebar, following the URL and written back to it, as the dashboard's place filter: the load client
+# changes the place through the URL, bench/redraw.py through the widget. (Keyed: a keyless selectbox whose
+# index follows the URL becomes a new widget each time the URL changes, and drops the user's pick.)
 wanted = st.query_params.get("place", PLACES[0])
-place = st.selectbox("place", PLACES, index=PLACES.index(wanted) if wanted in PLACES else 0)
+if st.session_state.get("url_place") != wanted:
+    st.session_state.place = st.session_state.url_place = wanted if wanted in PLACES else PLACES[0]
+place = st.sidebar.selectbox("place", PLACES, key="place")
+st.query_params["place"] = st.session_state.url_place = place
 seed = sum(map(ord, place))
 years = list(range(2017, 2025))
 fig = go.Figure(go.Bar(x=years, y=[(seed * (i + 3)) % 97 for i in range(len(years))]))

@@ -401,6 +401,19 @@ def floor_figures(ctx: Ctx) -> list[Figure]:
     return got
 
 
+def redraw_figures(ctx: Ctx) -> list[Figure]:
+    """Every page's filter change in Chromium beside the floor app's, same run (bench/redraw.py)."""
+    from bench import browser as br
+    from bench import redraw
+
+    if _app_missing(ctx, "redraw: the app is not there yet; skipped"):
+        return []
+    if not br.available():
+        ctx.notes.append("redraw: Playwright or /usr/bin/chromium missing; skipped")
+        return []
+    return redraw.section(ctx.gunma_root, ctx.quick)
+
+
 # ---------------------------------------------------------------- publish
 def publish_figures(ctx: Ctx) -> list[Figure]:
     """Validating and publishing a large snapshot (rules only, as the CLI, naive): time and peak memory."""
@@ -446,9 +459,10 @@ SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "browser": browser_figures,
     "load": load_figures,
     "floor": floor_figures,
+    "redraw": redraw_figures,
     "publish": publish_figures,
 }  # run in this order; --only picks some
-NEED_CACHES = {"pages", "browser", "load", "floor"}  # run against the pre-aggregated data folders (build_caches)
+NEED_CACHES = {"pages", "browser", "load", "floor", "redraw"}  # run against the pre-aggregated data folders (build_caches)
 
 
 def run_section(ctx: Ctx, name: str) -> list[Figure]:
