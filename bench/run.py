@@ -462,7 +462,8 @@ SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "redraw": redraw_figures,
     "publish": publish_figures,
 }  # run in this order; --only picks some
-NEED_CACHES = {"pages", "browser", "load", "floor", "redraw"}  # run against the pre-aggregated data folders (build_caches)
+# Run against the pre-aggregated data folders (build_caches).
+NEED_CACHES = {"pages", "browser", "load", "floor", "redraw"}
 
 
 def run_section(ctx: Ctx, name: str) -> list[Figure]:
