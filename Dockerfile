@@ -81,9 +81,10 @@ RUN mkdir -p /cache && chown app /cache
 USER app
 
 EXPOSE 8080
-# Healthy = nginx answers and a worker is up (/_stcore/health through nginx); serve.py checks the store
-# before starting anything, so a container without data never reaches this.
+# Healthy = nginx answers and every worker has built every page's default view (/_gunma/ready, written by
+# serve.py after the warm-up); serve.py checks the store before starting anything, so a container without
+# data never reaches this.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=6 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/_stcore/health', timeout=2)"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/_gunma/ready', timeout=2)"
 # Workers per container: 1 on a one-core container limit; more cores, more workers.
 CMD ["python", "scripts/serve.py", "--workers", "1", "--port", "8080", "--address", "0.0.0.0"]

@@ -12,6 +12,8 @@ parent-death signal (setpriv --pdeathsig), so when supervisord dies they get SIG
 whose parent died (nginx's workers after kill -9 of their master) is re-parented to this process, which
 kills it within half a second. Each program's state and each worker's own /_stcore/health are written to
 RUN/health.json every 2 s for a monitor (`supervisorctl -c RUN/supervisord.conf status` shows the states).
+Once every worker has run the app once (with GUNMA_WARM, after its warm-up), RUN/public/ready is written and
+nginx answers /_gunma/ready with 200 (503 before, and again once stopping): the readiness probes ask there.
 
 Usage: python scripts/serve.py [--workers N] [--port 8501] [--address 0.0.0.0] [--data-dir DIR] [--run-dir DIR]
 
@@ -124,6 +126,7 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
         "SCRIPT_HASHES": " ".join(inline_script_hashes()),
     }
     (run_dir / "nginx.conf").write_text(render(DEPLOY / "nginx.conf.template", values), encoding="utf-8")
+    mark_ready(run_dir, False)  # a reused run folder: not ready until this start's warm-up is done
     conf = run_dir / "supervisord.conf"
     conf.write_text(render(DEPLOY / "supervisord.conf.template", values), encoding="utf-8")
     return conf
@@ -200,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"serve: {problem}{_tail(run_dir)}", file=sys.stderr, flush=True)
             return 1
         if not stop.is_set():
+            mark_ready(run_dir, True)
             shown = url if args.address not in ("0.0.0.0", "::") else f"http://localhost:{args.port}"
             print(f"Serving the dashboard at {shown} ({args.workers} worker{'s' if args.workers > 1 else ''} "
                   f"under supervisord, logs in {run_dir}; Ctrl-C stops)", flush=True)
@@ -223,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         print("serve: stopping.", file=sys.stderr, flush=True)
         return 0
     finally:
+        mark_ready(run_dir, False)  # first: a draining instance leaves the load balancer's rotation
         if sup is not None and sup.poll() is None:
             sup.send_signal(signal.SIGTERM)  # supervisord stops nginx and the workers (process groups)
             try:
@@ -233,6 +238,19 @@ def main(argv: list[str] | None = None) -> int:
         kill_orphans(None)  # whatever supervisord left behind (e.g. it was killed): re-parented to us
         if own_run_dir:
             shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def mark_ready(run_dir: Path, ready: bool) -> None:
+    """Write (or remove) run_dir/public/ready, which nginx serves at /_gunma/ready for readiness probes."""
+    public = run_dir / "public"
+    if not ready:
+        (public / "ready").unlink(missing_ok=True)
+        return
+    public.mkdir(mode=0o755, exist_ok=True)
+    tmp = public / "ready.tmp"
+    tmp.write_text("ready\n", encoding="utf-8")
+    tmp.chmod(0o644)  # nginx's workers run as nobody when started as root
+    tmp.replace(public / "ready")
 
 
 def max_upload_mb() -> int:

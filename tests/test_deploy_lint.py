@@ -69,8 +69,10 @@ def test_the_pieces_fit_together() -> None:
     c = pod["containers"][0]
     port = _cmd_port(c["args"])
     assert c["ports"][0]["containerPort"] == port
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert c[probe]["httpGet"]["path"] == "/_stcore/health" and c[probe]["httpGet"]["port"] == "http"
+    # Ready only after the warm-up (serve.py's marker through nginx); alive as soon as a worker listens.
+    paths = {"startupProbe": "/_gunma/ready", "readinessProbe": "/_gunma/ready", "livenessProbe": "/_stcore/health"}
+    for probe, path in paths.items():
+        assert c[probe]["httpGet"]["path"] == path and c[probe]["httpGet"]["port"] == "http"
     # The secrets the pod reads come from the hand-made Secret; no static AWS keys anywhere.
     refs = [e["valueFrom"]["secretKeyRef"] for e in c["env"] if "valueFrom" in e]
     assert [r["key"] for r in refs] == ["STREAMLIT_SERVER_COOKIE_SECRET"]

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -98,11 +99,14 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 def _start(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Service:
     """Run scripts/serve.py on a free port; return it once it says it is serving."""
-    port, run_dir = _free_port(), tmp / "run"
+    # The run folder straight under the system's temp folder, as serve.py's own default: as root, nginx's
+    # workers (nobody) read the readiness marker in it, and pytest's base temp folder is closed to them.
+    port, run_dir = _free_port(), Path(tempfile.mkdtemp(prefix="gunma-serve-test-"))
     proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(port),
                              "--address", "127.0.0.1", "--data-dir", str(_data(tmp)), "--run-dir", str(run_dir),
                              *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
@@ -427,6 +431,13 @@ def test_one_client_cannot_open_more_websockets_than_its_limit(tmp_path: Path) -
             for c in held + listeners:
                 c.close()
         assert answers == ["held"] * 3 + ["HTTP/1.1 429 Too Many Requests"] * 2, answers
+
+
+def test_readiness_waits_for_the_warm_up(service: Service, bare_nginx: str) -> None:
+    # serve.py marks the instance ready once every worker's warm-up has run (its first script run).
+    assert _status(f"{service.url}/_gunma/ready") == 200
+    assert (service.run_dir / "public" / "ready").exists()
+    assert _status(f"{bare_nginx}/_gunma/ready") == 503  # the same nginx with no serve.py start behind it
 
 
 def test_embedding_is_allowed_only_for_the_configured_sites(bare_nginx: str) -> None:

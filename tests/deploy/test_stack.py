@@ -86,7 +86,7 @@ def stack(app_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         assert r.returncode == 0, r.stderr[-2000:]
         for n in (1, 2):  # each replica's own nginx and worker, then the load balancer
             wait_for(lambda n=n: podman("exec", s.name("app", n), "python", "-c",
-                                        "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/_stcore/health')",
+                                        "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/_gunma/ready')",
                                         check=False).returncode == 0, 180, f"replica {n}")
         wait_for(lambda: get(f"{s.url}/_stcore/health")[0] == 200, 60, "the load balancer")
         print(f"\ncompose stack (s3, 2 replicas, lb) up and seeded in {time.monotonic() - t0:.0f} s")
