@@ -124,6 +124,7 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
         "SOCKETS_PER_CLIENT": str(_sockets_per_client()),
         "FRAME_ANCESTORS": os.environ.get("GUNMA_FRAME_ANCESTORS", "'self'"),
         "SCRIPT_HASHES": " ".join(inline_script_hashes()),
+        "FIRST_PAINT_CSS": first_paint_css(),
     }
     (run_dir / "nginx.conf").write_text(render(DEPLOY / "nginx.conf.template", values), encoding="utf-8")
     mark_ready(run_dir, False)  # a reused run folder: not ready until this start's warm-up is done
@@ -238,6 +239,15 @@ def main(argv: list[str] | None = None) -> int:
         kill_orphans(None)  # whatever supervisord left behind (e.g. it was killed): re-parented to us
         if own_run_dir:
             shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def first_paint_css() -> str:
+    """deploy/first-paint.css on one line without its comments, for nginx to put in every page's <head>."""
+    text = re.sub(r"/\*.*?\*/", "", (DEPLOY / "first-paint.css").read_text(encoding="utf-8"), flags=re.S)
+    css = " ".join(text.split())
+    if "'" in css or "$" in css or "\\" in css:  # it goes inside a single-quoted nginx string
+        raise SystemExit("serve: deploy/first-paint.css must not contain ', $ or backslashes")
+    return css
 
 
 def mark_ready(run_dir: Path, ready: bool) -> None:

@@ -308,6 +308,28 @@ def test_pages_render_under_the_content_security_policy(service: Service, page: 
     assert len(cookies["gunma_backend"]) == 32
 
 
+SHIFTS = """() => new Promise(done => { let sum = 0; new PerformanceObserver(list => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; }).observe({type: 'layout-shift',
+  buffered: true}); setTimeout(() => done(sum), 300); })"""
+
+
+@pytest.mark.browser
+def test_pages_do_not_jump_while_they_arrive(service: Service, browser: Any) -> None:  # noqa: F811
+    # Lighthouse's desktop screen. Before deploy/first-paint.css and the tables' heights given up front the
+    # sidebar's arrival moved the whole page (0.22) and the methodology's first table pushed the text down.
+    assert "<style id=\"first-paint\">" in urllib.request.urlopen(f"{service.url}/area1", timeout=30).read().decode()
+    for path in ["/", "/area1", "/methodology"]:
+        ctx = browser.new_context(viewport={"width": 1350, "height": 940})
+        try:
+            pg = ctx.new_page()
+            pg.goto(f"{service.url}{path}")
+            settle(pg)
+            pg.wait_for_timeout(1000)  # late arrivals (charts, tables) included
+            assert pg.evaluate(SHIFTS) < 0.1, path  # Lighthouse's "good" cumulative layout shift
+        finally:
+            ctx.close()
+
+
 def test_a_killed_worker_is_restarted_while_the_other_keeps_serving(service: Service) -> None:
     a, b = service.worker_ports
     cookie_a = f"gunma_backend={_cookie_for_worker(service, f'127.0.0.1:{a}')}"

@@ -155,9 +155,16 @@ def table(df: pl.DataFrame, key: str, column_config: Mapping[str, Any] | None = 
     # Neutralised text (OWASP CSV injection): Streamlit's own table toolbar downloads the cells as shown, so a
     # label or name starting with = + - @ is shown and downloaded with a leading quote, never as a formula.
     st.dataframe(derived(df, "arrow", lambda d: export.csv_safe(d).to_arrow()), key=key,
-                 column_config=dict(column_config or {}),
+                 column_config=dict(column_config or {}), height=table_height(df.height),
                  hide_index=True, width="stretch", placeholder=placeholder)
     share.table_downloads(df if download is None else download, key, f, column_config)
+
+
+def table_height(rows: int) -> int:
+    """A table's height in pixels as Streamlit draws it by default (a 35 px header and 35 px rows, ten rows
+    shown at most, 2 px of border), given up front: the page keeps that space while the table's own code
+    loads, instead of the text below it jumping down when the table appears (a layout shift)."""
+    return 35 * (1 + max(1, min(rows, 10))) + 2
 
 
 def progress_cards_html(table: pl.DataFrame, headers: Mapping[str, Any]) -> str:
