@@ -439,6 +439,16 @@ def publish_figures(ctx: Ctx) -> list[Figure]:
     return got
 
 
+# ---------------------------------------------------------------- memory
+def memory_figures(ctx: Ctx) -> list[Figure]:
+    """One worker's resident memory after 10 as-of snapshots × every page (bench/memory.py), against 1.5 GB."""
+    from bench import memory
+
+    if _app_missing(ctx, "memory: the app is not there yet; skipped"):
+        return []
+    return memory.section(ctx)
+
+
 # ---------------------------------------------------------------- the table, the runner
 SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "query": query_figures,
@@ -447,8 +457,9 @@ SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "load": load_figures,
     "floor": floor_figures,
     "publish": publish_figures,
+    "memory": memory_figures,
 }  # run in this order; --only picks some
-NEED_CACHES = {"pages", "browser", "load", "floor"}  # run against the pre-aggregated data folders (build_caches)
+NEED_CACHES = {"pages", "browser", "load", "floor", "memory"}  # run against the pre-aggregated data (build_caches)
 
 
 def run_section(ctx: Ctx, name: str) -> list[Figure]:
