@@ -48,6 +48,8 @@ class MemoryRun:
     after_mb: list[float] = field(default_factory=list)  # VmRSS after each snapshot's pages
     settled_mb: float = 0.0  # VmRSS at the end, once background pre-aggregation builds are done
     sampled_peak_mb: float = 0.0  # the highest VmRSS sampled (every 0.1 s)
+    window_mb: float = 0.0  # the highest VmRSS sampled since the last snapshot finished
+    peak_each_mb: list[float] = field(default_factory=list)  # the highest VmRSS sampled during each snapshot
     hwm_mb: float = 0.0  # VmHWM: the kernel's peak of VmRSS over the worker's life
     runs: int = 0
     errors: int = 0
@@ -63,7 +65,8 @@ def sampling(pid: int, run: MemoryRun, every_s: float = 0.1) -> Iterator[None]:
 
     def sample() -> None:
         while not stop.is_set():
-            run.sampled_peak_mb = max(run.sampled_peak_mb, rss_mb(pid))
+            mb = rss_mb(pid)
+            run.sampled_peak_mb, run.window_mb = max(run.sampled_peak_mb, mb), max(run.window_mb, mb)
             stop.wait(every_s)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -96,6 +99,8 @@ def serve_snapshots(url: str, pid: int, snapshots: Sequence[str], pages: Sequenc
                 for k, c in r.error_kinds.items():
                     run.error_kinds[k] = run.error_kinds.get(k, 0) + c
             run.after_mb.append(rss_mb(pid))
+            run.peak_each_mb.append(max(run.window_mb, run.after_mb[-1]))
+            run.window_mb = 0.0
         if cache is not None:
             _settle(cache)
         run.settled_mb = rss_mb(pid)
@@ -117,6 +122,7 @@ def figures(run: MemoryRun, scale: str, n_pages: int, n_places: int) -> list[Fig
     kinds = "; ".join(f"{k} ×{c}" for k, c in run.error_kinds.items())
     errors = f"errors {run.errors}" + (f" ({kinds})" if kinds else "")
     curve = " → ".join(f"{mb:,.0f}" for mb in run.after_mb)
+    peaks = " → ".join(f"{mb:,.0f}" for mb in run.peak_each_mb)
     visits = (f"{n} as-of snapshots × {n_pages} pages × {n_places} places: {run.runs} page runs in "
               f"{run.wall_s:.0f} s; {errors}")
     return [
@@ -127,7 +133,8 @@ def figures(run: MemoryRun, scale: str, n_pages: int, n_places: int) -> list[Fig
              f"{visits}; VmRSS after each snapshot (MB): {curve}; settled (background pre-aggregation done): "
              f"{run.settled_mb:,.0f}; {run.cache_files} pre-aggregated files in the cache folder"),
         _fig(scale, "peak VmRSS (VmHWM)", max(run.hwm_mb, run.sampled_peak_mb),
-             f"the kernel's VmHWM {run.hwm_mb:,.0f} MB; highest sampled every 0.1 s {run.sampled_peak_mb:,.0f} MB"),
+             f"the kernel's VmHWM {run.hwm_mb:,.0f} MB; highest sampled every 0.1 s {run.sampled_peak_mb:,.0f} MB; "
+             f"highest sampled during each snapshot (MB): {peaks}"),
     ]
 
 
