@@ -3,7 +3,8 @@
 Sections: generated national-scale data; named-query latency (Gunma = bundled data/, national =
 generated); page reruns (AppTest); headless Chromium; concurrent websocket sessions; every page beside
 Streamlit's floor (a one-selectbox, one-chart app: bench/floor.py) with a py-spy profile of the server;
-publishing a 1M-row snapshot. Each figure sits beside the naive way (pandas reading every Parquet file
+publishing a 1M-row snapshot; one worker's resident memory after 10 as-of snapshots × every page against
+1.5 GB (bench/memory.py). Each figure sits beside the naive way (pandas reading every Parquet file
 on each call, no caching) or the floor, measured in the same run. Generated data goes to bench/out/
 (git-ignored).
 """
