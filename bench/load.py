@@ -211,13 +211,14 @@ def run_round(base_url: str, server_pid: int | Sequence[int], n: int, page: str 
 
 
 def run_sequence(base_url: str, server_pid: int | Sequence[int], page: str, places: Sequence[str],
-                 timeout: float = 60.0) -> LoadResult:
-    """One session alone: open `page` at places[0], then change to each following place in turn.
+                 timeout: float = 60.0, extra: str = "") -> LoadResult:
+    """One session alone: open `page` at places[0], then change to each following place in turn; `extra` is
+    added to every query string (e.g. "as_of=<snapshot id>", as a shared link carries it).
 
     With nobody else on the server, its CPU over the round divided by the runs is the cost of one run."""
     ws_url = _ws_url(base_url)
     res = LoadResult(sessions=1, rss_before_mb=_rss(server_pid))
-    steps = [(f"place={p}", 0.0) for p in places]
+    steps = [(f"place={p}" + (f"&{extra}" if extra else ""), 0.0) for p in places]
     thread = threading.Thread(target=_session, daemon=True, args=(
         ws_url, page, steps, res, threading.Lock(), timeout, lambda: None, lambda: None))
     return _drive(res, server_pid, [thread], len(steps) * timeout + 10, time.perf_counter())

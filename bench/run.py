@@ -3,7 +3,8 @@
 Sections: generated national-scale data; named-query latency (Gunma = bundled data/, national =
 generated); page reruns (AppTest); headless Chromium; concurrent websocket sessions; every page beside
 Streamlit's floor (a one-selectbox, one-chart app: bench/floor.py) with a py-spy profile of the server;
-publishing a 1M-row snapshot. Each figure sits beside the naive way (pandas reading every Parquet file
+publishing a 1M-row snapshot; one worker's resident memory after 10 as-of snapshots × every page against
+1.5 GB (bench/memory.py). Each figure sits beside the naive way (pandas reading every Parquet file
 on each call, no caching) or the floor, measured in the same run. Generated data goes to bench/out/
 (git-ignored).
 """
@@ -452,6 +453,16 @@ def publish_figures(ctx: Ctx) -> list[Figure]:
     return got
 
 
+# ---------------------------------------------------------------- memory
+def memory_figures(ctx: Ctx) -> list[Figure]:
+    """One worker's resident memory after 10 as-of snapshots × every page (bench/memory.py), against 1.5 GB."""
+    from bench import memory
+
+    if _app_missing(ctx, "memory: the app is not there yet; skipped"):
+        return []
+    return memory.section(ctx)
+
+
 # ---------------------------------------------------------------- the table, the runner
 SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "query": query_figures,
@@ -461,9 +472,10 @@ SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "floor": floor_figures,
     "redraw": redraw_figures,
     "publish": publish_figures,
+    "memory": memory_figures,
 }  # run in this order; --only picks some
 # Run against the pre-aggregated data folders (build_caches).
-NEED_CACHES = {"pages", "browser", "load", "floor", "redraw"}
+NEED_CACHES = {"pages", "browser", "load", "floor", "redraw", "memory"}
 
 
 def run_section(ctx: Ctx, name: str) -> list[Figure]:

@@ -7,7 +7,9 @@ e.g. the as-of rule `as_of`); a query that calls NAME(...) gets the macro define
 from __future__ import annotations
 
 import functools
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,9 +74,27 @@ def prepare(cur: duckdb.DuckDBPyConnection, q: Query) -> None:
         cur.execute(definition)
 
 
-def connect(memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
+# The shared connection's share of a worker's memory budget (1.5 GB per worker, bench/memory.py), in MB:
+# $GUNMA_DUCKDB_MEMORY_MB. Past it a query spills to temp_directory() instead of growing the worker (at national
+# scale some do: without a folder to spill to they failed).
+MEMORY_MB = 512
+
+
+def default_memory_limit() -> str:
+    """The DuckDB memory limit of the shared connection ($GUNMA_DUCKDB_MEMORY_MB, default MEMORY_MB)."""
+    return f"{float(os.environ.get('GUNMA_DUCKDB_MEMORY_MB') or MEMORY_MB):g}MB"
+
+
+def temp_directory() -> str:
+    """Where DuckDB spills past its memory limit: under the system's temporary folder ($TMPDIR), which every
+    deployment can write (DuckDB's default, .tmp/ in the working folder, is on a read-only root file system)."""
+    return os.path.join(tempfile.gettempdir(), "gunma-duckdb")
+
+
+def connect(memory_limit: str | None = None, threads: int = 2) -> duckdb.DuckDBPyConnection:
     """A process-wide in-memory DuckDB connection; callers take a cursor() per query."""
-    return duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
+    return duckdb.connect(config={"memory_limit": memory_limit or default_memory_limit(), "threads": threads,
+                                  "temp_directory": temp_directory()})
 
 
 def checked(name: str, params: dict[str, Any]) -> Query:

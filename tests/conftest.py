@@ -143,8 +143,8 @@ def tiny_store(tmp_path: Path) -> TinyStore:
 # The `slow` tier: tests that start real servers (nginx + supervisord, SeaweedFS, moto, the benchmarks' cluster,
 # private mount namespaces) or take more than a few seconds on their own. `make test-fast` leaves them out with the
 # browser and container tiers; `make test` runs everything.
-SLOW_MODULES = {"test_serve.py", "test_s3_store.py", "test_bench_load_smoke.py", "test_store_faults.py",
-                "test_publish_atomic.py", "test_upload_page_corpus.py"}
+SLOW_MODULES = {"test_serve.py", "test_s3_store.py", "test_bench_load_smoke.py", "test_bench_memory_smoke.py",
+                "test_store_faults.py", "test_publish_atomic.py", "test_upload_page_corpus.py"}
 SLOW_TESTS = {"test_check_cli_leaves_the_data_folder_byte_identical", "test_english_messages_have_no_japanese",
               "test_optimised_values_query_gives_the_same_rows_as_before", "test_fuzzed_parquet_gets_a_result",
               "test_writers_killed_at_any_moment_leave_a_consistent_bucket",

@@ -91,6 +91,17 @@ def test_export_cache_keeps_its_byte_budget_oldest_out_first() -> None:
     assert built == ["a"]
 
 
+def test_values_memo_default_budget_leaves_room_in_a_workers_memory() -> None:
+    """256 MB of frames (bench/memory.py: a worker serving many as-of snapshots stays under 1.5 GB with it)."""
+    import os
+
+    from dashboard.ui import state
+
+    assert state.VALUES_CACHE_MB == 256
+    if not os.environ.get("GUNMA_VALUES_CACHE_MB"):
+        assert state.values.max_bytes == 256 * 2**20
+
+
 def test_same_file_built_once_and_a_session_over_budget_gets_a_sentence(app_data: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard.ui import share

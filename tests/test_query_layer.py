@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -120,3 +121,19 @@ def test_every_query_declares_its_params() -> None:
         q = db.load(name)
         assert q.sql.lstrip().startswith("--"), f"{name}.sql needs a header comment"
         assert q.params, f"{name}.sql declares no $params"
+
+
+def test_shared_connection_memory_limit_fits_a_workers_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared connection's DuckDB limit is its share of a worker's 1.5 GB (bench/memory.py), set in MB."""
+    monkeypatch.delenv("GUNMA_DUCKDB_MEMORY_MB", raising=False)
+    assert db.default_memory_limit() == "512MB"
+    monkeypatch.setenv("GUNMA_DUCKDB_MEMORY_MB", "256")
+    assert db.connect().execute("SELECT current_setting('memory_limit')").fetchall() == [("244.1 MiB",)]
+    assert db.connect(memory_limit="600MB").execute("SELECT current_setting('memory_limit')").fetchall() \
+        == [("572.2 MiB",)]
+
+
+def test_queries_spill_under_the_system_temporary_folder() -> None:
+    """Past its limit a query spills to $TMPDIR (writable in every deployment), not to .tmp/ in a read-only root."""
+    got = db.connect().execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    assert got == db.temp_directory() and db.temp_directory().startswith(tempfile.gettempdir())

@@ -211,8 +211,13 @@ def _data_part(v: ViewKey, *rest: Any) -> tuple[Any, ...]:
 
 # As-of values (with roll-ups) for the given indicators and places (empty tuple = all), for a ViewKey. Frames
 # are handed to every session as they are (nobody changes a frame in place), bounded by their size in memory:
-# $GUNMA_VALUES_CACHE_MB (default 512). st.cache_data unpickled a copy on every run instead.
-values = ViewCache(_values, 512, max_bytes=int(float(os.environ.get("GUNMA_VALUES_CACHE_MB") or 512) * 2**20),
+# $GUNMA_VALUES_CACHE_MB (default VALUES_CACHE_MB). st.cache_data unpickled a copy on every run instead.
+# 256, not 512: held frames cost the worker more than their estimated_size() (emptying the memo at 512 MB gave
+# back 960 MB), and one worker that served 25 as-of snapshots at national scale held 1.8 GB with 512, 1.3 GB with
+# 256 (bench/memory.py; budget 1.5 GB).
+VALUES_CACHE_MB = 256
+values = ViewCache(_values, 512, max_bytes=int(float(os.environ.get("GUNMA_VALUES_CACHE_MB") or VALUES_CACHE_MB)
+                                               * 2**20),
                    size=lambda df: int(df.estimated_size()), keyed=True, normalize=_data_part)
 
 
