@@ -424,8 +424,8 @@ def lighthouse_figures(ctx: Ctx) -> list[Figure]:
         f"with an empty cache, desktop and mobile presets (--max-wait-for-load={lh.MAX_WAIT_MS}), every page at "
         f"?place={lh.PLACE} through `make serve`'s nginx and workers, the floor app (bench/floor_app.py) behind the "
         f"same launcher measured right before each page; servers warm (each page opened on every worker first). "
-        f"Desktop: median of {1 if ctx.quick else 3} runs; mobile: 1 run. Targets on desktop only: score ≥ floor's "
-        f"− {lh.SCORE_MARGIN:g}, LCP ≤ {lh.LCP_TARGET:g}× floor's, CLS < {lh.CLS_LIMIT:g}, no status ≥ 400. "
+        f"Desktop: {'1 run' if ctx.quick else 'median of 3 runs'}; mobile: 1 run. Targets on desktop only: score ≥ "
+        f"floor's − {lh.SCORE_MARGIN:g}, LCP ≤ {lh.LCP_TARGET:g}× floor's, CLS < {lh.CLS_LIMIT:g}, no status ≥ 400. "
         "Transferred = Lighthouse's total-byte-weight, in KB. Reports in bench/out/lighthouse/.")
     return figs
 

@@ -15,7 +15,8 @@ def _req(path: str, kind: str, transfer: int, status: int = 200) -> dict[str, An
 
 
 def _node(selector: str) -> dict[str, Any]:
-    return {"node": {"type": "node", "selector": selector, "snippet": "<div>"}}
+    return {"node": {"type": "node", "selector": f"div.stApp > div.x > {selector}",
+                     "snippet": '<div class="x" data-testid="stMain">' if "main" in selector else "<div>"}}
 
 
 def report(score: float = 0.42, lcp: float = 2100.0, cls: float = 0.25, extra: tuple[dict[str, Any], ...] = (),
@@ -49,8 +50,8 @@ def test_parse_reads_score_timings_bytes_and_failed_requests() -> None:
     assert r.bytes == 2_877_356
     assert r.js_bytes == 136_000 + 1_300_000 + 146_000 and len(r.scripts) == 3
     assert r.failed == ["404 http://127.0.0.1:8080/favicon.ico", "500 http://127.0.0.1:8080/app/static/x.png"]
-    assert r.shifts == ("main#stMain (0.227)", "section#stSidebar (0.050)")
-    assert r.lcp_element == "h1#title" and r.error == ""
+    assert r.shifts == ("div.x > main#stMain [stMain] (0.227)", "div.x > section#stSidebar (0.050)")
+    assert r.lcp_element == "div.x > h1#title" and r.error == ""
 
 
 def test_a_failed_run_has_no_figures_and_says_why() -> None:
@@ -88,4 +89,4 @@ def test_js_table_flags_table_code_on_a_page_without_a_table() -> None:
     table = lh.parse(report(extra=(_req("/static/js/DataFrame.-f9-1zS0.js", "Script", 146_000),)))
     md = lh.js_markdown(floor, table, {"overview": table, "area1": floor}, {"overview": 0, "area1": 0})
     assert "| overview |" in md and "Pages that load the table code without drawing a table: overview" in md
-    assert "brings DataFrame" in md
+    assert "brings DataFrame and 0 helper chunks" in md and "| DataFrame + 0 helper chunks, PlotlyChart |" in md
