@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bench import lighthouse as lh
 from bench import run
+from dashboard.config import ROOT
 
 
 def _req(path: str, kind: str, transfer: int, status: int = 200) -> dict[str, Any]:
@@ -90,3 +93,11 @@ def test_js_table_flags_table_code_on_a_page_without_a_table() -> None:
     md = lh.js_markdown(floor, table, {"overview": table, "area1": floor}, {"overview": 0, "area1": 0})
     assert "| overview |" in md and "Pages that load the table code without drawing a table: overview" in md
     assert "brings DataFrame and 0 helper chunks" in md and "| DataFrame + 0 helper chunks, PlotlyChart |" in md
+
+
+def test_without_the_npm_package_the_section_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lh, "LIGHTHOUSE", ROOT / "bench" / "no-such" / "lighthouse")
+    monkeypatch.setattr(lh.shutil, "which", lambda name: "/usr/bin/node")
+    assert "npm ci --prefix bench" in (lh.missing() or "")
+    monkeypatch.setattr(lh.shutil, "which", lambda name: None)
+    assert lh.missing() == "node is not installed"
