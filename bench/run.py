@@ -426,8 +426,8 @@ def lighthouse_figures(ctx: Ctx) -> list[Figure]:
         f"same launcher measured right before each page; servers warm (each page opened on every worker first). "
         f"Desktop: {'1 run' if ctx.quick else 'median of 3 runs'}; mobile: 1 run. Targets on desktop only: score ≥ "
         f"floor's − {lh.SCORE_MARGIN:g}, LCP ≤ {lh.LCP_TARGET:g}× floor's, CLS < {lh.CLS_LIMIT:g}, no status ≥ 400. "
-        "Transferred = Lighthouse's total-byte-weight, in KB. Mobile runs can end before the table's chunks arrive "
-        "(less transferred than on desktop for the pages with a table): Lighthouse stops at network quiet. "
+        "Transferred = Lighthouse's total-byte-weight, in KB. On the mobile preset the pages with a table record "
+        "no table chunks among their requests (less transferred than on desktop); why is not established. "
         "Reports in bench/out/lighthouse/.")
     return figs
 
