@@ -427,7 +427,8 @@ def lighthouse_figures(ctx: Ctx) -> list[Figure]:
         f"Desktop: {'1 run' if ctx.quick else 'median of 3 runs'}; mobile: 1 run. Targets on desktop only: score ≥ "
         f"floor's − {lh.SCORE_MARGIN:g}, LCP ≤ {lh.LCP_TARGET:g}× floor's, CLS < {lh.CLS_LIMIT:g}, no status ≥ 400. "
         "Transferred = Lighthouse's total-byte-weight, in KB. On the mobile preset the pages with a table record "
-        "no table chunks among their requests (less transferred than on desktop); why is not established. "
+        "no table chunks among their requests (less transferred than on desktop), though Chromium at that width "
+        "loads them and draws the table: the run seems to end first. "
         "Reports in bench/out/lighthouse/.")
     return figs
 
