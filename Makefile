@@ -85,8 +85,17 @@ test-fast: $(STAMP) messages
 image: $(STAMP) system-deps
 	$(BIN)/python scripts/image.py build
 
-bench: $(STAMP) system-deps messages
+# Lighthouse (bench/lighthouse.py) from bench/package-lock.json, installed once per lock: the stamp is newer than
+# the lock while bench/node_modules matches it. Node itself is the machine's (Lighthouse 12: Node >= 18.16);
+# without npm the benchmarks run and the report says the Lighthouse section was skipped.
+LH_STAMP := bench/node_modules/.installed
+
+$(LH_STAMP): bench/package.json bench/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix bench --no-audit --no-fund && touch $@; \
+	else echo "npm not found: make bench runs without its Lighthouse section"; fi
+
+bench: $(STAMP) system-deps messages $(LH_STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) tests/artifacts bench/out $(MO)
+	rm -rf $(VENV) tests/artifacts bench/out bench/node_modules $(MO)

@@ -62,9 +62,10 @@ def cluster(app: Path, data_dir: Path, workers: int) -> Iterator[Any]:
 
 
 def floor_figure(scale: str, name: str, value: float | None, floor: float | None, unit: str, *,
-                 limit: float | None = None, target: str = "", note: str = "", errors: int = 0) -> Figure:
+                 limit: float | None = None, target: str = "", note: str = "", errors: int = 0,
+                 section: str = SECTION) -> Figure:
     """A figure with the floor's beside it; `limit` is the largest ratio page ÷ floor that meets the target."""
-    f = Figure(SECTION, scale, name, value, unit, target=target, note=note)
+    f = Figure(section, scale, name, value, unit, target=target, note=note)
     f.extra["floor"] = floor
     ratio = value / floor if value is not None and floor else None
     f.extra["times_floor"] = ratio

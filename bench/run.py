@@ -78,6 +78,10 @@ def _fmt(v: float | None, unit: str) -> str:
         return f"{v:.2f} s"
     if unit == "MB":
         return f"{v:,.0f} MB"
+    if unit == "score":  # Lighthouse's performance score, 0–100
+        return f"{v:.0f}"
+    if unit == "cls":  # cumulative layout shift: unitless, the target is < 0.1
+        return f"{v:.3f}"
     return f"{v:,.0f} {unit}".strip()
 
 
@@ -415,6 +419,34 @@ def redraw_figures(ctx: Ctx) -> list[Figure]:
     return redraw.section(ctx.gunma_root, ctx.quick)
 
 
+# ---------------------------------------------------------------- first visits under Lighthouse
+def lighthouse_figures(ctx: Ctx) -> list[Figure]:
+    """Every page's first visit beside the floor's under Lighthouse, through nginx (bench/lighthouse.py); the
+    JavaScript per page goes to ctx.profile_md. Without Node, Lighthouse or Chromium: a note."""
+    from bench import lighthouse as lh
+
+    if _app_missing(ctx, "lighthouse: the app is not there yet; skipped"):
+        return []
+    why = lh.missing()
+    if why:
+        ctx.notes.append(f"lighthouse skipped: {why}")
+        return []
+    figs, js = lh.measure(ctx.gunma_root, ctx.work / "lighthouse", ctx.quick)
+    ctx.profile_md.append(js)
+    ctx.notes.append(
+        f"First visits: Lighthouse {lh.version()} (bench/package-lock.json), performance category, headless Chromium "
+        f"with an empty cache, desktop and mobile presets (--max-wait-for-load={lh.MAX_WAIT_MS}), every page at "
+        f"?place={lh.PLACE} through `make serve`'s nginx and workers, the floor app (bench/floor_app.py) behind the "
+        f"same launcher measured right before each page; servers warm (each page opened on every worker first). "
+        f"Desktop: {'1 run' if ctx.quick else 'median of 3 runs'}; mobile: 1 run. Targets on desktop only: score ≥ "
+        f"floor's − {lh.SCORE_MARGIN:g}, LCP ≤ {lh.LCP_TARGET:g}× floor's, CLS < {lh.CLS_LIMIT:g}, no status ≥ 400. "
+        "Transferred = Lighthouse's total-byte-weight, in KB. On the mobile preset the pages with a table record "
+        "no table chunks among their requests (less transferred than on desktop), though Chromium at that width "
+        "loads them and draws the table: the run seems to end first. "
+        "Reports in bench/out/lighthouse/.")
+    return figs
+
+
 # ---------------------------------------------------------------- publish
 def publish_figures(ctx: Ctx) -> list[Figure]:
     """Validating and publishing a large snapshot (rules only, as the CLI, naive): time and peak memory."""
@@ -471,11 +503,12 @@ SECTIONS: dict[str, Callable[[Ctx], list[Figure]]] = {
     "load": load_figures,
     "floor": floor_figures,
     "redraw": redraw_figures,
+    "lighthouse": lighthouse_figures,
     "publish": publish_figures,
     "memory": memory_figures,
 }  # run in this order; --only picks some
 # Run against the pre-aggregated data folders (build_caches).
-NEED_CACHES = {"pages", "browser", "load", "floor", "redraw", "memory"}
+NEED_CACHES = {"pages", "browser", "load", "floor", "redraw", "lighthouse", "memory"}
 
 
 def run_section(ctx: Ctx, name: str) -> list[Figure]:
