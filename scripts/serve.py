@@ -125,6 +125,7 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
         "FRAME_ANCESTORS": os.environ.get("GUNMA_FRAME_ANCESTORS", "'self'"),
         "SCRIPT_HASHES": " ".join(inline_script_hashes()),
         "FIRST_PAINT_CSS": first_paint_css(),
+        "BASE_URL_SCRIPT": BASE_URL_SCRIPT,
     }
     (run_dir / "nginx.conf").write_text(render(DEPLOY / "nginx.conf.template", values), encoding="utf-8")
     mark_ready(run_dir, False)  # a reused run folder: not ready until this start's warm-up is done
@@ -133,13 +134,25 @@ def configure(run_dir: Path, *, workers: int, port: int, address: str, app: str 
     return conf
 
 
+# Put into every page's <head> by nginx beside deploy/first-paint.css. A page opened under its path (/area1)
+# makes Streamlit's frontend look for its server at /area1/_stcore/health and host-config first (two 404s on
+# every such first visit, streamlit/streamlit#7074) before the root. Served at the root by this nginx, the
+# server is at the origin: saying so (the frontend's own embedding settings) leaves it one place to ask.
+BASE_URL_SCRIPT = ('window.__streamlit=Object.assign({},window.__streamlit,'
+                   '{BACKEND_BASE_URL:location.origin+"/",MAIN_PAGE_BASE_URL:location.origin+"/"});')
+
+
+def _sha256(body: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+
+
 def inline_script_hashes() -> list[str]:
-    """CSP hashes of the inline scripts in Streamlit's index.html (read from the installed Streamlit)."""
+    """CSP hashes of the inline scripts in Streamlit's index.html (read from the installed Streamlit) and of
+    the one nginx adds (BASE_URL_SCRIPT)."""
     import streamlit
 
     html = (Path(streamlit.__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
-    return [f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
-            for body in re.findall(r"<script>(.*?)</script>", html, flags=re.S)]
+    return [*map(_sha256, re.findall(r"<script>(.*?)</script>", html, flags=re.S)), _sha256(BASE_URL_SCRIPT)]
 
 
 def worker_env(data_dir: Path) -> dict[str, str]:

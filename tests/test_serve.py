@@ -304,6 +304,7 @@ def test_pages_render_under_the_content_security_policy(service: Service, page: 
             page.wait_for_timeout(250)
         assert page.evaluate(drawn) >= 1, path
     assert not [m for m in console if "Content Security Policy" in m or "Refused to" in m], console
+    assert not [m for m in console if "404" in m], console  # a page under its path finds the server at once
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert len(cookies["gunma_backend"]) == 32
 
