@@ -90,9 +90,14 @@ def trend_pages(cat: Any, pages: Sequence[str]) -> list[str]:
     return out
 
 
+# Where each view opens before the place changes: the prefecture, except the profile, which at the prefecture
+# is only a picker (its first change would draw the whole profile for the first time, not redraw it).
+START = {"profile": "10525"}
+
+
 def views(pages: Sequence[str], trend_pages: Sequence[str]) -> list[tuple[str, str]]:
     """(name, URL path and query) of every view measured: each page as it opens, then each trends tab."""
-    out = [(p, f"/{'' if p == 'overview' else p}?place=10000") for p in pages]
+    out = [(p, f"/{'' if p == 'overview' else p}?place={START.get(p, '10000')}") for p in pages]
     return out + [(f"{p} (trends tab)", f"/{p}?place=10000&tab=trends") for p in trend_pages]
 
 
