@@ -37,11 +37,13 @@ def _added(before: dict[str, set[Hashable]]) -> dict[str, int]:
             if keys - before.get(name, set())}
 
 
-def _visit(page: str, lang: str = "ja") -> AppTest:
-    """A new session's first view of `page` at the prefecture (the default page first, as a browser opening
-    a link to another page also runs the entry script once)."""
+def _visit(page: str, lang: str = "ja", place: str | None = None) -> AppTest:
+    """A new session's first view of `page` at the prefecture or `place` (the default page first, as a browser
+    opening a link to another page also runs the entry script once)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = lang
+    if place is not None:
+        at.query_params["place"] = place
     if page != "overview":
         at.run()
         switch(at, page)
@@ -67,6 +69,20 @@ def test_first_visits_after_the_warm_up_only_hit_the_memo(data_copy: Path) -> No
                        ("overview", "en"), ("area2", "en")):
         _visit(page, lang)
         assert _added(before) == {}, (page, lang)
+
+
+def test_a_link_to_ones_own_town_is_warm_too(data_copy: Path) -> None:
+    # A morning burst is each official opening their own town: every 圏域 and municipality is warmed, in the
+    # first language (both would be more views than a section's memo keeps).
+    report = warm.warm()
+    assert not report.failed
+    before = _held()
+    for page, place in (("overview", "10425"), ("area1", "10201"), ("area2", "K01"), ("area5", "10525"),
+                        ("profile", "10425")):
+        _visit(page, "ja", place)
+        assert _added(before) == {}, (page, place)
+    assert len({c for name, keys in _held().items() if name.startswith("section") for c in keys}) <= (
+        layout.VIEW_ENTRIES * len(layout.view_caches()))
 
 
 def test_with_the_switch_on_the_first_run_waits_for_the_warm_up(data_copy: Path, warmer: warm.Warmer,
@@ -112,8 +128,8 @@ def test_a_failing_section_is_logged_and_the_others_still_warm(data_copy: Path, 
     monkeypatch.setattr(overview, "overview_headline", broken)
     before = _held()
     with caplog.at_level(logging.ERROR, logger="gunma.warm"):
-        report = warm.warm(langs=("ja",))
-    assert report.failed == ["overview desktop (ja)", "overview phone (ja)"]
+        report = warm.warm(langs=("ja",), places=False)
+    assert report.failed == ["overview desktop (10000, ja)", "overview phone (10000, ja)"]
     assert "broken section" in caplog.text
     added = _added(before)
     cat = state.catalog()

@@ -99,10 +99,11 @@ def progress_config(lang: str) -> dict[str, Any]:
 # positional argument, takes the function's signature again to hash it; that was 13-20 % of a page run's CPU
 # on the server (bench/floor.py). Sections are immutable once built (frozen dataclasses, Polars frames, figure
 # dicts that charts.from_spec copies), so every session is handed the same object. At most VIEW_ENTRIES views
-# per function (least recently used go): an entry is 10-300 KB, so at most a few tens of MB per function.
+# per function (least recently used go): enough for the warm-up's every place × both screen kinds × five
+# policy areas (ui/warm.py: 46 × 2 × 5 = 460 area sections, with the prefecture's in the other languages).
 P = ParamSpec("P")
 R = TypeVar("R")
-VIEW_ENTRIES = 128
+VIEW_ENTRIES = 512
 _VIEW_CACHES: list[ViewCache] = []
 
 

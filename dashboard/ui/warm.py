@@ -23,12 +23,12 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dashboard import i18n
 from dashboard.config import boundary_geojson
-from dashboard.ui import area, comparison, layout, methodology, overview, share, state
+from dashboard.ui import area, comparison, layout, methodology, overview, profile, share, state
 from dashboard.ui.filters import Filters, first_visit
 
 LOG = logging.getLogger("gunma.warm")
@@ -76,38 +76,64 @@ def _area_sections(f: Filters, area_id: str, v: state.ViewKey) -> Iterator[tuple
 
 def sections(f: Filters) -> Iterator[tuple[str, Callable[[], Any]]]:
     """(name, build) for every cached section a first visit of each page calls with the filters `f` (one
-    language), on each screen kind. The profile at the prefecture shows its header only; the upload and
+    language), on each screen kind. The profile at the prefecture or a 圏域 shows a picker only; the upload and
     self-evaluation pages start with a login form (nothing cached)."""
     cat = f.catalog()
+    town = cat.place_kind(f.place) == "municipality"  # the profile shows a municipality (elsewhere: a picker)
     yield "header", lambda: layout.has_actuals(f.view_key())  # every page of progress, whatever the screen
     yield "methodology", lambda: methodology.tables(f.view_key().data().at(lang=f.lang, plan=f.plan))
+    if town:
+        yield "profile facts", lambda: profile.profile_facts(f.view_key())
     for screen in SCREENS:
         v = f.view_key(screen)
 
         def top(v: state.ViewKey = v) -> None:
             share.summary_items(overview.overview_headline(v).rows, None, f.lang, f.plan)
         yield f"overview {screen}", top
+        if town:
+            def own(v: state.ViewKey = v) -> None:  # the profile opens on its headline tab
+                share.summary_items(profile.profile_headline(v).rows, None, f.lang, f.plan)
+            yield f"profile {screen}", own
         for a in cat.areas_info():
             if a.page:
                 yield from _area_sections(f, a.id, v)
 
 
-def warm(key: str | None = None, langs: tuple[str, ...] | None = None) -> Report:
-    """Build the default view of every page for the store state `key` (default: the current one) in every
-    language offered (`langs`); failures are logged, never raised."""
+def place_views(f: Filters) -> Iterator[Filters]:
+    """The same first visit at every other place of the picker (each 圏域 and municipality): what a link or a
+    bookmark to one's own town opens."""
+    for code in f.catalog().place_codes():
+        if code != f.place:
+            yield replace(f, place=code)
+
+
+def _build(report: Report, f: Filters) -> None:
+    """Build every section of `f`'s first visits into the memo; a failure is logged and counted."""
+    for name, build in sections(f):
+        try:
+            build()
+            report.built += 1
+        except Exception:
+            LOG.exception("warm-up: %s (%s, %s) failed; the other sections go on", name, f.place, f.lang)
+            report.failed.append(f"{name} ({f.place}, {f.lang})")
+
+
+def warm(key: str | None = None, langs: tuple[str, ...] | None = None, places: bool = True) -> Report:
+    """Build the default view of every page for the store state `key` (default: the current one): at the
+    prefecture in every language offered (`langs`), then (`places`) at every other place in the first of them.
+    Failures are logged, never raised."""
     started = time.perf_counter()
     report = Report(key or "")
     try:
         report.key = key = key or state.state_key()
-        for lang in langs or i18n.listed_languages():
-            f = first_visit(key, lang)
-            for name, build in sections(f):
-                try:
-                    build()
-                    report.built += 1
-                except Exception:
-                    LOG.exception("warm-up: %s (%s) failed; the other sections go on", name, lang)
-                    report.failed.append(f"{name} ({lang})")
+        langs = langs or i18n.listed_languages()
+        for lang in langs:
+            _build(report, first_visit(key, lang))
+        # Every place, in the first language only: a morning burst is each official opening their own town
+        # (200 sessions at once on 2 workers: p95 2.5 → 1.4 s on the overview once its places were warm), and
+        # both languages at every place would be more views than a section's memo keeps (layout.VIEW_ENTRIES).
+        for f in place_views(first_visit(key, langs[0])) if places else ():
+            _build(report, f)
     except Exception:  # the store or the filters' defaults could not be read: nothing to warm
         LOG.exception("warm-up of %s failed", report.key or "the current store state")
         report.failed.append("defaults")
