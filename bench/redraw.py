@@ -14,21 +14,19 @@ morning: reported in the note); the figure is the passes after it (server memo w
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.browser import ARGS, CHROMIUM, DONE
+from bench import browser
+from bench.browser import ARGS, CHROMIUM
 from bench.common import Figure, median, pct
 from bench.floor import floor_figure
 
 SECTION = "filter change in the browser (same run)"
 REDRAW_TARGET = 1.3  # × the floor's p95
 REDRAW_LIMIT_MS = 250.0
-PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
-BOX = "[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']"
 
 
 @dataclass
@@ -39,24 +37,9 @@ class Series:
     warm: list[float] = field(default_factory=list)
 
 
-def _done(pg: Any) -> None:
-    pg.wait_for_function(DONE, timeout=120_000, polling=16)
-    pg.evaluate(PAINTED)
-
-
 def change_place(pg: Any, code: str, label: str) -> float:
-    """Pick `label` in the sidebar's first selectbox as a user does (type, click the option): ms from the click
-    until the URL holds the place, the script is done, every chart drawn and the result painted."""
-    box = pg.locator(BOX).first
-    box.click()
-    pg.keyboard.type(label)
-    option = pg.get_by_role("option", name=label, exact=True)
-    option.wait_for(timeout=10_000)
-    t0 = time.perf_counter()
-    option.click()
-    pg.wait_for_function("p => window.location.search.includes(p)", arg=f"place={code}", timeout=60_000)
-    _done(pg)  # the URL is written during the rerun: it has started
-    return (time.perf_counter() - t0) * 1000
+    """A place change timed until the result is painted (bench.browser.change_place)."""
+    return browser.change_place(pg, code, label, painted=True)
 
 
 def _open(b: Any, url: str) -> tuple[Any, Any]:
@@ -64,7 +47,7 @@ def _open(b: Any, url: str) -> tuple[Any, Any]:
     pg = ctx.new_page()
     pg.goto(url)
     pg.wait_for_timeout(150)
-    _done(pg)
+    browser.wait_painted(pg)
     return ctx, pg
 
 

@@ -440,9 +440,9 @@ def lighthouse_figures(ctx: Ctx) -> list[Figure]:
         f"same launcher measured right before each page; servers warm (each page opened on every worker first). "
         f"Desktop: {'1 run' if ctx.quick else 'median of 3 runs'}; mobile: 1 run. Targets on desktop only: score ≥ "
         f"floor's − {lh.SCORE_MARGIN:g}, LCP ≤ {lh.LCP_TARGET:g}× floor's, CLS < {lh.CLS_LIMIT:g}, no status ≥ 400. "
-        "Transferred = Lighthouse's total-byte-weight, in KB. On the mobile preset the pages with a table record "
-        "no table chunks among their requests (less transferred than on desktop), though Chromium at that width "
-        "loads them and draws the table: the run seems to end first. "
+        "Transferred = Lighthouse's total-byte-weight, in KB. The mobile preset sends a phone's User-Agent, for "
+        "which the progress tables are drawn as cards (dashboard/ui/phone.py): pages whose only table is that one "
+        "load no table code there (less transferred than on desktop). "
         "Reports in bench/out/lighthouse/.")
     return figs
 
