@@ -151,13 +151,19 @@ def measure(data_dir: Path, snapshot_ids: Sequence[str], pages: Sequence[str], s
 
 def section(ctx: Ctx) -> list[Figure]:
     """`make bench`'s memory section: one worker over the national data, 10 as-of snapshots × every data page
-    × three places (--quick: three pages, two places), against the 1.5 GB budget."""
+    × three places (--quick: three pages, two places), against the 1.5 GB budget; then (not --quick) a new
+    worker over every snapshot of the store, to show where it levels off."""
     from dashboard import registry
 
     pages = registry.data_pages(ctx.gunma_cat)
     ids = [m.id for m in ctx.nat_store.list() if not m.withdrawn]
     got = measure(ctx.nat_root, ids, pages[:3] if ctx.quick else pages, "national",
                   places=PLACES[:2] if ctx.quick else PLACES)
+    if not ctx.quick:  # every snapshot of the store, in a new worker: does it level off or keep growing?
+        every = measure(ctx.nat_root, ids, pages, "national", n_snapshots=len(ids))
+        after, peak = every[2], every[3]
+        peak.name = f"peak VmRSS (VmHWM) over all {len(ids)} snapshots"
+        got += [after, peak]
     ctx.notes.append("Memory: one worker (`streamlit run`) over the generated national data; each page opened by a "
                      "fresh websocket session with ?as_of=<snapshot id>&place=<code>, then the place changed, "
                      "the as-of snapshots evenly spread over the store's list (the latest among them); VmRSS and "

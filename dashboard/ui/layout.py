@@ -3,6 +3,7 @@ links to other pages, and the per-view cache (no page logic here: see the sectio
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -17,7 +18,7 @@ from dashboard.config import PREFECTURE
 from dashboard.i18n import t
 from dashboard.ui import filters, phone, share, state, widgets
 from dashboard.ui.filters import Filters
-from dashboard.ui.state import ViewCache, ViewKey
+from dashboard.ui.state import Ledger, ViewCache, ViewKey
 
 
 def page_link(pages: Mapping[str, Any], name: str, label: str, f: Filters) -> None:
@@ -101,15 +102,21 @@ def progress_config(lang: str) -> dict[str, Any]:
 # dicts that charts.from_spec copies), so every session is handed the same object. At most VIEW_ENTRIES views
 # per function (least recently used go): enough for the warm-up's every place × both screen kinds × five
 # policy areas (ui/warm.py: 46 × 2 × 5 = 460 area sections, with the prefecture's in the other languages).
+# And all of them together at most $GUNMA_VIEW_CACHE_MB (default VIEW_CACHE_MB; state.deep_size) in one ledger,
+# least recently used first, whichever function (the warm-up's 1,233 sections of the bundled data: ~34 MB).
+# Sections are compacted first (state.compact): a trends section cut from the values frames kept 13 MB of their
+# buffers alive at national scale for 10 KB of its own.
 P = ParamSpec("P")
 R = TypeVar("R")
 VIEW_ENTRIES = 512
+VIEW_CACHE_MB = 128
+SECTIONS = Ledger(int(float(os.environ.get("GUNMA_VIEW_CACHE_MB") or VIEW_CACHE_MB) * 2**20))
 _VIEW_CACHES: list[ViewCache] = []
 
 
 def per_view(fn: Callable[P, R]) -> Callable[P, R]:
     """Cache a page section per view (see ViewCache); the decorated function keeps its signature."""
-    cache = ViewCache(fn, VIEW_ENTRIES, keyed=True)
+    cache = ViewCache(fn, VIEW_ENTRIES, keyed=True, ledger=SECTIONS, keep=state.compact)
     _VIEW_CACHES.append(cache)
     return cache
 

@@ -8,12 +8,14 @@ changes with every upload, withdrawal or restoration, so nothing cached is ever 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import os
+import sys
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -24,6 +26,8 @@ from dashboard.catalog import Catalog, load_catalog
 from dashboard.config import PREFECTURE, cache_dir, catalog_dir, data_dir
 from dashboard.storage import SnapshotMeta, SnapshotStore, visible
 from dashboard.stores import open_store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,13 +63,16 @@ class ViewCache:
 
     def __init__(self, fn: Callable[..., Any] | None = None, max_entries: int = 128, max_bytes: int | None = None,
                  size: Callable[[Any], int] = len, keyed: bool = False,
-                 normalize: Callable[..., tuple[Any, ...]] | None = None) -> None:
+                 normalize: Callable[..., tuple[Any, ...]] | None = None, ledger: Ledger | None = None,
+                 keep: Callable[[Any], Any] | None = None) -> None:
         if fn is not None:
             functools.update_wrapper(self, fn)
         self.fn, self.max_entries, self.max_bytes, self.size = fn, max_entries, max_bytes, size
         self.keyed = keyed  # a page section: its first argument must be a ViewKey
         self.normalize = normalize  # the arguments as the function sees them (e.g. a ViewKey cut to its data part)
-        self._lock = threading.Lock()
+        self.ledger = ledger  # a byte budget shared with other memos (their lock too), or None
+        self.keep = keep  # what is kept of a built value (e.g. compact), or the value itself
+        self._lock = ledger.lock if ledger is not None else threading.Lock()
         self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
         self._sizes: dict[Hashable, int] = {}
         self._building: dict[Hashable, threading.Lock] = {}
@@ -97,6 +104,8 @@ class ViewCache:
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
+                if self.ledger is not None:
+                    self.ledger.touch(self, key)
                 return self._values[key]
             building = self._building.setdefault(key, threading.Lock())
         with building:  # sessions asking for the same new view wait for the first one to build it
@@ -108,11 +117,18 @@ class ViewCache:
             finally:
                 with self._lock:
                     self._building.pop(key, None)
+            if self.keep is not None:
+                value = self.keep(value)
+            # Sized outside the lock: measuring a section walks its figures (a few ms at national scale).
+            size = self.ledger.size(value) if self.ledger is not None else \
+                self.size(value) if self.max_bytes is not None else 0
             with self._lock:
                 self._values[key] = value
                 if self.max_bytes is not None:
-                    self._sizes[key] = self.size(value)
+                    self._sizes[key] = size
                 self._trim()
+                if self.ledger is not None:
+                    self.ledger.add(self, key, size)
         return value
 
     def _trim(self) -> None:
@@ -122,6 +138,13 @@ class ViewCache:
                 self.max_bytes is not None and len(self._values) > 1 and self.nbytes() > self.max_bytes):
             old, _ = self._values.popitem(last=False)
             self._sizes.pop(old, None)
+            if self.ledger is not None:
+                self.ledger.forget(self, old)
+
+    def _drop(self, key: Hashable) -> None:
+        """Forget one value (the shared ledger's choice; its lock is held)."""
+        self._values.pop(key, None)
+        self._sizes.pop(key, None)
 
     def nbytes(self) -> int:
         """The summed size of the values held (0 without a byte budget)."""
@@ -138,10 +161,113 @@ class ViewCache:
     def clear(self) -> None:
         """Forget every view (benchmarks of the uncached way; tests)."""
         with self._lock:
+            if self.ledger is not None:
+                for key in self._values:
+                    self.ledger.forget(self, key)
             self._values.clear()
             self._sizes.clear()
         if self._fallback is not None:
             self._fallback.clear()  # type: ignore[attr-defined]
+
+
+# Polars keeps strings as views into shared buffers: a frame filtered or sliced from a larger one keeps the
+# larger one's string buffers alive, and estimated_size() counts only its own rows (10 rows of a 1M-row frame:
+# 4 KB estimated, ~60 MB held). At national scale one trends section estimated at 10 KB held 13 MB this way, and
+# a worker grew by ~25 MB for every as-of snapshot viewed, past every budget (bench/memory.py, 50 snapshots).
+def frame_bytes(df: pl.DataFrame) -> int:
+    """The bytes a frame keeps alive: every buffer its columns point into (shared ones too), each counted once."""
+    buffers: dict[int, int] = {}
+    for col in df.to_arrow(compat_level=pl.CompatLevel.newest()).columns:  # zero-copy: Polars' own buffers
+        for chunk in col.chunks:
+            buffers.update((b.address, b.size) for b in chunk.buffers() if b is not None)
+    return sum(buffers.values())
+
+
+COMPACT_SLACK = 256 * 1024  # bytes a frame may keep alive beyond its own rows before compact() copies it
+
+
+def _own_rows(df: pl.DataFrame) -> pl.DataFrame:
+    if frame_bytes(df) < df.estimated_size() + COMPACT_SLACK:
+        return df  # holds little beyond its own rows (always so on the bundled data): not worth a copy
+    # A gather writes every column anew (a slice, head() or rechunk() may point into the old buffers); strings
+    # are written anew by concat_str (a gathered string still points into the old text buffers).
+    every_row = pl.int_range(pl.len())
+    return df.select(pl.concat_str(pl.col(c).gather(every_row), pl.lit("")).alias(c) if dt == pl.String
+                     else pl.col(c).gather(every_row) for c, dt in df.schema.items())
+
+
+def compact(obj: T) -> T:
+    """`obj` with every Polars frame in it (through dataclasses, lists, tuples and dict values) copied so that its
+    string columns hold only their own strings; anything else is returned as it is."""
+    if isinstance(obj, pl.DataFrame):
+        return _own_rows(obj)  # type: ignore[return-value]
+    if isinstance(obj, (list, tuple)):
+        items = [compact(v) for v in obj]
+        changed = any(a is not b for a, b in zip(items, obj, strict=True))
+        return (items if isinstance(obj, list) else type(obj)(items)) if changed else obj  # type: ignore[return-value]
+    if isinstance(obj, dict):
+        pairs = {k: compact(v) for k, v in obj.items()}
+        return pairs if any(pairs[k] is not v for k, v in obj.items()) else obj  # type: ignore[return-value]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: compact(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
+        changes = {k: v for k, v in changes.items() if v is not getattr(obj, k)}
+        return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+    return obj
+
+
+def deep_size(obj: Any, seen: set[int] | None = None) -> int:
+    """Bytes one cached value holds, about: Python's own sizes of its containers, strings and numbers, walked
+    through dicts, sequences and dataclasses, plus the buffers its frames keep alive (each object counted once)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, (pl.DataFrame, pl.Series)):
+        return frame_bytes(obj if isinstance(obj, pl.DataFrame) else obj.to_frame())
+    n = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        n += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        n += sum(deep_size(v, seen) for v in obj)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        n += sum(deep_size(getattr(obj, f.name), seen) for f in dataclasses.fields(obj))
+    return n
+
+
+class Ledger:
+    """One byte budget shared by several ViewCaches (and their one lock): past it, the least recently used
+    value of any of them goes, whichever function built it. The page sections of a worker share one: which
+    sections are heavy depends on the data (a trends tab of 48 indicators at national scale, 7 in Gunma)."""
+
+    def __init__(self, max_bytes: int, size: Callable[[Any], int] = deep_size) -> None:
+        self.max_bytes, self.size = max_bytes, size
+        self.lock = threading.Lock()
+        self._order: collections.OrderedDict[tuple[ViewCache, Hashable], int] = collections.OrderedDict()
+        self.nbytes = 0
+
+    # The methods below are called by a ViewCache with self.lock held.
+    def touch(self, cache: ViewCache, key: Hashable) -> None:
+        """A value was handed out: it is the most recently used."""
+        if (cache, key) in self._order:
+            self._order.move_to_end((cache, key))
+
+    def add(self, cache: ViewCache, key: Hashable, size: int) -> None:
+        """A value was stored; drop the least recently used ones of every cache until the budget holds (the
+        newest stays even when alone above it: it is being handed out now)."""
+        self.forget(cache, key)
+        self._order[(cache, key)] = size
+        self.nbytes += size
+        while self.nbytes > self.max_bytes and len(self._order) > 1:
+            (owner, old), old_size = self._order.popitem(last=False)
+            self.nbytes -= old_size
+            owner._drop(old)
+
+    def forget(self, cache: ViewCache, key: Hashable) -> None:
+        """A cache dropped a value itself (its entry limit, clear())."""
+        self.nbytes -= self._order.pop((cache, key), 0)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 @st.cache_resource(show_spinner=False)
@@ -212,13 +338,13 @@ def _data_part(v: ViewKey, *rest: Any) -> tuple[Any, ...]:
 # As-of values (with roll-ups) for the given indicators and places (empty tuple = all), for a ViewKey. Frames
 # are handed to every session as they are (nobody changes a frame in place), bounded by their size in memory:
 # $GUNMA_VALUES_CACHE_MB (default VALUES_CACHE_MB). st.cache_data unpickled a copy on every run instead.
-# 256, not 512: held frames cost the worker more than their estimated_size() (emptying the memo at 512 MB gave
-# back 960 MB), and one worker that served 25 as-of snapshots at national scale held 1.8 GB with 512, 1.3 GB with
-# 256 (bench/memory.py; budget 1.5 GB).
+# Sized by the buffers a frame keeps alive (frame_bytes): estimated_size() undercounted them by ~1.6× at national
+# scale (emptying the memo at 512 estimated MB gave back 960 MB). One worker that served 50 as-of snapshots at
+# national scale levels off near 1 GB with 256 (bench/memory.py; budget 1.5 GB).
 VALUES_CACHE_MB = 256
 values = ViewCache(_values, 512, max_bytes=int(float(os.environ.get("GUNMA_VALUES_CACHE_MB") or VALUES_CACHE_MB)
                                                * 2**20),
-                   size=lambda df: int(df.estimated_size()), keyed=True, normalize=_data_part)
+                   size=frame_bytes, keyed=True, normalize=_data_part)
 
 
 def prefecture_values(key: str, as_of_id: str | None) -> pl.DataFrame:
