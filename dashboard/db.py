@@ -76,8 +76,11 @@ def prepare(cur: duckdb.DuckDBPyConnection, q: Query) -> None:
 
 # The shared connection's share of a worker's memory budget (1.5 GB per worker, bench/memory.py), in MB:
 # $GUNMA_DUCKDB_MEMORY_MB. Past it a query spills to temp_directory() instead of growing the worker (at national
-# scale some do: without a folder to spill to they failed).
-MEMORY_MB = 512
+# scale some do: without a folder to spill to they failed). 256, not 512: a worker's peak over 50 as-of snapshots
+# at national scale came when snapshots were first viewed before their pre-aggregated file existed (values
+# computed from the snapshots): 1,541-1,619 MB with 512, 1,258-1,360 MB with 256. That direct path got 1.1-2x
+# slower (e.g. one place's profile 1.6 -> 3.2 s, until the file is built); the pre-aggregated queries did not.
+MEMORY_MB = 256
 
 
 def default_memory_limit() -> str:

@@ -126,9 +126,9 @@ def test_every_query_declares_its_params() -> None:
 def test_shared_connection_memory_limit_fits_a_workers_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shared connection's DuckDB limit is its share of a worker's 1.5 GB (bench/memory.py), set in MB."""
     monkeypatch.delenv("GUNMA_DUCKDB_MEMORY_MB", raising=False)
-    assert db.default_memory_limit() == "512MB"
-    monkeypatch.setenv("GUNMA_DUCKDB_MEMORY_MB", "256")
-    assert db.connect().execute("SELECT current_setting('memory_limit')").fetchall() == [("244.1 MiB",)]
+    assert db.default_memory_limit() == "256MB"
+    monkeypatch.setenv("GUNMA_DUCKDB_MEMORY_MB", "512")
+    assert db.connect().execute("SELECT current_setting('memory_limit')").fetchall() == [("488.2 MiB",)]
     assert db.connect(memory_limit="600MB").execute("SELECT current_setting('memory_limit')").fetchall() \
         == [("572.2 MiB",)]
 
