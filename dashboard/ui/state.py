@@ -53,13 +53,118 @@ class ViewKey:
         return replace(self, **changes)
 
 
+# Polars keeps strings as views into shared buffers: a frame filtered or sliced from a larger one keeps the
+# larger one's string buffers alive, and estimated_size() counts only its own rows (10 rows of a 1M-row frame:
+# 4 KB estimated, ~60 MB held). At national scale one trends section estimated at 10 KB held 13 MB this way, and
+# a worker grew by ~25 MB for every as-of snapshot viewed, past every budget (bench/memory.py, 50 snapshots).
+def frame_bytes(df: pl.DataFrame) -> int:
+    """The bytes a frame keeps alive: every buffer its columns point into (shared ones too), each counted once."""
+    buffers: dict[int, int] = {}
+    for col in df.to_arrow(compat_level=pl.CompatLevel.newest()).columns:  # zero-copy: Polars' own buffers
+        for chunk in col.chunks:
+            buffers.update((b.address, b.size) for b in chunk.buffers() if b is not None)
+    return sum(buffers.values())
+
+
+COMPACT_SLACK = 256 * 1024  # bytes a frame may keep alive beyond its own rows before compact() copies it
+
+
+def _own_rows(df: pl.DataFrame) -> pl.DataFrame:
+    if frame_bytes(df) < df.estimated_size() + COMPACT_SLACK:
+        return df  # holds little beyond its own rows (always so on the bundled data): not worth a copy
+    # A gather writes every column anew (a slice, head() or rechunk() may point into the old buffers); strings
+    # are written anew by concat_str (a gathered string still points into the old text buffers).
+    every_row = pl.int_range(pl.len())
+    return df.select(pl.concat_str(pl.col(c).gather(every_row), pl.lit("")).alias(c) if dt == pl.String
+                     else pl.col(c).gather(every_row) for c, dt in df.schema.items())
+
+
+def compact(obj: T) -> T:
+    """`obj` with every Polars frame in it (through dataclasses, lists, tuples and dict values) that keeps much
+    more alive than its own rows copied down to them; anything else is returned as it is."""
+    if isinstance(obj, pl.DataFrame):
+        return _own_rows(obj)  # type: ignore[return-value]
+    if isinstance(obj, (list, tuple)):
+        items = [compact(v) for v in obj]
+        changed = any(a is not b for a, b in zip(items, obj, strict=True))
+        return (items if isinstance(obj, list) else type(obj)(items)) if changed else obj  # type: ignore[return-value]
+    if isinstance(obj, dict):
+        pairs = {k: compact(v) for k, v in obj.items()}
+        return pairs if any(pairs[k] is not v for k, v in obj.items()) else obj  # type: ignore[return-value]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: compact(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
+        changes = {k: v for k, v in changes.items() if v is not getattr(obj, k)}
+        return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+    return obj
+
+
+def deep_size(obj: Any, seen: set[int] | None = None) -> int:
+    """Bytes one cached value holds, about: Python's own sizes of its containers, strings and numbers, walked
+    through dicts, sequences and dataclasses, plus the buffers its frames keep alive (each object counted once)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, (pl.DataFrame, pl.Series)):
+        return frame_bytes(obj if isinstance(obj, pl.DataFrame) else obj.to_frame())
+    n = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        n += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        n += sum(deep_size(v, seen) for v in obj)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        n += sum(deep_size(getattr(obj, f.name), seen) for f in dataclasses.fields(obj))
+    return n
+
+
+class Ledger:
+    """A byte budget of one ViewCache, or shared by several (and their one lock): past it, the least recently
+    used value of any of them goes, whichever function built it. The page sections of a worker share one: which
+    sections are heavy depends on the data (a trends tab of 48 indicators at national scale, 7 in Gunma)."""
+
+    def __init__(self, max_bytes: int, size: Callable[[Any], int] = deep_size) -> None:
+        self.max_bytes, self.size = max_bytes, size
+        self.lock = threading.Lock()
+        self._order: collections.OrderedDict[tuple[ViewCache, Hashable], int] = collections.OrderedDict()
+        self.nbytes = 0
+
+    # The methods below are called by a ViewCache with self.lock held.
+    def touch(self, cache: ViewCache, key: Hashable) -> None:
+        """A value was handed out: it is the most recently used."""
+        if (cache, key) in self._order:
+            self._order.move_to_end((cache, key))
+
+    def add(self, cache: ViewCache, key: Hashable, size: int) -> None:
+        """A value was stored; drop the least recently used ones of every cache until the budget holds (the
+        newest stays even when alone above it: it is being handed out now)."""
+        self.forget(cache, key)
+        self._order[(cache, key)] = size
+        self.nbytes += size
+        while self.nbytes > self.max_bytes and len(self._order) > 1:
+            (owner, old), old_size = self._order.popitem(last=False)
+            self.nbytes -= old_size
+            owner._drop(old)
+
+    def forget(self, cache: ViewCache, key: Hashable) -> None:
+        """A cache dropped a value itself (its entry limit, clear())."""
+        self.nbytes -= self._order.pop((cache, key), 0)
+
+    def held_by(self, cache: ViewCache) -> int:
+        """The summed size of one cache's values."""
+        return sum(size for (owner, _), size in self._order.items() if owner is cache)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
 class ViewCache:
     """A process-wide memo of one function of the view, keyed on its (hashable) arguments; each value is built
     once even when many sessions ask for it at the same instant. What it returns is handed to every session as
     it is: only for values nobody changes (frozen dataclasses, Polars frames, bytes, lists only read).
 
     Bounded by entries and, with `max_bytes`, by the summed `size` of its values (oldest dropped first): the
-    export cache holds files of very different sizes."""
+    export cache holds files of very different sizes. A byte budget is a Ledger: the memo's own, or `ledger`,
+    shared with other memos (the page sections')."""
 
     def __init__(self, fn: Callable[..., Any] | None = None, max_entries: int = 128, max_bytes: int | None = None,
                  size: Callable[[Any], int] = len, keyed: bool = False,
@@ -67,14 +172,15 @@ class ViewCache:
                  keep: Callable[[Any], Any] | None = None) -> None:
         if fn is not None:
             functools.update_wrapper(self, fn)
-        self.fn, self.max_entries, self.max_bytes, self.size = fn, max_entries, max_bytes, size
+        self.fn, self.max_entries = fn, max_entries
         self.keyed = keyed  # a page section: its first argument must be a ViewKey
         self.normalize = normalize  # the arguments as the function sees them (e.g. a ViewKey cut to its data part)
-        self.ledger = ledger  # a byte budget shared with other memos (their lock too), or None
+        if ledger is None and max_bytes is not None:
+            ledger = Ledger(max_bytes, size)
+        self.ledger = ledger  # the byte budget (its lock is this memo's), or None: entries only
         self.keep = keep  # what is kept of a built value (e.g. compact), or the value itself
         self._lock = ledger.lock if ledger is not None else threading.Lock()
         self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
-        self._sizes: dict[Hashable, int] = {}
         self._building: dict[Hashable, threading.Lock] = {}
         self._fallback: Callable[..., Any] | None = None
 
@@ -120,35 +226,34 @@ class ViewCache:
             if self.keep is not None:
                 value = self.keep(value)
             # Sized outside the lock: measuring a section walks its figures (a few ms at national scale).
-            size = self.ledger.size(value) if self.ledger is not None else \
-                self.size(value) if self.max_bytes is not None else 0
+            size = self.ledger.size(value) if self.ledger is not None else 0
             with self._lock:
                 self._values[key] = value
-                if self.max_bytes is not None:
-                    self._sizes[key] = size
                 self._trim()
                 if self.ledger is not None:
                     self.ledger.add(self, key, size)
         return value
 
     def _trim(self) -> None:
-        # Oldest first, until both budgets hold (the newest value stays even when alone above the byte budget:
-        # it is being handed out now).
-        while len(self._values) > self.max_entries or (
-                self.max_bytes is not None and len(self._values) > 1 and self.nbytes() > self.max_bytes):
+        # Oldest first, down to the entry limit (the ledger keeps the byte budget).
+        while len(self._values) > self.max_entries:
             old, _ = self._values.popitem(last=False)
-            self._sizes.pop(old, None)
             if self.ledger is not None:
                 self.ledger.forget(self, old)
 
     def _drop(self, key: Hashable) -> None:
-        """Forget one value (the shared ledger's choice; its lock is held)."""
+        """Forget one value (the ledger's choice; its lock is held)."""
         self._values.pop(key, None)
-        self._sizes.pop(key, None)
+
+    @property
+    def max_bytes(self) -> int | None:
+        """The byte budget this memo's values count against (None: entries only)."""
+        return self.ledger.max_bytes if self.ledger is not None else None
 
     def nbytes(self) -> int:
         """The summed size of the values held (0 without a byte budget)."""
-        return sum(self._sizes.values())
+        with self._lock:
+            return self.ledger.held_by(self) if self.ledger is not None else 0
 
     def __len__(self) -> int:
         return len(self._values)
@@ -165,109 +270,8 @@ class ViewCache:
                 for key in self._values:
                     self.ledger.forget(self, key)
             self._values.clear()
-            self._sizes.clear()
         if self._fallback is not None:
             self._fallback.clear()  # type: ignore[attr-defined]
-
-
-# Polars keeps strings as views into shared buffers: a frame filtered or sliced from a larger one keeps the
-# larger one's string buffers alive, and estimated_size() counts only its own rows (10 rows of a 1M-row frame:
-# 4 KB estimated, ~60 MB held). At national scale one trends section estimated at 10 KB held 13 MB this way, and
-# a worker grew by ~25 MB for every as-of snapshot viewed, past every budget (bench/memory.py, 50 snapshots).
-def frame_bytes(df: pl.DataFrame) -> int:
-    """The bytes a frame keeps alive: every buffer its columns point into (shared ones too), each counted once."""
-    buffers: dict[int, int] = {}
-    for col in df.to_arrow(compat_level=pl.CompatLevel.newest()).columns:  # zero-copy: Polars' own buffers
-        for chunk in col.chunks:
-            buffers.update((b.address, b.size) for b in chunk.buffers() if b is not None)
-    return sum(buffers.values())
-
-
-COMPACT_SLACK = 256 * 1024  # bytes a frame may keep alive beyond its own rows before compact() copies it
-
-
-def _own_rows(df: pl.DataFrame) -> pl.DataFrame:
-    if frame_bytes(df) < df.estimated_size() + COMPACT_SLACK:
-        return df  # holds little beyond its own rows (always so on the bundled data): not worth a copy
-    # A gather writes every column anew (a slice, head() or rechunk() may point into the old buffers); strings
-    # are written anew by concat_str (a gathered string still points into the old text buffers).
-    every_row = pl.int_range(pl.len())
-    return df.select(pl.concat_str(pl.col(c).gather(every_row), pl.lit("")).alias(c) if dt == pl.String
-                     else pl.col(c).gather(every_row) for c, dt in df.schema.items())
-
-
-def compact(obj: T) -> T:
-    """`obj` with every Polars frame in it (through dataclasses, lists, tuples and dict values) copied so that its
-    string columns hold only their own strings; anything else is returned as it is."""
-    if isinstance(obj, pl.DataFrame):
-        return _own_rows(obj)  # type: ignore[return-value]
-    if isinstance(obj, (list, tuple)):
-        items = [compact(v) for v in obj]
-        changed = any(a is not b for a, b in zip(items, obj, strict=True))
-        return (items if isinstance(obj, list) else type(obj)(items)) if changed else obj  # type: ignore[return-value]
-    if isinstance(obj, dict):
-        pairs = {k: compact(v) for k, v in obj.items()}
-        return pairs if any(pairs[k] is not v for k, v in obj.items()) else obj  # type: ignore[return-value]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: compact(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
-        changes = {k: v for k, v in changes.items() if v is not getattr(obj, k)}
-        return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
-    return obj
-
-
-def deep_size(obj: Any, seen: set[int] | None = None) -> int:
-    """Bytes one cached value holds, about: Python's own sizes of its containers, strings and numbers, walked
-    through dicts, sequences and dataclasses, plus the buffers its frames keep alive (each object counted once)."""
-    seen = set() if seen is None else seen
-    if id(obj) in seen:
-        return 0
-    seen.add(id(obj))
-    if isinstance(obj, (pl.DataFrame, pl.Series)):
-        return frame_bytes(obj if isinstance(obj, pl.DataFrame) else obj.to_frame())
-    n = sys.getsizeof(obj)
-    if isinstance(obj, dict):
-        n += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        n += sum(deep_size(v, seen) for v in obj)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        n += sum(deep_size(getattr(obj, f.name), seen) for f in dataclasses.fields(obj))
-    return n
-
-
-class Ledger:
-    """One byte budget shared by several ViewCaches (and their one lock): past it, the least recently used
-    value of any of them goes, whichever function built it. The page sections of a worker share one: which
-    sections are heavy depends on the data (a trends tab of 48 indicators at national scale, 7 in Gunma)."""
-
-    def __init__(self, max_bytes: int, size: Callable[[Any], int] = deep_size) -> None:
-        self.max_bytes, self.size = max_bytes, size
-        self.lock = threading.Lock()
-        self._order: collections.OrderedDict[tuple[ViewCache, Hashable], int] = collections.OrderedDict()
-        self.nbytes = 0
-
-    # The methods below are called by a ViewCache with self.lock held.
-    def touch(self, cache: ViewCache, key: Hashable) -> None:
-        """A value was handed out: it is the most recently used."""
-        if (cache, key) in self._order:
-            self._order.move_to_end((cache, key))
-
-    def add(self, cache: ViewCache, key: Hashable, size: int) -> None:
-        """A value was stored; drop the least recently used ones of every cache until the budget holds (the
-        newest stays even when alone above it: it is being handed out now)."""
-        self.forget(cache, key)
-        self._order[(cache, key)] = size
-        self.nbytes += size
-        while self.nbytes > self.max_bytes and len(self._order) > 1:
-            (owner, old), old_size = self._order.popitem(last=False)
-            self.nbytes -= old_size
-            owner._drop(old)
-
-    def forget(self, cache: ViewCache, key: Hashable) -> None:
-        """A cache dropped a value itself (its entry limit, clear())."""
-        self.nbytes -= self._order.pop((cache, key), 0)
-
-    def __len__(self) -> int:
-        return len(self._order)
 
 
 @st.cache_resource(show_spinner=False)
