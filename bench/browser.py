@@ -44,6 +44,25 @@ def _wait_done(page: Any, timeout_ms: float = 120_000, pause_ms: int = 150) -> N
     page.wait_for_function(DONE, timeout=timeout_ms, polling=50)
 
 
+# Installed before a page loads (context.add_init_script): the time of the last mouse press and of every time
+# Streamlit reports its script finished, so a redraw splits into the rerun (press → script last finished after
+# it: the server's run and its messages) and the drawing after it (the browser's own work).
+PHASES = """(() => {
+  const log = window.__gunmaPhases = {down: 0, done: []};
+  document.addEventListener('mousedown', () => { log.down = performance.now(); }, true);
+  new MutationObserver(ms => { for (const m of ms) if (m.target.getAttribute('data-test-script-state') === 'notRunning')
+    log.done.push(performance.now()); }).observe(document,  // (no documentElement yet when this runs)
+    {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+})()"""
+SCRIPT_DONE = """() => { const l = window.__gunmaPhases; const after = l ? l.done.filter(t => t > l.down) : [];
+  return l && l.down && after.length ? after[after.length - 1] - l.down : null; }"""
+
+
+def script_done_ms(pg: Any) -> float | None:
+    """ms from the last mouse press until Streamlit last reported its script finished (pages opened with PHASES)."""
+    return pg.evaluate(SCRIPT_DONE)
+
+
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 BOX = "[data-testid='stSidebar'] [data-testid='stSelectbox'] input[role='combobox']"
 

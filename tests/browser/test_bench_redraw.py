@@ -31,3 +31,4 @@ def test_every_view_has_its_redraw_beside_the_floors(server: str, browser: Any) 
         assert f.value and f.value > 0 and f.extra["floor"] and f.extra["floor"] > 0
         assert f.extra["times_floor"] == f.value / f.extra["floor"]
         assert "floor with one table" in f.note and "first visit of each place" in f.note
+        assert "until the script finished" in f.note and "drawing after it" in f.note
